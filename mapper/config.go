@@ -1,0 +1,349 @@
+package mapper
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bc2sf/bc2sf/bigcommerce"
+)
+
+// Target selects the Salesforce objects an order becomes.
+type Target int
+
+const (
+	// TargetOpportunity writes Account, Contact and one Opportunity per order.
+	// It is the default (the zero value).
+	TargetOpportunity Target = iota
+	// TargetOrder writes Account, Contact, one Order per order and one
+	// OrderItem per revenue line. It needs Config.Pricebook2ID.
+	TargetOrder
+)
+
+// String returns "opportunity" or "order", or "Target(n)" for an unknown value.
+func (t Target) String() string {
+	switch t {
+	case TargetOpportunity:
+		return "opportunity"
+	case TargetOrder:
+		return "order"
+	}
+	return fmt.Sprintf("Target(%d)", int(t))
+}
+
+// LinkMode selects how a child record names its parent in the request body.
+type LinkMode int
+
+const (
+	// LinkByReference sets the lookup field to the parent subrequest's
+	// result, e.g. "AccountId": "@{account.id}". It is the default: the
+	// reference is an explicit dependency, so the parent runs first; Composite
+	// Graph does not promise to run unrelated nodes in request order.
+	LinkByReference LinkMode = iota
+	// LinkByExternalID names the parent by its external ID through the
+	// relationship, e.g. "Account": {"BigCommerce_Customer_Key__c": "key"}.
+	// Salesforce accepts this in upsert bodies, and it needs no result from
+	// another subrequest, but within one graph nothing then makes Salesforce
+	// write the parent first: use it when parents are written separately
+	// beforehand.
+	LinkByExternalID
+)
+
+// Objects names the Salesforce objects the targets write. Every empty name
+// takes its default, shown beside it.
+type Objects struct {
+	Account     string // "Account"
+	Contact     string // "Contact"
+	Opportunity string // "Opportunity"
+	Order       string // "Order"
+	OrderItem   string // "OrderItem"
+}
+
+// Fields names the external-ID and lookup fields the targets use. Every
+// empty name takes its default, shown beside it.
+type Fields struct {
+	// CustomerKey is the external ID of Account and Contact:
+	// "BigCommerce_Customer_Key__c".
+	CustomerKey string
+	// OrderID is the external ID of Opportunity and Order:
+	// "BigCommerce_Order_Id__c".
+	OrderID string
+	// LineItemID is the external ID of OrderItem: "BigCommerce_Line_Item_Id__c".
+	LineItemID string
+	// AccountLookup and AccountRelationship name a child's link to its
+	// Account: "AccountId" and "Account".
+	AccountLookup       string
+	AccountRelationship string
+	// OrderLookup and OrderRelationship name an OrderItem's link to its
+	// Order: "OrderId" and "Order".
+	OrderLookup       string
+	OrderRelationship string
+}
+
+// ExtraField sets one more field on every record of one object: either the
+// constant Value or, when From is set, the named order field (see
+// OrderFieldNames). An empty order value is not sent, so an upsert never
+// blanks a field Salesforce already holds.
+type ExtraField struct {
+	// Object is the Salesforce object name as configured in Objects, e.g.
+	// "Opportunity". It must be an object the target writes.
+	Object string
+	// Field is the Salesforce field API name, e.g. "Payment_Method__c". It
+	// must not be the object's external-ID or lookup field. A non-empty
+	// value replaces a built-in field of the same name; an empty one leaves
+	// it as it is.
+	Field string
+	// Value is the constant to send when From is empty.
+	Value string
+	// From names an order field, e.g. "payment_method".
+	From string
+	// MaxLength cuts a text value to this many UTF-16 code units (0: no limit).
+	MaxLength int
+}
+
+// Config configures a Mapper. The zero value is valid and selects
+// TargetOpportunity with every default listed on the fields.
+type Config struct {
+	// Target selects the objects to write; default TargetOpportunity.
+	Target Target
+	// Statuses lists the order statuses that sync. Empty means
+	// DefaultStatuses: every status except Incomplete (0). Ids outside
+	// 0–14 are a configuration error.
+	Statuses []bigcommerce.StatusID
+	// SyncDeleted also maps orders BigCommerce marks is_deleted (archived);
+	// by default they are skipped.
+	SyncDeleted bool
+	// MultiCurrency sends CurrencyIsoCode (from default_currency_code) on
+	// Opportunity and Order. Leave it off unless the org has multiple
+	// currencies enabled: the field does not exist otherwise.
+	MultiCurrency bool
+	// StageName is the Opportunity stage; default "Closed Won".
+	StageName string
+	// OpportunityNamePrefix precedes the order id in the Opportunity name;
+	// default "BigCommerce order #".
+	OpportunityNamePrefix string
+	// OrderStatus is the Order status; default "Draft" (OrderItems can only
+	// be added to a draft order).
+	OrderStatus string
+	// Pricebook2ID is the price book of every Order: a 15- or 18-character
+	// Salesforce id. Required for TargetOrder.
+	Pricebook2ID string
+	// CatchAllProductKey is the product key of a line with neither SKU,
+	// product id nor variant id (a custom product). Without it such a line
+	// makes Map fail with ErrNoProductKey.
+	CatchAllProductKey string
+	// UnitPriceExTax sends OrderItem.UnitPrice from price_ex_tax; by default
+	// it is price_inc_tax, matching the Opportunity Amount (total_inc_tax).
+	UnitPriceExTax bool
+	// OmitContact writes no Contact.
+	OmitContact bool
+	// Link selects how children name their parents; default LinkByReference.
+	Link LinkMode
+	// Objects and Fields rename the objects and fields; empty names take
+	// their defaults.
+	Objects Objects
+	Fields  Fields
+	// Extra adds fields to the records.
+	Extra []ExtraField
+}
+
+// Default values of Config.
+const (
+	// DefaultStageName is the Opportunity stage when Config.StageName is
+	// empty. StageName values are org-specific; this one exists in a new org.
+	DefaultStageName = "Closed Won"
+	// DefaultOpportunityNamePrefix precedes the order id in the
+	// Opportunity name.
+	DefaultOpportunityNamePrefix = "BigCommerce order #"
+	// DefaultOrderStatus is the Order status: Draft, the only status that
+	// accepts new OrderItems.
+	DefaultOrderStatus = "Draft"
+)
+
+// ErrInvalidConfig is wrapped by every error New returns.
+var ErrInvalidConfig = errors.New("mapper: invalid config")
+
+// DefaultStatuses returns the statuses that sync by default: every status id
+// from 1 (Pending) to 14 (Partially Refunded), that is all but Incomplete (0),
+// which BigCommerce uses for abandoned checkouts. Cancelled (5), Declined (6)
+// and Refunded (4) are included so that Salesforce learns about them; leave
+// them out of Config.Statuses to ignore such orders instead.
+func DefaultStatuses() []bigcommerce.StatusID {
+	s := make([]bigcommerce.StatusID, 0, 14)
+	for id := bigcommerce.StatusPending; id <= bigcommerce.StatusPartiallyRefunded; id++ {
+		s = append(s, id)
+	}
+	return s
+}
+
+// withDefaults returns a copy of c with every empty setting filled and its
+// slices copied, so a caller changing its Config later cannot change a Mapper.
+func (c Config) withDefaults() Config {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.StageName, DefaultStageName)
+	def(&c.OpportunityNamePrefix, DefaultOpportunityNamePrefix)
+	def(&c.OrderStatus, DefaultOrderStatus)
+	def(&c.Objects.Account, "Account")
+	def(&c.Objects.Contact, "Contact")
+	def(&c.Objects.Opportunity, "Opportunity")
+	def(&c.Objects.Order, "Order")
+	def(&c.Objects.OrderItem, "OrderItem")
+	def(&c.Fields.CustomerKey, "BigCommerce_Customer_Key__c")
+	def(&c.Fields.OrderID, "BigCommerce_Order_Id__c")
+	def(&c.Fields.LineItemID, "BigCommerce_Line_Item_Id__c")
+	def(&c.Fields.AccountLookup, "AccountId")
+	def(&c.Fields.AccountRelationship, "Account")
+	def(&c.Fields.OrderLookup, "OrderId")
+	def(&c.Fields.OrderRelationship, "Order")
+	if len(c.Statuses) == 0 {
+		c.Statuses = DefaultStatuses()
+	} else {
+		c.Statuses = append([]bigcommerce.StatusID(nil), c.Statuses...)
+	}
+	c.Extra = append([]ExtraField(nil), c.Extra...)
+	return c
+}
+
+// validate checks a Config that has its defaults filled.
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(format, args...))
+	}
+	if c.Target != TargetOpportunity && c.Target != TargetOrder {
+		bad("unknown target %d", int(c.Target))
+	}
+	if c.Link != LinkByReference && c.Link != LinkByExternalID {
+		bad("unknown link mode %d", int(c.Link))
+	}
+	for _, s := range c.Statuses {
+		if s < bigcommerce.StatusIncomplete || s > bigcommerce.StatusPartiallyRefunded {
+			bad("status id %d is not a BigCommerce status (0-14)", int(s))
+		}
+	}
+	if c.Target == TargetOrder {
+		if c.Pricebook2ID == "" {
+			bad("Pricebook2ID is required for the order target")
+		} else if !isSalesforceID(c.Pricebook2ID) {
+			bad("Pricebook2ID %q is not a 15- or 18-character Salesforce id", c.Pricebook2ID)
+		}
+	}
+	for _, n := range c.apiNames() {
+		if !isAPIName(n) {
+			bad("%q is not a Salesforce API name", n)
+		}
+	}
+	for _, v := range []struct{ name, value string }{
+		{"StageName", c.StageName}, {"OrderStatus", c.OrderStatus},
+		{"OpportunityNamePrefix", c.OpportunityNamePrefix}, {"CatchAllProductKey", c.CatchAllProductKey},
+	} {
+		if v.value != strings.TrimSpace(v.value) || !validText(v.value) {
+			bad("%s %q has surrounding space or invalid UTF-8", v.name, v.value)
+		}
+	}
+	for i, x := range c.Extra {
+		if err := c.validateExtra(x); err != nil {
+			bad("Extra[%d]: %w", i, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(errs...))
+	}
+	return nil
+}
+
+func (c *Config) apiNames() []string {
+	return []string{
+		c.Objects.Account, c.Objects.Contact, c.Objects.Opportunity, c.Objects.Order, c.Objects.OrderItem,
+		c.Fields.CustomerKey, c.Fields.OrderID, c.Fields.LineItemID, c.Fields.AccountLookup,
+		c.Fields.AccountRelationship, c.Fields.OrderLookup, c.Fields.OrderRelationship,
+	}
+}
+
+// writtenObjects returns the objects the target writes, each with the fields
+// an extra field must not replace (its external ID and its lookups).
+func (c *Config) writtenObjects() map[string][]string {
+	acct := []string{c.Fields.AccountLookup, c.Fields.AccountRelationship}
+	w := map[string][]string{c.Objects.Account: {c.Fields.CustomerKey}}
+	if !c.OmitContact {
+		w[c.Objects.Contact] = append([]string{c.Fields.CustomerKey}, acct...)
+	}
+	switch c.Target {
+	case TargetOpportunity:
+		w[c.Objects.Opportunity] = append([]string{c.Fields.OrderID}, acct...)
+	case TargetOrder:
+		w[c.Objects.Order] = append([]string{c.Fields.OrderID, "Pricebook2Id"}, acct...)
+		w[c.Objects.OrderItem] = []string{c.Fields.LineItemID, c.Fields.OrderLookup, c.Fields.OrderRelationship, "PricebookEntryId"}
+	}
+	return w
+}
+
+func (c *Config) validateExtra(x ExtraField) error {
+	reserved, ok := c.writtenObjects()[x.Object]
+	if !ok {
+		return fmt.Errorf("object %q is not written by the %s target", x.Object, c.Target)
+	}
+	if !isAPIName(x.Field) {
+		return fmt.Errorf("%q is not a Salesforce API name", x.Field)
+	}
+	for _, r := range reserved {
+		if strings.EqualFold(r, x.Field) {
+			return fmt.Errorf("field %s.%s is set by the mapper and cannot be replaced", x.Object, x.Field)
+		}
+	}
+	if x.MaxLength < 0 {
+		return fmt.Errorf("MaxLength %d is negative", x.MaxLength)
+	}
+	switch {
+	case x.From != "" && x.Value != "":
+		return errors.New("set Value or From, not both")
+	case x.From != "":
+		if _, known := orderField(&bigcommerce.Order{}, x.From); !known {
+			return fmt.Errorf("unknown order field %q (known: %s)", x.From, strings.Join(OrderFieldNames(), ", "))
+		}
+	case x.Value == "":
+		return errors.New("set Value or From")
+	case !validText(x.Value):
+		return errors.New("the constant Value is not valid UTF-8")
+	}
+	return nil
+}
+
+// isAPIName reports whether s looks like a Salesforce API name: a letter,
+// then letters, digits and single underscores, at most 80 characters
+// (custom names end in __c, __r and the like, hence the double underscore
+// allowed once before the suffix).
+func isAPIName(s string) bool {
+	if s == "" || len(s) > 80 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z':
+		case i > 0 && (ch >= '0' && ch <= '9' || ch == '_'):
+		default:
+			return false
+		}
+	}
+	return !strings.HasSuffix(s, "_") && !strings.Contains(s, "___")
+}
+
+// isSalesforceID reports whether s has the shape of a record id: 15 or 18
+// ASCII letters and digits.
+func isSalesforceID(s string) bool {
+	if len(s) != 15 && len(s) != 18 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,137 @@
+package mapper
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bc2sf/bc2sf/bigcommerce"
+)
+
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  Config
+		want string // a fragment of the error
+	}{
+		{"unknown target", Config{Target: 7}, "unknown target"},
+		{"unknown link mode", Config{Link: 9}, "unknown link mode"},
+		{"order target without price book", Config{Target: TargetOrder}, "Pricebook2ID is required"},
+		{"malformed price book", Config{Target: TargetOrder, Pricebook2ID: "01s-bad"}, "not a 15- or 18-character"},
+		{"status out of range", Config{Statuses: []bigcommerce.StatusID{2, 15}}, "status id 15"},
+		{"bad object name", Config{Objects: Objects{Account: "Acc ount"}}, "not a Salesforce API name"},
+		{"bad field name", Config{Fields: Fields{OrderID: "Order_Id__c;drop"}}, "not a Salesforce API name"},
+		{"stage with spaces around", Config{StageName: " Won"}, "StageName"},
+		{"extra on unwritten object", Config{Extra: []ExtraField{{Object: "Order", Field: "X__c", Value: "1"}}}, "not written"},
+		{"extra with unknown order field", Config{Extra: []ExtraField{{Object: "Opportunity", Field: "X__c", From: "ip_address"}}}, `unknown order field "ip_address"`},
+		{"extra replacing external ID", Config{Extra: []ExtraField{{Object: "Opportunity", Field: "BigCommerce_Order_Id__c", Value: "1"}}}, "cannot be replaced"},
+		{"extra replacing lookup", Config{Extra: []ExtraField{{Object: "Contact", Field: "accountid", Value: "1"}}}, "cannot be replaced"},
+		{"extra with both sources", Config{Extra: []ExtraField{{Object: "Account", Field: "X__c", Value: "1", From: "status"}}}, "not both"},
+		{"extra with no source", Config{Extra: []ExtraField{{Object: "Account", Field: "X__c"}}}, "set Value or From"},
+		{"extra with invalid UTF-8", Config{Extra: []ExtraField{{Object: "Account", Field: "X__c", Value: "\xff"}}}, "UTF-8"},
+		{"extra negative length", Config{Extra: []ExtraField{{Object: "Account", Field: "X__c", Value: "a", MaxLength: -1}}}, "negative"},
+		{"extra on contact when omitted", Config{OmitContact: true, Extra: []ExtraField{{Object: "Contact", Field: "X__c", Value: "a"}}}, "not written"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := New(tc.cfg)
+			if m != nil || !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("New = %v, %v; want ErrInvalidConfig", m, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not mention %q", err, tc.want)
+			}
+			if _, err := Map(registeredOrderPtr(), tc.cfg); !errors.Is(err, ErrInvalidConfig) {
+				t.Errorf("Map with the config: %v", err)
+			}
+		})
+	}
+}
+
+func registeredOrderPtr() *bigcommerce.Order { o := registeredOrder(); return &o }
+
+func TestNewReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	_, err := New(Config{Target: TargetOrder, StageName: " x", Objects: Objects{Contact: "1x"}})
+	for _, want := range []string{"Pricebook2ID", "StageName", `"1x"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not mention %s", err, want)
+		}
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	t.Parallel()
+	m, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Config()
+	checks := map[string][2]string{
+		"StageName":   {c.StageName, "Closed Won"},
+		"OrderStatus": {c.OrderStatus, "Draft"},
+		"Prefix":      {c.OpportunityNamePrefix, "BigCommerce order #"},
+		"Account":     {c.Objects.Account, "Account"},
+		"OrderItem":   {c.Objects.OrderItem, "OrderItem"},
+		"CustomerKey": {c.Fields.CustomerKey, "BigCommerce_Customer_Key__c"},
+		"OrderID":     {c.Fields.OrderID, "BigCommerce_Order_Id__c"},
+		"LineItemID":  {c.Fields.LineItemID, "BigCommerce_Line_Item_Id__c"},
+	}
+	for name, v := range checks {
+		if v[0] != v[1] {
+			t.Errorf("%s = %q, want %q", name, v[0], v[1])
+		}
+	}
+	if len(c.Statuses) != 14 || c.Statuses[0] != bigcommerce.StatusPending {
+		t.Errorf("default statuses %v", c.Statuses)
+	}
+	// The Mapper keeps its own copy.
+	c.Statuses[0] = bigcommerce.StatusIncomplete
+	if m.Config().Statuses[0] != bigcommerce.StatusPending {
+		t.Error("changing the returned Config changed the Mapper")
+	}
+}
+
+func TestMapperIgnoresLaterConfigChanges(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Statuses: []bigcommerce.StatusID{bigcommerce.StatusAwaitingPayment}}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Statuses[0] = bigcommerce.StatusIncomplete
+	res, err := m.Map(registeredOrderPtr())
+	if err != nil || res.Skipped() {
+		t.Fatalf("Map = %+v, %v", res.Skip, err)
+	}
+}
+
+func TestOrderFieldNamesAreKnown(t *testing.T) {
+	t.Parallel()
+	names := OrderFieldNames()
+	for _, n := range names {
+		if _, ok := orderField(registeredOrderPtr(), n); !ok {
+			t.Errorf("listed field %q is not readable", n)
+		}
+	}
+	for _, n := range []string{"customer_message", "payment_method", "order_source", "channel_id", "staff_notes", "external_order_id", "payment_status", "status", "currency_code"} {
+		if _, ok := orderField(registeredOrderPtr(), n); !ok {
+			t.Errorf("required field %q missing", n)
+		}
+	}
+	names[0] = "changed"
+	if OrderFieldNames()[0] == "changed" {
+		t.Error("OrderFieldNames shares its slice")
+	}
+}
+
+func TestTargetString(t *testing.T) {
+	t.Parallel()
+	for tgt, want := range map[Target]string{TargetOpportunity: "opportunity", TargetOrder: "order", 5: "Target(5)"} {
+		if got := tgt.String(); got != want {
+			t.Errorf("%d: %q, want %q", int(tgt), got, want)
+		}
+	}
+}

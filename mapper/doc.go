@@ -1,0 +1,126 @@
+// Package mapper turns a BigCommerce order into the Salesforce records that
+// represent it: a pure function with configurable targets and documented
+// fallbacks.
+//
+// Map (or Mapper.Map, with a Config validated once by New) does no I/O,
+// reads no clock and keeps no state: the same order and Config always give
+// the same Result, down to the bytes of its JSON. A Result lists the
+// records to upsert, parents first, each with its object, external-ID field
+// and value, and body fields; the warnings for every fallback used; and,
+// for an order that is not to be written, a Skip with its reason.
+// Result.Graph turns the records into one Composite Graph (one PATCH upsert
+// per record, to salesforce.UpsertPath), which succeeds or fails as a whole.
+//
+// # Targets
+//
+// TargetOpportunity (the default) writes:
+//
+//   - Account, upserted on BigCommerce_Customer_Key__c: Name (billing
+//     company, else the buyer's name, else the e-mail, else the customer
+//     key), BillingStreet (street_1, a line break, street_2), BillingCity,
+//     BillingState, BillingPostalCode, BillingCountry, Phone.
+//   - Contact, upserted on the same key: FirstName, LastName, Email, Phone,
+//     MailingStreet, MailingCity, MailingState, MailingPostalCode,
+//     MailingCountry, linked to the Account. Config.OmitContact leaves it out.
+//   - Opportunity, upserted on BigCommerce_Order_Id__c (the order id):
+//     Name "BigCommerce order #<id>", Amount = total_inc_tax, CloseDate = the
+//     order's creation date in UTC (YYYY-MM-DD), StageName "Closed Won",
+//     linked to the Account, and CurrencyIsoCode when Config.MultiCurrency.
+//
+// TargetOrder writes the Account and Contact, then an Order upserted on
+// BigCommerce_Order_Id__c (Status "Draft", EffectiveDate, Pricebook2Id from
+// Config.Pricebook2ID, linked to the Account, CurrencyIsoCode when
+// multi-currency) and one OrderItem per revenue line upserted on
+// BigCommerce_Line_Item_Id__c (Quantity, UnitPrice = price_inc_tax or, with
+// Config.UnitPriceExTax, price_ex_tax, Description = the product name,
+// linked to the Order). Each OrderItem carries a product key: the SKU, else
+// bc-product-<product id>, else bc-variant-<variant id>, else
+// Config.CatchAllProductKey. Result.ProductKeys lists them so a caller can
+// fetch the PricebookEntry ids in one query, and Result.Graph takes a
+// resolver that fills PricebookEntryId; a key it cannot resolve is a
+// *MissingPricebookEntryError. Shipping, handling and order-level discounts
+// are not lines, so the Order's total is the sum of its lines, not
+// total_inc_tax.
+//
+// Every object and field name above is configurable (Config.Objects,
+// Config.Fields, Config.StageName, ...); Config.Extra adds fields, from a
+// constant or a named order field (OrderFieldNames).
+//
+// # Identity
+//
+// The customer key is the trimmed, lower-cased billing e-mail when there is
+// a plausible one (one "@", a dotted domain, no spaces, at most 255
+// characters), else bc-customer-<customer id> for a registered customer,
+// else bc-order-<order id> for a guest without e-mail. The key field should
+// be Text(255), External ID and Unique. Salesforce answers 404 to an upsert
+// whose e-mail key ends in a top-level domain it takes for a file extension
+// (its documentation cites ".inc"); such orders fail in Salesforce and need
+// a different key field.
+//
+// # Linking children to parents
+//
+// With LinkByReference (the default) a child's lookup is the parent
+// subrequest's result, "AccountId": "@{account.id}": an explicit dependency,
+// so the parent is written first: Composite runs unrelated subrequests out
+// of order when it collates them, and Composite Graph gives no ordering
+// guarantee for nodes that do not reference each other.
+// With LinkByExternalID the child names its parent by external ID,
+// "Account": {"BigCommerce_Customer_Key__c": "ada@example.com"}, which
+// Salesforce accepts in upsert bodies but which leaves the order of the two
+// subrequests to Salesforce.
+//
+// # Skips
+//
+//	code                meaning
+//	status_not_synced   status_id is not in Config.Statuses (default: every status but Incomplete, 0)
+//	order_deleted       is_deleted is true and Config.SyncDeleted is off
+//
+// # Fallbacks and warnings
+//
+// Text is cleaned the same way everywhere: invalid UTF-8 bytes become
+// U+FFFD, surrounding white space is trimmed, and the value is cut to the
+// field's Salesforce length without splitting a character, counting UTF-16
+// code units as Salesforce does (an emoji counts twice): LastName 80,
+// FirstName 40, Account Name 255, Opportunity Name 120, Email 80, Phone 40,
+// street 255, city 40, state 80, postal code 20, country 80, OrderItem
+// Description 255. An empty value is not sent, so an upsert never blanks a
+// field Salesforce already holds. Money is written as a JSON number from the
+// decimal's exact text (never through float64).
+//
+//	code                    when                                                     what the mapper does
+//	invalid_utf8            a text value holds invalid UTF-8                          replaces the bytes with U+FFFD
+//	truncated               a text value is longer than its field                     cuts it at a character boundary
+//	email_normalized        the e-mail had spaces or upper case                       trims and lower-cases it
+//	email_invalid           the e-mail is implausible or longer than Email allows     leaves Email out; the key falls back
+//	email_missing           no usable e-mail                                          key bc-customer-<id> or bc-order-<id>
+//	last_name_missing       billing last name is empty                                LastName "Unknown"
+//	account_name_fallback   billing company is empty                                  Name from the buyer's name, e-mail or key
+//	close_date_fallback     date_created is empty                                     uses date_modified
+//	currency_fallback       multi-currency and default_currency_code is empty         uses currency_code
+//	currency_missing        multi-currency and no currency code at all                leaves CurrencyIsoCode out
+//	no_line_items           Order target, order has no line items                     writes the Order without items
+//	bundle_child_folded     a bundle component with no price                          leaves the line out (the parent carries it)
+//	bundle_child_priced     a bundle component with a price of its own                writes it as a line
+//	product_key_fallback    a line has no SKU                                         key bc-product-<id> or bc-variant-<id>
+//	catch_all_product       a line has no SKU, product id or variant id               key Config.CatchAllProductKey
+//	line_quantity_invalid   a line's quantity is 0 or less                            leaves the line out
+//	value_out_of_range      an extra money field is out of range                      leaves the field out
+//
+// # Errors
+//
+// New returns errors wrapping ErrInvalidConfig, listing every problem. Map
+// returns ErrNilOrder, or ErrInvalidOrder (order id not positive, no date, a
+// date outside 1700–4000, an amount beyond 40 digits or an exponent beyond
+// ±30, a repeated or non-positive line id), or ErrNoProductKey. Graph returns
+// ErrSkipped, ErrInvalidGraph or a *MissingPricebookEntryError.
+//
+// # Caveats
+//
+// Person Accounts are not supported: the Account is a business account
+// named as above. An Order that was activated in Salesforce is sent Status
+// "Draft" again when its BigCommerce order changes; leave the statuses of
+// such orders out of Config.Statuses if the org refuses that.
+// OrderItem.PricebookEntryId and OrderId can only be set when the item is
+// created; whether Salesforce accepts an unchanged value on a repeated
+// upsert has not been verified.
+package mapper

@@ -1,0 +1,157 @@
+package mapper
+
+import (
+	"errors"
+	"slices"
+)
+
+// Record is one upsert: the object, the external-ID field and value that go
+// in the URL, and the body fields. Field values are strings, json.Number
+// (money and quantities, from their exact text) or, for a parent named by
+// external ID, map[string]string. The body never holds the external-ID field
+// itself: Salesforce rejects an upsert that names it in both places.
+type Record struct {
+	// Ref is the subrequest reference id: "account", "contact",
+	// "opportunity", "order", or "item1", "item2"... for OrderItems in line
+	// order. Children link to it as "@{ref.id}" under LinkByReference.
+	Ref string `json:"ref"`
+	// SObject is the object name, e.g. "Account".
+	SObject string `json:"sobject"`
+	// ExternalIDField and ExternalID go in the upsert URL.
+	ExternalIDField string `json:"externalIdField"`
+	ExternalID      string `json:"externalId"`
+	// Fields is the body. Graph copies it; callers should not modify it.
+	Fields map[string]any `json:"fields"`
+	// ProductKey names the line's product on OrderItem records (empty on
+	// others); Result.Graph turns it into PricebookEntryId.
+	ProductKey string `json:"productKey,omitempty"`
+}
+
+// Result is what Map returns for one order: the records to upsert, parents
+// before children (Account, Contact, then Opportunity or Order and its
+// OrderItems), the warnings for every fallback used, and, when the order is
+// not to be written, the reason in Skip (then Records is empty).
+type Result struct {
+	// OrderID is the BigCommerce order id.
+	OrderID int64 `json:"orderId"`
+	// Skip is nil unless the order is not to be written.
+	Skip *Skip `json:"skip,omitempty"`
+	// Records are the upserts, parents before children; empty when skipped.
+	Records []Record `json:"records"`
+	// Warnings lists the fallbacks used, in the order they were applied.
+	Warnings []Warning `json:"warnings"`
+}
+
+// Skipped reports whether the order is not to be written.
+func (r Result) Skipped() bool { return r.Skip != nil }
+
+// ProductKeys returns the distinct product keys of the OrderItem records,
+// sorted, so a caller can look up their PricebookEntry ids in one query. It
+// returns nil for the Opportunity target.
+func (r Result) ProductKeys() []string {
+	var keys []string
+	for _, rec := range r.Records {
+		if rec.ProductKey != "" {
+			keys = append(keys, rec.ProductKey)
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// SkipCode says why an order is not written.
+type SkipCode string
+
+const (
+	// SkipStatus: the order's status is not in Config.Statuses (by default,
+	// Incomplete).
+	SkipStatus SkipCode = "status_not_synced"
+	// SkipDeleted: BigCommerce marks the order deleted (archived) and
+	// Config.SyncDeleted is off.
+	SkipDeleted SkipCode = "order_deleted"
+)
+
+// Skip is the decision not to write an order, with a human-readable reason.
+type Skip struct {
+	// Code is the machine-readable reason.
+	Code SkipCode `json:"code"`
+	// Message explains it to people, naming the order.
+	Message string `json:"message"`
+}
+
+// WarningCode identifies a fallback the mapper used. doc.go lists them all.
+type WarningCode string
+
+// The warning codes. Each warning also names the record (Ref) and field it
+// concerns and carries a message for people.
+const (
+	// WarnInvalidUTF8: invalid UTF-8 bytes were replaced with U+FFFD.
+	WarnInvalidUTF8 WarningCode = "invalid_utf8"
+	// WarnTruncated: a text value was cut to its field's length.
+	WarnTruncated WarningCode = "truncated"
+	// WarnEmailNormalized: the e-mail was trimmed and lower-cased.
+	WarnEmailNormalized WarningCode = "email_normalized"
+	// WarnEmailInvalid: the e-mail is not plausible, or too long for Email;
+	// it is not sent.
+	WarnEmailInvalid WarningCode = "email_invalid"
+	// WarnEmailMissing: no usable e-mail; the customer key is
+	// bc-customer-<id> or bc-order-<id>.
+	WarnEmailMissing WarningCode = "email_missing"
+	// WarnLastNameMissing: the last name is empty; LastName is "Unknown".
+	WarnLastNameMissing WarningCode = "last_name_missing"
+	// WarnAccountNameFallback: the company is empty; the Account is named
+	// after the buyer, the e-mail or the key.
+	WarnAccountNameFallback WarningCode = "account_name_fallback"
+	// WarnCloseDateFallback: date_created is empty; date_modified is used.
+	WarnCloseDateFallback WarningCode = "close_date_fallback"
+	// WarnCurrencyFallback: default_currency_code is empty; currency_code is
+	// used.
+	WarnCurrencyFallback WarningCode = "currency_fallback"
+	// WarnCurrencyMissing: no currency code at all; CurrencyIsoCode is not
+	// sent.
+	WarnCurrencyMissing WarningCode = "currency_missing"
+	// WarnNoLineItems: the Order has no line items to write.
+	WarnNoLineItems WarningCode = "no_line_items"
+	// WarnBundleChildFolded: an unpriced bundle component was left out.
+	WarnBundleChildFolded WarningCode = "bundle_child_folded"
+	// WarnBundleChildPriced: a bundle component with its own price was
+	// written as a line.
+	WarnBundleChildPriced WarningCode = "bundle_child_priced"
+	// WarnProductKeyFallback: a line without SKU is keyed by product or
+	// variant id.
+	WarnProductKeyFallback WarningCode = "product_key_fallback"
+	// WarnCatchAllProduct: a custom product is keyed by
+	// Config.CatchAllProductKey.
+	WarnCatchAllProduct WarningCode = "catch_all_product"
+	// WarnLineQuantity: a line with quantity 0 or less was left out.
+	WarnLineQuantity WarningCode = "line_quantity_invalid"
+	// WarnValueOutOfRange: an extra money field is out of range; not sent.
+	WarnValueOutOfRange WarningCode = "value_out_of_range"
+)
+
+// Warning reports one fallback: what was done, to which record and field.
+type Warning struct {
+	// Code identifies the fallback.
+	Code WarningCode `json:"code"`
+	// Ref is the record concerned ("account", "item2"...), empty for a line
+	// that was not written.
+	Ref string `json:"ref,omitempty"`
+	// Field is the Salesforce field concerned, when there is one.
+	Field string `json:"field,omitempty"`
+	// Message explains what was done.
+	Message string `json:"message"`
+}
+
+// Errors Map returns. A returned error wraps one of these and says which
+// order or line is at fault.
+var (
+	// ErrNilOrder: Map was given a nil order.
+	ErrNilOrder = errors.New("mapper: nil order")
+	// ErrInvalidOrder: the order cannot be written as it is, e.g. its id is
+	// not positive, it has no usable date, an amount is out of range, or two
+	// lines share an id. Retrying will not help.
+	ErrInvalidOrder = errors.New("mapper: invalid order")
+	// ErrNoProductKey: a line has no SKU, product id or variant id and
+	// Config.CatchAllProductKey is empty.
+	ErrNoProductKey = errors.New("mapper: line has no product key")
+)
