@@ -1,0 +1,285 @@
+package bigcommerce
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+func toDecimal(d lenientDecimal) decimal.Decimal { return decimal.Decimal(d) }
+
+func TestLenientDecimal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{`"62.6793"`, "62.6793", false},
+		{`"924.47"`, "924.47", false},
+		{`"8"`, "8", false},
+		{`12.5`, "12.5", false},
+		{`0`, "0", false},
+		{`""`, "0", false},
+		{`"  "`, "0", false},
+		{`null`, "0", false},
+		{`" 1.50 "`, "1.5", false},
+		{`"-3.0001"`, "-3.0001", false},
+		{`"abc"`, "", true},
+		{`true`, "", true},
+		{`{}`, "", true},
+		{`[1]`, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			var d lenientDecimal
+			err := json.Unmarshal([]byte(tt.in), &d)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err == nil {
+				if got := toDecimal(d).String(); got != tt.want {
+					t.Errorf("got %s, want %s", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestLenientString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		wantErr  bool
+	}{
+		{`"braintree"`, "braintree", false},
+		{`4011223344`, "4011223344", false},
+		{`12.50`, "12.50", false},
+		{`null`, "", false},
+		{`""`, "", false},
+		{`"caf\u00e9 \"x\""`, `café "x"`, false},
+		{`true`, "true", false},
+		{`{"a":1}`, "", true},
+		{`["a"]`, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			var s lenientString
+			err := json.Unmarshal([]byte(tt.in), &s)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if string(s) != tt.want {
+				t.Errorf("got %q, want %q", s, tt.want)
+			}
+		})
+	}
+}
+
+func TestLenientInt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{`218`, 218, false},
+		{`"218"`, 218, false},
+		{`null`, 0, false},
+		{`""`, 0, false},
+		{`12.0`, 12, false},
+		{`12.5`, 0, true},
+		{`"x"`, 0, true},
+		{`99999999999999999999`, 0, true},
+		{`[]`, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			var n lenientInt
+			err := json.Unmarshal([]byte(tt.in), &n)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err == nil && int64(n) != tt.want {
+				t.Errorf("got %d, want %d", n, tt.want)
+			}
+		})
+	}
+}
+
+func TestDates(t *testing.T) {
+	t.Parallel()
+	want := time.Date(2019, 3, 5, 21, 40, 11, 0, time.UTC)
+	tests := []struct {
+		name    string
+		decode  func([]byte) (time.Time, error)
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{"v2 RFC1123Z", decodeV2, `"Tue, 05 Mar 2019 21:40:11 +0000"`, want, false},
+		{"v2 other zone", decodeV2, `"Tue, 05 Mar 2019 16:40:11 -0500"`, want, false},
+		{"v2 GMT name", decodeV2, `"Tue, 05 Mar 2019 21:40:11 GMT"`, want, false},
+		{"v2 empty", decodeV2, `""`, time.Time{}, false},
+		{"v2 null", decodeV2, `null`, time.Time{}, false},
+		{"v2 RFC3339 fallback", decodeV2, `"2019-03-05T21:40:11Z"`, want, false},
+		{"v2 garbage", decodeV2, `"yesterday"`, time.Time{}, true},
+		{"v2 object", decodeV2, `{}`, time.Time{}, true},
+		{"v3 RFC3339", decodeV3, `"2019-03-05T21:40:11Z"`, want, false},
+		{"v3 offset", decodeV3, `"2019-03-05T23:40:11+02:00"`, want, false},
+		{"v3 empty", decodeV3, `""`, time.Time{}, false},
+		{"unix number", decodeUnix, `1551822011`, want, false},
+		{"unix string", decodeUnix, `"1551822011"`, want, false},
+		{"unix zero", decodeUnix, `0`, time.Time{}, false},
+		{"unix huge", decodeUnix, `999999999999999`, time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tt.decode([]byte(tt.in))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !got.Equal(tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func decodeV2(b []byte) (time.Time, error) {
+	var v v2Time
+	err := json.Unmarshal(b, &v)
+	return time.Time(v), err
+}
+
+func decodeV3(b []byte) (time.Time, error) {
+	var v v3Time
+	err := json.Unmarshal(b, &v)
+	return time.Time(v), err
+}
+
+func decodeUnix(b []byte) (time.Time, error) {
+	var v unixTime
+	err := json.Unmarshal(b, &v)
+	return time.Time(v), err
+}
+
+func TestDecodeErrorsAreShort(t *testing.T) {
+	t.Parallel()
+	long := `{"total_inc_tax": "` + strings.Repeat("9x", 5000) + `"}`
+	var o Order
+	err := json.Unmarshal([]byte(long), &o)
+	if err == nil {
+		t.Fatal("want an error for invalid money")
+	}
+	if len(err.Error()) > 200 {
+		t.Errorf("error is %d bytes long; want it cut", len(err.Error()))
+	}
+}
+
+func FuzzDecodeOrder(f *testing.F) {
+	for _, name := range []string{"order_registered.json", "order_guest.json", "order_money4.json",
+		"order_empty_sku.json", "order_bundle.json", "order_provider_number.json"} {
+		f.Add(fixture(f, name))
+	}
+	f.Add([]byte(`{"consignments":{"email":{"gift_certificates":[{"line_items":[{"price_inc_tax":null}]}]}}}`))
+	f.Add([]byte(`{"total_inc_tax":"1e99999","date_created":"-1"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var o Order
+		if err := json.Unmarshal(data, &o); err != nil {
+			return
+		}
+		items := o.LineItems()
+		for _, it := range items {
+			_ = it.IsBundleChild()
+		}
+		// What decoded must encode and decode again to the same money.
+		out, err := json.Marshal(o)
+		if err != nil {
+			return
+		}
+		var back Order
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("re-decoding %s: %v", out, err)
+		}
+		if !back.TotalIncTax.Equal(o.TotalIncTax) || !back.DateCreated.Equal(o.DateCreated) || len(back.LineItems()) != len(items) {
+			t.Fatalf("round trip changed the order: %s", out)
+		}
+	})
+}
+
+func TestOrderDecodeShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		in      string
+		wantErr bool
+		check   func(t *testing.T, o *Order)
+	}{
+		{"all null", `{"id":null,"customer_id":null,"date_created":null,"total_inc_tax":null,"status":null,
+			"billing_address":null,"consignments":null,"payment_provider_id":null,"external_id":null}`, false,
+			func(t *testing.T, o *Order) { eq(t, "consignments", o.Consignments == nil, true) }},
+		{"unknown fields", `{"id":1,"brand_new_field":{"deep":[1,2,{"x":null}]},"fees":[{"amount":"1.00"}]}`, false,
+			func(t *testing.T, o *Order) { eq(t, "id", o.ID, int64(1)) }},
+		{"ids as strings", `{"id":"7","customer_id":"0","channel_id":"1"}`, false,
+			func(t *testing.T, o *Order) { eq(t, "id", o.ID, int64(7)); eq(t, "channel", o.ChannelID, int64(1)) }},
+		{"legacy consignments array", `{"id":2,"consignments":[{"url":"x","resource":"/x"}],"total_inc_tax":"3.50"}`, false,
+			func(t *testing.T, o *Order) {
+				eq(t, "consignments", o.Consignments == nil, true)
+				eq(t, "total", o.TotalIncTax.String(), "3.5")
+			}},
+		{"consignment links only", `{"id":3,"consignments":{"url":"x","resource":"/x"}}`, false,
+			func(t *testing.T, o *Order) {
+				eq(t, "consignments", o.Consignments != nil, true)
+				eq(t, "items", len(o.LineItems()), 0)
+			}},
+		{"gift certificates", `{"consignments":{"email":{"gift_certificates":[{"id":"9","line_items":[{"id":1,"type":"giftcertificate","price_inc_tax":"25"}]}]}}}`, false,
+			func(t *testing.T, o *Order) {
+				items := o.LineItems()
+				eq(t, "items", len(items), 1)
+				eq(t, "price", items[0].PriceIncTax.String(), "25")
+				eq(t, "consignment id", o.Consignments.Email.GiftCertificates[0].ID, int64(9))
+			}},
+		{"legacy array and bad money", `{"consignments":[],"total_inc_tax":"x"}`, true, nil},
+		{"bad item money", `{"consignments":{"shipping":[{"line_items":[{"price_inc_tax":"1,00"}]}]}}`, true, nil},
+		{"bad date", `{"date_created":"05/03/2019"}`, true, nil},
+		{"status as string", `{"status_id":"7"}`, true, nil},
+		{"not an object", `[1]`, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var o Order
+			err := json.Unmarshal([]byte(tt.in), &o)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if tt.check != nil {
+				tt.check(t, &o)
+			}
+		})
+	}
+}
+
+func TestOrderProductDecodeStandalone(t *testing.T) {
+	t.Parallel()
+	var p OrderProduct
+	in := `{"id":"71","sku":null,"upc":123,"price_inc_tax":"","total_inc_tax":2.5,"parent_order_product_id":"70","quantity":3,"name":"Mug"}`
+	if err := json.Unmarshal([]byte(in), &p); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "id", p.ID, int64(71))
+	eq(t, "upc", p.UPC, "123")
+	eq(t, "price", p.PriceIncTax.IsZero(), true)
+	eq(t, "total", p.TotalIncTax.String(), "2.5")
+	eq(t, "child", p.IsBundleChild(), true)
+	eq(t, "qty", p.Quantity, 3)
+	eq(t, "name", p.Name, "Mug")
+}

@@ -1,0 +1,255 @@
+package bigcommerce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Order list paging: BigCommerce answers 50 rows per page by default and at
+// most 250.
+const (
+	defaultOrderPageSize = 50
+	maxOrderPageSize     = 250
+)
+
+// OrdersService reads v2 orders. Get it from Client.Orders.
+type OrdersService struct{ c *Client }
+
+// Get returns the order with its line items inlined, in ONE call:
+// GET /v2/orders/{id}?include=consignments.line_items&consignment_structure=object.
+// Order.LineItems then lists every item. A missing order is an *APIError
+// matching ErrNotFound; an id below 1 is rejected without a call.
+func (s *OrdersService) Get(ctx context.Context, id int64) (*Order, error) {
+	if err := checkID("order", id); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Set("include", "consignments.line_items")
+	q.Set("consignment_structure", "object")
+	var o Order
+	path := "/v2/orders/" + strconv.FormatInt(id, 10)
+	ok, err := s.c.get(ctx, path, q, &o)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("bigcommerce: GET %s: empty response", path)
+	}
+	return &o, nil
+}
+
+// Products returns all line items of an order from /v2/orders/{id}/products,
+// following pages of 250. Orders.Get already inlines them; this is for orders
+// listed without their items. An order without items gives an empty slice.
+func (s *OrdersService) Products(ctx context.Context, id int64) ([]OrderProduct, error) {
+	if err := checkID("order", id); err != nil {
+		return nil, err
+	}
+	return collect[OrderProduct](ctx, s.c, "/v2/orders/"+strconv.FormatInt(id, 10)+"/products", maxOrderPageSize)
+}
+
+// ShippingAddresses returns the shipping addresses of an order from
+// /v2/orders/{id}/shipping_addresses (one per consignment; none for a
+// digital-only order).
+func (s *OrdersService) ShippingAddresses(ctx context.Context, id int64) ([]ShippingAddress, error) {
+	if err := checkID("order", id); err != nil {
+		return nil, err
+	}
+	return collect[ShippingAddress](ctx, s.c, "/v2/orders/"+strconv.FormatInt(id, 10)+"/shipping_addresses", maxOrderPageSize)
+}
+
+// collect reads every page of a v2 list into a slice.
+func collect[T any](ctx context.Context, c *Client, path string, limit int) ([]T, error) {
+	out := []T{}
+	for item, err := range paginate(ctx, v2Pages[T](c, path, nil, limit)) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
+// v2Pages fetches pages of a v2 list, which is a bare JSON array; 204 or []
+// is the end.
+func v2Pages[T any](c *Client, path string, q url.Values, limit int) pageFunc[T] {
+	return func(ctx context.Context, page int) ([]T, bool, error) {
+		pq := url.Values{}
+		for k, v := range q {
+			pq[k] = v
+		}
+		pq.Set("page", strconv.Itoa(page))
+		pq.Set("limit", strconv.Itoa(limit))
+		var items []T
+		if _, err := c.get(ctx, path, pq, &items); err != nil {
+			return nil, false, err
+		}
+		return items, len(items) >= limit, nil
+	}
+}
+
+// ListOrdersOptions filters and sorts Orders.List. The zero value lists
+// every order, 50 per page, in the API's default order (by id ascending).
+type ListOrdersOptions struct {
+	// MinID and MaxID bound the order id (inclusive); 0 means unbounded.
+	MinID, MaxID int64
+	// StatusID keeps orders in one status; nil means any. A pointer because
+	// 0 (Incomplete) is a real status.
+	StatusID *StatusID
+	// CustomerID keeps the orders of one registered customer; 0 means any
+	// (the API cannot filter guest orders this way).
+	CustomerID int64
+	// Email keeps orders whose customer e-mail matches.
+	Email string
+	// ChannelID keeps orders of one sales channel; 0 means any.
+	ChannelID int64
+	// Date bounds (inclusive); the zero time means unbounded. They are sent
+	// in RFC 1123 with a numeric zone, in UTC, one of the two formats the
+	// API documents (RFC 2822 and ISO 8601).
+	MinDateCreated, MaxDateCreated   time.Time
+	MinDateModified, MaxDateModified time.Time
+	// Sort is "field:direction", for example "date_modified:asc" or
+	// "id:desc"; empty means the API default.
+	Sort string
+	// WithLineItems inlines each order's consignments and line items, as
+	// Orders.Get does, so a page costs one call for all its items.
+	WithLineItems bool
+	// PageSize is the number of orders per request: 1 to 250, default 50.
+	PageSize int
+}
+
+func (o ListOrdersOptions) query() url.Values {
+	q := url.Values{}
+	setInt := func(k string, v int64) {
+		if v != 0 {
+			q.Set(k, strconv.FormatInt(v, 10))
+		}
+	}
+	setTime := func(k string, t time.Time) {
+		if !t.IsZero() {
+			q.Set(k, t.UTC().Format(time.RFC1123Z))
+		}
+	}
+	setInt("min_id", o.MinID)
+	setInt("max_id", o.MaxID)
+	if o.StatusID != nil {
+		q.Set("status_id", strconv.Itoa(int(*o.StatusID)))
+	}
+	setInt("customer_id", o.CustomerID)
+	setInt("channel_id", o.ChannelID)
+	if o.Email != "" {
+		q.Set("email", o.Email)
+	}
+	setTime("min_date_created", o.MinDateCreated)
+	setTime("max_date_created", o.MaxDateCreated)
+	setTime("min_date_modified", o.MinDateModified)
+	setTime("max_date_modified", o.MaxDateModified)
+	if o.Sort != "" {
+		q.Set("sort", o.Sort)
+	}
+	if o.WithLineItems {
+		q.Set("include", "consignments.line_items")
+		q.Set("consignment_structure", "object")
+	}
+	return q
+}
+
+// List returns an iterator over the orders matching opts, fetching page
+// after page (page/limit) as the loop advances. An empty result (204 or [])
+// yields nothing. An error is yielded once and ends the loop; breaking out
+// early stops further requests.
+//
+//	for o, err := range c.Orders.List(ctx, opts) {
+//		if err != nil { return err }
+//		...
+//	}
+func (s *OrdersService) List(ctx context.Context, opts ListOrdersOptions) iter.Seq2[Order, error] {
+	limit := clampLimit(opts.PageSize, defaultOrderPageSize, maxOrderPageSize)
+	return paginate(ctx, v2Pages[Order](s.c, "/v2/orders", opts.query(), limit))
+}
+
+// ShippingAddress is one shipping address of an order (a row of
+// /v2/orders/{id}/shipping_addresses). Money fields are exact decimals.
+type ShippingAddress struct {
+	ID             int64       `json:"id"`
+	OrderID        int64       `json:"order_id"`
+	FirstName      string      `json:"first_name"`
+	LastName       string      `json:"last_name"`
+	Company        string      `json:"company"`
+	Street1        string      `json:"street_1"`
+	Street2        string      `json:"street_2"`
+	City           string      `json:"city"`
+	State          string      `json:"state"`
+	Zip            string      `json:"zip"`
+	Country        string      `json:"country"`
+	CountryISO2    string      `json:"country_iso2"`
+	Phone          string      `json:"phone"`
+	Email          string      `json:"email"`
+	ItemsTotal     int         `json:"items_total"`
+	ItemsShipped   int         `json:"items_shipped"`
+	ShippingMethod string      `json:"shipping_method"`
+	FormFields     []FormField `json:"form_fields,omitempty"`
+
+	BaseCost           decimal.Decimal `json:"base_cost"`
+	CostExTax          decimal.Decimal `json:"cost_ex_tax"`
+	CostIncTax         decimal.Decimal `json:"cost_inc_tax"`
+	CostTax            decimal.Decimal `json:"cost_tax"`
+	BaseHandlingCost   decimal.Decimal `json:"base_handling_cost"`
+	HandlingCostExTax  decimal.Decimal `json:"handling_cost_ex_tax"`
+	HandlingCostIncTax decimal.Decimal `json:"handling_cost_inc_tax"`
+	HandlingCostTax    decimal.Decimal `json:"handling_cost_tax"`
+}
+
+// UnmarshalJSON decodes a shipping address leniently: money as a string, a
+// number, "" or null; zip and phone as strings or numbers.
+func (a *ShippingAddress) UnmarshalJSON(b []byte) error {
+	type plain ShippingAddress
+	aux := struct {
+		*plain
+		ID                 *lenientInt     `json:"id"`
+		OrderID            *lenientInt     `json:"order_id"`
+		Zip                *lenientString  `json:"zip"`
+		Phone              *lenientString  `json:"phone"`
+		BaseCost           *lenientDecimal `json:"base_cost"`
+		CostExTax          *lenientDecimal `json:"cost_ex_tax"`
+		CostIncTax         *lenientDecimal `json:"cost_inc_tax"`
+		CostTax            *lenientDecimal `json:"cost_tax"`
+		BaseHandlingCost   *lenientDecimal `json:"base_handling_cost"`
+		HandlingCostExTax  *lenientDecimal `json:"handling_cost_ex_tax"`
+		HandlingCostIncTax *lenientDecimal `json:"handling_cost_inc_tax"`
+		HandlingCostTax    *lenientDecimal `json:"handling_cost_tax"`
+	}{
+		plain:              (*plain)(a),
+		ID:                 (*lenientInt)(&a.ID),
+		OrderID:            (*lenientInt)(&a.OrderID),
+		Zip:                (*lenientString)(&a.Zip),
+		Phone:              (*lenientString)(&a.Phone),
+		BaseCost:           (*lenientDecimal)(&a.BaseCost),
+		CostExTax:          (*lenientDecimal)(&a.CostExTax),
+		CostIncTax:         (*lenientDecimal)(&a.CostIncTax),
+		CostTax:            (*lenientDecimal)(&a.CostTax),
+		BaseHandlingCost:   (*lenientDecimal)(&a.BaseHandlingCost),
+		HandlingCostExTax:  (*lenientDecimal)(&a.HandlingCostExTax),
+		HandlingCostIncTax: (*lenientDecimal)(&a.HandlingCostIncTax),
+		HandlingCostTax:    (*lenientDecimal)(&a.HandlingCostTax),
+	}
+	return json.Unmarshal(b, &aux)
+}
+
+// errInvalidID is wrapped by the error for an id below 1.
+var errInvalidID = errors.New("id must be 1 or more")
+
+func checkID(kind string, id int64) error {
+	if id < 1 {
+		return fmt.Errorf("bigcommerce: %s %d: %w", kind, id, errInvalidID)
+	}
+	return nil
+}
