@@ -1,0 +1,92 @@
+// Package salesforce is a typed client for the Salesforce REST API:
+// sObjects, upsert by external ID, SOQL queries with paging, sObject
+// Collections, Composite and Composite Graph, and org limits. It is built on
+// go-resty/resty, golang.org/x/oauth2, cenkalti/backoff and
+// golang.org/x/time/rate.
+//
+// # Authentication
+//
+// NewClient takes exactly one credential option and makes no network call:
+//
+//   - WithClientCredentials: the OAuth 2.0 client credentials flow against
+//     the org's My Domain token endpoint (<instance>/services/oauth2/token by
+//     default, WithTokenURL to change it). Salesforce refuses this grant on
+//     login.salesforce.com and test.salesforce.com.
+//   - WithJWT: the JWT bearer flow, an RS256 assertion signed with the
+//     standard library (crypto/rsa), for apps that use a certificate.
+//   - WithTokenSource: any oauth2.TokenSource, for the caller's own flows.
+//
+// Salesforce token responses carry no expires_in and no refresh token; a
+// session simply stops working when the org's session timeout passes. So the
+// client keeps its token until Salesforce rejects it: on a 401
+// (INVALID_SESSION_ID) it drops the token, fetches a new one and repeats the
+// call once. However many goroutines see the 401 at the same moment, exactly
+// one token request is made (the fetch is keyed on the token that failed). A
+// second 401 in a row is returned as an *APIError matching
+// ErrSessionExpired: re-fetching again would not help (a revoked app, a
+// missing API permission, an IP restriction). The token response's
+// instance_url is the API base unless WithInstanceURL is given. Token
+// endpoint failures are *AuthError values carrying the OAuth error code and
+// description, never the secret.
+//
+// # Errors
+//
+// A non-2xx answer is an *APIError with the HTTP status, every
+// {errorCode, message, fields} entry, the request id and, for 300, the
+// matched record URLs. HTML or plain-text bodies (a CDN 503) are kept as a
+// short snippet. Sentinels work with errors.Is: ErrNotFound (404),
+// ErrMultipleMatches (300), ErrSessionExpired, ErrRequestLimitExceeded,
+// ErrDuplicateValue and ErrUsageCeiling:
+//
+//	res, err := c.Upsert(ctx, "Account", "BigCommerce_Customer_Key__c", key, fields)
+//	var apiErr *salesforce.APIError
+//	switch {
+//	case errors.Is(err, salesforce.ErrMultipleMatches) && errors.As(err, &apiErr):
+//		log.Printf("key %s matches %d accounts", key, len(apiErr.MatchedURLs))
+//	case salesforce.Retryable(err):
+//		delay, _ := salesforce.RetryAfter(err) // 0 when the error names none
+//		queue.Retry(delay)
+//	case err != nil:
+//		queue.DeadLetter(err)
+//	}
+//
+// Collection, Composite and Composite Graph calls answer 200 even when
+// records fail: each SaveResult, SubResult and GraphResult has an Err method.
+//
+// # Retries and throttling
+//
+// Retryable(err) says whether repeating a call may help: 503 and
+// SERVER_UNAVAILABLE, UNABLE_TO_LOCK_ROW, network errors, 429 with
+// Retry-After, 500/502/504 for idempotent calls only, and
+// REQUEST_LIMIT_EXCEEDED for the concurrent-request limit. The daily limit
+// ("TotalRequests Limit exceeded") is not retryable; RetryAfter reports 1
+// hour for it, as the rolling 24-hour window has to move first. Data errors
+// (400-class), 300 and 404 are never retried.
+//
+// The client retries retryable errors itself, with exponential backoff and
+// jitter, at most RetryPolicy.MaxRetries times (3 by default) and never past
+// the context's end. A POST (create, or a composite call containing one) is
+// not repeated after a network error, since it may have been applied; use
+// upsert by external ID for writes that must be safe to repeat.
+//
+// Every response's Sforce-Limit-Info header is parsed (Client.Usage). Once
+// the org's daily usage reaches the ceiling (90% by default,
+// WithUsageCeiling), calls fail fast with ErrUsageCeiling without reaching
+// Salesforce, so this integration never starves the rest of the org; every
+// 5 minutes (WithUsageRecheck) one call goes through to read the usage
+// again. WithRateLimit adds a client-side request rate.
+//
+// # Composite Graph
+//
+// A Graph is a set of subrequests applied atomically; one call carries up to
+// 75 graphs and 500 nodes, and counts as one API request. Writing one order
+// as one graph of upserts (Account, Contact, Opportunity by external ID)
+// lets 75 orders share a call while a bad order fails alone. SplitGraphs
+// packs any number of graphs into calls within the limits.
+//
+// # SOQL
+//
+// Query follows nextRecordsUrl transparently and yields records one by one.
+// Put user data into a query only through QuoteString (or QuoteLike,
+// LikePrefix), which writes the escape sequences SOQL defines.
+package salesforce
