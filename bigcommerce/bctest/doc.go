@@ -1,0 +1,106 @@
+// Package bctest is an in-process fake BigCommerce store for tests: an
+// httptest server with the routes, JSON shapes, headers and error bodies of
+// the real REST API, plus fault injection, call counting and a sender of
+// webhooks signed the way BigCommerce signs them. It depends only on the
+// standard library and this module's webhook package, so a test can use it
+// without pulling in the API client.
+//
+// # Routes
+//
+// Under URL()+"/stores/{store_hash}/", every request carrying the server's
+// token in X-Auth-Token:
+//
+//	GET    v2/orders/{id}                     bare order object; 404 [{"status":404,"message":...}]
+//	GET    v2/orders/{id}/products            array of line items; page, limit
+//	GET    v2/orders/{id}/shipping_addresses  array of addresses; page, limit
+//	GET    v2/orders                          filters below; 204 No Content when the page is empty
+//	GET    v3/customers                       id:in, email:in, sort, page, limit; {data, meta.pagination}
+//	POST   v3/hooks, GET v3/hooks             {data: hook, meta: {}} / {data: [...], meta.pagination}
+//	GET    v3/hooks/{id}, PUT, DELETE         {data: hook, meta: {}}; 404 {"status","title","type"}
+//
+// GET v2/orders/{id} and GET v2/orders inline the line items with
+// include=consignments.line_items&consignment_structure=object (under
+// consignments.shipping[i].line_items, downloads[0].line_items and
+// email.gift_certificates[0].line_items), or link them with
+// include=consignments. Without the include, products and
+// shipping_addresses are {url, resource} links.
+//
+// GET v2/orders filters on min_id, max_id, status_id, customer_id, email
+// (case-insensitive, on the billing address), channel_id, cart_id,
+// payment_method, external_order_id, min_total and max_total (on
+// total_inc_tax), and min/max_date_created and min/max_date_modified
+// (inclusive; RFC 2822 such as "Thu, 20 Apr 2017 11:32:00 -0400", or
+// ISO 8601 such as "2017-04-20T11:32:00.000-04:00"; remember to escape the
+// "+" of "+0000" in a query string). sort takes id, customer_id,
+// date_created, date_modified, status_id, channel_id or external_id, with
+// :asc (the default) or :desc. limit defaults to 50.
+//
+// # The gateway
+//
+// Every response carries X-Rate-Limit-Time-Window-Ms,
+// X-Rate-Limit-Time-Reset-Ms, X-Rate-Limit-Requests-Quota and
+// X-Rate-Limit-Requests-Left from one fixed window per store (default 150
+// requests per 30 s, see WithRateLimit and WithClock). When the window is
+// spent the answer is 429 with X-Retry-After (seconds). A wrong or missing
+// X-Auth-Token answers 401 and does not spend the quota.
+//
+// # Faults and inspection
+//
+// FailNext answers the next n calls (of one route, or of all) with a 429, a
+// 5xx or after a delay; FailRandomly fails a seeded, reproducible fraction
+// of calls. Calls and TotalCalls count requests per route, faulted ones
+// included. AddOrder, UpdateOrder, SetStatus, AddCustomer and AddHook seed
+// data; Order, Orders, Customer, Hook and Hooks inspect it.
+//
+// # Webhooks
+//
+// Deliver, DeliverToHooks and Redeliver POST the documented envelope
+// {scope, store_id, data, hash, created_at, producer} with the hook's
+// headers and, when WithClientSecret is set, the Standard Webhooks headers
+// webhook-id (the same for every delivery of one event),
+// webhook-timestamp and webhook-signature (HMAC-SHA256 keyed by the raw
+// client secret). EventSpec.Forge makes both credentials wrong, for
+// negative tests. Deliveries lists every attempt made.
+//
+// Hooks follow the documented limits: one per scope and destination, at
+// most 10 per scope; a breach answers 422.
+//
+// # Where the fake differs from the real store
+//
+//   - It speaks plain HTTP on loopback, and hook destinations may be any
+//     http or https URL on any port; the real API demands HTTPS on port 443
+//     with a valid certificate.
+//   - It serves only the routes above; any other path answers 404 (405 for
+//     a known path with another method). A request for another store hash
+//     answers 404, where the real API may answer 401 or 403.
+//   - There are no OAuth scopes: the one token may do everything, and all
+//     hooks belong to the one client id.
+//   - GET v3/customers refuses, with 422, the documented filters it does not
+//     model (name:like, company:in, date filters, cursor paging and others)
+//     instead of ignoring them. include= on customers is ignored.
+//   - Consignments are served only in the object structure; with include
+//     but without consignment_structure=object they are left out, not
+//     served in the legacy array structure. include=fees adds nothing;
+//     coupons, fees, shipments and order messages are not modelled.
+//   - Error bodies of the gateway (401, 429, injected 5xx) are the v3 object
+//     {status, title, type} on v2 routes too; a bad v2 query parameter
+//     answers 400 with a v2 array and a v3 one (or a v3 limit above 250)
+//     422 with a v3 object. A v2 limit above 250 answers 413, as the
+//     status-code documentation says. The exact wording of messages is the
+//     fake's own.
+//   - GET v2/orders treats customer_id=0 as "guest orders only" and ignores
+//     is_deleted; archived orders are listed like the others.
+//   - The rate limit is one fixed window per server, not a sliding one
+//     shared with other apps, and the legacy X-BC-ApiLimit-Remaining header
+//     is not sent.
+//   - The store does not deliver webhooks on its own when data changes, does
+//     not retry a failed delivery, does not blocklist or deactivate hooks,
+//     and does not wait the minute a new hook takes to activate: tests call
+//     Deliver, DeliverToHooks or Redeliver.
+//   - The hash of an event is a SHA-1 of the rest of its envelope. BigCommerce
+//     documents only that it is a SHA-1 of the event that is the same when
+//     one event is delivered twice.
+//   - webhook-timestamp comes from the server's clock; with a ManualClock far
+//     from real time, a receiver checking its tolerance against real time
+//     rejects the delivery.
+package bctest

@@ -1,0 +1,226 @@
+package bctest
+
+import (
+	"fmt"
+	"time"
+)
+
+// link is the {url, resource} object v2 uses to point at a sub-resource.
+type link struct {
+	URL      string `json:"url"`
+	Resource string `json:"resource"`
+}
+
+func (s *Server) link(resource string) *link {
+	return &link{URL: s.StoreURL() + "/v2" + resource, Resource: resource}
+}
+
+// v2Date formats a v2 date: RFC 1123 with a numeric zone, in UTC; "" for the
+// zero time.
+func v2Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC1123Z)
+}
+
+// nullable turns "" into JSON null, as the real API sends empty nullable
+// fields.
+func nullable(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
+}
+
+type orderAlias Order
+
+type orderWire struct {
+	*orderAlias
+	DateCreated          string       `json:"date_created"`
+	DateModified         string       `json:"date_modified"`
+	DateShipped          string       `json:"date_shipped"`
+	ExternalSource       *string      `json:"external_source"`
+	ExternalID           *string      `json:"external_id"`
+	ShippingAddressCount int          `json:"shipping_address_count"`
+	BillingAddress       addressWire  `json:"billing_address"`
+	Products             *link        `json:"products"`
+	ShippingAddresses    *link        `json:"shipping_addresses"`
+	Coupons              *link        `json:"coupons"`
+	Consignments         *consignWire `json:"consignments,omitempty"`
+}
+
+type addressWire struct {
+	Address
+	FormFields []FormField `json:"form_fields"`
+}
+
+func wireAddress(a Address) addressWire {
+	ff := a.FormFields
+	if ff == nil {
+		ff = []FormField{}
+	}
+	return addressWire{Address: a, FormFields: ff}
+}
+
+// include says how much of the consignments an order carries.
+type include int
+
+const (
+	includeNone      include = iota
+	includeLinks             // include=consignments: line items as links
+	includeLineItems         // include=consignments.line_items: line items inlined
+)
+
+func (s *Server) wireOrder(o *Order, inc include) orderWire {
+	res := fmt.Sprintf("/orders/%d", o.ID)
+	w := orderWire{
+		orderAlias:           (*orderAlias)(o),
+		DateCreated:          v2Date(o.DateCreated),
+		DateModified:         v2Date(o.DateModified),
+		DateShipped:          v2Date(o.DateShipped),
+		ExternalSource:       nullable(o.ExternalSource),
+		ExternalID:           nullable(o.ExternalID),
+		ShippingAddressCount: len(o.ShippingAddresses),
+		BillingAddress:       wireAddress(o.BillingAddress),
+		Products:             s.link(res + "/products"),
+		ShippingAddresses:    s.link(res + "/shipping_addresses"),
+		Coupons:              s.link(res + "/coupons"),
+	}
+	if inc != includeNone {
+		w.Consignments = s.wireConsignments(o, inc)
+	}
+	return w
+}
+
+type lineItemWire struct {
+	LineItem
+	OrderID              int64    `json:"order_id"`
+	ParentOrderProductID *int64   `json:"parent_order_product_id"`
+	AppliedDiscounts     []string `json:"applied_discounts"`
+	ProductOptions       []string `json:"product_options"`
+}
+
+func wireLineItem(orderID int64, li LineItem) lineItemWire {
+	w := lineItemWire{LineItem: li, OrderID: orderID, AppliedDiscounts: []string{}, ProductOptions: []string{}}
+	if li.ParentOrderProductID != 0 {
+		parent := li.ParentOrderProductID
+		w.ParentOrderProductID = &parent
+	}
+	return w
+}
+
+type shippingAddressWire struct {
+	ShippingAddress
+	FormFields             []FormField `json:"form_fields"`
+	OrderID                int64       `json:"order_id,omitempty"`
+	CostTaxClassID         int         `json:"cost_tax_class_id"`
+	HandlingCostTaxClassID int         `json:"handling_cost_tax_class_id"`
+	ShippingQuotes         *link       `json:"shipping_quotes"`
+	LineItems              any         `json:"line_items,omitempty"`
+}
+
+func (s *Server) wireShippingAddress(orderID int64, sa ShippingAddress, consignment bool) shippingAddressWire {
+	w := shippingAddressWire{ShippingAddress: sa, FormFields: wireAddress(sa.Address).FormFields}
+	if consignment {
+		w.ShippingQuotes = s.link(fmt.Sprintf("/orders/%d/consignments/shipping/%d/shipping_quotes", orderID, sa.ID))
+	} else {
+		w.OrderID = orderID
+		w.ShippingQuotes = s.link(fmt.Sprintf("/orders/%d/shipping_addresses/%d/shipping_quotes", orderID, sa.ID))
+	}
+	return w
+}
+
+type recipientWire struct {
+	RecipientEmail string `json:"recipient_email"`
+	LineItems      any    `json:"line_items"`
+}
+
+type consignWire struct {
+	Pickups   []any                 `json:"pickups"`
+	Shipping  []shippingAddressWire `json:"shipping"`
+	Downloads []recipientWire       `json:"downloads"`
+	Email     struct {
+		GiftCertificates []recipientWire `json:"gift_certificates"`
+	} `json:"email"`
+}
+
+// wireConsignments groups the line items as consignment_structure=object
+// does: physical items under the shipping address they go to, digital items
+// in one download consignment, gift certificates in one e-mail consignment.
+func (s *Server) wireConsignments(o *Order, inc include) *consignWire {
+	items := func(keep func(LineItem) bool) any {
+		var inlined []lineItemWire
+		var links []*link
+		for _, li := range o.LineItems {
+			if !keep(li) {
+				continue
+			}
+			if inc == includeLineItems {
+				inlined = append(inlined, wireLineItem(o.ID, li))
+			} else {
+				links = append(links, s.link(fmt.Sprintf("/orders/%d/products/%d", o.ID, li.ID)))
+			}
+		}
+		if inc == includeLineItems {
+			return orEmpty(inlined)
+		}
+		return orEmpty(links)
+	}
+	c := &consignWire{Pickups: []any{}, Shipping: []shippingAddressWire{}, Downloads: []recipientWire{}}
+	c.Email.GiftCertificates = []recipientWire{}
+	for _, sa := range o.ShippingAddresses {
+		w := s.wireShippingAddress(o.ID, sa, true)
+		w.LineItems = items(func(li LineItem) bool { return li.Type == TypePhysical && li.OrderAddressID == sa.ID })
+		c.Shipping = append(c.Shipping, w)
+	}
+	email := o.BillingAddress.Email
+	if hasType(o.LineItems, TypeDigital) {
+		c.Downloads = append(c.Downloads, recipientWire{email, items(func(li LineItem) bool { return li.Type == TypeDigital })})
+	}
+	if hasType(o.LineItems, TypeGiftCertificate) {
+		c.Email.GiftCertificates = append(c.Email.GiftCertificates,
+			recipientWire{email, items(func(li LineItem) bool { return li.Type == TypeGiftCertificate })})
+	}
+	return c
+}
+
+func hasType(items []LineItem, typ string) bool {
+	for _, li := range items {
+		if li.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+type customerWire struct {
+	*Customer
+	DateCreated     string  `json:"date_created"`
+	DateModified    string  `json:"date_modified"`
+	ChannelIDs      []int64 `json:"channel_ids"`
+	AddressCount    int     `json:"address_count"`
+	AttributeCount  int     `json:"attribute_count"`
+	OriginChannelID int64   `json:"origin_channel_id"`
+	Authentication  struct {
+		ForcePasswordReset bool `json:"force_password_reset"`
+	} `json:"authentication"`
+	AcceptsEmails bool `json:"accepts_product_review_abandoned_cart_emails"`
+}
+
+func wireCustomer(c *Customer) customerWire {
+	return customerWire{
+		Customer:        c,
+		DateCreated:     c.DateCreated.UTC().Format(time.RFC3339),
+		DateModified:    c.DateModified.UTC().Format(time.RFC3339),
+		ChannelIDs:      c.ChannelIDs,
+		OriginChannelID: 1,
+	}
+}
