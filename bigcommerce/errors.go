@@ -70,7 +70,8 @@ type APIError struct {
 	Path   string
 	// RetryAfter is how long to wait before trying again, for a 429 (the
 	// longer of X-Rate-Limit-Time-Reset-Ms and X-Retry-After) or a 5xx that
-	// sent X-Retry-After; 0 when unknown.
+	// sent X-Retry-After (or reported no requests left in the window); 0
+	// when unknown.
 	RetryAfter time.Duration
 }
 
@@ -178,8 +179,18 @@ func newAPIError(method, path string, status int, h http.Header, body []byte) *A
 	e := &APIError{Status: status, Method: method, Path: path}
 	if h != nil {
 		e.RequestID = firstHeader(h, "X-Request-Id", "X-Correlation-Id")
-		if status == http.StatusTooManyRequests || status >= 500 {
+		switch {
+		case status == http.StatusTooManyRequests:
 			e.RetryAfter = retryAfterFromHeaders(h)
+		case status >= 500:
+			// BigCommerce sends the rate-limit headers on every response, so
+			// the window's reset says nothing about a server error: only an
+			// explicit X-Retry-After, or a used-up window, asks for a wait.
+			if strings.TrimSpace(h.Get(headerLeft)) == "0" {
+				e.RetryAfter = retryAfterFromHeaders(h)
+			} else {
+				e.RetryAfter = retryAfterSeconds(h)
+			}
 		}
 	}
 	decodeErrorBody(e, body)
@@ -345,8 +356,15 @@ func retryAfterFromHeaders(h http.Header) time.Duration {
 	if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get(headerResetMs)), 10, 64); err == nil && ms > 0 {
 		d = min(time.Duration(ms)*time.Millisecond, ceiling)
 	}
-	if s, err := strconv.ParseFloat(strings.TrimSpace(h.Get(headerRetryAfter)), 64); err == nil && s > 0 {
-		d = max(d, time.Duration(min(s, ceiling.Seconds())*float64(time.Second)))
+	return max(d, retryAfterSeconds(h))
+}
+
+// retryAfterSeconds returns X-Retry-After (seconds, capped at one hour), or 0.
+func retryAfterSeconds(h http.Header) time.Duration {
+	const ceiling = time.Hour
+	s, err := strconv.ParseFloat(strings.TrimSpace(h.Get(headerRetryAfter)), 64)
+	if err != nil || s <= 0 {
+		return 0
 	}
-	return d
+	return time.Duration(min(s, ceiling.Seconds()) * float64(time.Second))
 }

@@ -218,3 +218,31 @@ func FuzzDecodeError(f *testing.F) {
 		}
 	})
 }
+
+// The rate-limit headers come on every response, so a 5xx must not borrow the
+// window's reset as its wait unless the window is used up or the server asked.
+func TestServerErrorRetryAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		headers map[string]string
+		want    time.Duration
+	}{
+		{"requests left", map[string]string{"X-Rate-Limit-Time-Reset-Ms": "30000", "X-Rate-Limit-Requests-Left": "120"}, 0},
+		{"window used up", map[string]string{"X-Rate-Limit-Time-Reset-Ms": "30000", "X-Rate-Limit-Requests-Left": "0"}, 30 * time.Second},
+		{"explicit retry-after", map[string]string{"X-Rate-Limit-Time-Reset-Ms": "30000", "X-Rate-Limit-Requests-Left": "5", "X-Retry-After": "2"}, 2 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := http.Header{}
+			for k, v := range tt.headers {
+				h.Set(k, v)
+			}
+			e := newAPIError(http.MethodGet, "/v2/orders/1", http.StatusServiceUnavailable, h, nil)
+			if e.RetryAfter != tt.want {
+				t.Fatalf("RetryAfter = %v, want %v", e.RetryAfter, tt.want)
+			}
+		})
+	}
+}
