@@ -1,0 +1,126 @@
+// Package sftest is an in-process fake Salesforce org for tests: an
+// httptest server that speaks the Salesforce REST API wire format closely
+// enough that a real client works against it unchanged.
+//
+// It serves:
+//
+//   - POST /services/oauth2/token: the client credentials grant (client id
+//     and secret in the form or in HTTP Basic auth) and the JWT bearer grant.
+//     The answer has access_token, instance_url (the server's URL), id,
+//     token_type "Bearer", issued_at (epoch milliseconds as a string),
+//     signature and scope, and, as in a real org, no expires_in and no
+//     refresh_token. Failures use the OAuth shape
+//     {"error":"invalid_client","error_description":"..."}.
+//   - /services/data/vNN.N/sobjects/{Type}[/{Id}] and
+//     /sobjects/{Type}/{ExternalIdField}/{value}: create (201), read
+//     (?fields=), update (204), delete (204) and upsert (201 with
+//     "created":true; 200 with "created":false from API 46.0, 204 before;
+//     300 with the matching record URLs when several records hold the value).
+//   - /query?q= and /query/{locator}-{offset}: a SOQL subset (below) with
+//     nextRecordsUrl paging.
+//   - /composite/sobjects: sObject Collections create (POST), update
+//     (PATCH), delete (DELETE ?ids=) and upsert (PATCH
+//     /composite/sobjects/{Type}/{ExternalIdField}), up to 200 records, with
+//     allOrNone and per-record results in input order whose errors use
+//     statusCode.
+//   - /composite (up to 25 subrequests) and /composite/graph (up to 75
+//     graphs and 500 nodes; each graph commits or rolls back on its own),
+//     with @{referenceId.field} references.
+//   - /limits (DailyApiRequests) and a Sforce-Limit-Info: api-usage=N/M header
+//     on every REST response.
+//
+// Errors have the real shapes: a JSON array of {message, errorCode, fields}
+// for REST calls, and for example 401 INVALID_SESSION_ID "Session expired or
+// invalid", 403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.",
+// 400 REQUIRED_FIELD_MISSING, STRING_TOO_LONG, DUPLICATE_VALUE,
+// MALFORMED_QUERY, and, inside an allOrNone composite or a failed graph,
+// PROCESSING_HALTED for the subrequests that were rolled back.
+//
+// # Records and rules
+//
+// The org knows Account (key prefix 001), Contact (003), Opportunity (006),
+// OpportunityLineItem (00k), Order (801), OrderItem (802), Product2 (01t),
+// Pricebook2 (01s) and PricebookEntry (01u); AddObject adds more. Ids are
+// returned in their 18-character form; 15-character ids are accepted
+// anywhere. The org starts with the standard price book
+// (StandardPricebookID).
+//
+// Fields are schemaless: any field name is stored as sent, except that the
+// fields below are stored under their canonical spelling. The fake enforces:
+//
+//   - required fields: Account.Name; Contact.LastName; Opportunity.Name,
+//     StageName, CloseDate; Order.AccountId, EffectiveDate, Status;
+//     OrderItem.OrderId, PricebookEntryId, Quantity, UnitPrice;
+//     PricebookEntry.Pricebook2Id, Product2Id, UnitPrice; Product2.Name and
+//     Pricebook2.Name;
+//   - lengths: Account.Name 255, Contact.LastName 80, Contact.FirstName 40,
+//     Contact.Email 80, Opportunity.Name 120, Order.Name 80, external IDs 255;
+//   - dates (CloseDate, EffectiveDate, EndDate, ServiceDate) as YYYY-MM-DD;
+//   - create-only fields: OrderItem.OrderId and PricebookEntryId (and the same
+//     on OpportunityLineItem). They are refused on update even when unchanged,
+//     which is how a real org treats fields that are not updateable;
+//   - lookups: a field named after a known object plus "Id" (AccountId,
+//     Pricebook2Id, ...) must hold an id of that object that exists;
+//     "Account": {"ExtField__c": "v"} in a body is resolved to AccountId by
+//     external ID (400 INVALID_FIELD "Foreign key external ID: v not found
+//     ..." when nothing matches);
+//   - an OrderItem's PricebookEntry must belong to its Order's Pricebook2
+//     (FIELD_INTEGRITY_EXCEPTION); the OrderItem gets Product2Id and ListPrice
+//     from the entry;
+//   - unique external IDs: BigCommerce_Customer_Key__c,
+//     BigCommerce_Order_Id__c, BigCommerce_Line_Item_Id__c and
+//     BigCommerce_Product_Key__c on every object, plus the fields given to
+//     AddExternalIDField. Values compare case-sensitively, the Salesforce
+//     default unless a field is marked "case insensitive"; a second record
+//     with the same value is refused with DUPLICATE_VALUE. Requests are
+//     applied one at a time, so concurrent upserts of one value create one
+//     record.
+//
+// # SOQL subset
+//
+// SELECT f1, f2, Parent.f3 FROM Object [WHERE cond [AND cond ...]]
+// [ORDER BY f [ASC|DESC]] [LIMIT n], where cond is field = value, != or <>
+// value, IN (values) or NOT IN (values), and a value is a quoted string, a
+// number, true, false or null. Any field, in SELECT, WHERE or ORDER BY, may
+// be a Parent.Field path that follows the lookup ParentId. String literals take the escapes \n \r \t \b
+// \f \" \' \\ and \uXXXX; any other backslash is MALFORMED_QUERY. String
+// comparisons ignore case, as SOQL does. Without ORDER BY, rows come in
+// creation order. Anything else (OR, LIKE, date literals, functions,
+// subqueries, GROUP BY, COUNT()) is answered with MALFORMED_QUERY.
+//
+// # Fault injection and inspection
+//
+// FailNext, FailMatching and FailFraction answer calls with a Fault (503
+// SERVER_UNAVAILABLE, 400 UNABLE_TO_LOCK_ROW, 403 REQUEST_LIMIT_EXCEEDED,
+// 429, 500); ExpireTokens and ExpireTokensAfter invalidate sessions;
+// WithDailyLimit and SetDailyUsage exhaust the allowance; SetLatency slows
+// calls down. A refused or faulted call is decided before the request is
+// applied, so it changes nothing. Records, Record, RecordByExternalID,
+// APICalls (a composite or graph is one call), TokenRequests, CallsByPath
+// and ResetCounts let a test check what reached the org.
+//
+// # Where the fake differs from a real org
+//
+//   - Only the rules listed above exist: no triggers, flows, validation rules,
+//     duplicate rules, sharing, field-level security, record types, person
+//     accounts, picklist checks or field type checks beyond dates and lookups.
+//     Unknown fields are stored rather than refused with INVALID_FIELD.
+//   - Deleted records are gone: there is no recycle bin, no queryAll of
+//     deleted rows, no cascade delete of children.
+//   - The JWT bearer grant checks only that the assertion is a well-formed
+//     JWT (three base64url parts, JSON header and claims); it does not verify
+//     the signature, issuer, audience or expiry.
+//   - Session lifetime is a fixed timeout from issue (WithSessionTimeout),
+//     not an inactivity timeout.
+//   - The daily allowance is a fixed 24-hour window, not a rolling one.
+//     Injected faults and refused calls do not use the allowance.
+//   - An injected fault answers the whole HTTP request; a real lock error
+//     inside a composite would appear in that subrequest's result instead.
+//   - Composite subrequests always run in order (collateSubrequests is
+//     ignored), may not be composite or graph requests themselves, and graph
+//     nodes must be sObject requests. The error codes for malformed composite
+//     envelopes (INVALID_INPUT, LIMIT_EXCEEDED) are the fake's own.
+//   - Query locators do not expire. Pages hold WithQueryPageSize records
+//     (2000 by default), or the Sforce-Query-Options batchSize (200 to 2000)
+//     when that is smaller; a real org may return fewer.
+package sftest

@@ -1,0 +1,320 @@
+package sftest
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxBodyBytes caps a request body; Salesforce refuses bodies over 50 MB with
+// 413, and no test of this fake needs more than a few hundred kilobytes.
+const maxBodyBytes = 50 << 20
+
+// Server is an in-process fake Salesforce org listening on a loopback port.
+// It is safe for concurrent use: requests are applied one at a time, in the
+// order they take the org's lock.
+type Server struct {
+	ts  *httptest.Server
+	cfg config
+
+	mu       sync.Mutex
+	st       *state
+	sessions map[string]*session
+	faults   faultState
+	counts   counters
+	usage    usage
+
+	orgID, userID string
+	stdPricebook  string
+}
+
+type counters struct {
+	apiCalls      int
+	tokenRequests int
+	faulted       int
+	byPath        map[string]int
+}
+
+type usage struct {
+	used        int
+	windowStart time.Time
+}
+
+// NewServer starts a fake org and returns it; call Close when done. The org
+// starts with one record, the standard Pricebook2 (see StandardPricebookID).
+func NewServer(opts ...Option) *Server {
+	s := &Server{cfg: defaultConfig(), sessions: map[string]*session{}}
+	for _, o := range opts {
+		if o != nil {
+			o(&s.cfg)
+		}
+	}
+	s.st = newState(s.cfg.idSeed)
+	s.st.lenientCreateOnly = s.cfg.lenient
+	s.counts.byPath = map[string]int{}
+	s.usage.windowStart = s.cfg.clock()
+	s.orgID = makeID("00D", s.cfg.idSeed)
+	s.userID = makeID("005", s.cfg.idSeed)
+	t := &tx{st: s.st, now: s.cfg.clock()}
+	std := t.insert(s.st.object("Pricebook2"), map[string]any{"Name": "Standard Price Book", "IsStandard": true, "IsActive": true})
+	s.stdPricebook = std.id
+	s.ts = httptest.NewServer(s)
+	return s
+}
+
+// URL returns the base URL of the org, e.g. http://127.0.0.1:41234. It is both
+// the token host and the instance_url handed out with tokens.
+func (s *Server) URL() string { return s.ts.URL }
+
+// String names the server by its URL; it never shows credentials or tokens.
+func (s *Server) String() string { return "sftest.Server(" + s.ts.URL + ")" }
+
+// GoString is String, so that %#v does not print the credentials either.
+func (s *Server) GoString() string { return s.String() }
+
+// TokenURL returns URL() + "/services/oauth2/token".
+func (s *Server) TokenURL() string { return s.ts.URL + "/services/oauth2/token" }
+
+// Close shuts the server down and blocks until outstanding requests finish.
+func (s *Server) Close() { s.ts.Close() }
+
+// StandardPricebookID returns the id of the standard price book the org
+// starts with; PricebookEntry and Order records need a Pricebook2Id.
+func (s *Server) StandardPricebookID() string { return s.stdPricebook }
+
+// ServeHTTP routes one request. Server is usable as an http.Handler on its
+// own, e.g. behind a caller's own httptest.Server, but instance_url always
+// names URL().
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.EscapedPath()
+	switch {
+	case p == "/services/oauth2/token":
+		s.handleToken(w, r)
+	case p == "/services/data" || p == "/services/data/":
+		s.handleVersions(w, r)
+	case strings.HasPrefix(p, "/services/data/"):
+		s.handleREST(w, r, strings.TrimPrefix(p, "/services/data/"))
+	default:
+		writeResponse(w, notFound())
+	}
+}
+
+// call is one REST request, from the wire or from a composite subrequest.
+type call struct {
+	method  string
+	version string  // "v64.0"
+	verNum  float64 // 64.0
+	segs    []string
+	query   url.Values
+	body    []byte
+	nested  bool // inside a composite or graph
+	// allOrNone is set on subrequests of an allOrNone composite; it overrides
+	// the allOrNone flag of an sObject Collections subrequest.
+	allOrNone bool
+	// batchSize is the Sforce-Query-Options batchSize, 0 when absent.
+	batchSize int
+}
+
+// parseCall splits an escaped path below /services/data/ into a call.
+func (s *Server) parseCall(method, escaped, rawQuery string, body []byte) (call, bool) {
+	parts := strings.Split(strings.TrimSuffix(escaped, "/"), "/")
+	if len(parts) < 1 || !s.versionServed(parts[0]) {
+		return call{}, false
+	}
+	segs := make([]string, 0, len(parts)-1)
+	for _, p := range parts[1:] {
+		u, err := url.PathUnescape(p)
+		if err != nil || u == "" {
+			return call{}, false
+		}
+		segs = append(segs, u)
+	}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return call{}, false
+	}
+	n, _ := strconv.ParseFloat(parts[0][1:], 64)
+	return call{method: method, version: parts[0], verNum: n, segs: segs, query: q, body: body}, true
+}
+
+func (s *Server) versionServed(v string) bool {
+	if !versionRE.MatchString(v) {
+		return false
+	}
+	if len(s.cfg.versions) == 0 {
+		n, _ := strconv.ParseFloat(v[1:], 64)
+		return n >= 20
+	}
+	for _, ok := range s.cfg.versions {
+		if ok == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) handleREST(w http.ResponseWriter, r *http.Request, rest string) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		writeResponse(w, errorResponse(http.StatusRequestEntityTooLarge, "REQUEST_ENTITY_TOO_LARGE", "request body too large"))
+		return
+	}
+	c, ok := s.parseCall(r.Method, rest, r.URL.RawQuery, body)
+	if !ok {
+		writeResponse(w, notFound())
+		return
+	}
+	c.batchSize = parseBatchSize(r.Header.Get("Sforce-Query-Options"))
+	if err := s.sleepLatency(r); err != nil {
+		return // the client gave up
+	}
+
+	s.mu.Lock()
+	resp := s.gate(r, c)
+	if resp == nil {
+		t := &tx{st: s.st, now: s.cfg.clock()}
+		out := s.dispatch(t, c)
+		resp = &out
+	}
+	if resp.header == nil {
+		resp.header = map[string]string{}
+	}
+	resp.header["Sforce-Limit-Info"] = fmt.Sprintf("api-usage=%d/%d", s.usage.used, s.cfg.dailyLimit)
+	s.mu.Unlock()
+	writeResponse(w, *resp)
+}
+
+// gate decides, before anything is read or written, whether the call is
+// refused: bad session, spent allowance or an injected fault. A refused call
+// is not counted and changes nothing. Otherwise it counts the call.
+func (s *Server) gate(r *http.Request, c call) *response {
+	now := s.cfg.clock()
+	if !s.validSession(r, now) {
+		out := errorResponse(http.StatusUnauthorized, "INVALID_SESSION_ID", "Session expired or invalid")
+		return &out
+	}
+	if now.Sub(s.usage.windowStart) >= 24*time.Hour {
+		s.usage.used = 0
+		s.usage.windowStart = now
+	}
+	if s.usage.used >= s.cfg.dailyLimit {
+		out := errorResponse(http.StatusForbidden, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+		return &out
+	}
+	if f := s.faults.take(r.Method, r.URL.EscapedPath()); f != nil {
+		s.counts.faulted++
+		out := f.response()
+		return &out
+	}
+	s.usage.used++
+	s.counts.apiCalls++
+	s.counts.byPath[r.Method+" "+r.URL.EscapedPath()]++
+	s.tickTokenExpiry()
+	return nil
+}
+
+// dispatch runs one REST resource inside t.
+func (s *Server) dispatch(t *tx, c call) response {
+	if len(c.segs) == 0 {
+		return notFound()
+	}
+	switch c.segs[0] {
+	case "sobjects":
+		return s.handleSObjects(t, c)
+	case "query", "queryAll":
+		return s.handleQuery(t, c)
+	case "limits":
+		if len(c.segs) != 1 {
+			return notFound()
+		}
+		if c.method != http.MethodGet {
+			return methodNotAllowed(c.method, "GET,HEAD")
+		}
+		return s.limits()
+	case "composite":
+		return s.handleComposite(t, c)
+	}
+	return notFound()
+}
+
+func (s *Server) limits() response {
+	return response{status: http.StatusOK, body: map[string]any{
+		"DailyApiRequests": map[string]int{"Max": s.cfg.dailyLimit, "Remaining": s.cfg.dailyLimit - s.usage.used},
+	}}
+}
+
+// handleVersions answers GET /services/data/: no session needed, not counted.
+func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeResponse(w, methodNotAllowed(r.Method, "GET,HEAD"))
+		return
+	}
+	versions := s.cfg.versions
+	if len(versions) == 0 {
+		versions = []string{"v64.0", "v65.0", "v66.0"}
+	}
+	out := make([]map[string]string, 0, len(versions))
+	for _, v := range versions {
+		out = append(out, map[string]string{"label": releaseLabel(v), "url": "/services/data/" + v, "version": v[1:]})
+	}
+	writeResponse(w, response{status: http.StatusOK, body: out})
+}
+
+// parseBatchSize reads "batchSize=N" from a Sforce-Query-Options header.
+// Salesforce accepts 200 to 2,000; anything else reads as absent.
+func parseBatchSize(h string) int {
+	for _, part := range strings.Split(h, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "batchSize") {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 200 && n <= 2000 {
+			return n
+		}
+	}
+	return 0
+}
+
+// releaseLabel names the release of an API version: three releases a year,
+// v63.0 being Spring '25.
+func releaseLabel(v string) string {
+	n, err := strconv.Atoi(strings.TrimSuffix(v[1:], ".0"))
+	if err != nil {
+		return ""
+	}
+	k := n - 63
+	year := 25 + k/3
+	if k%3 < 0 { // floor division for versions before v63.0
+		year--
+	}
+	switch (k%3 + 3) % 3 {
+	case 0:
+		return fmt.Sprintf("Spring '%02d", year)
+	case 1:
+		return fmt.Sprintf("Summer '%02d", year)
+	}
+	return fmt.Sprintf("Winter '%02d", year+1)
+}
+
+func (s *Server) sleepLatency(r *http.Request) error {
+	s.mu.Lock()
+	d := s.faults.latency
+	s.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-r.Context().Done():
+		return r.Context().Err()
+	}
+}
