@@ -1,0 +1,331 @@
+package idempotency
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors returned by every Store and Queue implementation. They are
+// sentinels: implementations wrap them with %w, so test with errors.Is.
+var (
+	// ErrLeaseLost reports that the caller no longer holds what it tries to
+	// finish: a Store claim whose lease expired and was taken by another
+	// Begin (or that was already completed with another token), or a
+	// Delivery whose lease expired and that was delivered again (or that was
+	// already acknowledged, retried or dead-lettered). The work may have
+	// been done twice; the caller must not retry the call.
+	ErrLeaseLost = errors.New("idempotency: lease lost")
+
+	// ErrQueueFull reports that the queue holds as many messages as its
+	// capacity allows. Nothing was enqueued and the key was not recorded for
+	// deduplication, so the same message may be offered again later. An
+	// HTTP receiver answers 503 so that the sender delivers again.
+	ErrQueueFull = errors.New("idempotency: queue full")
+
+	// ErrNotFound reports that no dead letter has the given ID.
+	ErrNotFound = errors.New("idempotency: not found")
+
+	// ErrClosed reports a call on a Queue after Close. A Dequeue blocked
+	// when Close is called returns it too.
+	ErrClosed = errors.New("idempotency: closed")
+
+	// ErrInvalidArgument reports an argument no implementation can accept:
+	// an empty key or token, an unknown Priority, a nil Delivery.
+	ErrInvalidArgument = errors.New("idempotency: invalid argument")
+)
+
+// Store records which keys (events, orders) have been processed, so that a
+// message delivered twice has its effect once.
+//
+// A key moves through three states: absent, in flight (claimed by one
+// worker under a lease) and done (kept for a retention period, then absent
+// again). The guarantees an implementation gives:
+//
+//   - Begin on an absent key, or on a key whose lease has ended, claims it:
+//     exactly one of any number of concurrent Begin calls gets Claimed, with
+//     a token that no other claim ever had. The others get InFlight.
+//   - Begin on a done key returns Done until the retention period ends.
+//   - Complete with the current token marks the key done. "Done" means that
+//     a Complete call returned nil: the store has durably recorded (as far
+//     as the implementation is durable) that the work finished, and every
+//     Begin inside the retention period returns Done.
+//   - A lease is a promise of exclusivity for its duration only. When it ends
+//     while the holder is still working, another Begin may claim the key and
+//     the work may run twice; the holder's later Complete or Release then
+//     returns ErrLeaseLost and changes nothing. Choose a lease longer than
+//     the slowest piece of work, and make the work itself idempotent (bc2sf
+//     upserts by external ID) so that a lost lease costs time, not data.
+//   - Complete or Release after the lease ended still succeed while no
+//     other claim holds the key and it is not done: nobody else is doing
+//     the work.
+//
+// Implementations are safe for concurrent use.
+type Store interface {
+	// Begin tries to claim key for lease. A lease <= 0 uses the store's
+	// default (Config.Lease: DefaultLease, 30 s, unless set). The result's Status tells what happened;
+	// only Claimed carries a Token. An empty key returns ErrInvalidArgument.
+	Begin(ctx context.Context, key string, lease time.Duration) (Claim, error)
+
+	// Complete marks key done for retention (<= 0 uses the store's default,
+	// Config.Retention: DefaultRetention, 7 days, unless set) if token is the current claim's token. With
+	// another claim's token, or on a key done by another token, it returns
+	// ErrLeaseLost. Completing again with the token that completed the key
+	// returns nil, so a Complete whose reply was lost can be repeated.
+	Complete(ctx context.Context, key, token string, retention time.Duration) error
+
+	// Release gives up the claim after a failure so that a retry can claim
+	// key at once instead of waiting for the lease to end. With another
+	// claim's token, or on a done key, it returns ErrLeaseLost and changes
+	// nothing. On an absent key it returns nil: the key is already free.
+	Release(ctx context.Context, key, token string) error
+}
+
+// ClaimStatus is the outcome of Store.Begin.
+type ClaimStatus int
+
+// The outcomes of Store.Begin. The zero value is not an outcome.
+const (
+	// Claimed means the caller holds the key until Claim.ExpiresAt and must
+	// finish with Complete or Release using Claim.Token.
+	Claimed ClaimStatus = iota + 1
+	// Done means the key was completed and its retention has not ended: skip
+	// the work.
+	Done
+	// InFlight means another claim holds the key and its lease has not
+	// ended: try again later (for a queue message, Retry it with a delay).
+	InFlight
+)
+
+// String returns "claimed", "done", "in flight", or "ClaimStatus(n)" for
+// any other value.
+func (s ClaimStatus) String() string {
+	switch s {
+	case Claimed:
+		return "claimed"
+	case Done:
+		return "done"
+	case InFlight:
+		return "in flight"
+	}
+	return fmt.Sprintf("ClaimStatus(%d)", int(s))
+}
+
+// Claim is the result of Store.Begin.
+type Claim struct {
+	// Status is the outcome: Claimed, Done or InFlight.
+	Status ClaimStatus
+	// Token identifies this claim; it is set only when Status is Claimed.
+	// Pass it to Complete or Release.
+	Token string
+	// ExpiresAt is when the state Begin saw ends: the lease for Claimed and
+	// InFlight, the retention for Done. It is zero when the implementation
+	// does not know it.
+	ExpiresAt time.Time
+}
+
+// Priority orders ready messages: a lower value is dequeued first.
+type Priority int
+
+// The priorities a Queue knows. The zero value is PriorityHigh, so a
+// Message that names no priority is a live event.
+const (
+	// PriorityHigh is for live events (webhook deliveries). A ready high
+	// message is always dequeued before any ready low one.
+	PriorityHigh Priority = iota
+	// PriorityLow is for bulk work (backfill, reconciliation) that must not
+	// delay live events.
+	PriorityLow
+)
+
+// Priorities lists every valid Priority, highest first.
+func Priorities() []Priority { return []Priority{PriorityHigh, PriorityLow} }
+
+// Valid reports whether p is one of the priorities a Queue accepts.
+func (p Priority) Valid() bool { return p == PriorityHigh || p == PriorityLow }
+
+// String returns "high", "low", or "Priority(n)" for any other value.
+func (p Priority) String() string {
+	switch p {
+	case PriorityHigh:
+		return "high"
+	case PriorityLow:
+		return "low"
+	}
+	return fmt.Sprintf("Priority(%d)", int(p))
+}
+
+// Message is what a producer enqueues.
+type Message struct {
+	// Key identifies the event for deduplication and for the Store; it must
+	// not be empty. Two messages with the same Key inside the dedup window
+	// are one message.
+	Key string
+	// Body is the payload. The queue keeps its own copy; nil and empty are
+	// both allowed and come back as an empty (possibly nil) slice.
+	Body []byte
+	// Priority is PriorityHigh (the zero value) or PriorityLow.
+	Priority Priority
+}
+
+// EnqueueResult reports what Queue.Enqueue did.
+type EnqueueResult struct {
+	// ID identifies the message for its whole life: retries, redeliveries,
+	// dead-lettering and Replay keep it. For a duplicate it is the ID of the
+	// message already queued under the key, or empty when the implementation
+	// no longer knows it.
+	ID string
+	// Duplicate is true when a message with the same key was enqueued inside
+	// the dedup window: the call succeeded but queued nothing.
+	Duplicate bool
+}
+
+// Delivery is one delivery of a message to a consumer, under a lease.
+type Delivery struct {
+	// ID is the message's ID (see EnqueueResult.ID).
+	ID string
+	// Key is the message's key.
+	Key string
+	// Body is the message's payload; the consumer owns this slice.
+	Body []byte
+	// Priority is the message's priority.
+	Priority Priority
+	// Attempt counts deliveries of the message: 1 on the first, then one
+	// more for every Retry and every lease that expired. Replay starts it
+	// again at 1.
+	Attempt int
+	// EnqueuedAt is when the message was first enqueued (not when it was
+	// retried or replayed).
+	EnqueuedAt time.Time
+	// LeaseExpiresAt is when this delivery's lease ends, after which the
+	// message may be delivered again.
+	LeaseExpiresAt time.Time
+	// Token is the lease handle: opaque, set by the queue, unique to this
+	// delivery. Ack, Retry and DeadLetter use it to tell this delivery from
+	// a later one of the same message.
+	Token string
+}
+
+// DeadLetter is a message that a consumer gave up on.
+type DeadLetter struct {
+	// ID is the message's ID; pass it to Queue.Replay.
+	ID string
+	// Key is the message's key.
+	Key string
+	// Body is the message's payload.
+	Body []byte
+	// Priority is the message's priority; Replay keeps it.
+	Priority Priority
+	// Attempt is the attempt of the delivery that was dead-lettered.
+	Attempt int
+	// EnqueuedAt is when the message was first enqueued.
+	EnqueuedAt time.Time
+	// FailedAt is when DeadLetter was called.
+	FailedAt time.Time
+	// Reason is the text the consumer passed to DeadLetter.
+	Reason string
+}
+
+// Stats is a snapshot of a queue's contents. Counts taken while other calls
+// run may be slightly out of step with each other.
+type Stats struct {
+	// Ready counts messages that a Dequeue would return now.
+	Ready int
+	// Delayed counts messages waiting for a Retry delay to pass.
+	Delayed int
+	// InFlight counts messages delivered and not yet acknowledged, retried
+	// or dead-lettered, including those whose lease ended but that were not
+	// yet delivered again (implementations may count these as Ready).
+	InFlight int
+	// Dead counts dead letters.
+	Dead int
+	// ReadyByPriority splits Ready by priority; every priority in
+	// Priorities() has an entry, possibly 0.
+	ReadyByPriority map[Priority]int
+}
+
+// Depth returns the number of live messages: Ready + Delayed + InFlight.
+// Dead letters are not included.
+func (s Stats) Depth() int { return s.Ready + s.Delayed + s.InFlight }
+
+// Queue is a work queue with at-least-once delivery, leases, delayed
+// retries, deduplication by key, two priorities and a dead-letter list.
+//
+// The guarantees an implementation gives:
+//
+//   - A message that Enqueue accepted (nil error, Duplicate false) is
+//     delivered until it is acknowledged or dead-lettered: a delivery whose
+//     lease ends before Ack, Retry or DeadLetter is delivered again, with
+//     Attempt one higher. Durability across a crash is the
+//     implementation's: MemoryQueue loses everything with its process.
+//   - At most one delivery of a message is live at a time. Ack, Retry and
+//     DeadLetter on a delivery that was superseded by a later one return
+//     ErrLeaseLost and change nothing, so a message is never acknowledged
+//     twice. After its lease ends but before it is delivered again, a
+//     delivery can still be acknowledged.
+//   - A repeated Key inside the dedup window (Config.DedupWindow:
+//     DefaultDedupWindow, 24 h, unless set; counted from the first Enqueue) is accepted with Duplicate set and not
+//     queued again, whatever became of the first message.
+//   - A ready PriorityHigh message is always dequeued before a ready
+//     PriorityLow one. Within a priority, fresh messages come out in the
+//     order they were enqueued; retried and redelivered ones rejoin when
+//     they become ready.
+//   - How many attempts a message gets is the consumer's policy: the queue
+//     counts them and never dead-letters on its own.
+//
+// Implementations are safe for concurrent use.
+type Queue interface {
+	// Enqueue adds msg, or reports it as a duplicate. It returns
+	// ErrQueueFull when the queue is at capacity (a duplicate is still
+	// reported as such, with a nil error), ErrInvalidArgument for an empty
+	// key or unknown priority, and ErrClosed after Close.
+	Enqueue(ctx context.Context, msg Message) (EnqueueResult, error)
+
+	// Dequeue blocks until a message is ready or ctx is done, and delivers
+	// it under a lease of the given length (<= 0 uses Config.Lease:
+	// DefaultLease, 30 s, unless set).
+	// When ctx is done first it returns an error matching ctx.Err() with
+	// errors.Is; a message taken at the very moment of cancellation is not
+	// lost but delivered again when the lease ends. After Close it returns
+	// ErrClosed.
+	Dequeue(ctx context.Context, lease time.Duration) (*Delivery, error)
+
+	// Ack removes the delivered message for good. Ack, Retry and DeadLetter
+	// return ErrLeaseLost when d is no longer the message's live delivery
+	// (settled already, or superseded by a later delivery), and
+	// ErrInvalidArgument for a nil d or an empty d.Token.
+	Ack(ctx context.Context, d *Delivery) error
+
+	// Retry puts the delivered message back, to be delivered again no
+	// earlier than delay from now (delay <= 0: at once) with Attempt one
+	// higher. It keeps the message's ID, key, body and priority.
+	Retry(ctx context.Context, d *Delivery, delay time.Duration) error
+
+	// DeadLetter moves the delivered message to the dead-letter list with
+	// reason. It stays there until replayed; where the queue has a
+	// capacity, dead letters count against it.
+	DeadLetter(ctx context.Context, d *Delivery, reason string) error
+
+	// DeadLetters returns up to limit dead letters, oldest first. A limit
+	// <= 0 returns up to 100.
+	DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error)
+
+	// Replay moves the dead letter id back to the ready messages of its
+	// priority, with its ID, and the next delivery's Attempt at 1. It
+	// bypasses deduplication. An unknown id returns ErrNotFound.
+	Replay(ctx context.Context, id string) error
+
+	// DeleteDeadLetter removes the dead letter id for good, freeing its
+	// place. An unknown id returns ErrNotFound.
+	DeleteDeadLetter(ctx context.Context, id string) error
+
+	// Stats returns counts of the queue's contents.
+	Stats(ctx context.Context) (Stats, error)
+
+	// Close makes every later call return ErrClosed and wakes blocked
+	// Dequeue calls with ErrClosed. Messages are kept where the
+	// implementation is durable. Close is idempotent and returns nil; it
+	// does not close clients the caller passed in.
+	Close() error
+}

@@ -1,0 +1,45 @@
+// Package idemtest is the conformance suite for idempotency.Store and
+// idempotency.Queue implementations.
+//
+// An implementation's tests call TestStore and TestQueue (or RunStore and
+// RunQueue with a Config) with a factory that returns a fresh, empty
+// instance built with the options the suite passes. Every case runs as a
+// parallel subtest on its own instance.
+//
+// The suite runs on real time with short leases, windows and delays (by
+// default a 200 ms lease, a 400 ms retry delay and an 800 ms dedup window)
+// and waits for outcomes with deadlines, so it runs unchanged against
+// servers whose clock cannot be faked, such as Redis. It never asserts that
+// something was fast: it asserts that things happen eventually (within
+// Config.Wait, 5 s) and that others do not happen early (to the
+// millisecond).
+//
+// Store cases: a free key is claimed once and then in flight; Complete makes
+// it done, can be repeated with its token and refuses any other token;
+// Release frees the key and refuses foreign tokens; keys are independent;
+// empty keys and tokens are rejected; a canceled context is reported; 50
+// goroutines racing for one key produce exactly one claim (and all see done
+// afterwards); an expired lease can be claimed again, after which the old
+// token's Complete and Release return ErrLeaseLost; a Complete after the
+// lease ended but before any new claim still counts; a done key is claimable
+// again once its retention ends, not before.
+//
+// Queue cases: a message round-trips with its ID, key, body, priority,
+// attempt 1 and times, and is acknowledged once; bodies are copied; invalid
+// messages and deliveries are rejected; high priority comes out before low,
+// each in enqueue order; Stats counts by state and priority; a key repeated
+// inside the dedup window is a duplicate, queued once, and queued again after
+// the window; with the window at 0 nothing is deduplicated; Retry without
+// delay and with a delay (never delivered early) increments Attempt; an
+// expired lease brings the message back with the next attempt and the old
+// delivery can no longer be settled; a delivery can be acknowledged after its
+// lease as long as it was not delivered again; of 50 concurrent Acks exactly
+// one succeeds; dead letters are listed oldest first, replayed (attempt back
+// to 1) and deleted; a blocked Dequeue returns when its context is canceled
+// or the queue is closed; and 10,000 messages (500 under -short) pass through
+// 8 concurrent consumers while still being enqueued, each acknowledged
+// exactly once.
+//
+// Clock is a fake idempotency.Clock for deterministic tests of code that
+// takes one, such as the memory implementations.
+package idemtest
