@@ -1,0 +1,269 @@
+package idemredis
+
+import "github.com/redis/go-redis/v9"
+
+// luaCommon is prepended to the queue scripts. Times are the server's
+// milliseconds (TIME), so clients with skewed clocks agree on every deadline.
+//
+// A delayed message is a MessagePack array in the delayed sorted set:
+// {priority, id, key, body, attempts, enqueuedMs}, scored by its due time.
+const luaCommon = `
+local function nowms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function ms(n) return string.format('%d', n) end
+local function fields(kv)
+  local f = {}
+  for i = 1, #kv, 2 do f[kv[i]] = kv[i + 1] end
+  return f
+end
+local function enqueued(f, eid)
+  return f['t'] or string.match(eid, '^(%d+)')
+end
+local function promote(delayed, high, low, now)
+  local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', ms(now), 'LIMIT', 0, 100)
+  for _, m in ipairs(due) do
+    local f = cmsgpack.unpack(m)
+    local s = high
+    if f[1] == 1 then s = low end
+    redis.call('XADD', s, '*', 'i', f[2], 'k', f[3], 'b', f[4], 'a', tostring(f[5]), 't', f[6])
+    redis.call('ZREM', delayed, m)
+  end
+end
+`
+
+// scriptEnqueue adds a message unless its key is inside the dedup window or
+// the queue is full. The entry's ID, made from the server's clock, holds the
+// enqueue time; copies made by Retry carry it in field t. The dedup key
+// records the message ID only once the message is queued, so a full queue
+// leaves no trace.
+//
+// KEYS: stream, dedup, high, low, delayed, dead.
+// ARGV: key, body, windowMs (0 = off), capacity, ID prefix.
+// Returns {0, id} queued, {1, id} duplicate, {2} full.
+var scriptEnqueue = redis.NewScript(`
+local window = tonumber(ARGV[3])
+if window > 0 then
+  local id = redis.call('GET', KEYS[2])
+  if id then return {1, id} end
+end
+local held = redis.call('XLEN', KEYS[3]) + redis.call('XLEN', KEYS[4]) +
+  redis.call('ZCARD', KEYS[5]) + redis.call('XLEN', KEYS[6])
+if held >= tonumber(ARGV[4]) then return {2} end
+local eid = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'b', ARGV[2])
+local id = ARGV[5] .. eid
+if window > 0 then redis.call('SET', KEYS[2], id, 'PX', ARGV[3]) end
+return {0, id}
+`)
+
+// scriptDequeue delivers one message under a lease, or says what to wait
+// for. In priority order it first redelivers an expired lease (XCLAIM, which
+// raises the entry's delivery count), then reads a fresh entry
+// (XREADGROUP >). Every delivery is recorded in the priority's lease set in
+// the same script, so no entry can be delivered without a lease.
+//
+// KEYS: high, low, high leases, low leases, delayed.
+// ARGV: group, consumer, leaseMs.
+// Returns {1, priority, entryID, fields, deliveryCount, leaseUntilMs}, or
+// {0, topHigh, topLow, nextDeadlineMs or -1, nowMs}.
+var scriptDequeue = redis.NewScript(luaCommon + `
+local group, consumer, lease = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local now = nowms()
+promote(KEYS[5], KEYS[1], KEYS[2], now)
+local until_ = ms(now + lease)
+for p = 1, 2 do
+  local s, l = KEYS[p], KEYS[p + 2]
+  for _ = 1, 10 do
+    local exp = redis.call('ZRANGEBYSCORE', l, '-inf', ms(now), 'LIMIT', 0, 1)
+    if #exp == 0 then break end
+    local r = redis.call('XCLAIM', s, group, consumer, 0, exp[1])
+    if #r == 1 and r[1] then
+      local c = redis.call('XPENDING', s, group, exp[1], exp[1], 1)
+      redis.call('ZADD', l, until_, exp[1])
+      return {1, p - 1, r[1][1], r[1][2], c[1][4], until_}
+    end
+    redis.call('ZREM', l, exp[1])
+  end
+  local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', s, '>')
+  if r and r[1] and #r[1][2] > 0 then
+    local e = r[1][2][1]
+    redis.call('ZADD', l, until_, e[1])
+    return {1, p - 1, e[1], e[2], 1, until_}
+  end
+end
+local res = {0}
+for p = 1, 2 do
+  local top = redis.call('XREVRANGE', KEYS[p], '+', '-', 'COUNT', 1)
+  if #top == 1 then res[p + 1] = top[1][1] else res[p + 1] = '0-0' end
+end
+local next_ = -1
+for k = 3, 5 do
+  local z = redis.call('ZRANGE', KEYS[k], 0, 0, 'WITHSCORES')
+  if #z == 2 then
+    local sc = tonumber(z[2])
+    if next_ < 0 or sc < next_ then next_ = sc end
+  end
+end
+res[4] = ms(next_)
+res[5] = ms(now)
+return res
+`)
+
+// luaOwns checks that the delivery (entry ARGV[2] with delivery count
+// ARGV[3]) is still the live one: the entry is pending in the group with the
+// same count. A redelivery raises the count and Ack, Retry and DeadLetter
+// delete the entry, so a superseded or finished delivery fails the check.
+const luaOwns = `
+local function owns(stream, group, eid, count)
+  local c = redis.pcall('XPENDING', stream, group, eid, eid, 1)
+  if type(c) ~= 'table' or c.err or #c == 0 then return false end
+  return tostring(c[1][4]) == count
+end
+local function finish(stream, leases, group, eid)
+  local e = redis.call('XRANGE', stream, eid, eid)
+  redis.call('XACK', stream, group, eid)
+  redis.call('XDEL', stream, eid)
+  redis.call('ZREM', leases, eid)
+  if #e == 0 then return nil end
+  return fields(e[1][2])
+end
+`
+
+// scriptAck acknowledges and deletes the entry, so memory stays flat while a
+// backlog drains.
+//
+// KEYS: stream, leases. ARGV: group, entryID, deliveryCount.
+// Returns 1, or 0 when the lease was lost.
+var scriptAck = redis.NewScript(luaCommon + luaOwns + `
+if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`)
+
+// scriptRetry finishes the delivery and queues the message again, at once
+// (a new entry at the end of its stream) or in the delayed set.
+//
+// KEYS: stream, leases, delayed.
+// ARGV: group, entryID, deliveryCount, priority, ID prefix, delayMs.
+// Returns 1, or 0 when the lease was lost.
+var scriptRetry = redis.NewScript(luaCommon + luaOwns + `
+if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
+local f = finish(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+if not f then return 0 end
+local id = f['i'] or (ARGV[5] .. ARGV[2])
+local attempt = (tonumber(f['a']) or 0) + tonumber(ARGV[3])
+local delay = tonumber(ARGV[6])
+if delay <= 0 then
+  redis.call('XADD', KEYS[1], '*', 'i', id, 'k', f['k'], 'b', f['b'], 'a', tostring(attempt), 't', enqueued(f, ARGV[2]))
+else
+  local m = cmsgpack.pack({tonumber(ARGV[4]), id, f['k'], f['b'], attempt, enqueued(f, ARGV[2])})
+  redis.call('ZADD', KEYS[3], ms(nowms() + delay), m)
+end
+return 1
+`)
+
+// scriptDeadLetter finishes the delivery and appends the message to the
+// dead-letter stream, indexed by message ID for Replay.
+//
+// KEYS: stream, leases, dead, dead index.
+// ARGV: group, entryID, deliveryCount, priority, ID prefix, reason.
+// Returns 1, or 0 when the lease was lost.
+var scriptDeadLetter = redis.NewScript(luaCommon + luaOwns + `
+if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
+local f = finish(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+if not f then return 0 end
+local id = f['i'] or (ARGV[5] .. ARGV[2])
+local attempt = (tonumber(f['a']) or 0) + tonumber(ARGV[3])
+local did = redis.call('XADD', KEYS[3], '*', 'i', id, 'k', f['k'], 'b', f['b'], 'p', ARGV[4],
+  'a', tostring(attempt), 't', enqueued(f, ARGV[2]), 'f', ms(nowms()), 'r', ARGV[6])
+redis.call('HSET', KEYS[4], id, did)
+return 1
+`)
+
+// scriptReplay moves a dead letter back to the end of its priority's stream
+// with its attempts reset.
+//
+// KEYS: dead, dead index, high, low. ARGV: message ID.
+// Returns 1, or 0 when no dead letter has the ID.
+var scriptReplay = redis.NewScript(luaCommon + `
+local did = redis.call('HGET', KEYS[2], ARGV[1])
+if not did then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+local e = redis.call('XRANGE', KEYS[1], did, did)
+if #e == 0 then return 0 end
+local f = fields(e[1][2])
+local s = KEYS[3]
+if f['p'] == '1' then s = KEYS[4] end
+redis.call('XADD', s, '*', 'i', ARGV[1], 'k', f['k'], 'b', f['b'], 'a', '0', 't', f['t'])
+redis.call('XDEL', KEYS[1], did)
+return 1
+`)
+
+// scriptStats promotes due delayed messages (so that they count as ready)
+// and counts.
+//
+// KEYS: high, low, high leases, low leases, delayed, dead.
+// Returns {len high, len low, leased high, leased low, delayed, dead}.
+var scriptStats = redis.NewScript(luaCommon + `
+promote(KEYS[5], KEYS[1], KEYS[2], nowms())
+return {redis.call('XLEN', KEYS[1]), redis.call('XLEN', KEYS[2]),
+  redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4]),
+  redis.call('ZCARD', KEYS[5]), redis.call('XLEN', KEYS[6])}
+`)
+
+// scriptBegin claims an absent key, or reports its state.
+//
+// KEYS: key. ARGV: token, leaseMs.
+// Returns {status, expiresAtMs or -1} with status 1 claimed, 2 done,
+// 3 in flight.
+var scriptBegin = redis.NewScript(luaCommon + `
+local now = nowms()
+if redis.call('SET', KEYS[1], 'c:' .. ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, ms(now + tonumber(ARGV[2]))}
+end
+local v = redis.call('GET', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+local exp = -1
+if ttl >= 0 then exp = now + ttl end
+if v and string.sub(v, 1, 2) == 'd:' then return {2, ms(exp)} end
+return {3, ms(exp)}
+`)
+
+// scriptComplete marks the key done if the token holds it, or held it and
+// its lease ended with nobody else claiming it (the key is then absent).
+// Completing again with the completing token succeeds and changes nothing.
+//
+// KEYS: key. ARGV: token, retentionMs. Returns 1, or 0 when the lease was lost.
+var scriptComplete = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == 'd:' .. ARGV[1] then return 1 end
+if v and v ~= 'c:' .. ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'd:' .. ARGV[1], 'PX', ARGV[2])
+return 1
+`)
+
+// scriptRelease deletes the key if the token holds it; an absent key is
+// already free.
+//
+// KEYS: key. ARGV: token. Returns 1, or 0 when the lease was lost.
+var scriptRelease = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return 1 end
+if v ~= 'c:' .. ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`)
+
+// scriptDeleteDead removes a dead letter for good.
+//
+// KEYS: dead, dead index. ARGV: message ID.
+// Returns 1, or 0 when no dead letter has the ID.
+var scriptDeleteDead = redis.NewScript(`
+local did = redis.call('HGET', KEYS[2], ARGV[1])
+if not did then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+return redis.call('XDEL', KEYS[1], did)
+`)
