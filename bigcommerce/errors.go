@@ -337,14 +337,17 @@ func appendMessage(msgs []string, m string) []string {
 // cutText cuts s to at most n bytes on a rune boundary and replaces invalid
 // UTF-8, so error strings stay printable.
 func cutText(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
-		for len(s) > 0 && !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "..."
+	// Replace invalid bytes first: each grows to three bytes, so replacing
+	// after the cut could push the result past its bound.
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
 	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // retryAfterFromHeaders returns the longer of X-Rate-Limit-Time-Reset-Ms
