@@ -1,0 +1,82 @@
+// Package pipeline composes the bc2sf building blocks into the order sync:
+// a webhook.Sink that turns verified events into queued Tasks, a Worker that
+// syncs them to Salesforce in batched Composite Graph calls, a Reconciler
+// that catches orders whose webhooks were missed, and Backfill for a date
+// range. It uses the standard library and the bc2sf packages only; the
+// queue, store and checkpoint are interfaces, so the same code runs on the
+// memory implementations and on Redis.
+//
+// # Wiring
+//
+//	queue, store := idempotency.NewMemoryQueue(), idempotency.NewMemoryStore()
+//	handler, _ := webhook.NewHandler(pipeline.NewSink(queue, pipeline.WithLogger(log)))
+//	worker, _ := pipeline.NewWorker(pipeline.WorkerConfig{
+//		Queue: queue, Store: store, Mapper: m, Logger: log,
+//		Orders: pipeline.BigCommerceOrders(bc), // *bigcommerce.Client
+//		Graphs: sf,                             // *salesforce.Client
+//	})
+//	rec, _ := pipeline.NewReconciler(pipeline.ReconcilerConfig{
+//		Orders: pipeline.BigCommerceOrders(bc), Queue: queue,
+//		Checkpoint: &pipeline.MemoryCheckpoint{},
+//	})
+//	go rec.Run(ctx)
+//	err := worker.Run(ctx) // returns nil once ctx ends and the drain is done
+//
+// # Tasks and keys
+//
+// A Task is the JSON body of one queue message: the order id, the scope,
+// the source (webhook, reconcile, backfill), the event's dedup key and the
+// time it was made. DecodeTask treats a body as untrusted and refuses
+// anything EncodeTask would not write.
+//
+// Message keys decide what counts as one piece of work, for the queue's
+// deduplication (24 hours by default) and for the Store (7 days):
+//
+//	evt:<hash>                      a webhook event (BigCommerce's hash, the same on redelivery)
+//	evt:webhook-id:<id>             an event without hash, by its Standard Webhooks id
+//	order:<id>:<date_modified>      the Reconciler and Backfill: one key per version of an order
+//
+// Several events about one order are several messages; each sync reads the
+// order as it is at that moment, and upsert by external ID makes a repeated
+// write an update, so the Salesforce records end up the same.
+//
+// # The Worker
+//
+// The Worker takes each delivery through Store.Begin, one OrderSource call
+// (BigCommerceOrders: Orders.Get, line items inlined) and mapper.Map, then
+// hands the mapped order to a batcher. The batcher sends up to 75 orders
+// (BatchSize) and 500 nodes in one Composite Graph call, as soon as the
+// batch is full or Linger (100 ms) after its first order; each order is its
+// own graph, so one bad order fails alone. Per order, a success is
+// Store.Complete plus Queue.Ack; a failure is settled by the policy on
+// Worker: rate limits and transient errors are retried with a delay, up to
+// MaxAttempts (8), data errors are dead-lettered at once with a reason naming
+// the order and Salesforce's error codes. Stats and OnResult report every
+// outcome.
+//
+// For mapper.TargetOrder the Worker resolves the PricebookEntry ids of all
+// product keys in a batch with one SOQL query (through Pricebook, a
+// *salesforce.Client), matching PricebookKeyField, by default
+// Product2.BigCommerce_Product_Key__c, against the mapper's product keys. A
+// key with no entry dead-letters its order. Inactive entries are not filtered
+// out: Salesforce refuses them, which also dead-letters the order.
+//
+// # Shutdown
+//
+// When Run's context ends, the Worker stops dequeuing, lets fetches in
+// progress finish, sends the batch it holds, and waits for that call for at
+// most DrainTimeout (10 s). Deliveries it could not finish are given back:
+// the Store claim is released and the message retried with no delay, so
+// another worker takes it at once. Nothing in flight is lost; a message whose
+// give-back failed returns when its lease ends.
+//
+// # Reconciliation and backfill
+//
+// The Reconciler lists orders by date_modified from a Checkpoint, enqueues
+// them at PriorityLow and saves the checkpoint (minus a 1-minute overlap)
+// only after a page was enqueued. Backfill lists orders by date_created
+// between two dates and saves the last creation date after every page, so an
+// interrupted backfill resumes. Both walk the listing by keyset (each request
+// starts at the last date seen), not by page number, so orders modified
+// during the walk cannot shift a page and be skipped.
+package pipeline

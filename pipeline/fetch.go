@@ -1,0 +1,86 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/bc2sf/bc2sf/bigcommerce"
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/mapper"
+)
+
+// job is one delivery the Worker holds, with its Store claim.
+type job struct {
+	d     *idempotency.Delivery
+	task  Task
+	token string // Store claim token; empty when nothing was claimed
+	log   *slog.Logger
+}
+
+// item is one mapped order waiting in a batch, with every delivery it
+// settles.
+type item struct {
+	order  *bigcommerce.Order
+	result mapper.Result
+	jobs   []*job
+}
+
+// prepare takes one delivery through decode, claim, fetch and map. It
+// settles the delivery itself and returns nil, unless the order is to be
+// written, in which case it returns the item for the batcher.
+func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
+	j := &job{d: d, log: w.log.With("key", d.Key, "attempt", d.Attempt)}
+	task, err := DecodeTask(d.Body)
+	if err != nil {
+		w.dead(j, Result{}, fmt.Sprintf("message %s: %v", d.ID, err))
+		return nil
+	}
+	j.task = task
+	j.log = j.log.With("order_id", task.OrderID)
+
+	claim, err := w.cfg.Store.Begin(ctx, d.Key, w.cfg.Lease)
+	if err != nil {
+		w.fail(ctx, j, Result{}, fmt.Errorf("claim: %w", err))
+		return nil
+	}
+	switch claim.Status {
+	case idempotency.Done:
+		w.ack(j, Result{Outcome: OutcomeSkipped, SkipCode: SkipAlreadyDone, Reason: SkipAlreadyDone + ": key is done in the store"})
+		return nil
+	case idempotency.InFlight:
+		w.retry(j, Result{}, w.cfg.InFlightDelay, "key is claimed by another worker")
+		return nil
+	}
+	j.token = claim.Token
+
+	w.stats.bigcommerceCalls.Add(1)
+	order, err := w.cfg.Orders.GetOrder(ctx, task.OrderID)
+	if err != nil {
+		w.fail(ctx, j, Result{}, fmt.Errorf("fetch order %d: %w", task.OrderID, err))
+		return nil
+	}
+	res, err := w.cfg.Mapper.Map(order)
+	if err != nil {
+		w.fail(ctx, j, Result{}, fmt.Errorf("map order %d: %w", task.OrderID, err))
+		return nil
+	}
+	if res.Skipped() {
+		w.complete(j, Result{
+			Outcome:  OutcomeSkipped,
+			SkipCode: string(res.Skip.Code),
+			Reason:   string(res.Skip.Code) + ": " + res.Skip.Message,
+			Warnings: res.Warnings,
+		})
+		return nil
+	}
+	return &item{order: order, result: res, jobs: []*job{j}}
+}
+
+// SkipAlreadyDone is the Result.SkipCode of a task whose key the Store holds
+// as done: a redelivery of work already finished.
+const SkipAlreadyDone = "already_done"
+
+// graphID names the graph of an order; ids are unique within a batch.
+func graphID(orderID int64) string { return "order_" + strconv.FormatInt(orderID, 10) }

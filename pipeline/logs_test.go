@@ -1,0 +1,88 @@
+package pipeline_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the Worker's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestWorkerLogsNameTheOrderAndNoSecret(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orders := e.addOrders(t, 3)
+	skipped := order(7)
+	skipped.StatusID = 0
+	s, err := e.bc.AddOrder(skipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, e.q, orders[0].ID, orders[1].ID, orders[2].ID, s.ID, 999)
+	e.sf.FailNext(sftest.FaultServerUnavailable, 1)
+
+	var buf syncBuffer
+	cfg := e.config()
+	cfg.Graphs = dropField{GraphWriter: e.sfc, orderID: orders[1].ID, field: "StageName"}
+	cfg.BatchSize, cfg.Linger = 3, time.Minute // the 3 syncable orders share each call
+	cfg.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	w := newWorker(t, cfg)
+	r := start(t, w)
+	waitFor(t, "all settled", drained(e.q))
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+
+	out := buf.String()
+	for _, secret := range []string{e.bc.Token(), sftest.DefaultClientSecret} {
+		if strings.Contains(out, secret) {
+			t.Errorf("a secret appears in the logs")
+		}
+	}
+	outcomes := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var line map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		msg, _ := line["msg"].(string)
+		if !strings.HasPrefix(msg, "order ") {
+			continue
+		}
+		outcomes[msg]++
+		if line["order_id"] == nil || line["key"] == nil {
+			t.Errorf("line without order_id or key: %s", sc.Text())
+		}
+	}
+	want := map[string]int{"order synced": 2, "order skipped": 1, "order dead-lettered": 2, "order retried": 3}
+	for msg, n := range want {
+		if outcomes[msg] != n {
+			t.Errorf("%q logged %d times, want %d (all: %v)", msg, outcomes[msg], n, outcomes)
+		}
+	}
+}

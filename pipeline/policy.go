@@ -1,0 +1,176 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/bc2sf/bc2sf/bigcommerce"
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/salesforce"
+)
+
+// failureKind is how a failure is settled.
+type failureKind int
+
+const (
+	// kindTransient: retry after Backoff, up to MaxAttempts.
+	kindTransient failureKind = iota
+	// kindRateLimit: retry after the server's delay and pause the pool.
+	kindRateLimit
+	// kindData: dead-letter at once; retrying cannot help.
+	kindData
+)
+
+// fail settles a job whose work failed with err, by the policy in the
+// Worker's documentation. A failure after the work context ended is the
+// drain running out of time: the job is given back untouched.
+func (w *Worker) fail(ctx context.Context, j *job, r Result, err error) {
+	if ctx.Err() != nil {
+		w.giveBack(j)
+		return
+	}
+	reason := fmt.Sprintf("order %d: %v", j.task.OrderID, err)
+	kind, delay := classify(err)
+	switch kind {
+	case kindData:
+		w.dead(j, r, reason)
+		return
+	case kindRateLimit:
+		if delay <= 0 {
+			delay = w.cfg.RateLimitDelay
+		}
+		w.pause(delay)
+	default:
+		delay = w.cfg.Backoff(j.d.Attempt)
+	}
+	if j.d.Attempt >= w.cfg.MaxAttempts {
+		w.dead(j, r, fmt.Sprintf("%s (gave up after %d attempts)", reason, j.d.Attempt))
+		return
+	}
+	w.retry(j, r, delay, reason)
+}
+
+// classify tells how to settle err, and the delay the server asked for when
+// it named one.
+func classify(err error) (failureKind, time.Duration) {
+	var graphErr *salesforce.GraphError
+	if errors.As(err, &graphErr) {
+		return classifyGraph(graphErr), 0
+	}
+	if isRateLimit(err) {
+		if d, ok := bigcommerce.RetryAfter(err); ok {
+			return kindRateLimit, d
+		}
+		if d, ok := salesforce.RetryAfter(err); ok {
+			return kindRateLimit, d
+		}
+		return kindRateLimit, 0
+	}
+	if bigcommerce.Retryable(err) || salesforce.Retryable(err) || isAuth(err) {
+		return kindTransient, 0
+	}
+	if isDataError(err) {
+		return kindData, 0
+	}
+	// Not known to be about the data (a store outage, an answer that could
+	// not be read): retry, within MaxAttempts.
+	return kindTransient, 0
+}
+
+func isRateLimit(err error) bool {
+	if errors.Is(err, bigcommerce.ErrRateLimited) || errors.Is(err, salesforce.ErrRequestLimitExceeded) ||
+		errors.Is(err, salesforce.ErrUsageCeiling) {
+		return true
+	}
+	var sfErr *salesforce.APIError
+	return errors.As(err, &sfErr) && sfErr.StatusCode == http.StatusTooManyRequests
+}
+
+// isAuth reports a credential failure: the clients already fetched a new
+// token where they could, so this needs an operator, not a dead letter per
+// order.
+func isAuth(err error) bool {
+	var authErr *salesforce.AuthError
+	return errors.Is(err, bigcommerce.ErrUnauthorized) || errors.Is(err, bigcommerce.ErrForbidden) ||
+		errors.Is(err, salesforce.ErrSessionExpired) || errors.As(err, &authErr)
+}
+
+// isDataError reports an error that retrying the same task cannot fix.
+func isDataError(err error) bool {
+	if errors.Is(err, ErrInvalidTask) || isMapperError(err) {
+		return true
+	}
+	var bcErr *bigcommerce.APIError
+	if errors.As(err, &bcErr) {
+		return bcErr.Status >= 400 && bcErr.Status < 500
+	}
+	var sfErr *salesforce.APIError
+	if errors.As(err, &sfErr) {
+		return sfErr.StatusCode >= 300 && sfErr.StatusCode < 500
+	}
+	return false
+}
+
+// transientGraphCodes are node errors that a later attempt can clear:
+// a record lock, a busy server, and the DUPLICATE_VALUE two concurrent
+// upserts of one new key cause (the retry finds the record the other made).
+var transientGraphCodes = [...]string{
+	salesforce.CodeUnableToLockRow, salesforce.CodeServerUnavailable, salesforce.CodeDuplicateValue,
+}
+
+func classifyGraph(e *salesforce.GraphError) failureKind {
+	if len(e.Nodes) == 0 {
+		return kindTransient // halted without blame, e.g. after too many failed graphs
+	}
+	for _, n := range e.Nodes {
+		var apiErr *salesforce.APIError
+		if !errors.As(n.Err(), &apiErr) || !hasAnyCode(apiErr, transientGraphCodes[:]) {
+			return kindData
+		}
+	}
+	return kindTransient
+}
+
+func hasAnyCode(e *salesforce.APIError, codes []string) bool {
+	for _, c := range codes {
+		if e.HasCode(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func exponentialBackoff(base, max time.Duration) func(int) time.Duration {
+	if base <= 0 {
+		base = time.Second
+	}
+	if max < base {
+		max = base
+	}
+	return func(attempt int) time.Duration {
+		d := base
+		for i := 1; i < attempt && d < max; i++ {
+			d *= 2
+		}
+		d = min(d, max)
+		return d - rand.N(d/4+1)
+	}
+}
+
+// isMapperError reports the mapper's errors, all of which are about the
+// order's data or the configuration, never transient.
+func isMapperError(err error) bool {
+	for _, target := range []error{
+		mapper.ErrNilOrder, mapper.ErrInvalidOrder, mapper.ErrNoProductKey,
+		mapper.ErrSkipped, mapper.ErrInvalidGraph, mapper.ErrMissingPricebookEntry,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,91 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/salesforce"
+)
+
+// pricebookChunk bounds the product keys of one PricebookEntry query, which
+// keeps the SOQL text far below Salesforce's 100,000-character limit. A
+// batch of 75 typical orders needs one query.
+const pricebookChunk = 300
+
+// pricebookEntries resolves the PricebookEntry ids of every product key in
+// the batch, for the Order target; it returns nil for the Opportunity
+// target, whose graphs need none.
+func (w *Worker) pricebookEntries(ctx context.Context, b *batch) (mapper.PricebookEntries, error) {
+	if w.target != mapper.TargetOrder {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	var keys []string
+	for _, id := range b.order {
+		for _, k := range b.items[id].result.ProductKeys() {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	found := make(map[string]string, len(keys))
+	for start := 0; start < len(keys); start += pricebookChunk {
+		chunk := keys[start:min(start+pricebookChunk, len(keys))]
+		if err := w.queryEntries(ctx, chunk, found); err != nil {
+			return nil, err
+		}
+	}
+	return mapper.PricebookEntryMap(found), nil
+}
+
+func (w *Worker) queryEntries(ctx context.Context, keys []string, found map[string]string) error {
+	field := w.cfg.PricebookKeyField
+	quoted := make([]string, len(keys))
+	for i, k := range keys {
+		quoted[i] = salesforce.QuoteString(k)
+	}
+	soql := fmt.Sprintf("SELECT Id, %s FROM PricebookEntry WHERE Pricebook2Id = %s AND %s IN (%s)",
+		field, salesforce.QuoteString(w.cfg.Mapper.Config().Pricebook2ID), field, strings.Join(quoted, ", "))
+	w.stats.pricebookQueries.Add(1)
+	for raw, err := range w.cfg.Pricebook.Query(ctx, soql) {
+		if err != nil {
+			return err
+		}
+		id, key, err := entryKey(raw, field)
+		if err != nil {
+			return err
+		}
+		if _, dup := found[key]; !dup {
+			found[key] = id
+		}
+	}
+	return nil
+}
+
+// entryKey reads Id and the (possibly dotted, e.g. "Product2.ProductCode")
+// key field from one PricebookEntry record.
+func entryKey(raw json.RawMessage, field string) (id, key string, err error) {
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return "", "", fmt.Errorf("pricebook entry: %w", err)
+	}
+	if err := json.Unmarshal(rec["Id"], &id); err != nil || id == "" {
+		return "", "", fmt.Errorf("pricebook entry without Id")
+	}
+	path := strings.Split(field, ".")
+	for _, p := range path[:len(path)-1] {
+		var next map[string]json.RawMessage
+		if err := json.Unmarshal(rec[p], &next); err != nil || next == nil {
+			return id, "", nil // no parent: the entry matches no key
+		}
+		rec = next
+	}
+	_ = json.Unmarshal(rec[path[len(path)-1]], &key)
+	return id, key, nil
+}

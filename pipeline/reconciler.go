@@ -1,0 +1,129 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/bc2sf/bc2sf/bigcommerce"
+)
+
+// Defaults of ReconcilerConfig.
+const (
+	// DefaultInterval is the pause between two runs of Run: 5 minutes.
+	DefaultInterval = 5 * time.Minute
+	// DefaultOverlap is subtracted from a saved checkpoint: 1 minute.
+	DefaultOverlap = time.Minute
+	// DefaultInitialLookback is how far back a run with an empty
+	// checkpoint looks: 24 hours.
+	DefaultInitialLookback = 24 * time.Hour
+)
+
+// Reconciler enqueues the orders modified since a checkpoint, so that an
+// order whose webhook was lost (a receiver outage longer than BigCommerce's
+// 48 hours of redelivery, a disabled hook) is still synced. Build it with
+// NewReconciler.
+//
+// Each order is enqueued at PriorityLow, keyed "order:<id>:<date_modified
+// as Unix seconds>": an order listed again unchanged is a duplicate the queue
+// drops, and a changed one is a new message. The checkpoint is saved after
+// every page whose enqueues all succeeded, as the last order's date_modified
+// minus Overlap (1 minute), and never moves back: the overlap lists again
+// the orders of the last minute, so one whose date_modified was written late
+// or by a clock running behind is not missed.
+type Reconciler struct {
+	cfg     ReconcilerConfig
+	running atomic.Bool
+}
+
+// NewReconciler checks cfg, fills its defaults and returns a Reconciler.
+// It fails with an error wrapping ErrInvalidConfig when Orders, Queue or
+// Checkpoint is nil, PageSize is outside 0-250 or a duration is negative.
+func NewReconciler(cfg ReconcilerConfig) (*Reconciler, error) {
+	switch {
+	case cfg.Orders == nil || cfg.Queue == nil || cfg.Checkpoint == nil:
+		return nil, fmt.Errorf("%w: Orders, Queue and Checkpoint are required", ErrInvalidConfig)
+	case cfg.PageSize < 0 || cfg.PageSize > DefaultPageSize:
+		return nil, fmt.Errorf("%w: PageSize %d is outside 1-%d", ErrInvalidConfig, cfg.PageSize, DefaultPageSize)
+	case cfg.Interval < 0 || cfg.Overlap < 0 || cfg.InitialLookback < 0:
+		return nil, fmt.Errorf("%w: negative duration", ErrInvalidConfig)
+	}
+	setDefault(&cfg.Interval, DefaultInterval)
+	setDefault(&cfg.Overlap, DefaultOverlap)
+	setDefault(&cfg.InitialLookback, DefaultInitialLookback)
+	setDefault(&cfg.PageSize, DefaultPageSize)
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Reconciler{cfg: cfg}, nil
+}
+
+// Run calls RunOnce at once and then every Interval (5 minutes) until ctx
+// ends, when it returns nil. A failed run is logged and tried again at the
+// next tick. It returns ErrRunning when the Reconciler is already running.
+func (r *Reconciler) Run(ctx context.Context) error {
+	if !r.running.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	defer r.running.Store(false)
+	for {
+		n, err := r.RunOnce(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			r.cfg.Logger.Error("reconcile failed", "err", err, "enqueued", n)
+		default:
+			r.cfg.Logger.Info("reconciled", "enqueued", n)
+		}
+		if sleep(ctx, r.cfg.Interval) != nil {
+			return nil
+		}
+	}
+}
+
+// RunOnce enqueues the orders modified at or after the checkpoint (or,
+// with none saved, within InitialLookback, 24 hours) and returns how many
+// were newly enqueued; duplicates of messages already queued are not
+// counted. On an error it returns the count so far, and the checkpoint stays
+// at the last page that was fully enqueued.
+func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
+	cp, err := r.cfg.Checkpoint.Load(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("pipeline: load checkpoint: %w", err)
+	}
+	if cp.IsZero() {
+		cp = r.cfg.Now().Add(-r.cfg.InitialLookback)
+	}
+	saved, n := cp, 0
+	err = walk(ctx, r.cfg.Orders, bigcommerce.ListOrdersOptions{}, byModified, cp, r.cfg.PageSize,
+		func(orders []bigcommerce.Order) error {
+			for i := range orders {
+				added, err := enqueueOrder(ctx, r.cfg.Queue, &orders[i], SourceReconcile, r.cfg.Now())
+				if err != nil {
+					return err
+				}
+				if added {
+					n++
+					r.cfg.Logger.Debug("order enqueued", "order_id", orders[i].ID, "key", orderKey(&orders[i]))
+				}
+			}
+			next := orders[len(orders)-1].DateModified.Add(-r.cfg.Overlap)
+			if !next.After(saved) {
+				return nil
+			}
+			if err := r.cfg.Checkpoint.Save(ctx, next); err != nil {
+				return fmt.Errorf("pipeline: save checkpoint: %w", err)
+			}
+			saved = next
+			return nil
+		})
+	if err != nil {
+		return n, fmt.Errorf("pipeline: reconcile: %w", err)
+	}
+	return n, nil
+}

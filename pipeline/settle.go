@@ -1,0 +1,113 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bc2sf/bc2sf/idempotency"
+)
+
+// maxReasonBytes bounds a dead-letter or retry reason.
+const maxReasonBytes = 2000
+
+// settleCtx is the context of one settling call: its own, so that a task is
+// given back even when Run's context and the drain have ended.
+func settleCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), settleTimeout)
+}
+
+// complete marks the job's key done and acknowledges it. A failed Complete
+// is logged, not retried: the write is done, and a redelivery would repeat an
+// idempotent upsert at worst.
+func (w *Worker) complete(j *job, r Result) {
+	ctx, cancel := settleCtx()
+	defer cancel()
+	if err := w.cfg.Store.Complete(ctx, j.d.Key, j.token, 0); err != nil {
+		j.log.Warn("store complete failed; acknowledging anyway", "err", err)
+	}
+	w.ackCtx(ctx, j, r)
+}
+
+// ack acknowledges the job without touching the Store.
+func (w *Worker) ack(j *job, r Result) {
+	ctx, cancel := settleCtx()
+	defer cancel()
+	w.ackCtx(ctx, j, r)
+}
+
+func (w *Worker) ackCtx(ctx context.Context, j *job, r Result) {
+	if err := w.cfg.Queue.Ack(ctx, j.d); err != nil {
+		// ErrLeaseLost: the message was delivered again; the Store tells
+		// that delivery the work is done.
+		j.log.Warn("ack failed", "err", err)
+	}
+	switch r.Outcome {
+	case OutcomeSynced:
+		w.stats.synced.Add(1)
+		j.log.Info("order synced", "records", len(r.Records), "warnings", len(r.Warnings))
+	case OutcomeSkipped:
+		w.stats.skip(r.SkipCode)
+		j.log.Info("order skipped", "reason", r.Reason)
+	}
+	w.emit(j, r)
+}
+
+// retry releases the claim and puts the job back after delay.
+func (w *Worker) retry(j *job, r Result, delay time.Duration, reason string) {
+	ctx, cancel := settleCtx()
+	defer cancel()
+	w.release(ctx, j)
+	if err := w.cfg.Queue.Retry(ctx, j.d, delay); err != nil {
+		j.log.Error("retry failed; the message returns when its lease ends", "err", err)
+	}
+	w.stats.retried.Add(1)
+	r.Outcome, r.RetryIn, r.Reason = OutcomeRetried, delay, cut(reason, maxReasonBytes)
+	j.log.Warn("order retried", "delay", delay, "reason", r.Reason)
+	w.emit(j, r)
+}
+
+// dead releases the claim and dead-letters the job.
+func (w *Worker) dead(j *job, r Result, reason string) {
+	ctx, cancel := settleCtx()
+	defer cancel()
+	w.release(ctx, j)
+	reason = cut(reason, maxReasonBytes)
+	if err := w.cfg.Queue.DeadLetter(ctx, j.d, reason); err != nil {
+		j.log.Error("dead letter failed; the message returns when its lease ends", "err", err)
+	}
+	w.stats.dead.Add(1)
+	r.Outcome, r.Reason = OutcomeDead, reason
+	j.log.Error("order dead-lettered", "reason", reason)
+	w.emit(j, r)
+}
+
+// giveBack returns an unfinished job at shutdown: Release and Retry at once.
+func (w *Worker) giveBack(j *job) {
+	w.retry(j, Result{}, 0, "worker shutting down")
+}
+
+func (w *Worker) giveBackAll(jobs []*job) {
+	for _, j := range jobs {
+		w.giveBack(j)
+	}
+}
+
+func (w *Worker) release(ctx context.Context, j *job) {
+	if j.token == "" {
+		return
+	}
+	if err := w.cfg.Store.Release(ctx, j.d.Key, j.token); err != nil && !errors.Is(err, idempotency.ErrLeaseLost) {
+		j.log.Warn("store release failed; the claim ends with its lease", "err", err)
+	}
+	j.token = ""
+}
+
+// emit fills the job's fields into r and hands it to OnResult.
+func (w *Worker) emit(j *job, r Result) {
+	if w.cfg.OnResult == nil {
+		return
+	}
+	r.OrderID, r.Key, r.Source, r.Attempt = j.task.OrderID, j.d.Key, j.task.Source, j.d.Attempt
+	w.cfg.OnResult(r)
+}

@@ -1,0 +1,127 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Source says where a Task came from.
+type Source string
+
+// The sources of a Task.
+const (
+	// SourceWebhook: a verified BigCommerce webhook event.
+	SourceWebhook Source = "webhook"
+	// SourceReconcile: the Reconciler found the order modified.
+	SourceReconcile Source = "reconcile"
+	// SourceBackfill: a Backfill of a date range.
+	SourceBackfill Source = "backfill"
+)
+
+// Valid reports whether s is one of SourceWebhook, SourceReconcile and
+// SourceBackfill.
+func (s Source) Valid() bool {
+	switch s {
+	case SourceWebhook, SourceReconcile, SourceBackfill:
+		return true
+	}
+	return false
+}
+
+// MaxTaskBytes is the largest queue body DecodeTask reads: 4 KiB. A task
+// is about 150 bytes; anything much larger did not come from EncodeTask.
+const MaxTaskBytes = 4 << 10
+
+// maxTextBytes bounds the scope and event hash of a Task.
+const maxTextBytes = 256
+
+// ErrInvalidTask is wrapped by every error of EncodeTask and DecodeTask.
+var ErrInvalidTask = errors.New("pipeline: invalid task")
+
+// Task is the body of one queue message: an order to sync, and why.
+//
+// Its JSON form is
+//
+//	{"order_id":250,"scope":"store/order/created","source":"webhook",
+//	 "event_hash":"...","received_at":"2026-01-02T15:04:05Z"}
+//
+// with received_at in RFC 3339 and scope and event_hash left out when empty.
+type Task struct {
+	// OrderID is the BigCommerce order id; always positive.
+	OrderID int64 `json:"order_id"`
+	// Scope is the webhook scope, or empty for reconcile and backfill tasks.
+	Scope string `json:"scope,omitempty"`
+	// Source is webhook, reconcile or backfill.
+	Source Source `json:"source"`
+	// EventHash is the webhook event's dedup key, or empty.
+	EventHash string `json:"event_hash,omitempty"`
+	// ReceivedAt is when the task was made; the zero time is allowed.
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// Validate checks what DecodeTask and EncodeTask require: a positive order
+// id, a known source, and a scope and event hash of at most 256 bytes each.
+func (t Task) Validate() error {
+	switch {
+	case t.OrderID <= 0:
+		return fmt.Errorf("%w: order_id %d is not positive", ErrInvalidTask, t.OrderID)
+	case !t.Source.Valid():
+		return fmt.Errorf("%w: unknown source %s", ErrInvalidTask, strconv.QuoteToASCII(clip(string(t.Source), 32)))
+	case len(t.Scope) > maxTextBytes:
+		return fmt.Errorf("%w: scope longer than %d bytes", ErrInvalidTask, maxTextBytes)
+	case len(t.EventHash) > maxTextBytes:
+		return fmt.Errorf("%w: event_hash longer than %d bytes", ErrInvalidTask, maxTextBytes)
+	}
+	return nil
+}
+
+// EncodeTask returns the JSON form of t, after Validate.
+func EncodeTask(t Task) ([]byte, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		// Only a ReceivedAt outside years 0-9999 gets here.
+		return nil, fmt.Errorf("%w: %v", ErrInvalidTask, err)
+	}
+	return b, nil
+}
+
+// DecodeTask reads a Task from a queue body, which it treats as untrusted:
+// a body over MaxTaskBytes (4 KiB), invalid JSON, a value that is not one
+// object, a wrongly typed field or a Task that fails Validate is an error
+// wrapping ErrInvalidTask. Unknown fields are ignored, so a newer producer
+// may add some.
+func DecodeTask(b []byte) (Task, error) {
+	if len(b) > MaxTaskBytes {
+		return Task{}, fmt.Errorf("%w: body of %d bytes exceeds %d", ErrInvalidTask, len(b), MaxTaskBytes)
+	}
+	var t Task
+	if err := json.Unmarshal(b, &t); err != nil {
+		return Task{}, fmt.Errorf("%w: %v", ErrInvalidTask, err)
+	}
+	if err := t.Validate(); err != nil {
+		return Task{}, err
+	}
+	return t, nil
+}
+
+// clip cuts s to at most n bytes for an error message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// cut cuts s to at most n bytes.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,111 @@
+package pipeline_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bc2sf/bc2sf/pipeline"
+)
+
+func TestTaskRoundTrip(t *testing.T) {
+	t.Parallel()
+	in := pipeline.Task{OrderID: 250, Scope: "store/order/created", Source: pipeline.SourceWebhook,
+		EventHash: "abc", ReceivedAt: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}
+	b, err := pipeline.EncodeTask(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"order_id":250,"scope":"store/order/created","source":"webhook","event_hash":"abc","received_at":"2026-01-02T03:04:05.000000006Z"}`
+	if string(b) != want {
+		t.Errorf("EncodeTask = %s\nwant          %s", b, want)
+	}
+	out, err := pipeline.DecodeTask(b)
+	if err != nil || out != in {
+		t.Errorf("DecodeTask = %+v, %v; want %+v", out, err, in)
+	}
+}
+
+func TestDecodeTaskRejects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body, want string
+	}{
+		{"empty", ``, "unexpected end"},
+		{"not an object", `[1]`, "cannot unmarshal"},
+		{"null", `null`, "order_id 0"},
+		{"no order id", `{"source":"webhook"}`, "order_id 0"},
+		{"negative id", `{"order_id":-4,"source":"webhook"}`, "not positive"},
+		{"id as string", `{"order_id":"4","source":"webhook"}`, "cannot unmarshal"},
+		{"fractional id", `{"order_id":4.5,"source":"webhook"}`, "cannot unmarshal"},
+		{"unknown source", `{"order_id":4,"source":"ftp"}`, `unknown source "ftp"`},
+		{"no source", `{"order_id":4}`, "unknown source"},
+		{"bad time", `{"order_id":4,"source":"webhook","received_at":"yesterday"}`, "cannot parse"},
+		{"trailing", `{"order_id":4,"source":"webhook"} x`, "invalid character"},
+		{"long scope", `{"order_id":4,"source":"webhook","scope":"` + strings.Repeat("s", 257) + `"}`, "scope longer"},
+		{"huge", `{"order_id":4,"source":"webhook","x":"` + strings.Repeat("x", pipeline.MaxTaskBytes) + `"}`, "exceeds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := pipeline.DecodeTask([]byte(tt.body))
+			if !errors.Is(err, pipeline.ErrInvalidTask) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("DecodeTask(%.40q) = %v; want ErrInvalidTask with %q", tt.body, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeTaskIgnoresUnknownFields(t *testing.T) {
+	t.Parallel()
+	got, err := pipeline.DecodeTask([]byte(`{"order_id":7,"source":"backfill","priority":"low"}`))
+	if err != nil || got.OrderID != 7 || got.Source != pipeline.SourceBackfill || !got.ReceivedAt.IsZero() {
+		t.Errorf("DecodeTask = %+v, %v", got, err)
+	}
+}
+
+func TestEncodeTaskValidates(t *testing.T) {
+	t.Parallel()
+	for _, task := range []pipeline.Task{
+		{OrderID: 0, Source: pipeline.SourceWebhook},
+		{OrderID: 1, Source: "x"},
+		{OrderID: 1, Source: pipeline.SourceWebhook, EventHash: strings.Repeat("h", 257)},
+		{OrderID: 1, Source: pipeline.SourceWebhook, ReceivedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		if _, err := pipeline.EncodeTask(task); !errors.Is(err, pipeline.ErrInvalidTask) {
+			t.Errorf("EncodeTask(%+v) = %v, want ErrInvalidTask", task, err)
+		}
+	}
+}
+
+func FuzzDecodeTask(f *testing.F) {
+	for _, s := range []string{
+		`{"order_id":250,"scope":"store/order/created","source":"webhook","event_hash":"abc","received_at":"2026-01-02T03:04:05Z"}`,
+		`{"order_id":1,"source":"reconcile"}`, `{"order_id":9223372036854775807,"source":"backfill"}`,
+		`{"order_id":1e3,"source":"webhook"}`, `null`, `[]`, `{"order_id":-1}`, "\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		task, err := pipeline.DecodeTask(b)
+		if err != nil {
+			if !errors.Is(err, pipeline.ErrInvalidTask) {
+				t.Fatalf("error %v does not wrap ErrInvalidTask", err)
+			}
+			return
+		}
+		if task.OrderID <= 0 || !task.Source.Valid() {
+			t.Fatalf("accepted invalid task %+v", task)
+		}
+		enc, err := pipeline.EncodeTask(task)
+		if err != nil {
+			t.Fatalf("re-encode %+v: %v", task, err)
+		}
+		again, err := pipeline.DecodeTask(enc)
+		if err != nil || !again.ReceivedAt.Equal(task.ReceivedAt) || again.OrderID != task.OrderID ||
+			again.Scope != task.Scope || again.Source != task.Source || again.EventHash != task.EventHash {
+			t.Fatalf("round trip %+v -> %s -> %+v, %v", task, enc, again, err)
+		}
+	})
+}

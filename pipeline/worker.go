@@ -1,0 +1,299 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/salesforce"
+)
+
+// Defaults of WorkerConfig.
+const (
+	// DefaultConcurrency is the number of fetching goroutines: 4.
+	DefaultConcurrency = 4
+	// DefaultLease is the queue lease and Store claim of a task: 5 minutes,
+	// longer than a fetch, the linger and a 2-minute graph call together.
+	DefaultLease = 5 * time.Minute
+	// DefaultLinger is how long a batch waits for more orders: 100 ms.
+	DefaultLinger = 100 * time.Millisecond
+	// DefaultMaxAttempts is the attempt at which a retryable failure
+	// dead-letters instead: 8.
+	DefaultMaxAttempts = 8
+	// DefaultBackoffBase and DefaultBackoffCap shape the default Backoff:
+	// 1 s, 2 s, 4 s ... up to 5 minutes.
+	DefaultBackoffBase = time.Second
+	DefaultBackoffCap  = 5 * time.Minute
+	// DefaultRateLimitDelay is the wait after a rate limit that names no
+	// delay: 30 s, a BigCommerce window.
+	DefaultRateLimitDelay = 30 * time.Second
+	// DefaultInFlightDelay is the retry delay of a task claimed elsewhere: 5 s.
+	DefaultInFlightDelay = 5 * time.Second
+	// DefaultDrainTimeout bounds the work after Run's context ends: 10 s.
+	DefaultDrainTimeout = 10 * time.Second
+	// DefaultPricebookKeyField is the PricebookEntry field holding the
+	// mapper's product key, through the entry's Product2.
+	DefaultPricebookKeyField = "Product2.BigCommerce_Product_Key__c"
+)
+
+// settleTimeout bounds each Ack, Retry, DeadLetter, Complete and Release,
+// which run on a context of their own so that they happen even after Run's
+// context and the drain have ended.
+const settleTimeout = 5 * time.Second
+
+// ErrInvalidConfig is wrapped by the errors of NewWorker, NewReconciler and
+// Backfill for a missing or out-of-range setting.
+var ErrInvalidConfig = errors.New("pipeline: invalid configuration")
+
+// ErrRunning is returned by Run when the Worker or Reconciler is already
+// running.
+var ErrRunning = errors.New("pipeline: already running")
+
+// Worker syncs queued Tasks to Salesforce. Build it with NewWorker and start
+// it with Run.
+//
+// Concurrency goroutines dequeue tasks (each under a lease), claim the
+// task's key in the Store, fetch the order with one OrderSource call and map
+// it. Mapped orders go to one batcher, which sends them in Composite Graph
+// calls of up to BatchSize (75) orders and 500 nodes: it sends a batch as
+// soon as it is full, or Linger (100 ms) after its first order arrived. A
+// quiet store thus spends about one Salesforce call per order and a busy one
+// about one per 75. Two tasks of the same order in one batch are written
+// once, from the more recently modified copy.
+//
+// How a failure is settled:
+//
+//   - rate limits (bigcommerce.ErrRateLimited, salesforce
+//     ErrRequestLimitExceeded, ErrUsageCeiling, HTTP 429): Release and Retry
+//     after the server's delay (RateLimitDelay, 30 s, when it names none),
+//     and no goroutine dequeues until that delay has passed;
+//   - transient errors (Retryable in the client packages, UNABLE_TO_LOCK_ROW
+//     and DUPLICATE_VALUE in a graph node, which a concurrent upsert of the
+//     same key causes, authentication failures, Store errors, and any error
+//     not known to be about the data): Release and Retry after Backoff;
+//   - once a delivery's Attempt reaches MaxAttempts (8), either of the above
+//     dead-letters the task instead;
+//   - data errors (a 4xx from BigCommerce such as a deleted order, a
+//     mapper.ErrInvalidOrder, a graph node error such as
+//     REQUIRED_FIELD_MISSING or STRING_TOO_LONG, a body that is not a Task):
+//     DeadLetter at once, with a reason naming the order and the errors.
+//
+// Nothing is retried forever and nothing is dropped without a dead letter.
+type Worker struct {
+	cfg     WorkerConfig
+	log     *slog.Logger
+	target  mapper.Target
+	stats   counters
+	running atomic.Bool
+	// pauseUntil is a Unix time in nanoseconds before which no goroutine
+	// dequeues, set by rate limits.
+	pauseUntil atomic.Int64
+}
+
+// NewWorker checks cfg, fills its defaults and returns a Worker. It fails
+// with an error wrapping ErrInvalidConfig when Queue, Store, Orders, Graphs
+// or Mapper is nil, when the Mapper targets mapper.TargetOrder without
+// Pricebook, or when BatchSize is above 75 or a duration is negative.
+func NewWorker(cfg WorkerConfig) (*Worker, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	return &Worker{
+		cfg:    cfg,
+		log:    cfg.Logger,
+		target: cfg.Mapper.Config().Target,
+		stats:  counters{skipReasons: map[string]int64{}},
+	}, nil
+}
+
+func (c *WorkerConfig) fill() error {
+	var problems []string
+	for _, m := range []struct {
+		missing bool
+		name    string
+	}{
+		{c.Queue == nil, "Queue"}, {c.Store == nil, "Store"}, {c.Orders == nil, "Orders"},
+		{c.Graphs == nil, "Graphs"}, {c.Mapper == nil, "Mapper"},
+	} {
+		if m.missing {
+			problems = append(problems, m.name+" is nil")
+		}
+	}
+	if c.Mapper != nil && c.Mapper.Config().Target == mapper.TargetOrder && c.Pricebook == nil {
+		problems = append(problems, "Pricebook is nil but the Mapper targets Order")
+	}
+	if c.BatchSize < 0 || c.BatchSize > salesforce.MaxGraphs {
+		problems = append(problems, fmt.Sprintf("BatchSize %d is outside 1-%d", c.BatchSize, salesforce.MaxGraphs))
+	}
+	for _, d := range []struct {
+		v    time.Duration
+		name string
+	}{
+		{c.Lease, "Lease"}, {c.Linger, "Linger"}, {c.RateLimitDelay, "RateLimitDelay"},
+		{c.InFlightDelay, "InFlightDelay"}, {c.DrainTimeout, "DrainTimeout"},
+	} {
+		if d.v < 0 {
+			problems = append(problems, d.name+" is negative")
+		}
+	}
+	if c.Concurrency < 0 || c.MaxAttempts < 0 {
+		problems = append(problems, "Concurrency and MaxAttempts must not be negative")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, joinProblems(problems))
+	}
+	setDefault(&c.Concurrency, DefaultConcurrency)
+	setDefault(&c.BatchSize, salesforce.MaxGraphs)
+	setDefault(&c.MaxAttempts, DefaultMaxAttempts)
+	setDefault(&c.Lease, DefaultLease)
+	setDefault(&c.Linger, DefaultLinger)
+	setDefault(&c.RateLimitDelay, DefaultRateLimitDelay)
+	setDefault(&c.InFlightDelay, DefaultInFlightDelay)
+	setDefault(&c.DrainTimeout, DefaultDrainTimeout)
+	setDefault(&c.PricebookKeyField, DefaultPricebookKeyField)
+	setDefault(&c.APIVersion, salesforce.DefaultAPIVersion)
+	if c.Backoff == nil {
+		c.Backoff = ExponentialBackoff(DefaultBackoffBase, DefaultBackoffCap)
+	}
+	if c.Logger == nil {
+		c.Logger = discardLogger()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// Run works until ctx ends, then drains: it stops dequeuing, lets fetches
+// in progress finish and sends the last batch within DrainTimeout (10 s),
+// gives back every task it could not finish (Store.Release and Queue.Retry
+// with no delay), and returns nil. It returns an error wrapping
+// idempotency.ErrClosed, after the same drain, when the queue was closed
+// under it, and ErrRunning when the Worker is already running.
+func (w *Worker) Run(ctx context.Context) error {
+	if !w.running.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	defer w.running.Store(false)
+
+	// Work runs on its own context so that a fetch or graph call started
+	// before ctx ended may finish; the drain timer ends it.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	stopDrainTimer := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(w.cfg.DrainTimeout, cancelWork)
+		context.AfterFunc(workCtx, func() { t.Stop() })
+	})
+	defer stopDrainTimer()
+
+	items := make(chan *item)
+	var (
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		stopErr error
+	)
+	for range w.cfg.Concurrency {
+		wg.Go(func() {
+			if err := w.fetchLoop(ctx, workCtx, items); err != nil {
+				errOnce.Do(func() { stopErr = err })
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() {
+		w.batchLoop(workCtx, items)
+		close(done)
+	}()
+	wg.Wait()
+	close(items)
+	<-done
+	return stopErr
+}
+
+// fetchLoop dequeues until ctx ends or the queue is closed.
+func (w *Worker) fetchLoop(ctx, workCtx context.Context, items chan<- *item) error {
+	for {
+		if err := w.waitPause(ctx); err != nil {
+			return nil
+		}
+		d, err := w.cfg.Queue.Dequeue(ctx, w.cfg.Lease)
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, idempotency.ErrClosed):
+			return fmt.Errorf("pipeline: worker stopped: %w", err)
+		default:
+			w.log.Error("dequeue failed", "err", err)
+			if sleep(ctx, time.Second) != nil {
+				return nil
+			}
+			continue
+		}
+		w.stats.dequeued.Add(1)
+		if it := w.prepare(workCtx, d); it != nil {
+			select {
+			case items <- it:
+			case <-workCtx.Done():
+				w.giveBackAll(it.jobs)
+			}
+		}
+	}
+}
+
+// waitPause blocks while a rate limit pauses the pool.
+func (w *Worker) waitPause(ctx context.Context) error {
+	for {
+		until := w.pauseUntil.Load()
+		d := time.Duration(until - w.cfg.Now().UnixNano())
+		if until == 0 || d <= 0 {
+			return ctx.Err()
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// pause stops dequeuing for d from now, unless a longer pause is on.
+func (w *Worker) pause(d time.Duration) {
+	until := w.cfg.Now().Add(d).UnixNano()
+	for {
+		cur := w.pauseUntil.Load()
+		if cur >= until || w.pauseUntil.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func setDefault[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}
+
+func joinProblems(p []string) string {
+	s := p[0]
+	for _, x := range p[1:] {
+		s += "; " + x
+	}
+	return s
+}

@@ -1,0 +1,526 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/pipeline"
+	"github.com/bc2sf/bc2sf/salesforce"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
+	"github.com/bc2sf/bc2sf/webhook"
+)
+
+// receiver serves the webhook handler over a Sink on q.
+func receiver(t *testing.T, q idempotency.Queue) string {
+	t.Helper()
+	h, err := webhook.NewHandler(pipeline.NewSink(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/webhooks/bigcommerce"
+}
+
+func TestWorkerSyncsWebhookEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orders := e.addOrders(t, 9)
+	incomplete := order(99)
+	incomplete.StatusID = 0
+	inc, err := e.bc.AddOrder(incomplete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := receiver(t, e.q)
+	for _, o := range append(orders, inc) {
+		res, err := e.bc.Deliver(context.Background(), url, bctest.EventSpec{OrderID: o.ID})
+		if err != nil || !res.Delivered() {
+			t.Fatalf("deliver order %d: %v %v", o.ID, err, res)
+		}
+	}
+
+	var got results
+	cfg := e.config()
+	cfg.OnResult = got.add
+	w := newWorker(t, cfg)
+	r := start(t, w)
+	waitFor(t, "10 results", func() bool { return len(got.list()) == 10 })
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+
+	opps := e.sf.Records("Opportunity")
+	if len(opps) != len(orders) {
+		t.Fatalf("%d opportunities, want %d", len(opps), len(orders))
+	}
+	for _, o := range orders {
+		rec, ok := e.sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", fmt.Sprint(o.ID))
+		if !ok {
+			t.Fatalf("no opportunity for order %d", o.ID)
+		}
+		if amount := fmt.Sprint(rec["Amount"]); amount != strings.TrimRight(o.TotalIncTax, "0") {
+			t.Errorf("order %d: Amount %s, want %s", o.ID, amount, o.TotalIncTax)
+		}
+	}
+	if _, ok := e.sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", fmt.Sprint(inc.ID)); ok {
+		t.Error("the incomplete order was written")
+	}
+	st := w.Stats()
+	if st.Synced != 9 || st.Skipped != 1 || st.SkipReasons[string(mapper.SkipStatus)] != 1 ||
+		st.DeadLettered != 0 || st.BigCommerceCalls != 10 || st.Dequeued != 10 {
+		t.Errorf("stats = %+v", st)
+	}
+	for _, res := range got.list() {
+		switch {
+		case res.OrderID == inc.ID:
+			if res.Outcome != pipeline.OutcomeSkipped || res.SkipCode != string(mapper.SkipStatus) {
+				t.Errorf("incomplete order: %+v", res)
+			}
+		case res.Outcome != pipeline.OutcomeSynced || res.Source != pipeline.SourceWebhook || !strings.HasPrefix(res.Key, "evt:"):
+			t.Errorf("result %+v", res)
+		default:
+			if len(res.Records) != 3 || res.Records[2].SObject != "Opportunity" || res.Records[2].ID == "" {
+				t.Errorf("order %d records %+v", res.OrderID, res.Records)
+			}
+		}
+	}
+	if !drained(e.q)() {
+		t.Error("queue not drained")
+	}
+}
+
+func TestWorkerBatchesABurst(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orders := e.addOrders(t, 200)
+	for _, o := range orders {
+		enqueue(t, e.q, o.ID)
+	}
+	cfg := e.config()
+	// Only full batches are sent until the shutdown sends the rest, so the
+	// count below does not depend on speed.
+	cfg.Linger = time.Hour
+	w := newWorker(t, cfg)
+	r := start(t, w)
+	waitFor(t, "200 fetched", func() bool { return w.Stats().BigCommerceCalls == 200 })
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+
+	if n := len(e.sf.Records("Opportunity")); n != 200 {
+		t.Fatalf("%d opportunities, want 200", n)
+	}
+	st := w.Stats()
+	// ceil(200/75) = 3: 75 + 75 + 50.
+	if st.GraphCalls != 3 || int64(e.sf.APICalls()) != st.GraphCalls || st.GraphOrders != 200 {
+		t.Errorf("graph calls %d (org counted %d), orders in them %d; want 3 calls for 200",
+			st.GraphCalls, e.sf.APICalls(), st.GraphOrders)
+	}
+	if st.BigCommerceCalls != 200 {
+		t.Errorf("BigCommerce calls %d, want 200", st.BigCommerceCalls)
+	}
+	t.Logf("200 orders: %d graph calls, %.1f orders per call", st.GraphCalls, st.OrdersPerGraphCall())
+}
+
+func TestWorkerQuietStoreSpendsOneCallPerOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orders := e.addOrders(t, 5)
+	w := newWorker(t, e.config())
+	start(t, w)
+	for i, o := range orders {
+		enqueue(t, e.q, o.ID)
+		waitFor(t, "order synced", func() bool { return w.Stats().Synced == int64(i+1) })
+	}
+	if calls := e.sf.APICalls(); calls != 5 {
+		t.Errorf("%d Salesforce calls for 5 orders one at a time, want 5", calls)
+	}
+}
+
+func TestWorkerRedelivery(t *testing.T) {
+	t.Parallel()
+	// Dedup off: the Store alone must keep a repeated message from a second write.
+	e := newEnv(t, mapper.Config{}, idempotency.WithDedupWindow(0))
+	o := e.addOrders(t, 1)[0]
+	enqueue(t, e.q, o.ID)
+	w := newWorker(t, e.config())
+	start(t, w)
+	waitFor(t, "synced", func() bool { return w.Stats().Synced == 1 })
+	calls := e.sf.APICalls()
+
+	enqueue(t, e.q, o.ID) // the same key again
+	waitFor(t, "skipped", func() bool { return w.Stats().Skipped == 1 })
+	st := w.Stats()
+	if st.SkipReasons[pipeline.SkipAlreadyDone] != 1 || st.BigCommerceCalls != 1 || e.sf.APICalls() != calls {
+		t.Errorf("second delivery: stats %+v, SF calls %d -> %d", st, calls, e.sf.APICalls())
+	}
+}
+
+func TestSinkDeduplicatesARedeliveredEvent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	o := e.addOrders(t, 1)[0]
+	url := receiver(t, e.q)
+	first, err := e.bc.Deliver(context.Background(), url, bctest.EventSpec{OrderID: o.ID})
+	if err != nil || !first.Delivered() {
+		t.Fatal(err, first)
+	}
+	if again, err := e.bc.Redeliver(context.Background(), first); err != nil || !again.Delivered() {
+		t.Fatal(err, again)
+	}
+	w := newWorker(t, e.config())
+	start(t, w)
+	waitFor(t, "synced", func() bool { return w.Stats().Synced == 1 })
+	waitFor(t, "drained", drained(e.q))
+	if st := w.Stats(); st.Dequeued != 1 || len(e.sf.Records("Opportunity")) != 1 {
+		t.Errorf("dequeued %d, opportunities %d; want 1 and 1", st.Dequeued, len(e.sf.Records("Opportunity")))
+	}
+}
+
+// dropField is a GraphWriter that removes a field from the Opportunity of one
+// order before passing the call on, so the org refuses that graph.
+type dropField struct {
+	pipeline.GraphWriter
+	orderID int64
+	field   string
+}
+
+func (d dropField) CompositeGraph(ctx context.Context, req salesforce.GraphRequest) (*salesforce.GraphResponse, error) {
+	for _, g := range req.Graphs {
+		if g.GraphID != fmt.Sprintf("order_%d", d.orderID) {
+			continue
+		}
+		for _, n := range g.CompositeRequest {
+			if body, ok := n.Body.(map[string]any); ok && n.ReferenceID == "opportunity" {
+				delete(body, d.field)
+			}
+		}
+	}
+	return d.GraphWriter.CompositeGraph(ctx, req)
+}
+
+func TestWorkerDeadLettersADataErrorAlone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orders := e.addOrders(t, 5)
+	bad := orders[2].ID
+	for _, o := range orders {
+		enqueue(t, e.q, o.ID)
+	}
+	var got results
+	cfg := e.config()
+	cfg.Graphs = dropField{GraphWriter: e.sfc, orderID: bad, field: "Name"}
+	cfg.Linger = time.Hour
+	cfg.BatchSize = 5
+	cfg.OnResult = got.add
+	w := newWorker(t, cfg)
+	start(t, w)
+	waitFor(t, "5 results", func() bool { return len(got.list()) == 5 })
+
+	st := w.Stats()
+	if st.Synced != 4 || st.DeadLettered != 1 || st.GraphCalls != 1 || st.Retried != 0 {
+		t.Errorf("stats %+v; want 4 synced and 1 dead from one graph call", st)
+	}
+	dl, err := e.q.DeadLetters(context.Background(), 0)
+	if err != nil || len(dl) != 1 {
+		t.Fatalf("dead letters %v %v", dl, err)
+	}
+	for _, want := range []string{fmt.Sprintf("order %d", bad), "REQUIRED_FIELD_MISSING", "opportunity"} {
+		if !strings.Contains(dl[0].Reason, want) {
+			t.Errorf("reason %q lacks %q", dl[0].Reason, want)
+		}
+	}
+	if _, ok := e.sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", fmt.Sprint(bad)); ok {
+		t.Error("the bad order was written")
+	}
+}
+
+func TestWorkerRetriesTransientFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		fault     sftest.Fault
+		wantDelay time.Duration // 0: the backoff's 5 ms
+	}{
+		{"503", sftest.FaultServerUnavailable, 0},
+		{"lock", sftest.FaultUnableToLockRow, 0},
+		{"429 waits Retry-After", sftest.FaultTooManyRequests, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, mapper.Config{})
+			orders := e.addOrders(t, 3)
+			for _, o := range orders {
+				enqueue(t, e.q, o.ID)
+			}
+			e.sf.FailNext(tt.fault, 1)
+			var got results
+			cfg := e.config()
+			cfg.BatchSize = 3
+			cfg.Linger = time.Hour
+			cfg.OnResult = got.add
+			w := newWorker(t, cfg)
+			start(t, w)
+			waitFor(t, "3 synced", func() bool { return w.Stats().Synced == 3 })
+
+			if n := len(e.sf.Records("Opportunity")); n != 3 {
+				t.Errorf("%d opportunities, want 3", n)
+			}
+			retried := 0
+			for _, r := range got.list() {
+				if r.Outcome != pipeline.OutcomeRetried {
+					continue
+				}
+				retried++
+				want := tt.wantDelay
+				if want == 0 {
+					want = 5 * time.Millisecond
+				}
+				if r.RetryIn != want || r.Attempt != 1 {
+					t.Errorf("retry %+v: delay %v attempt %d, want %v and 1", r, r.RetryIn, r.Attempt, want)
+				}
+			}
+			if retried != 3 || w.Stats().DeadLettered != 0 {
+				t.Errorf("%d retried, %d dead; want 3 and 0", retried, w.Stats().DeadLettered)
+			}
+		})
+	}
+}
+
+// failingGraphs answers every call with err.
+type failingGraphs struct{ err error }
+
+func (f failingGraphs) CompositeGraph(context.Context, salesforce.GraphRequest) (*salesforce.GraphResponse, error) {
+	return nil, f.err
+}
+
+func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	o := e.addOrders(t, 1)[0]
+	enqueue(t, e.q, o.ID)
+	cfg := e.config()
+	cfg.MaxAttempts = 3
+	cfg.Graphs = failingGraphs{&salesforce.APIError{StatusCode: 503, Errors: []salesforce.ErrorEntry{{Code: "SERVER_UNAVAILABLE"}}}}
+	w := newWorker(t, cfg)
+	start(t, w)
+	waitFor(t, "dead letter", func() bool { return w.Stats().DeadLettered == 1 })
+	dl, err := e.q.DeadLetters(context.Background(), 0)
+	if err != nil || len(dl) != 1 {
+		t.Fatal(dl, err)
+	}
+	if dl[0].Attempt != 3 || !strings.Contains(dl[0].Reason, "gave up after 3 attempts") ||
+		!strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", o.ID)) {
+		t.Errorf("dead letter %+v", dl[0])
+	}
+	if st := w.Stats(); st.Retried != 2 || st.GraphCalls != 3 {
+		t.Errorf("stats %+v; want 2 retries and 3 calls", st)
+	}
+}
+
+func TestWorkerDeadLettersAtOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body []byte
+		want []string
+	}{
+		{"order gone", []byte(`{"order_id":999,"source":"webhook"}`), []string{"order 999", "404"}},
+		{"not a task", []byte(`{"order_id":-1`), []string{"invalid task"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, mapper.Config{})
+			if _, err := e.q.Enqueue(context.Background(), idempotency.Message{Key: "k", Body: tt.body}); err != nil {
+				t.Fatal(err)
+			}
+			w := newWorker(t, e.config())
+			start(t, w)
+			waitFor(t, "dead letter", func() bool { return w.Stats().DeadLettered == 1 })
+			dl, _ := e.q.DeadLetters(context.Background(), 0)
+			if len(dl) != 1 || dl[0].Attempt != 1 {
+				t.Fatalf("dead letters %+v", dl)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(dl[0].Reason, s) {
+					t.Errorf("reason %q lacks %q", dl[0].Reason, s)
+				}
+			}
+			// The claim was released: a replay may claim at once.
+			if c, err := e.st.Begin(context.Background(), "k", 0); err != nil || c.Status != idempotency.Claimed {
+				t.Errorf("Begin after dead letter = %v, %v", c.Status, err)
+			}
+		})
+	}
+}
+
+// blockingGraphs blocks every call until its context ends.
+type blockingGraphs struct{ called chan struct{} }
+
+func (b blockingGraphs) CompositeGraph(ctx context.Context, _ salesforce.GraphRequest) (*salesforce.GraphResponse, error) {
+	select {
+	case b.called <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func TestWorkerShutdownGivesWorkBack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orders := e.addOrders(t, 5)
+	for _, o := range orders {
+		enqueue(t, e.q, o.ID)
+	}
+	g := blockingGraphs{called: make(chan struct{}, 1)}
+	cfg := e.config()
+	cfg.Graphs = g
+	cfg.BatchSize = 5
+	cfg.DrainTimeout = 50 * time.Millisecond
+	w := newWorker(t, cfg)
+	r := start(t, w)
+	<-g.called
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	s, err := e.q.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Ready != 5 || s.Dead != 0 || s.InFlight != 0 {
+		t.Errorf("queue after shutdown %+v; want 5 ready", s)
+	}
+	for _, o := range orders {
+		c, err := e.st.Begin(context.Background(), fmt.Sprintf("order:%d", o.ID), 0)
+		if err != nil || c.Status != idempotency.Claimed {
+			t.Errorf("order %d still claimed: %v %v", o.ID, c.Status, err)
+		}
+	}
+}
+
+func TestWorkerShutdownFinishesTheBatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orders := e.addOrders(t, 3)
+	for _, o := range orders {
+		enqueue(t, e.q, o.ID)
+	}
+	cfg := e.config()
+	cfg.Linger = time.Hour // only the shutdown sends the batch
+	w := newWorker(t, cfg)
+	r := start(t, w)
+	waitFor(t, "3 fetched", func() bool { return w.Stats().BigCommerceCalls == 3 })
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Stats(); st.Synced != 3 || st.GraphCalls != 1 {
+		t.Errorf("stats %+v; want the 3 orders sent in one call at shutdown", st)
+	}
+	if !drained(e.q)() {
+		t.Error("queue not drained")
+	}
+}
+
+func TestWorkerStopsWhenTheQueueCloses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	w := newWorker(t, e.config())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(context.Background()) }()
+	e.q.Close()
+	if err := <-done; !errors.Is(err, idempotency.ErrClosed) {
+		t.Errorf("Run = %v, want ErrClosed", err)
+	}
+}
+
+func TestNewWorkerRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	orderMapper, err := mapper.New(mapper.Config{Target: mapper.TargetOrder, Pricebook2ID: "01s000000000001AAA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		change func(*pipeline.WorkerConfig)
+		want   string
+	}{
+		{"no queue", func(c *pipeline.WorkerConfig) { c.Queue = nil }, "Queue"},
+		{"no mapper", func(c *pipeline.WorkerConfig) { c.Mapper = nil }, "Mapper"},
+		{"order target without pricebook", func(c *pipeline.WorkerConfig) { c.Mapper = orderMapper }, "Pricebook"},
+		{"batch too big", func(c *pipeline.WorkerConfig) { c.BatchSize = 76 }, "BatchSize"},
+		{"negative linger", func(c *pipeline.WorkerConfig) { c.Linger = -1 }, "Linger"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := e.config()
+			tt.change(&cfg)
+			_, err := pipeline.NewWorker(cfg)
+			if !errors.Is(err, pipeline.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewWorker = %v, want ErrInvalidConfig naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWorkerWaitsOutABigCommerceRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	o := e.addOrders(t, 1)[0]
+	if err := e.bc.FailNext(1, bctest.Fault{Route: bctest.RouteGetOrder, Status: 429, RetryAfter: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, e.q, o.ID)
+	var got results
+	cfg := e.config()
+	cfg.OnResult = got.add
+	w := newWorker(t, cfg)
+	start(t, w)
+	waitFor(t, "synced", func() bool { return w.Stats().Synced == 1 })
+	rs := got.list()
+	if len(rs) != 2 || rs[0].Outcome != pipeline.OutcomeRetried || rs[0].RetryIn != time.Second ||
+		!strings.Contains(rs[0].Reason, "429") || rs[1].Outcome != pipeline.OutcomeSynced || rs[1].Attempt != 2 {
+		t.Errorf("results %+v; want a retry after the 1 s the store asked for, then a sync", rs)
+	}
+}
+
+func TestWorkerWritesTwoTasksOfOneOrderOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	o := e.addOrders(t, 1)[0]
+	for _, key := range []string{"evt:created", "evt:status"} {
+		body, _ := pipeline.EncodeTask(pipeline.Task{OrderID: o.ID, Source: pipeline.SourceWebhook})
+		if _, err := e.q.Enqueue(context.Background(), idempotency.Message{Key: key, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := e.config()
+	cfg.Linger = time.Hour // the shutdown sends the batch
+	w := newWorker(t, cfg)
+	r := start(t, w)
+	waitFor(t, "both fetched", func() bool { return w.Stats().BigCommerceCalls == 2 })
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Stats(); st.Synced != 2 || st.GraphCalls != 1 || st.GraphOrders != 1 {
+		t.Errorf("stats %+v; want both tasks settled by one graph of one order", st)
+	}
+	for _, key := range []string{"evt:created", "evt:status"} {
+		if c, _ := e.st.Begin(context.Background(), key, 0); c.Status != idempotency.Done {
+			t.Errorf("key %s is %v, want done", key, c.Status)
+		}
+	}
+}
