@@ -159,7 +159,8 @@ type WorkerConfig struct {
 	// target is mapper.TargetOrder, unused otherwise.
 	Pricebook Querier
 	// PricebookKeyField is the PricebookEntry field matched against the
-	// mapper's product keys; default "ProductCode".
+	// mapper's product keys; default DefaultPricebookKeyField
+	// ("Product2.BigCommerce_Product_Key__c").
 	PricebookKeyField string
 	// APIVersion is the Salesforce API version of the upsert URLs; default
 	// salesforce.DefaultAPIVersion.
