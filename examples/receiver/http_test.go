@@ -1,0 +1,63 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/webhook"
+)
+
+// A delivery must carry every configured credential.
+func TestWebhookHandlerRequiresEveryCredential(t *testing.T) {
+	t.Parallel()
+	const body = `{"scope":"store/order/created","store_id":"1","data":{"type":"order","id":7},"hash":"h1","created_at":1700000000,"producer":"stores/abc"}`
+	header := func(r *http.Request) { r.Header.Set("X-Webhook-Secret", testWebhookSecret) }
+	signature := func(r *http.Request) {
+		webhook.SetStandardHeaders(r.Header, []byte(testClientSecret), "msg_1", time.Now(), []byte(body))
+	}
+	both := func(r *http.Request) { header(r); signature(r) }
+	tests := []struct {
+		name            string
+		secret, signKey string // BIGCOMMERCE_WEBHOOK_SECRET, BIGCOMMERCE_CLIENT_SECRET
+		sign            func(*http.Request)
+		want            int
+		wantQueued      int
+	}{
+		{"header configured, header sent", testWebhookSecret, "", header, http.StatusOK, 1},
+		{"header configured, signature sent", testWebhookSecret, "", signature, http.StatusUnauthorized, 0},
+		{"signature configured, signature sent", "", testClientSecret, signature, http.StatusOK, 1},
+		{"signature configured, header sent", "", testClientSecret, header, http.StatusUnauthorized, 0},
+		{"both configured, both sent", testWebhookSecret, testClientSecret, both, http.StatusOK, 1},
+		{"both configured, header sent", testWebhookSecret, testClientSecret, header, http.StatusUnauthorized, 0},
+		{"both configured, signature sent", testWebhookSecret, testClientSecret, signature, http.StatusUnauthorized, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			queue := idempotency.NewMemoryQueue()
+			cfg := config{webhookSecret: tt.secret, webhookHeader: "X-Webhook-Secret", bcClientSecret: tt.signKey}
+			h, err := newWebhookHandler(cfg, queue, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest(http.MethodPost, webhookPath, strings.NewReader(body))
+			tt.sign(req)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("status %d, want %d", rec.Code, tt.want)
+			}
+			stats, err := queue.Stats(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats.Ready != tt.wantQueued {
+				t.Errorf("%d messages queued, want %d", stats.Ready, tt.wantQueued)
+			}
+		})
+	}
+}

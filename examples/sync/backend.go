@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/idempotency/idemredis"
+	"github.com/bc2sf/bc2sf/pipeline"
+)
+
+// backend is where the queue, the idempotency store and the reconciler's
+// checkpoint live: in this process's memory, or in Redis when REDIS_URL is
+// set. Memory is lost with the process, events already answered 200 included;
+// use Redis for anything that matters.
+type backend struct {
+	queue      idempotency.Queue
+	store      idempotency.Store
+	checkpoint pipeline.Checkpoint
+	client     *redis.Client // nil in memory
+}
+
+func openBackend(opts *redis.Options, log *slog.Logger) (*backend, error) {
+	if opts == nil {
+		return &backend{
+			queue:      idempotency.NewMemoryQueue(idempotency.WithLogger(log)),
+			store:      idempotency.NewMemoryStore(idempotency.WithLogger(log)),
+			checkpoint: &pipeline.MemoryCheckpoint{},
+		}, nil
+	}
+	client := redis.NewClient(opts)
+	shared := idemredis.WithOptions(idempotency.WithLogger(log))
+	queue, err := idemredis.NewQueue(client, shared)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("redis queue: %w", err), client.Close())
+	}
+	store, err := idemredis.NewStore(client, shared)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("redis store: %w", err), client.Close())
+	}
+	return &backend{
+		queue:      queue,
+		store:      store,
+		checkpoint: redisCheckpoint{client: client, key: checkpointKey},
+		client:     client,
+	}, nil
+}
+
+// close closes the queue, then the Redis client it uses.
+func (b *backend) close() error {
+	err := b.queue.Close()
+	if b.client != nil {
+		err = errors.Join(err, b.client.Close())
+	}
+	return err
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/pipeline"
+	"github.com/bc2sf/bc2sf/webhook"
+)
+
+const (
+	webhookPath = "/webhooks/bigcommerce"
+	// readyTimeout bounds the queue check of /readyz, so that a load
+	// balancer's probe gets an answer while Redis is unreachable.
+	readyTimeout = 2 * time.Second
+)
+
+// newWebhookHandler verifies deliveries with every configured credential
+// (both, when both are set) and enqueues the order events. A required
+// signature refuses unsigned deliveries; webhook.OptionalStandardWebhooks
+// checks it only when one is present, for stores whose hooks may not sign.
+func newWebhookHandler(cfg config, queue idempotency.Queue, log *slog.Logger) (http.Handler, error) {
+	var schemes []webhook.Scheme
+	if cfg.webhookSecret != "" {
+		schemes = append(schemes, webhook.SharedSecret(cfg.webhookHeader, cfg.webhookSecret))
+	}
+	if cfg.bcClientSecret != "" {
+		key, err := webhook.ParseStandardSecret(cfg.bcClientSecret)
+		if err != nil {
+			return nil, err
+		}
+		schemes = append(schemes, webhook.StandardWebhooks(key))
+	}
+	verify, err := webhook.NewMiddleware(schemes, webhook.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	handler, err := webhook.NewHandler(pipeline.NewSink(queue, pipeline.WithLogger(log)), webhook.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	return verify(handler), nil
+}
+
+// newMux routes the webhook and the two probes: /healthz answers 200 while
+// the process runs; /readyz answers 503 while the queue is unreachable, so
+// that a load balancer sends deliveries elsewhere.
+func newMux(webhooks http.Handler, queue idempotency.Queue) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle(webhookPath, webhooks)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if _, err := queue.Stats(ctx); err != nil {
+			http.Error(w, "queue unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return mux
+}
+
+// newServer sets every timeout, so that slow or idle clients cannot hold
+// connections open for ever.
+func newServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}

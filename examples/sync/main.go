@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Exit codes: 0 after a clean shutdown, 1 when the program fails while
+// running, 2 when its configuration is wrong.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitConfig = 2
+)
+
+// shutdownTimeout bounds how long requests in flight may take after a
+// signal. Keep it below the orchestrator's grace period (30 s on Kubernetes).
+const shutdownTimeout = 15 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // a second signal ends the process at once
+	code := run(ctx, os.Getenv, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program; it returns the exit code. It stops when ctx
+// ends: the server stops accepting, the workers finish or give back what
+// they hold, and run returns 0.
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "sync:", err)
+		return exitConfig
+	}
+	log := newLogger(cfg.logFormat, stderr)
+	log.Info("starting", "config", cfg)
+
+	if cfg.redis == nil {
+		log.Warn("REDIS_URL is not set: the queue lives in memory, and events still queued at exit are lost")
+	}
+	b, err := openBackend(cfg.redis, log)
+	if err != nil {
+		log.Error("cannot open the queue", "err", err)
+		return exitConfig
+	}
+	defer func() {
+		if err := b.close(); err != nil {
+			log.Warn("closing the queue", "err", err)
+		}
+	}()
+
+	p, err := newProcesses(cfg, b, log)
+	if err != nil {
+		log.Error("invalid configuration", "err", err)
+		return exitConfig
+	}
+	if err := p.run(ctx, log); err != nil {
+		log.Error("stopped on failure", "err", err)
+		return exitFailed
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// run serves HTTP and runs the loops until ctx ends or one of them fails.
+// Then, at the same time, the server stops accepting and finishes its
+// requests, and the loops drain on their own (the worker finishes its batch
+// or gives its deliveries back to the queue).
+func (p *processes) run(ctx context.Context, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", p.server.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String())
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := p.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			cancel(fmt.Errorf("http server: %w", err))
+		}
+	})
+	for _, loop := range p.loops {
+		wg.Go(func() {
+			err := loop(ctx)
+			switch {
+			case ctx.Err() == nil:
+				// A loop that returns before shutdown leaves the queue
+				// unserved: stop the process so that it gets restarted.
+				if err == nil {
+					err = errors.New("returned before shutdown")
+				}
+				cancel(err)
+			case err != nil && !errors.Is(err, context.Canceled):
+				log.Warn("error while draining", "err", err)
+			}
+		})
+	}
+
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer scancel()
+	shutdownErr := p.server.Shutdown(sctx)
+	wg.Wait()
+	if cause := context.Cause(ctx); !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("http shutdown: %w", shutdownErr)
+	}
+	return nil
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/internal/redistest"
+)
+
+func TestRunRefusesBadConfiguration(t *testing.T) {
+	t.Parallel()
+	full := map[string]string{
+		"BIGCOMMERCE_STORE_HASH":     "abc123",
+		"BIGCOMMERCE_CLIENT_TOKEN":   "bc-token-value",
+		"BIGCOMMERCE_WEBHOOK_SECRET": testWebhookSecret,
+		"BIGCOMMERCE_CLIENT_SECRET":  testClientSecret,
+		"SALESFORCE_CLIENT_ID":       "id",
+		"SALESFORCE_CLIENT_SECRET":   testSFSecret,
+		"SALESFORCE_INSTANCE_URL":    "https://example.my.salesforce.com",
+	}
+	// change copies full, sets the pairs of kv and deletes the keys whose
+	// value is "-".
+	change := func(kv ...string) map[string]string {
+		env := map[string]string{}
+		for k, v := range full {
+			env[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i+1] == "-" {
+				delete(env, kv[i])
+			} else {
+				env[kv[i]] = kv[i+1]
+			}
+		}
+		return env
+	}
+	tests := []struct {
+		name  string
+		env   map[string]string
+		wants []string // each must appear in the output
+	}{
+		{"empty", map[string]string{}, []string{
+			"missing BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_CLIENT_TOKEN, SALESFORCE_CLIENT_ID, " +
+				"SALESFORCE_CLIENT_SECRET, SALESFORCE_INSTANCE_URL, " +
+				"BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET",
+		}},
+		{"salesforce missing", change("SALESFORCE_CLIENT_ID", "-", "SALESFORCE_INSTANCE_URL", "-"),
+			[]string{"missing SALESFORCE_CLIENT_ID, SALESFORCE_INSTANCE_URL"}},
+		{"no webhook credential", change("BIGCOMMERCE_WEBHOOK_SECRET", "-", "BIGCOMMERCE_CLIENT_SECRET", "-"),
+			[]string{"missing BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET"}},
+		{"blank counts as unset", change("BIGCOMMERCE_STORE_HASH", "  "), []string{"missing BIGCOMMERCE_STORE_HASH"}},
+		{"missing and invalid", change("SALESFORCE_CLIENT_ID", "-", "WORKERS", "many", "LOG_FORMAT", "xml"),
+			[]string{"missing SALESFORCE_CLIENT_ID; invalid WORKERS", "LOG_FORMAT (want text or json)"}},
+		{"bad workers", change("WORKERS", "0"), []string{"invalid WORKERS"}},
+		{"bad interval", change("RECONCILE_INTERVAL", "often"), []string{"invalid RECONCILE_INTERVAL"}},
+		{"bad redis URL", change("REDIS_URL", "http://user:redis-password@host"), []string{"invalid REDIS_URL"}},
+		{"bad store hash", change("BIGCOMMERCE_STORE_HASH", "not a hash"), []string{"invalid configuration"}},
+		{"bad API version", change("SALESFORCE_API_VERSION", "64"), []string{"invalid configuration"}},
+		{"bad token URL", change("SALESFORCE_TOKEN_URL", "not a url"), []string{"invalid configuration"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out logBuffer
+			if code := run(context.Background(), mapEnv(tt.env), &out); code != exitConfig {
+				t.Fatalf("exit code %d, want %d; output:\n%s", code, exitConfig, out.String())
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output does not contain %q:\n%s", want, out.String())
+				}
+			}
+			assertNoSecrets(t, out.String(), tt.env)
+			if strings.Contains(out.String(), "redis-password") {
+				t.Errorf("output contains the Redis password:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// A signed delivery ends as an Opportunity, a forged one is refused, and
+// cancelling the context stops the program with exit code 0.
+func TestRunSyncsDeliveredOrder(t *testing.T) {
+	t.Parallel()
+	bc, sf, env := fakes(t)
+	p := start(t, env)
+	hookURL := p.URL + webhookPath
+	id := addOrder(t, bc)
+
+	forged, err := bc.Deliver(t.Context(), hookURL, bctest.EventSpec{OrderID: id, Forge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if forged.StatusCode != http.StatusUnauthorized {
+		t.Errorf("forged delivery: status %d, want 401", forged.StatusCode)
+	}
+	deliver(t, bc, hookURL, id)
+	waitForOpportunity(t, sf, id, p.logs)
+
+	if code := p.Stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+	}
+	logs := p.logs.String()
+	for _, want := range []string{`"msg":"order synced"`, `"order_id":` + itoa(id), `"msg":"stopped"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs do not contain %s:\n%s", want, logs)
+		}
+	}
+	assertNoSecrets(t, logs, env)
+}
+
+// An order whose webhook never came is synced by the reconciler, which
+// runs once at start.
+func TestRunReconcilesMissedOrder(t *testing.T) {
+	t.Parallel()
+	bc, sf, env := fakes(t)
+	env["RECONCILE_INTERVAL"] = "1h"
+	id := addOrder(t, bc)
+	p := start(t, env)
+	waitForOpportunity(t, sf, id, p.logs)
+	if code := p.Stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+	}
+}
+
+func TestRunProbes(t *testing.T) {
+	t.Parallel()
+	_, _, env := fakes(t)
+	p := start(t, env)
+	tests := []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/healthz", http.StatusOK},
+		{"GET", "/readyz", http.StatusOK},
+		{"GET", webhookPath, http.StatusMethodNotAllowed},
+		{"POST", webhookPath, http.StatusUnauthorized},
+		{"GET", "/other", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		if got := status(t, tt.method, p.URL+tt.path); got != tt.want {
+			t.Errorf("%s %s: %d, want %d", tt.method, tt.path, got, tt.want)
+		}
+	}
+	if code := p.Stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+	}
+}
+
+// With REDIS_URL the queue, the store and the reconciler's checkpoint live
+// in Redis: a missed order is reconciled, a delivery is synced, and /readyz
+// turns 503 when Redis goes away while /healthz stays 200.
+func TestRunOnRedis(t *testing.T) {
+	t.Parallel()
+	rs := redistest.Start(t)
+	bc, sf, env := fakes(t)
+	env["REDIS_URL"] = rs.URL()
+	env["RECONCILE_INTERVAL"] = "1h"
+	missed := addOrder(t, bc)
+	p := start(t, env)
+	waitForOpportunity(t, sf, missed, p.logs)
+	checkpointSaved(t, rs.URL(), p.logs)
+
+	id := addOrder(t, bc)
+	deliver(t, bc, p.URL+webhookPath, id)
+	waitForOpportunity(t, sf, id, p.logs)
+	if code := status(t, "GET", p.URL+"/readyz"); code != http.StatusOK {
+		t.Errorf("GET /readyz with Redis up: %d, want 200", code)
+	}
+
+	rs.Kill()
+	if code := status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz with Redis down: %d, want 503", code)
+	}
+	if code := status(t, "GET", p.URL+"/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz with Redis down: %d, want 200", code)
+	}
+	if code := p.Stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+	}
+	assertNoSecrets(t, p.logs.String(), env)
+}
+
+// checkpointSaved waits until the reconciler's checkpoint in Redis holds a
+// time, and fails unless it lies within the last day.
+func checkpointSaved(t *testing.T, url string, logs *logBuffer) {
+	t.Helper()
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	defer c.Close()
+	var got time.Time
+	waitFor(t, "the checkpoint", logs, func() bool {
+		got, err = (redisCheckpoint{client: c, key: checkpointKey}).Load(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !got.IsZero()
+	})
+	if age := time.Since(got); age < 0 || age > 24*time.Hour {
+		t.Errorf("checkpoint %v, want a time within the last day", got)
+	}
+}

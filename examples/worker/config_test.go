@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{
+		"BIGCOMMERCE_STORE_HASH":   "abc123",
+		"BIGCOMMERCE_CLIENT_TOKEN": "bc-token-value",
+		"SALESFORCE_CLIENT_ID":     "id",
+		"SALESFORCE_CLIENT_SECRET": testSFSecret,
+		"SALESFORCE_INSTANCE_URL":  " https://acme.my.salesforce.com/ ",
+		"REDIS_URL":                "redis://localhost:6379/0",
+	}
+	tests := []struct {
+		name  string
+		extra map[string]string
+		want  map[string]string // field of settings -> value
+	}{
+		{"defaults", nil, map[string]string{
+			"bcAPIURL":      "https://api.bigcommerce.com",
+			"sfInstanceURL": "https://acme.my.salesforce.com/",
+			"sfTokenURL":    "https://acme.my.salesforce.com/services/oauth2/token",
+			"sfAPIVersion":  "v64.0", "workers": "4", "reconcileEvery": "0s",
+			"logFormat": "text", "stageName": "", "redis": "localhost:6379 db 0", "healthAddr": "",
+		}},
+		{"overrides", map[string]string{
+			"SALESFORCE_TOKEN_URL": "https://login.example/token", "SALESFORCE_API_VERSION": "v66.0",
+			"WORKERS": "12", "RECONCILE_INTERVAL": "10m", "LOG_FORMAT": "JSON", "MAPPER_STAGE_NAME": "Won",
+			"REDIS_URL": "redis://:pw@10.0.0.1:6380/3", "HEALTH_ADDR": "127.0.0.1:9000",
+		}, map[string]string{
+			"sfTokenURL": "https://login.example/token", "sfAPIVersion": "v66.0", "workers": "12",
+			"reconcileEvery": "10m0s", "logFormat": "json", "stageName": "Won",
+			"redis": "10.0.0.1:6380 db 3", "healthAddr": "127.0.0.1:9000",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{}
+			for k, v := range base {
+				env[k] = v
+			}
+			for k, v := range tt.extra {
+				env[k] = v
+			}
+			c, err := loadConfig(mapEnv(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := settings(c)
+			for k, want := range tt.want {
+				if got[k] != want {
+					t.Errorf("%s = %q, want %q", k, got[k], want)
+				}
+			}
+		})
+	}
+}
+
+// settings lists the fields of c that hold no secret, as text.
+func settings(c config) map[string]string {
+	return map[string]string{
+		"bcAPIURL": c.bcAPIURL, "sfInstanceURL": c.sfInstanceURL,
+		"sfTokenURL": c.sfTokenURL, "sfAPIVersion": c.sfAPIVersion, "healthAddr": c.healthAddr,
+		"workers": fmt.Sprint(c.workers), "reconcileEvery": c.reconcileEvery.String(),
+		"logFormat": c.logFormat, "stageName": c.stageName,
+		"redis": fmt.Sprintf("%s db %d", c.redis.Addr, c.redis.DB),
+	}
+}
+
+// However the configuration is printed, its secrets stay out.
+func TestConfigPrintsNoSecrets(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"BIGCOMMERCE_STORE_HASH":   "abc123",
+		"BIGCOMMERCE_CLIENT_TOKEN": "bc-token-value",
+		"SALESFORCE_CLIENT_ID":     "id",
+		"SALESFORCE_CLIENT_SECRET": testSFSecret,
+		"SALESFORCE_INSTANCE_URL":  "https://acme.my.salesforce.com",
+		"REDIS_URL":                "redis://:redis-password@localhost:6379/0",
+	}
+	c, err := loadConfig(mapEnv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "%v %+v %#v %s\n", c, c, c, c)
+	slog.New(slog.NewTextHandler(&out, nil)).Info("text", "config", c)
+	slog.New(slog.NewJSONHandler(&out, nil)).Info("json", "config", c)
+	assertNoSecrets(t, out.String(), env)
+	if strings.Contains(out.String(), "redis-password") {
+		t.Errorf("output contains the Redis password:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "abc123") {
+		t.Errorf("output does not describe the configuration:\n%s", out.String())
+	}
+}
