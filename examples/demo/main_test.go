@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// testSecrets are known to the test, so it can check they never show.
+var testSecrets = secrets{webhook: "demo-test-hook-value-7d3e", client: "demo-test-client-secret-51aa"}
+
+func runDemo(t *testing.T) (stdout, stderr string) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if err := runWith(context.Background(), &out, &errs, testSecrets); err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errs.String())
+	}
+	return out.String(), errs.String()
+}
+
+func TestReport(t *testing.T) {
+	t.Parallel()
+	out, _ := runDemo(t)
+	tests := []struct {
+		name    string
+		pattern string
+		want    int // how many lines match
+	}{
+		{"counts", `Orders: 10 seeded, 10 taken from the queue, 9 synced, 1 skipped, 0 dead-lettered`, 1},
+		{"every syncable order one Opportunity", `^  Opportunity\s+BigCommerce_Order_Id__c=1\d\d\s`, 9},
+		{"registered customer", `Opportunity\s+BigCommerce_Order_Id__c=100\s+Amount 36\.9 USD\s+\(total_inc_tax 36\.9000\)\s+Closed Won 2026-03-05\s+Account "Analytical Engines Ltd"`, 1},
+		{"repeat customer", `Opportunity\s+BigCommerce_Order_Id__c=101\s+Amount 120\.5 USD\s+\(total_inc_tax 120\.5000\)`, 1},
+		{"repeat customer: one Account", `Account\s+BigCommerce_Customer_Key__c=ada@example\.com\s`, 1},
+		{"repeat customer: one Contact", `Contact\s+BigCommerce_Customer_Key__c=ada@example\.com\s+Ada Lovelace <ada@example\.com>`, 1},
+		{"guest", `Opportunity\s+BigCommerce_Order_Id__c=102\s+Amount 7\.25 USD\s.*Account "Grace Hopper"`, 1},
+		{"mixed-case e-mail lower-cased", `Account\s+BigCommerce_Customer_Key__c=alan\.turing@example\.com\s`, 1},
+		{"no upper-case key", `BigCommerce_Customer_Key__c=\S*[A-Z]`, 0},
+		{"empty SKU", `Opportunity\s+BigCommerce_Order_Id__c=104\s+Amount 19\.99 USD`, 1},
+		{"bundle", `Opportunity\s+BigCommerce_Order_Id__c=105\s+Amount 89 USD`, 1},
+		{"euros", `Opportunity\s+BigCommerce_Order_Id__c=106\s+Amount 54\.73 EUR`, 1},
+		{"Incomplete not in Salesforce", `BigCommerce_Order_Id__c=107`, 0},
+		{"Incomplete skipped", `order 107 skipped: status_not_synced: `, 1},
+		{"unicode", `Contact\s+BigCommerce_Customer_Key__c=zoe@example\.se\s+Zoë Ångström-Ñúñez <zoe@example\.se>`, 1},
+		{"no e-mail", `Opportunity\s+BigCommerce_Order_Id__c=109\s+Amount 12 USD\s.*Account "bc-order-109"`, 1},
+		{"redelivery deduplicated", `200 OK\s+order 100 created, again\s+same event hash: not queued twice`, 1},
+		{"forged", `^  401 Unauthorized\s+forged credentials`, 1},
+		{"malformed", `^  400 Bad Request\s+malformed envelope`, 1},
+		{"fallbacks", `order 109\s+email_missing\s`, 1},
+		{"e-mail normalized", `order 103\s+email_normalized\s`, 1},
+		{"one fetch per order", `BigCommerce\s+11 calls\s+10 × GET /v2/orders/\{id\}, 1 × POST /v3/hooks`, 1},
+		{"Salesforce calls are graph calls", `Salesforce\s+\d+ API calls?\s+\d+ × POST /composite/graph$`, 1},
+		{"one token", `1 token request \(OAuth`, 1},
+	}
+	lines := strings.Split(out, "\n")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			re := regexp.MustCompile(tt.pattern)
+			got := 0
+			for _, l := range lines {
+				if re.MatchString(l) {
+					got++
+				}
+			}
+			if got != tt.want {
+				t.Errorf("%d lines match %q, want %d; report:\n%s", got, tt.pattern, tt.want, out)
+			}
+		})
+	}
+}
+
+// TestReportRepeats runs the demo twice: the reports are the same but for
+// the lines that depend on how the orders were batched.
+func TestReportRepeats(t *testing.T) {
+	t.Parallel()
+	first, _ := runDemo(t)
+	second, _ := runDemo(t)
+	if a, b := stable(first), stable(second); a != b {
+		t.Errorf("reports differ:\n%s\n---\n%s", a, b)
+	}
+}
+
+// stable drops the lines that count Salesforce calls, and the padding
+// that their width gives the lines of their column.
+func stable(report string) string {
+	var keep []string
+	for _, l := range strings.Split(report, "\n") {
+		if !strings.Contains(l, "Composite Graph call") && !strings.Contains(l, "API call") {
+			keep = append(keep, strings.Join(strings.Fields(l), " "))
+		}
+	}
+	return strings.Join(keep, "\n")
+}
+
+func TestSecretsStayHidden(t *testing.T) {
+	t.Parallel()
+	out, errs := runDemo(t)
+	if !strings.Contains(errs, "status=401") {
+		t.Errorf("stderr does not log the rejected delivery:\n%s", errs)
+	}
+	for _, secret := range []string{testSecrets.webhook, testSecrets.client} {
+		if strings.Contains(out, secret) || strings.Contains(errs, secret) {
+			t.Errorf("a secret appears in the output")
+		}
+	}
+	var logged bytes.Buffer
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "secrets", testSecrets)
+	for _, s := range []string{fmt.Sprint(testSecrets), fmt.Sprintf("%+v", testSecrets), fmt.Sprintf("%#v", testSecrets), logged.String()} {
+		if strings.Contains(s, "demo-test") {
+			t.Errorf("a secrets value shows when printed: %s", s)
+		}
+	}
+}
+
+func TestRunStopsWithContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errs bytes.Buffer
+	if err := run(ctx, &out, &errs); err == nil {
+		t.Errorf("run with a cancelled context returned nil; report:\n%s", out.String())
+	}
+}
