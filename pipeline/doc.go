@@ -40,6 +40,12 @@
 // order as it is at that moment, and upsert by external ID makes a repeated
 // write an update, so the Salesforce records end up the same.
 //
+// After writing (or skipping) an order, the Worker also marks the order's
+// version key (order:<id>:<date_modified>) done in the Store. When the
+// Reconciler later lists an order that a webhook already brought in, its
+// message is acknowledged as already done, at the cost of two Store calls and
+// no API call on either side.
+//
 // # The Worker
 //
 // The Worker takes each delivery through Store.Begin, one OrderSource call

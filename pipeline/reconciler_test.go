@@ -189,3 +189,29 @@ func TestNewReconcilerRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// An order a webhook already brought in is not fetched or written again when
+// the Reconciler lists it: the worker marked its version done.
+func TestReconcilerSkipsOrdersAlreadySynced(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	o := addModified(t, e, t0.Add(time.Minute))
+	enqueue(t, e.q, o.ID) // as a webhook event would
+	w := newWorker(t, e.config())
+	start(t, w)
+	waitFor(t, "webhook task synced", func() bool { return w.Stats().Synced == 1 })
+	sfCalls := e.sf.APICalls()
+
+	cp := &pipeline.MemoryCheckpoint{}
+	if err := cp.Save(context.Background(), t0); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := newReconciler(t, e, cp, 10).RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("RunOnce = %d, %v; want 1", n, err)
+	}
+	waitFor(t, "reconcile task settled", func() bool { return w.Stats().Skipped == 1 })
+	st := w.Stats()
+	if st.SkipReasons[pipeline.SkipAlreadyDone] != 1 || st.BigCommerceCalls != 1 || e.sf.APICalls() != sfCalls {
+		t.Errorf("reconcile of a synced order: stats %+v, Salesforce calls %d -> %d", st, sfCalls, e.sf.APICalls())
+	}
+}

@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
+	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/idempotency"
 )
 
@@ -27,6 +29,31 @@ func (w *Worker) complete(j *job, r Result) {
 		j.log.Warn("store complete failed; acknowledging anyway", "err", err)
 	}
 	w.ackCtx(ctx, j, r)
+}
+
+// markVersion records in the Store that order, as of its last modification,
+// is in Salesforce, under the key the Reconciler and Backfill enqueue it with
+// (orderKey). Their message for an order a webhook already brought in is then
+// skipped as already done, without a BigCommerce call or a Salesforce write.
+// It is best effort: when it fails, the reconcile message syncs the order
+// again, which is idempotent.
+func (w *Worker) markVersion(order *bigcommerce.Order, log *slog.Logger) {
+	key := orderKey(order)
+	ctx, cancel := settleCtx()
+	defer cancel()
+	claim, err := w.cfg.Store.Begin(ctx, key, w.cfg.Lease)
+	if err != nil {
+		log.Warn("store: could not mark the order version done", "version_key", key, "err", err)
+		return
+	}
+	if claim.Status != idempotency.Claimed {
+		// Done already, or a reconcile message for this very version is in
+		// flight and will complete the key itself.
+		return
+	}
+	if err := w.cfg.Store.Complete(ctx, key, claim.Token, 0); err != nil {
+		log.Warn("store: could not mark the order version done", "version_key", key, "err", err)
+	}
 }
 
 // ack acknowledges the job without touching the Store.
