@@ -7,9 +7,10 @@
 // webhook never arrived is synced all the same.
 //
 // The queue, the idempotency store and the reconciler's checkpoint live in
-// memory, or in Redis when REDIS_URL is set. In memory the events still
-// queued when the process stops or crashes are lost, although BigCommerce
-// had its 200 for them (the reconciler finds them after a restart, as its
+// memory, or in Redis when REDIS_URL is set. In memory a graceful stop
+// first stops accepting webhooks and lets the workers empty the queue for up
+// to 15 seconds; what is still queued after that, or at a crash, is lost,
+// although BigCommerce had its 200 for it (the reconciler finds them after a restart, as its
 // first run looks back 24 hours), so use Redis for anything that matters.
 // To scale out, run examples/receiver and examples/worker instead.
 //

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/bc2sf/bc2sf/idempotency"
 )
 
 // Exit codes: 0 after a clean shutdown, 1 when the program fails while
@@ -48,7 +50,7 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int 
 	log.Info("starting", "config", cfg)
 
 	if cfg.redis == nil {
-		log.Warn("REDIS_URL is not set: the queue lives in memory, and events still queued at exit are lost")
+		log.Warn("REDIS_URL is not set: the queue lives in memory, and events still queued at a crash are lost")
 	}
 	b, err := openBackend(cfg.redis, log)
 	if err != nil {
@@ -82,9 +84,11 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 }
 
 // run serves HTTP and runs the loops until ctx ends or one of them fails.
-// Then, at the same time, the server stops accepting and finishes its
-// requests, and the loops drain on their own (the worker finishes its batch
-// or gives its deliveries back to the queue).
+// Then the server stops accepting and finishes its requests; with the queue
+// in memory, the workers go on until it is empty (within shutdownTimeout), so
+// that events already answered 200 are not lost with the process; then the
+// loops drain on their own (the worker finishes its batch or gives its
+// deliveries back to the queue).
 func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", p.server.Addr)
 	if err != nil {
@@ -94,6 +98,9 @@ func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// The loops get their own context, ended after the drain below.
+	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLoops()
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := p.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -102,9 +109,9 @@ func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 	})
 	for _, loop := range p.loops {
 		wg.Go(func() {
-			err := loop(ctx)
+			err := loop(loopCtx)
 			switch {
-			case ctx.Err() == nil:
+			case loopCtx.Err() == nil:
 				// A loop that returns before shutdown leaves the queue
 				// unserved: stop the process so that it gets restarted.
 				if err == nil {
@@ -122,6 +129,10 @@ func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer scancel()
 	shutdownErr := p.server.Shutdown(sctx)
+	if p.drainQueue != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+		p.drainQueue(sctx, log)
+	}
+	stopLoops()
 	wg.Wait()
 	if cause := context.Cause(ctx); !errors.Is(cause, context.Canceled) {
 		return cause
@@ -130,4 +141,28 @@ func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("http shutdown: %w", shutdownErr)
 	}
 	return nil
+}
+
+// drainInterval is how often a draining shutdown looks at the queue.
+const drainInterval = 50 * time.Millisecond
+
+// waitForEmpty returns once q holds no live message or ctx ends, and logs
+// what it leaves behind.
+func waitForEmpty(q idempotency.Queue) func(context.Context, *slog.Logger) {
+	return func(ctx context.Context, log *slog.Logger) {
+		tick := time.NewTicker(drainInterval)
+		defer tick.Stop()
+		for {
+			st, err := q.Stats(ctx)
+			if err == nil && st.Depth() == 0 {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				log.Warn("shutdown: events still queued in memory are lost", "depth", st.Depth())
+				return
+			case <-tick.C:
+			}
+		}
+	}
 }

@@ -209,3 +209,28 @@ func checkpointSaved(t *testing.T, url string, logs *logBuffer) {
 		t.Errorf("checkpoint %v, want a time within the last day", got)
 	}
 }
+
+// With the queue in memory, a graceful stop lets the workers empty it: events
+// already answered 200 must not vanish with the process.
+func TestRunDrainsTheMemoryQueueOnStop(t *testing.T) {
+	t.Parallel()
+	bc, sf, env := fakes(t)
+	env["WORKERS"] = "1"
+	sf.SetLatency(200 * time.Millisecond) // keep events waiting in the queue
+	p := start(t, env)
+	hookURL := p.URL + webhookPath
+	var ids []int64
+	for range 6 {
+		id := addOrder(t, bc)
+		deliver(t, bc, hookURL, id)
+		ids = append(ids, id)
+	}
+	if code := p.Stop(t); code != exitOK {
+		t.Fatalf("exit code %d, want 0; logs:\n%s", code, p.logs)
+	}
+	for _, id := range ids {
+		if _, ok := sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", itoa(id)); !ok {
+			t.Errorf("order %d was accepted but not synced before exit; logs:\n%s", id, p.logs)
+		}
+	}
+}

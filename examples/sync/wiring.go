@@ -15,6 +15,9 @@ import (
 type processes struct {
 	server *http.Server
 	loops  []func(context.Context) error // worker pool, reconciler
+	// drainQueue, when set, runs at shutdown after the server stopped
+	// accepting and before the loops stop: a memory queue is emptied.
+	drainQueue func(context.Context, *slog.Logger)
 }
 
 // newProcesses builds the clients, the worker pool, the reconciler when
@@ -74,8 +77,12 @@ func newProcesses(cfg config, b *backend, log *slog.Logger) (*processes, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &processes{
+	p := &processes{
 		server: newServer(cfg.listenAddr, newMux(webhooks, b.queue), log),
 		loops:  loops,
-	}, nil
+	}
+	if b.client == nil {
+		p.drainQueue = waitForEmpty(b.queue)
+	}
+	return p, nil
 }
