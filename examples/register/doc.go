@@ -1,0 +1,30 @@
+// Register manages the BigCommerce webhook that feeds bc2sf: it makes sure
+// the store/order/created hook (and any other scope asked for) points at the
+// receiver with the shared-secret header, lists the hooks of the API account
+// and deletes them.
+//
+// Usage:
+//
+//	register [ensure] -destination https://sync.example.com/webhooks/bigcommerce [-scope store/order/created,store/order/updated]
+//	register list [-destination URL] [-scope SCOPE]
+//	register delete -id 1000[,1001]
+//	register delete -destination URL [-scope SCOPE]
+//
+// ensure is the default command and may be run any number of times: for each
+// scope it creates the hook when none exists for that scope and destination,
+// and otherwise re-enables it and sets its headers to exactly the
+// shared-secret header, so the store ends up with one active hook per scope
+// whose secret is the configured one. A hook that is already active with
+// that header is left alone.
+//
+// list prints the id, scope, destination, state and header names of each
+// hook; header values are credentials and are never printed.
+//
+// Settings come from the environment: BIGCOMMERCE_STORE_HASH and
+// BIGCOMMERCE_CLIENT_TOKEN (required), BIGCOMMERCE_API_URL (default
+// https://api.bigcommerce.com), and for ensure BIGCOMMERCE_WEBHOOK_SECRET
+// (required) and BIGCOMMERCE_WEBHOOK_HEADER (default X-Webhook-Secret).
+//
+// Exit status: 0 on success, 1 when the API call failed, 2 when the command
+// line or the environment is incomplete or invalid.
+package main
