@@ -1,0 +1,156 @@
+package bench
+
+const modulePath = "github.com/bc2sf/bc2sf/"
+
+// ref names a metric of a benchmark in a package of the module.
+func ref(pkg, bench, unit string) Ref {
+	return Ref{Pkg: modulePath + pkg, Bench: bench, Unit: unit}
+}
+
+// DefaultFigures returns the rows of the results table in BENCHMARKS.md, in
+// order: each names the benchmark and metric it shows, its baseline in the
+// same run, and its goal where there is one. Benchmarks not listed still
+// appear in RenderAll's appendix.
+func DefaultFigures() []Figure {
+	var figs []Figure
+	for _, size := range []string{"1KiB", "64KiB"} {
+		name := "BenchmarkVerifyStandard/" + size
+		figs = append(figs, Figure{
+			Name:  "Webhook verification, " + size + " body (vs bare HMAC-SHA256)",
+			Value: ref("webhook", name, "best-ns/op"), Baseline: ref("webhook", name, "bare-ns/op"),
+			Ratio: ref("webhook", name, "x-bare"), Goal: "≤ 1.25", Met: atMost(1.25, true),
+		})
+	}
+	figs = append(figs, Figure{
+		Name:  "Receiver req/s, memory sink (webhook package; vs bare 200 handler)",
+		Value: ref("webhook", "BenchmarkReceiver", "req/s"), Baseline: ref("webhook", "BenchmarkReceiver", "bare-req/s"),
+		Ratio: ref("webhook", "BenchmarkReceiver", "x-bare-rps"), Goal: "≥ 0.8", Met: atLeast(0.8, true),
+	})
+	for _, q := range []string{"memory", "redis"} {
+		name := "BenchmarkReceiverAck/queue=" + q
+		figs = append(figs,
+			Figure{
+				Name:  "Receiver req/s, " + q + " queue (vs bare 200 handler)",
+				Value: ref("bench", name, "req/s"), Baseline: ref("bench", name, "bare-req/s"),
+				Ratio: ref("bench", name, "x-bare-rps"),
+			},
+			Figure{
+				Name:  "Receiver p99 ack latency, " + q + " queue (vs bare 200 handler)",
+				Value: ref("bench", name, "p99-ms"), Baseline: ref("bench", name, "bare-p99-ms"),
+				Ratio: ref("bench", name, "x-bare-p99"),
+			})
+	}
+	for _, q := range []string{"memory", "redis"} {
+		for _, rate := range []string{"100", "1000"} {
+			name := "BenchmarkEndToEnd/queue=" + q + "/rate=" + rate
+			figs = append(figs, Figure{
+				Name:  "Orders synced per second at " + rate + " delivered per second, " + q + " queue (vs delivery rate)",
+				Value: ref("bench", name, "synced-orders/s"), Baseline: ref("bench", name, "sent-orders/s"),
+				Goal: "≥ 0.95", Met: atLeast(0.95, true),
+			})
+			for _, p := range []string{"p50", "p99"} {
+				figs = append(figs, Figure{
+					Name:  "Webhook to Salesforce " + p + ", " + rate + " orders/s, " + q + " queue (vs one-order floor)",
+					Value: ref("bench", name, p+"-ms"), Baseline: ref("bench", name, "floor-"+p+"-ms"),
+					Ratio: ref("bench", name, "x-floor-"+p),
+				})
+			}
+		}
+	}
+	calls := []struct{ sub, what, goal string }{
+		{"spaced=20", "one order at a time (20 orders)", "about 1"},
+		{"burst=2000", "burst of 2,000", "≤ 0.015"},
+		{"burst=20000", "burst of 20,000", "≤ 0.015"},
+	}
+	for _, c := range calls {
+		name := "BenchmarkAPICalls/" + c.sub
+		met := atMost(0.015, false)
+		if c.goal == "about 1" {
+			met = func(v, _ float64) bool { return v >= 0.95 && v <= 1.05 }
+		}
+		figs = append(figs,
+			Figure{
+				Name:  "Salesforce calls per order, " + c.what + " (vs ideal)",
+				Value: ref("bench", name, "sf-calls/order"), Baseline: ref("bench", name, "ideal-sf-calls/order"),
+				Ratio: ref("bench", name, "x-ideal"), Goal: c.goal, Met: met,
+			},
+			Figure{
+				Name:  "BigCommerce calls per order, " + c.what,
+				Value: ref("bench", name, "bc-all-calls/order"), Goal: "1",
+				Met: func(v, _ float64) bool { return v == 1 },
+			})
+	}
+	const backlog = "BenchmarkBacklogMemory"
+	figs = append(figs,
+		Figure{
+			Name:  "Worker peak heap, 100,000-task Redis backlog draining (vs idle worker)",
+			Value: ref("bench", backlog, "peak-heap-MiB"), Baseline: ref("bench", backlog, "idle-heap-MiB"),
+			Ratio: ref("bench", backlog, "x-idle-peak"),
+		},
+		Figure{
+			Name:  "Worker heap at the end of the drain (vs idle worker)",
+			Value: ref("bench", backlog, "end-heap-MiB"), Baseline: ref("bench", backlog, "idle-heap-MiB"),
+			Ratio: ref("bench", backlog, "x-idle-end"),
+		},
+		Figure{
+			Name:  "Worker heap-in-use slope while the backlog drains",
+			Value: ref("bench", backlog, "slope-KiB/10k-orders"), Goal: "flat (≈ 0)",
+		},
+		Figure{
+			Name:  "Worker live-heap slope while the backlog drains",
+			Value: ref("bench", backlog, "live-slope-KiB/10k-orders"), Goal: "flat (≈ 0)",
+		},
+		Figure{
+			Name:  "Worker live heap at the end vs at the start of the drain",
+			Value: ref("bench", backlog, "end-live-MiB"), Baseline: ref("bench", backlog, "start-live-MiB"),
+		},
+	)
+	for _, sub := range []string{"dedup", "nodedup"} {
+		name := "BenchmarkRoundTripRatio/" + sub
+		figs = append(figs, Figure{
+			Name:  "Redis queue round trip, " + sub + " (throughput vs raw XADD/XREADGROUP/XACK)",
+			Value: ref("idempotency/idemredis", name, "queue-ns/msg"), Baseline: ref("idempotency/idemredis", name, "raw-ns/msg"),
+			Ratio: ref("idempotency/idemredis", name, "throughput-ratio"),
+		})
+	}
+	figs = append(figs,
+		Figure{
+			Name:  "Worker burst of 1,000, in-memory fakes (pipeline package): Salesforce calls per order",
+			Value: ref("pipeline", "BenchmarkWorkerBurst/linger=100ms", "sf-calls/order"), Goal: "≤ 0.015", Met: atMost(0.015, false),
+		},
+		Figure{
+			Name:  "Worker burst of 1,000 vs mapping alone (pipeline package)",
+			Value: ref("pipeline", "BenchmarkWorkerBurst/linger=1ms", "ns/op"), Baseline: ref("pipeline", "BenchmarkMapOnlyBurst", "ns/op"),
+		},
+		Figure{
+			Name:  "Map a 10-line order vs decoding its JSON (mapper package)",
+			Value: ref("mapper", "BenchmarkMapVsDecode/map-order-target", "ns/op"), Baseline: ref("mapper", "BenchmarkMapVsDecode/decode", "ns/op"),
+			Goal: "< 1", Met: func(_, r float64) bool { return r < 1 },
+		},
+		Figure{
+			Name:  "Decode a 10-line order into Order vs into map[string]any (bigcommerce package)",
+			Value: ref("bigcommerce", "BenchmarkDecodeOrder/Order", "ns/op"), Baseline: ref("bigcommerce", "BenchmarkDecodeOrder/map", "ns/op"),
+		},
+		Figure{
+			Name:  "Build and encode a 75-order graph call vs plain maps (salesforce package)",
+			Value: ref("salesforce", "BenchmarkGraphRequest75", "ns/order"), Baseline: ref("salesforce", "BenchmarkGraphRequest75Baseline", "ns/order"),
+		},
+		Figure{
+			Name:  "Memory queue round trip vs channel and map (idempotency package)",
+			Value: ref("idempotency", "BenchmarkQueueRoundTrip/memory/dedup=24h", "ns/op"), Baseline: ref("idempotency", "BenchmarkQueueRoundTrip/baseline=chan+map", "ns/op"),
+		},
+		Figure{
+			Name:  "Memory store Begin+Complete vs a map (idempotency package)",
+			Value: ref("idempotency", "BenchmarkStoreBeginComplete/memory", "ns/op"), Baseline: ref("idempotency", "BenchmarkStoreBeginComplete/baseline=map", "ns/op"),
+		},
+		Figure{
+			Name:  "Fake store GET order vs bare handler (bctest)",
+			Value: ref("bigcommerce/bctest", "BenchmarkGetOrder", "ns/op"), Baseline: ref("bigcommerce/bctest", "BenchmarkBaselineHandler", "ns/op"),
+		},
+		Figure{
+			Name:  "Fake org upsert vs bare handler (sftest)",
+			Value: ref("salesforce/sftest", "BenchmarkUpsert", "ns/op"), Baseline: ref("salesforce/sftest", "BenchmarkBaselineHandler", "ns/op"),
+		},
+	)
+	return figs
+}
