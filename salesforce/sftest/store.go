@@ -23,10 +23,14 @@ type state struct {
 	objects  map[string]*objectDef // by lower-cased name
 	byPrefix map[string]*objectDef
 	records  map[string]*stored
-	seq      uint64 // creation order, never reused
-	nextID   uint64 // id counter, never reused (a rolled-back insert burns its id, as in Salesforce)
-	cursors  map[string][]map[string]any
-	cursorN  uint64
+	// index finds records by the text of a scalar field, so that upsert by
+	// external ID stays cheap in a large org. insert, replace and remove
+	// (and their undos) keep it in step with records.
+	index   map[indexKey]map[*stored]struct{}
+	seq     uint64 // creation order, never reused
+	nextID  uint64 // id counter, never reused (a rolled-back insert burns its id, as in Salesforce)
+	cursors map[string][]map[string]any
+	cursorN uint64
 	// lenientCreateOnly accepts a create-only field on update when it holds
 	// the current value (WithLenientCreateOnly).
 	lenientCreateOnly bool
@@ -37,6 +41,7 @@ func newState(seed uint64) *state {
 		objects:  map[string]*objectDef{},
 		byPrefix: map[string]*objectDef{},
 		records:  map[string]*stored{},
+		index:    map[indexKey]map[*stored]struct{}{},
 		nextID:   seed,
 		cursors:  map[string][]map[string]any{},
 	}
@@ -75,17 +80,46 @@ func (s *state) list(obj *objectDef) []*stored {
 }
 
 // match returns the records of obj whose field equals value, compared as
-// text and case-sensitively (the default for a text external ID field).
+// text and case-sensitively (the default for a text external ID field), in
+// creation order. The field name is matched case-insensitively.
 func (s *state) match(obj *objectDef, field, value string) []*stored {
-	var out []*stored
-	for _, r := range s.list(obj) {
-		if _, v, ok := lookupField(r.fields, field); ok {
-			if t, ok := valueText(v); ok && t == value {
-				out = append(out, r)
+	set := s.index[indexKey{obj: obj, field: strings.ToLower(field), value: value}]
+	out := make([]*stored, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// indexKey is one entry of state.index: a field's text on one object.
+type indexKey struct {
+	obj          *objectDef
+	field, value string // field lower-cased
+}
+
+// indexFields adds (add true) or removes r's scalar fields to or from the
+// index.
+func (s *state) indexFields(r *stored, fields map[string]any, add bool) {
+	for k, v := range fields {
+		t, ok := valueText(v)
+		if !ok {
+			continue
+		}
+		key := indexKey{obj: r.object, field: strings.ToLower(k), value: t}
+		set := s.index[key]
+		switch {
+		case add && set == nil:
+			s.index[key] = map[*stored]struct{}{r: {}}
+		case add:
+			set[r] = struct{}{}
+		default:
+			delete(set, r)
+			if len(set) == 0 {
+				delete(s.index, key)
 			}
 		}
 	}
-	return out
 }
 
 // valueText renders a scalar JSON value as text for comparisons.
@@ -134,7 +168,11 @@ func (t *tx) insert(obj *objectDef, fields map[string]any) *stored {
 	fields["SystemModstamp"] = ts
 	rec := &stored{id: id, object: obj, seq: s.seq, fields: fields}
 	s.records[id] = rec
-	t.undo = append(t.undo, func() { delete(s.records, id) })
+	s.indexFields(rec, fields, true)
+	t.undo = append(t.undo, func() {
+		s.indexFields(rec, rec.fields, false)
+		delete(s.records, id)
+	})
 	return rec
 }
 
@@ -143,14 +181,25 @@ func (t *tx) replace(rec *stored, fields map[string]any) {
 	ts := t.now.UTC().Format(sfTimeLayout)
 	fields["LastModifiedDate"] = ts
 	fields["SystemModstamp"] = ts
+	s := t.st
+	s.indexFields(rec, old, false)
 	rec.fields = fields
-	t.undo = append(t.undo, func() { rec.fields = old })
+	s.indexFields(rec, fields, true)
+	t.undo = append(t.undo, func() {
+		s.indexFields(rec, rec.fields, false)
+		rec.fields = old
+		s.indexFields(rec, old, true)
+	})
 }
 
 func (t *tx) remove(rec *stored) {
 	s := t.st
 	delete(s.records, rec.id)
-	t.undo = append(t.undo, func() { s.records[rec.id] = rec })
+	s.indexFields(rec, rec.fields, false)
+	t.undo = append(t.undo, func() {
+		s.records[rec.id] = rec
+		s.indexFields(rec, rec.fields, true)
+	})
 }
 
 func copyFields(m map[string]any) map[string]any {
