@@ -78,6 +78,15 @@ type Fields struct {
 	// Order: "OrderId" and "Order".
 	OrderLookup       string
 	OrderRelationship string
+	// PricebookEntryLookup is an OrderItem's link to its PricebookEntry:
+	// "PricebookEntryId".
+	//
+	// Salesforce sets the Order and the PricebookEntry of an OrderItem only
+	// when the item is created: OrderLookup (or OrderRelationship, under
+	// LinkByExternalID) and PricebookEntryLookup are listed in the
+	// OrderItem's Record.CreateOnly, and Result.GraphWith leaves them out of
+	// the body of an item that already exists.
+	PricebookEntryLookup string
 }
 
 // ExtraField sets one more field on every record of one object: either the
@@ -199,6 +208,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Fields.AccountRelationship, "Account")
 	def(&c.Fields.OrderLookup, "OrderId")
 	def(&c.Fields.OrderRelationship, "Order")
+	def(&c.Fields.PricebookEntryLookup, defaultPricebookEntryField)
 	if len(c.Statuses) == 0 {
 		c.Statuses = DefaultStatuses()
 	} else {
@@ -261,6 +271,7 @@ func (c *Config) apiNames() []string {
 		c.Objects.Account, c.Objects.Contact, c.Objects.Opportunity, c.Objects.Order, c.Objects.OrderItem,
 		c.Fields.CustomerKey, c.Fields.OrderID, c.Fields.LineItemID, c.Fields.AccountLookup,
 		c.Fields.AccountRelationship, c.Fields.OrderLookup, c.Fields.OrderRelationship,
+		c.Fields.PricebookEntryLookup,
 	}
 }
 
@@ -276,8 +287,8 @@ func (c *Config) writtenObjects() map[string][]string {
 	case TargetOpportunity:
 		w[c.Objects.Opportunity] = append([]string{c.Fields.OrderID}, acct...)
 	case TargetOrder:
-		w[c.Objects.Order] = append([]string{c.Fields.OrderID, "Pricebook2Id"}, acct...)
-		w[c.Objects.OrderItem] = []string{c.Fields.LineItemID, c.Fields.OrderLookup, c.Fields.OrderRelationship, "PricebookEntryId"}
+		w[c.Objects.Order] = append([]string{c.Fields.OrderID, fieldPricebook2ID}, acct...)
+		w[c.Objects.OrderItem] = []string{c.Fields.LineItemID, c.Fields.OrderLookup, c.Fields.OrderRelationship, c.Fields.PricebookEntryLookup}
 	}
 	return w
 }

@@ -9,7 +9,9 @@
 // and value, and body fields; the warnings for every fallback used; and,
 // for an order that is not to be written, a Skip with its reason.
 // Result.Graph turns the records into one Composite Graph (one PATCH upsert
-// per record, to salesforce.UpsertPath), which succeeds or fails as a whole.
+// per record, to salesforce.UpsertPath), which succeeds or fails as a whole;
+// Result.GraphWith does the same knowing which records Salesforce already
+// holds (see Re-syncing an order).
 //
 // # Targets
 //
@@ -45,6 +47,25 @@
 // Every object and field name above is configurable (Config.Objects,
 // Config.Fields, Config.StageName, ...); Config.Extra adds fields, from a
 // constant or a named order field (OrderFieldNames).
+//
+// # Re-syncing an order
+//
+// An order is written again whenever it changes in BigCommerce, and again on
+// a reconcile or a replay. Upsert by external ID makes each write an update,
+// but Salesforce sets some fields only when it creates the record:
+// OrderItem.OrderId and PricebookEntryId "must be specified when creating
+// OrderItem records" and "can't be changed in an update"; an upsert that
+// names them on an existing item fails with INVALID_FIELD_FOR_INSERT_UPDATE
+// and rolls back the order's whole graph. Record.CreateOnly lists such
+// fields per record, by their configured names: on an OrderItem its Order
+// link (Fields.OrderLookup, or Fields.OrderRelationship under
+// LinkByExternalID) and Fields.PricebookEntryLookup; on the Order, Status
+// and Pricebook2Id, so that a re-sync neither sends an activated Order back
+// to Draft nor touches the price book of an Order that has items.
+// Result.GraphWith takes GraphOptions.ExistingLineItems and ExistingOrders,
+// predicates on external-ID values, and leaves the CreateOnly fields out of
+// the bodies of the records they report; an existing OrderItem needs no
+// PricebookEntry id either. Result.Graph treats every record as new.
 //
 // # Identity
 //
@@ -111,16 +132,20 @@
 // New returns errors wrapping ErrInvalidConfig, listing every problem. Map
 // returns ErrNilOrder, or ErrInvalidOrder (order id not positive, no date, a
 // date outside 1700–4000, an amount beyond 40 digits or an exponent beyond
-// ±30, a repeated or non-positive line id), or ErrNoProductKey. Graph returns
-// ErrSkipped, ErrInvalidGraph or a *MissingPricebookEntryError.
+// ±30, a repeated or non-positive line id), or ErrNoProductKey. Graph and
+// GraphWith return ErrSkipped, ErrInvalidGraph or a
+// *MissingPricebookEntryError.
 //
 // # Caveats
 //
 // Person Accounts are not supported: the Account is a business account
-// named as above. An Order that was activated in Salesforce is sent Status
-// "Draft" again when its BigCommerce order changes; leave the statuses of
-// such orders out of Config.Statuses if the org refuses that.
-// OrderItem.PricebookEntryId and OrderId can only be set when the item is
-// created; whether Salesforce accepts an unchanged value on a repeated
-// upsert has not been verified.
+// named as above. OrderItems that disappeared from a BigCommerce order are
+// not deleted from Salesforce: the mapper only upserts the lines the order
+// has. An Order that Salesforce holds but none of whose current lines it
+// holds (every line replaced, or an Order first written without lines) looks
+// new to a caller that learns existence from the OrderItems, as the bc2sf
+// pipeline does, and is then sent Status "Draft" again. The items of an
+// Order activated in Salesforce cannot be changed, so re-syncing such an
+// order fails in Salesforce; leave the statuses of such orders out of
+// Config.Statuses.
 package mapper

@@ -133,3 +133,44 @@ func ExampleResult_Graph() {
 	//  ]
 	// }
 }
+
+// Re-sync an order that Salesforce already holds: the worker has found,
+// with one SOQL query on the OrderItem external IDs, that line 555 and its
+// Order exist, so their bodies leave out the fields Salesforce sets only on
+// creation, and no PricebookEntry id is needed.
+func ExampleResult_GraphWith() {
+	m, err := mapper.New(mapper.Config{Target: mapper.TargetOrder, Pricebook2ID: "01s5g00000AbCdEAAA", OmitContact: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := m.Map(exampleOrder())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	existing := map[string]bool{"555": true}
+	g, err := res.GraphWith("order250", "v64.0", mapper.GraphOptions{
+		ExistingLineItems: func(lineItemID string) bool { return existing[lineItemID] },
+		ExistingOrders:    func(orderID string) bool { return orderID == "250" },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, sub := range g.CompositeRequest {
+		body, _ := json.Marshal(sub.Body)
+		fmt.Println(sub.ReferenceID, string(body))
+	}
+	for _, rec := range res.Records {
+		if len(rec.CreateOnly) > 0 {
+			fmt.Println(rec.Ref, "create-only:", rec.CreateOnly)
+		}
+	}
+	// Output:
+	// account {"BillingCity":"London","BillingCountry":"United Kingdom","Name":"Ada Lovelace"}
+	// order {"AccountId":"@{account.id}","EffectiveDate":"2026-01-15"}
+	// item1 {"Description":"Analytical Engine","Quantity":2,"UnitPrice":617.2839}
+	// order create-only: [Status Pricebook2Id]
+	// item1 create-only: [OrderId PricebookEntryId]
+}

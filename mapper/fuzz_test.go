@@ -78,7 +78,30 @@ func FuzzMap(f *testing.F) {
 			}
 			if !res.Skipped() {
 				checkResult(t, res)
+				checkExistingGraph(t, res)
 			}
 		}
 	})
+}
+
+// checkExistingGraph checks that a re-sync graph, with every record
+// existing, needs no PricebookEntry and sends no create-only field.
+func checkExistingGraph(t *testing.T, res Result) {
+	t.Helper()
+	all := func(string) bool { return true }
+	g, err := res.GraphWith("g1", "v64.0", GraphOptions{ExistingLineItems: all, ExistingOrders: all})
+	if err != nil {
+		if errors.Is(err, ErrInvalidGraph) && len(res.Records) > MaxGraphNodes {
+			return
+		}
+		t.Fatalf("GraphWith, everything existing: %v", err)
+	}
+	for i, sub := range g.CompositeRequest {
+		body := sub.Body.(map[string]any)
+		for _, f := range res.Records[i].CreateOnly {
+			if _, ok := body[f]; ok {
+				t.Fatalf("%s body holds create-only %s", sub.ReferenceID, f)
+			}
+		}
+	}
 }

@@ -54,15 +54,55 @@ func (e *MissingPricebookEntryError) Error() string {
 // Is reports whether target is ErrMissingPricebookEntry.
 func (e *MissingPricebookEntryError) Is(target error) bool { return target == ErrMissingPricebookEntry }
 
+// GraphOptions tells Result.GraphWith what the graph needs from Salesforce:
+// the PricebookEntry ids of new lines, and which records already exist. The
+// zero value treats every record as new, which is what Result.Graph does.
+type GraphOptions struct {
+	// PricebookEntries resolves the product key of every OrderItem that is
+	// to be created. It may be nil when the Result has no OrderItems or all
+	// of them exist, since an existing item's PricebookEntry cannot change.
+	PricebookEntries PricebookEntries
+	// ExistingLineItems reports whether Salesforce already holds the
+	// OrderItem whose external ID (Config.Fields.LineItemID) is the given
+	// value, the BigCommerce line item id as in Record.ExternalID. Such an
+	// item is sent without its Record.CreateOnly fields (its Order link and
+	// PricebookEntry), which Salesforce refuses on update. nil means none
+	// exists.
+	ExistingLineItems func(lineItemID string) bool
+	// ExistingOrders reports whether Salesforce already holds the Order
+	// whose external ID (Config.Fields.OrderID) is the given value, the
+	// BigCommerce order id as in Record.ExternalID. Such an Order is sent
+	// without Status and Pricebook2Id. nil means none exists.
+	ExistingOrders func(orderID string) bool
+}
+
 // Graph returns the Composite Graph that writes the Result: one PATCH upsert
 // per record, in record order, to salesforce.UpsertPath, with the record's
 // fields as body. OrderItem bodies get PricebookEntryId from entries, which
 // may be nil when the Result has no OrderItems.
 //
+// Graph treats every record as new and so sends every field: it is
+// GraphWith with only GraphOptions.PricebookEntries set. For the Order
+// target use GraphWith, which leaves out the fields Salesforce refuses on an
+// update, so that a second sync of an order succeeds.
+//
 // graphID must start with a letter or digit and hold at most 40 letters,
 // digits and underscores; apiVersion looks like "v64.0". An error wraps
 // ErrSkipped, ErrInvalidGraph or ErrMissingPricebookEntry.
 func (r Result) Graph(graphID, apiVersion string, entries PricebookEntries) (salesforce.Graph, error) {
+	return r.GraphWith(graphID, apiVersion, GraphOptions{PricebookEntries: entries})
+}
+
+// GraphWith returns the Composite Graph that writes the Result, as Graph
+// does, knowing from opts which OrderItems and which Order already exist in
+// Salesforce. The body of an existing record leaves out its
+// Record.CreateOnly fields: an existing OrderItem is sent without its Order
+// link and PricebookEntry (Salesforce answers INVALID_FIELD_FOR_INSERT_UPDATE
+// otherwise, and the whole graph rolls back), and needs no PricebookEntry
+// id; an existing Order is sent without Status and Pricebook2Id. A new
+// OrderItem whose product key opts.PricebookEntries cannot resolve is a
+// *MissingPricebookEntryError. Errors are those of Graph.
+func (r Result) GraphWith(graphID, apiVersion string, opts GraphOptions) (salesforce.Graph, error) {
 	if r.Skip != nil {
 		return salesforce.Graph{}, fmt.Errorf("%w: %s", ErrSkipped, r.Skip.Message)
 	}
@@ -78,20 +118,9 @@ func (r Result) Graph(graphID, apiVersion string, entries PricebookEntries) (sal
 	subs := make([]salesforce.Subrequest, 0, len(r.Records))
 	for i := range r.Records {
 		rec := &r.Records[i]
-		body := maps.Clone(rec.Fields)
-		if rec.ProductKey != "" {
-			var id string
-			ok := false
-			if entries != nil {
-				id, ok = entries(rec.ProductKey)
-			}
-			if !ok {
-				return salesforce.Graph{}, &MissingPricebookEntryError{ProductKey: rec.ProductKey, LineItemID: rec.ExternalID}
-			}
-			if !isSalesforceID(id) {
-				return salesforce.Graph{}, fmt.Errorf("%w: pricebook entry id %q for product key %q is not a Salesforce id", ErrInvalidGraph, id, rec.ProductKey)
-			}
-			body["PricebookEntryId"] = id
+		body, err := opts.body(rec)
+		if err != nil {
+			return salesforce.Graph{}, err
 		}
 		subs = append(subs, salesforce.Subrequest{
 			Method:      http.MethodPatch,
@@ -102,6 +131,59 @@ func (r Result) Graph(graphID, apiVersion string, entries PricebookEntries) (sal
 	}
 	return salesforce.Graph{GraphID: graphID, CompositeRequest: subs}, nil
 }
+
+// exists reports whether opts say Salesforce holds rec. Only the Order and
+// its OrderItems are ever looked up: the other records have no CreateOnly
+// fields.
+func (o *GraphOptions) exists(rec *Record) bool {
+	switch {
+	case rec.ProductKey != "":
+		return o.ExistingLineItems != nil && o.ExistingLineItems(rec.ExternalID)
+	case rec.Ref == refOrder:
+		return o.ExistingOrders != nil && o.ExistingOrders(rec.ExternalID)
+	}
+	return false
+}
+
+// body returns a copy of rec's fields as the upsert body: without the
+// CreateOnly fields for an existing record, and with the PricebookEntry id
+// for a new OrderItem.
+func (o *GraphOptions) body(rec *Record) (map[string]any, error) {
+	body := maps.Clone(rec.Fields)
+	if body == nil {
+		body = map[string]any{}
+	}
+	if o.exists(rec) {
+		for _, f := range rec.CreateOnly {
+			delete(body, f)
+		}
+		return body, nil
+	}
+	if rec.ProductKey == "" {
+		return body, nil
+	}
+	var id string
+	ok := false
+	if o.PricebookEntries != nil {
+		id, ok = o.PricebookEntries(rec.ProductKey)
+	}
+	if !ok {
+		return nil, &MissingPricebookEntryError{ProductKey: rec.ProductKey, LineItemID: rec.ExternalID}
+	}
+	if !isSalesforceID(id) {
+		return nil, fmt.Errorf("%w: pricebook entry id %q for product key %q is not a Salesforce id", ErrInvalidGraph, id, rec.ProductKey)
+	}
+	field := rec.PricebookEntryField
+	if field == "" {
+		field = defaultPricebookEntryField
+	}
+	body[field] = id
+	return body, nil
+}
+
+// defaultPricebookEntryField is the PricebookEntry lookup of a Record built
+// without PricebookEntryField, e.g. decoded from an older JSON form.
+const defaultPricebookEntryField = "PricebookEntryId"
 
 func isGraphID(s string) bool {
 	if s == "" || len(s) > 40 {

@@ -22,30 +22,38 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 func TestGraphGolden(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
-		order bigcommerce.Order
-		cfg   Config
+		name     string
+		order    bigcommerce.Order
+		cfg      Config
+		existing bool // the Order and every OrderItem already exist
 	}{
-		{"opportunity_registered", registeredOrder(), Config{}},
-		{"opportunity_guest_no_email", guestNoEmailOrder(), Config{}},
-		{"opportunity_apostrophe_email", apostropheEmailOrder(), Config{}},
-		{"opportunity_unicode", unicodeOrder(), Config{}},
-		{"opportunity_long_names", longNameOrder(), Config{}},
-		{"opportunity_multicurrency_extid", multiCurrencyOrder(), Config{MultiCurrency: true, Link: LinkByExternalID}},
+		{"opportunity_registered", registeredOrder(), Config{}, false},
+		{"opportunity_guest_no_email", guestNoEmailOrder(), Config{}, false},
+		{"opportunity_apostrophe_email", apostropheEmailOrder(), Config{}, false},
+		{"opportunity_unicode", unicodeOrder(), Config{}, false},
+		{"opportunity_long_names", longNameOrder(), Config{}, false},
+		{"opportunity_multicurrency_extid", multiCurrencyOrder(), Config{MultiCurrency: true, Link: LinkByExternalID}, false},
 		{"opportunity_precise_money", preciseMoneyOrder(), Config{Extra: []ExtraField{
 			{Object: "Opportunity", Field: "Payment_Method__c", From: "payment_method"},
 			{Object: "Opportunity", Field: "Subtotal__c", From: "subtotal_ex_tax"},
-		}}},
-		{"order_lines", registeredOrder(), orderConfig()},
-		{"order_empty_sku", emptySKUOrder(), orderConfig()},
-		{"order_bundle", bundleOrder(), orderConfig()},
-		{"order_precise_money_extid", preciseMoneyOrder(), func() Config { c := orderConfig(); c.Link = LinkByExternalID; return c }()},
+		}}, false},
+		{"order_lines", registeredOrder(), orderConfig(), false},
+		{"order_empty_sku", emptySKUOrder(), orderConfig(), false},
+		{"order_bundle", bundleOrder(), orderConfig(), false},
+		{"order_precise_money_extid", preciseMoneyOrder(), func() Config { c := orderConfig(); c.Link = LinkByExternalID; return c }(), false},
+		{"order_lines_existing", registeredOrder(), orderConfig(), true},
+		{"order_precise_money_extid_existing", preciseMoneyOrder(), func() Config { c := orderConfig(); c.Link = LinkByExternalID; return c }(), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			res := mustMap(t, tc.order, tc.cfg)
-			g, err := res.Graph("o"+res.Records[len(res.Records)-1].ExternalID, "v64.0", PricebookEntryMap(entriesFor(res.ProductKeys())))
+			id := "o" + res.Records[len(res.Records)-1].ExternalID
+			g, err := res.Graph(id, "v64.0", PricebookEntryMap(entriesFor(res.ProductKeys())))
+			if tc.existing {
+				all := func(string) bool { return true }
+				g, err = res.GraphWith(id, "v64.0", GraphOptions{ExistingLineItems: all, ExistingOrders: all})
+			}
 			if err != nil {
 				t.Fatalf("Graph: %v", err)
 			}
@@ -164,5 +172,164 @@ func TestProductKeysDistinctSorted(t *testing.T) {
 	}
 	if keys := mustMap(t, o, Config{}).ProductKeys(); keys != nil {
 		t.Errorf("opportunity ProductKeys %v", keys)
+	}
+}
+
+func TestGraphWithExistingRecords(t *testing.T) {
+	t.Parallel()
+	custom := orderConfig()
+	custom.Fields.PricebookEntryLookup = "Entry__c"
+	custom.Fields.OrderLookup = "Parent_Order__c"
+	extID := orderConfig()
+	extID.Link = LinkByExternalID
+	tests := []struct {
+		name          string
+		cfg           Config
+		existingItems map[string]bool // by line id
+		existingOrder bool
+		// want lists, per record ref, the body fields that must be there
+		// (true) or absent (false).
+		want map[string]map[string]bool
+	}{
+		{
+			name: "all new", cfg: orderConfig(),
+			want: map[string]map[string]bool{
+				"order": {"Status": true, "Pricebook2Id": true, "AccountId": true},
+				"item1": {"OrderId": true, "PricebookEntryId": true, "Quantity": true, "UnitPrice": true},
+				"item2": {"OrderId": true, "PricebookEntryId": true},
+			},
+		},
+		{
+			name: "one item exists", cfg: orderConfig(), existingItems: map[string]bool{"101": true}, existingOrder: true,
+			want: map[string]map[string]bool{
+				"order":   {"Status": false, "Pricebook2Id": false, "AccountId": true, "EffectiveDate": true},
+				"item1":   {"OrderId": false, "PricebookEntryId": false, "Quantity": true, "UnitPrice": true, "Description": true},
+				"item2":   {"OrderId": true, "PricebookEntryId": true},
+				"account": {"Name": true},
+			},
+		},
+		{
+			name: "configured names", cfg: custom, existingItems: map[string]bool{"102": true},
+			want: map[string]map[string]bool{
+				"order": {"Status": true, "Pricebook2Id": true},
+				"item1": {"Parent_Order__c": true, "Entry__c": true, "PricebookEntryId": false},
+				"item2": {"Parent_Order__c": false, "Entry__c": false, "Quantity": true},
+			},
+		},
+		{
+			name: "link by external id", cfg: extID, existingItems: map[string]bool{"101": true, "102": true},
+			want: map[string]map[string]bool{
+				"order": {"Status": true},
+				"item1": {"Order": false, "PricebookEntryId": false, "UnitPrice": true},
+				"item2": {"Order": false, "PricebookEntryId": false},
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := mustMap(t, registeredOrder(), tc.cfg)
+			g, err := res.GraphWith("g1", "v64.0", GraphOptions{
+				PricebookEntries:  PricebookEntryMap(entriesFor(res.ProductKeys())),
+				ExistingLineItems: func(id string) bool { return tc.existingItems[id] },
+				ExistingOrders:    func(id string) bool { return tc.existingOrder && id == "218" },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bodies := map[string]map[string]any{}
+			for _, sub := range g.CompositeRequest {
+				bodies[sub.ReferenceID] = sub.Body.(map[string]any)
+			}
+			for ref, fields := range tc.want {
+				for f, present := range fields {
+					if _, ok := bodies[ref][f]; ok != present {
+						t.Errorf("%s.%s present=%v, want %v (body %v)", ref, f, ok, present, bodies[ref])
+					}
+				}
+			}
+			for _, rec := range res.Records {
+				if rec.SObject == "OrderItem" {
+					if _, ok := rec.Fields[rec.PricebookEntryField]; ok {
+						t.Error("GraphWith wrote into the Result's records")
+					}
+				} else if _, ok := rec.Fields["Status"]; rec.Ref == "order" && !ok {
+					t.Error("GraphWith removed Status from the Result's Order record")
+				}
+			}
+		})
+	}
+}
+
+func TestGraphWithExistingItemNeedsNoPricebookEntry(t *testing.T) {
+	t.Parallel()
+	res := mustMap(t, registeredOrder(), orderConfig())
+	exists := func(id string) bool { return id == "101" }
+	// Only WID-2 (line 102) is new, so only its key must resolve.
+	only2 := PricebookEntryMap(map[string]string{"WID-2": "01u000000000002"})
+	if _, err := res.GraphWith("g1", "v64.0", GraphOptions{PricebookEntries: only2, ExistingLineItems: exists}); err != nil {
+		t.Fatalf("existing line needed an entry: %v", err)
+	}
+	only1 := PricebookEntryMap(map[string]string{"WID-1": "01u000000000001"})
+	_, err := res.GraphWith("g1", "v64.0", GraphOptions{PricebookEntries: only1, ExistingLineItems: exists})
+	var missing *MissingPricebookEntryError
+	if !errors.As(err, &missing) || missing.LineItemID != "102" {
+		t.Fatalf("new line without entry: %v", err)
+	}
+	all := func(string) bool { return true }
+	if _, err := res.GraphWith("g1", "v64.0", GraphOptions{ExistingLineItems: all}); err != nil {
+		t.Errorf("every line exists, nil resolver: %v", err)
+	}
+}
+
+func TestGraphEqualsGraphWithNothingExisting(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []Config{{}, orderConfig()} {
+		res := mustMap(t, registeredOrder(), cfg)
+		entries := PricebookEntryMap(entriesFor(res.ProductKeys()))
+		g1, err1 := res.Graph("g1", "v64.0", entries)
+		none := func(string) bool { return false }
+		g2, err2 := res.GraphWith("g1", "v64.0", GraphOptions{PricebookEntries: entries, ExistingLineItems: none, ExistingOrders: none})
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		a, _ := json.Marshal(g1)
+		b, _ := json.Marshal(g2)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s target: Graph and GraphWith differ:\n%s\n%s", cfg.Target, a, b)
+		}
+	}
+}
+
+func TestCreateOnlyFieldsFromConfig(t *testing.T) {
+	t.Parallel()
+	cfg := orderConfig()
+	cfg.Fields.PricebookEntryLookup = "Entry__c"
+	cfg.Fields.OrderLookup = "Parent_Order__c"
+	res := mustMap(t, registeredOrder(), cfg)
+	for _, rec := range res.Records {
+		got := strings.Join(rec.CreateOnly, ",")
+		want := ""
+		switch {
+		case rec.Ref == "order":
+			want = "Status,Pricebook2Id"
+		case rec.SObject == "OrderItem":
+			want = "Parent_Order__c,Entry__c"
+			if rec.PricebookEntryField != "Entry__c" {
+				t.Errorf("%s PricebookEntryField %q", rec.Ref, rec.PricebookEntryField)
+			}
+		}
+		if got != want {
+			t.Errorf("%s CreateOnly %q, want %q", rec.Ref, got, want)
+		}
+	}
+	if _, err := New(Config{Fields: Fields{PricebookEntryLookup: "bad name"}}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("invalid PricebookEntryLookup: %v", err)
+	}
+	bad := orderConfig()
+	bad.Extra = []ExtraField{{Object: "OrderItem", Field: "Entry__c", Value: "x"}}
+	bad.Fields.PricebookEntryLookup = "Entry__c"
+	if _, err := New(bad); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("extra field replacing the PricebookEntry lookup: %v", err)
 	}
 }

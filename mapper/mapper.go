@@ -156,6 +156,15 @@ func (b *builder) link(rec *Record, lookup, relationship string, parent *Record)
 	rec.Fields[lookup] = "@{" + parent.Ref + ".id}"
 }
 
+// linkField returns the body field link sets: the relationship under
+// LinkByExternalID, else the lookup.
+func (b *builder) linkField(lookup, relationship string) string {
+	if b.cfg.Link == LinkByExternalID {
+		return relationship
+	}
+	return lookup
+}
+
 // date returns the order's creation date in UTC as YYYY-MM-DD, falling back
 // to its modification date. Salesforce dates run from 1700 to 4000.
 func (b *builder) date(ref, field string) (string, error) {

@@ -23,8 +23,20 @@ type Record struct {
 	// Fields is the body. Graph copies it; callers should not modify it.
 	Fields map[string]any `json:"fields"`
 	// ProductKey names the line's product on OrderItem records (empty on
-	// others); Result.Graph turns it into PricebookEntryId.
+	// others); Result.Graph turns it into the PricebookEntry lookup.
 	ProductKey string `json:"productKey,omitempty"`
+	// PricebookEntryField is the body field that Result.Graph fills with
+	// the PricebookEntry id of ProductKey: Config.Fields.PricebookEntryLookup,
+	// "PricebookEntryId" by default and when empty.
+	PricebookEntryField string `json:"pricebookEntryField,omitempty"`
+	// CreateOnly names the body fields sent only when Salesforce creates
+	// the record; Result.GraphWith leaves them out of the body of a record
+	// that already exists. OrderItems list their Order link and
+	// PricebookEntryField, which Salesforce refuses on update; the Order
+	// lists Status and Pricebook2Id, so that a re-sync neither sends an
+	// activated Order back to Draft nor touches the price book of an Order
+	// with items. Empty on every other record.
+	CreateOnly []string `json:"createOnly,omitempty"`
 }
 
 // Result is what Map returns for one order: the records to upsert, parents

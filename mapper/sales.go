@@ -15,6 +15,13 @@ const (
 	refItemPrefix  = "item"
 )
 
+// The Order fields that are not configurable: the standard Status and price
+// book lookup.
+const (
+	fieldStatus       = "Status"
+	fieldPricebook2ID = "Pricebook2Id"
+)
+
 func (b *builder) opportunity() error {
 	rec := b.newRecord(refOpportunity, b.cfg.Objects.Opportunity, b.cfg.Fields.OrderID, b.orderID())
 	name, _ := truncate(b.cfg.OpportunityNamePrefix+b.orderID(), maxOpportunityName)
@@ -48,8 +55,11 @@ func (b *builder) order() error {
 	if rec.Fields["EffectiveDate"], err = b.date(refOrder, "EffectiveDate"); err != nil {
 		return err
 	}
-	rec.Fields["Status"] = b.cfg.OrderStatus
-	rec.Fields["Pricebook2Id"] = b.cfg.Pricebook2ID
+	rec.Fields[fieldStatus] = b.cfg.OrderStatus
+	rec.Fields[fieldPricebook2ID] = b.cfg.Pricebook2ID
+	// Re-sending Draft would try to deactivate an Order activated in
+	// Salesforce, and the price book of an Order with items cannot change.
+	rec.CreateOnly = []string{fieldStatus, fieldPricebook2ID}
 	b.currency(&rec)
 	b.link(&rec, b.cfg.Fields.AccountLookup, b.cfg.Fields.AccountRelationship, &b.res.Records[0])
 	b.add(rec)
@@ -114,6 +124,7 @@ func (b *builder) line(p *bigcommerce.OrderProduct, n, parent int) error {
 		return err
 	}
 	rec.ProductKey = key
+	rec.PricebookEntryField = b.cfg.Fields.PricebookEntryLookup
 	rec.Fields["Quantity"] = intNumber(int64(p.Quantity))
 	price, priceName := p.PriceIncTax, "price_inc_tax"
 	if b.cfg.UnitPriceExTax {
@@ -124,6 +135,8 @@ func (b *builder) line(p *bigcommerce.OrderProduct, n, parent int) error {
 	}
 	b.set(&rec, "Description", p.Name, maxDescription)
 	b.link(&rec, b.cfg.Fields.OrderLookup, b.cfg.Fields.OrderRelationship, &b.res.Records[parent])
+	// Salesforce refuses both on update (INVALID_FIELD_FOR_INSERT_UPDATE).
+	rec.CreateOnly = []string{b.linkField(b.cfg.Fields.OrderLookup, b.cfg.Fields.OrderRelationship), b.cfg.Fields.PricebookEntryLookup}
 	b.add(rec)
 	return nil
 }

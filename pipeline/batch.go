@@ -85,10 +85,11 @@ func (w *Worker) batchLoop(ctx context.Context, items <-chan *item) {
 	}
 }
 
-// flush writes a batch: builds one graph per order, resolves PricebookEntry
-// ids with one query for the Order target, and sends the graphs in as few
-// Composite Graph calls as the limits allow (one, for a batch of at most 75
-// orders and 500 nodes).
+// flush writes a batch: for the Order target it first learns which
+// OrderItems exist and resolves the PricebookEntry ids of the new ones
+// (graphOptions), then builds one graph per order and sends the graphs in as
+// few Composite Graph calls as the limits allow (one, for a batch of at most
+// 75 orders and 500 nodes).
 func (w *Worker) flush(ctx context.Context, b *batch) {
 	if ctx.Err() != nil { // the drain ran out: no call can succeed now
 		for _, id := range b.order {
@@ -96,10 +97,10 @@ func (w *Worker) flush(ctx context.Context, b *batch) {
 		}
 		return
 	}
-	entries, err := w.pricebookEntries(ctx, b)
+	opts, err := w.graphOptions(ctx, b)
 	if err != nil {
 		for _, id := range b.order {
-			w.failItem(ctx, b.items[id], Result{}, fmt.Errorf("pricebook entries: %w", err))
+			w.failItem(ctx, b.items[id], Result{}, err)
 		}
 		return
 	}
@@ -107,7 +108,7 @@ func (w *Worker) flush(ctx context.Context, b *batch) {
 	byGraph := make(map[string]*item, b.len())
 	for _, id := range b.order {
 		it := b.items[id]
-		g, err := it.result.Graph(graphID(id), w.cfg.APIVersion, entries)
+		g, err := it.result.GraphWith(graphID(id), w.cfg.APIVersion, opts)
 		if err != nil {
 			w.failItem(ctx, it, Result{Warnings: it.result.Warnings}, fmt.Errorf("build graph: %w", err))
 			continue

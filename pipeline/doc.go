@@ -60,12 +60,33 @@
 // the order and Salesforce's error codes. Stats and OnResult report every
 // outcome.
 //
-// For mapper.TargetOrder the Worker resolves the PricebookEntry ids of all
-// product keys in a batch with one SOQL query (through Pricebook, a
-// *salesforce.Client), matching PricebookKeyField, by default
-// Product2.BigCommerce_Product_Key__c, against the mapper's product keys. A
-// key with no entry dead-letters its order. Inactive entries are not filtered
-// out: Salesforce refuses them, which also dead-letters the order.
+// For mapper.TargetOrder the Worker makes, per batch and before the graph
+// call, up to two SOQL queries through Pricebook (a *salesforce.Client):
+//
+//  1. which of the batch's OrderItems Salesforce already holds, and through
+//     them which Orders: SELECT <line id>, Order.<order id> FROM OrderItem
+//     WHERE <line id> IN (...), on the mapper's Fields.LineItemID,
+//     OrderRelationship and OrderID, split only when the SOQL would pass
+//     16,000 characters. The graphs are then built with
+//     mapper.Result.GraphWith, which leaves OrderId and PricebookEntryId out
+//     of an existing item (Salesforce sets them only on creation and refuses
+//     them on update with INVALID_FIELD_FOR_INSERT_UPDATE, rolling the whole
+//     order back) and Status and Pricebook2Id out of an existing Order (so a
+//     re-sync does not send an activated Order back to Draft). An order
+//     changed in BigCommerce, reconciled or replayed thus syncs again.
+//  2. the PricebookEntry ids of the product keys of the new lines, matching
+//     PricebookKeyField, by default Product2.BigCommerce_Product_Key__c. It
+//     is left out when every line exists. A key with no entry dead-letters
+//     its order. Inactive entries are not filtered out: Salesforce refuses
+//     them, which also dead-letters the order.
+//
+// A batch of new orders thus costs three Salesforce calls (two queries and
+// one Composite Graph call), a batch of re-syncs two. Known limitations: an
+// OrderItem whose line was removed from the BigCommerce order stays in
+// Salesforce; an Order none of whose current lines Salesforce holds (every
+// line replaced, or first written without lines) is taken for new and sent
+// Status "Draft" again; and the items of an Order activated in Salesforce
+// cannot be changed, so its re-sync fails in Salesforce and is dead-lettered.
 //
 // # Shutdown
 //

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce/sftest"
 )
 
@@ -65,5 +67,166 @@ func TestWorkerOrderTargetResolvesPricebookEntriesOncePerBatch(t *testing.T) {
 	dl, _ := e.q.DeadLetters(context.Background(), 0)
 	if len(dl) != 1 || !strings.Contains(dl[0].Reason, "SKU-NONE") || !strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", orders[7].ID)) {
 		t.Errorf("dead letters %+v", dl)
+	}
+}
+
+// orderTargetEnv is an env whose mapper targets Order, with a Product2 and
+// a PricebookEntry in the standard price book for each key.
+func orderTargetEnv(t *testing.T, link mapper.LinkMode, keys ...string) (*env, pipeline.WorkerConfig) {
+	t.Helper()
+	e := newEnv(t, mapper.Config{})
+	pb := e.sf.StandardPricebookID()
+	m, err := mapper.New(mapper.Config{Target: mapper.TargetOrder, Pricebook2ID: pb, Link: link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
+		pid, err := e.sf.Seed("Product2", sftest.Record{"Name": key, "BigCommerce_Product_Key__c": key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.sf.Seed("PricebookEntry", sftest.Record{"Pricebook2Id": pb, "Product2Id": pid, "UnitPrice": 10, "IsActive": true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := e.config()
+	cfg.Mapper = m
+	cfg.Pricebook = e.sfc
+	return e, cfg
+}
+
+// enqueueKeyed puts a reconcile Task for id on q under key.
+func enqueueKeyed(t *testing.T, q idempotency.Queue, key string, id int64) {
+	t.Helper()
+	body, err := pipeline.EncodeTask(pipeline.Task{OrderID: id, Source: pipeline.SourceReconcile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Enqueue(context.Background(), idempotency.Message{Key: key, Body: body}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWorkerOrderTargetResync syncs the same Order-target orders three
+// times against an org that refuses create-only fields on update, as a real
+// one does: first new, then changed in BigCommerce (one line repriced, one
+// line added), then unchanged. Every sync must succeed, update the items in
+// place, and spend the documented number of API calls per batch.
+func TestWorkerOrderTargetResync(t *testing.T) {
+	t.Parallel()
+	for _, link := range []mapper.LinkMode{mapper.LinkByReference, mapper.LinkByExternalID} {
+		t.Run(fmt.Sprintf("link=%d", link), func(t *testing.T) {
+			t.Parallel()
+			testOrderTargetResync(t, link)
+		})
+	}
+}
+
+func testOrderTargetResync(t *testing.T, link mapper.LinkMode) {
+	e, cfg := orderTargetEnv(t, link, "SKU-0", "SKU-1", "SKU-2")
+	a, b := order(0), order(1)
+	a.LineItems = append(a.LineItems, bctest.LineItem{ID: 9001, ProductID: 8, Name: "Gadget", SKU: "SKU-1",
+		Quantity: 3, PriceIncTax: "5.0000", PriceExTax: "5.0000", TotalIncTax: "15.0000", TotalExTax: "15.0000"})
+	var orders []bctest.Order
+	for _, o := range []bctest.Order{a, b} {
+		added, err := e.bc.AddOrder(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders = append(orders, added)
+	}
+	cfg.BatchSize = len(orders)
+	cfg.Linger = time.Minute // a batch goes when it is full: one batch per round
+	w := newWorker(t, cfg)
+	start(t, w)
+
+	type round struct {
+		name            string
+		change          func(t *testing.T)
+		apiCalls        int // per batch: queries plus the graph call
+		pricebookQ      int
+		orderItemsAfter int
+	}
+	repriced := orders[0].LineItems[0].ID
+	rounds := []round{
+		{name: "create", change: func(*testing.T) {}, apiCalls: 3, pricebookQ: 1, orderItemsAfter: 3},
+		{name: "changed", change: func(t *testing.T) {
+			later := orders[0].DateModified.Add(time.Hour)
+			if _, err := e.bc.UpdateOrder(orders[0].ID, func(o *bctest.Order) {
+				o.LineItems[0].Quantity = 4
+				o.LineItems[0].PriceIncTax, o.LineItems[0].PriceExTax = "12.5000", "12.5000"
+				o.LineItems[0].TotalIncTax, o.LineItems[0].TotalExTax = "50.0000", "50.0000"
+				o.DateModified = later
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.bc.UpdateOrder(orders[1].ID, func(o *bctest.Order) {
+				o.LineItems = append(o.LineItems, bctest.LineItem{ProductID: 9, Name: "Gizmo", SKU: "SKU-2",
+					Quantity: 1, PriceIncTax: "7.0000", PriceExTax: "7.0000", TotalIncTax: "7.0000", TotalExTax: "7.0000"})
+				o.DateModified = later
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}, apiCalls: 3, pricebookQ: 1, orderItemsAfter: 4},
+		{name: "unchanged", change: func(*testing.T) {}, apiCalls: 2, pricebookQ: 0, orderItemsAfter: 4},
+	}
+	var synced int64
+	for i, r := range rounds {
+		r.change(t)
+		before := w.Stats()
+		e.sf.ResetCounts()
+		for _, o := range orders {
+			enqueueKeyed(t, e.q, fmt.Sprintf("order:%d:round%d", o.ID, i), o.ID)
+		}
+		synced += int64(len(orders))
+		waitFor(t, r.name+" settled", func() bool {
+			st := w.Stats()
+			return st.DeadLettered > 0 || st.Synced+st.DeadLettered+st.Retried+st.Skipped >= synced
+		})
+		st := w.Stats()
+		if st.DeadLettered != 0 || st.Retried != 0 || st.Skipped != 0 || st.Synced != synced {
+			dl, _ := e.q.DeadLetters(context.Background(), 0)
+			t.Fatalf("%s: stats %+v, dead letters %+v", r.name, st, dl)
+		}
+		if got := e.sf.APICalls(); got != r.apiCalls {
+			t.Errorf("%s: %d Salesforce API calls for one batch, want %d: %v", r.name, got, r.apiCalls, e.sf.CallsByPath())
+		}
+		if d := st.ExistenceQueries - before.ExistenceQueries; d != 1 {
+			t.Errorf("%s: %d existence queries, want 1", r.name, d)
+		}
+		if d := st.PricebookQueries - before.PricebookQueries; d != int64(r.pricebookQ) {
+			t.Errorf("%s: %d pricebook queries, want %d", r.name, d, r.pricebookQ)
+		}
+		if d := st.GraphCalls - before.GraphCalls; d != 1 {
+			t.Errorf("%s: %d graph calls, want 1", r.name, d)
+		}
+		if n := len(e.sf.Records("OrderItem")); n != r.orderItemsAfter {
+			t.Errorf("%s: %d order items, want %d (one per line)", r.name, n, r.orderItemsAfter)
+		}
+		if n := len(e.sf.Records("Order")); n != len(orders) {
+			t.Errorf("%s: %d orders, want %d", r.name, n, len(orders))
+		}
+		item, ok := e.sf.RecordByExternalID("OrderItem", "BigCommerce_Line_Item_Id__c", fmt.Sprint(repriced))
+		if !ok {
+			t.Fatalf("%s: line %d not in Salesforce", r.name, repriced)
+		}
+		wantQty, wantPrice := "1", "10"
+		if i > 0 {
+			wantQty, wantPrice = "4", "12.5"
+		}
+		if fmt.Sprint(item["Quantity"]) != wantQty || fmt.Sprint(item["UnitPrice"]) != wantPrice {
+			t.Errorf("%s: line %d has Quantity %v UnitPrice %v, want %s and %s", r.name, repriced, item["Quantity"], item["UnitPrice"], wantQty, wantPrice)
+		}
+		if i == 0 {
+			// An admin activates the first Order; re-syncs must not send it back to Draft.
+			ord, _ := e.sf.RecordByExternalID("Order", "BigCommerce_Order_Id__c", fmt.Sprint(orders[0].ID))
+			if err := e.sfc.Update(context.Background(), "Order", fmt.Sprint(ord["Id"]), map[string]any{"Status": "Activated"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ord, _ := e.sf.RecordByExternalID("Order", "BigCommerce_Order_Id__c", fmt.Sprint(orders[0].ID))
+	if ord["Status"] != "Activated" {
+		t.Errorf("re-synced Order has Status %v, want Activated", ord["Status"])
 	}
 }

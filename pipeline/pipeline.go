@@ -33,8 +33,8 @@ type GraphWriter interface {
 }
 
 // Querier runs a SOQL query and yields its records. *salesforce.Client
-// implements it. The Worker uses it only for the Order target, to resolve
-// PricebookEntry ids.
+// implements it. The Worker uses it only for the Order target, to find the
+// OrderItems Salesforce already holds and to resolve PricebookEntry ids.
 type Querier interface {
 	Query(ctx context.Context, soql string) iter.Seq2[json.RawMessage, error]
 }
@@ -130,8 +130,13 @@ type Stats struct {
 	// they carried.
 	GraphCalls  int64
 	GraphOrders int64
-	// PricebookQueries counts PricebookEntry queries (Order target only).
+	// PricebookQueries counts PricebookEntry queries (Order target only);
+	// a batch whose OrderItems all exist makes none.
 	PricebookQueries int64
+	// ExistenceQueries counts the queries for the OrderItems Salesforce
+	// already holds (Order target only): one per batch, more only when the
+	// batch's line ids pass 16,000 characters of SOQL.
+	ExistenceQueries int64
 }
 
 // OrdersPerGraphCall returns GraphOrders / GraphCalls, or 0 before the first
@@ -155,8 +160,15 @@ type WorkerConfig struct {
 	Graphs GraphWriter
 	// Mapper turns an order into records; its Config picks the target.
 	Mapper *mapper.Mapper
-	// Pricebook resolves PricebookEntry ids; required when the Mapper's
-	// target is mapper.TargetOrder, unused otherwise.
+	// Pricebook runs the Order target's SOQL queries; required when the
+	// Mapper's target is mapper.TargetOrder, unused otherwise. Per batch it
+	// makes one query for the batch's OrderItem external IDs that already
+	// exist (more than one only past 16,000 characters of SOQL), so that
+	// their graphs leave out the fields Salesforce refuses on update, then
+	// one PricebookEntry query for the product keys of the new lines, left
+	// out when there are none. A batch thus costs three API calls (two
+	// queries and the Composite Graph call) when it creates lines and two
+	// when it only updates them, against one for the Opportunity target.
 	Pricebook Querier
 	// PricebookKeyField is the PricebookEntry field matched against the
 	// mapper's product keys; default DefaultPricebookKeyField

@@ -116,11 +116,19 @@ func isDataError(err error) bool {
 }
 
 // transientGraphCodes are node errors that a later attempt can clear:
-// a record lock, a busy server, and the DUPLICATE_VALUE two concurrent
-// upserts of one new key cause (the retry finds the record the other made).
+// a record lock, a busy server, and what two concurrent syncs of one new
+// order cause: DUPLICATE_VALUE when both create the same key, and
+// INVALID_FIELD_FOR_INSERT_UPDATE when one created an OrderItem after the
+// other's existence query, so the other sent its create-only fields on what
+// became an update. The retry queries again and finds the record.
 var transientGraphCodes = [...]string{
 	salesforce.CodeUnableToLockRow, salesforce.CodeServerUnavailable, salesforce.CodeDuplicateValue,
+	codeInvalidFieldForInsertUpdate,
 }
+
+// codeInvalidFieldForInsertUpdate is Salesforce's error for a field that
+// cannot be written in this operation, e.g. OrderItem.OrderId on an update.
+const codeInvalidFieldForInsertUpdate = "INVALID_FIELD_FOR_INSERT_UPDATE"
 
 func classifyGraph(e *salesforce.GraphError) failureKind {
 	if len(e.Nodes) == 0 {

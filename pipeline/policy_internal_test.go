@@ -53,6 +53,7 @@ func TestClassify(t *testing.T) {
 		{"graph too long", graphErr("STRING_TOO_LONG"), kindData, 0},
 		{"graph lock", graphErr("UNABLE_TO_LOCK_ROW"), kindTransient, 0},
 		{"graph duplicate", graphErr("DUPLICATE_VALUE"), kindTransient, 0},
+		{"graph create-only field raced", graphErr("INVALID_FIELD_FOR_INSERT_UPDATE"), kindTransient, 0},
 		{"graph mixed", graphErr("UNABLE_TO_LOCK_ROW", "STRING_TOO_LONG"), kindData, 0},
 		{"graph halted", graphErr(), kindTransient, 0},
 		{"invalid argument", idempotency.ErrInvalidArgument, kindTransient, 0},

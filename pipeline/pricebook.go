@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,23 +17,10 @@ import (
 // batch of 75 typical orders needs one query.
 const pricebookChunk = 300
 
-// pricebookEntries resolves the PricebookEntry ids of every product key in
-// the batch, for the Order target; it returns nil for the Opportunity
-// target, whose graphs need none.
-func (w *Worker) pricebookEntries(ctx context.Context, b *batch) (mapper.PricebookEntries, error) {
-	if w.target != mapper.TargetOrder {
-		return nil, nil
-	}
-	seen := map[string]bool{}
-	var keys []string
-	for _, id := range b.order {
-		for _, k := range b.items[id].result.ProductKeys() {
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
+// pricebookEntries resolves the PricebookEntry ids of keys with one query
+// per pricebookChunk keys, and none for no keys.
+func (w *Worker) pricebookEntries(ctx context.Context, keys []string) (mapper.PricebookEntries, error) {
+	keys = slices.Clone(keys)
 	sort.Strings(keys)
 	found := make(map[string]string, len(keys))
 	for start := 0; start < len(keys); start += pricebookChunk {

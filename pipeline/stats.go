@@ -9,7 +9,7 @@ import (
 type counters struct {
 	dequeued, synced, skipped, retried, dead  atomic.Int64
 	bigcommerceCalls, graphCalls, graphOrders atomic.Int64
-	pricebookQueries                          atomic.Int64
+	pricebookQueries, existenceQueries        atomic.Int64
 
 	mu          sync.Mutex
 	skipReasons map[string]int64
@@ -41,5 +41,6 @@ func (w *Worker) Stats() Stats {
 		GraphCalls:       c.graphCalls.Load(),
 		GraphOrders:      c.graphOrders.Load(),
 		PricebookQueries: c.pricebookQueries.Load(),
+		ExistenceQueries: c.existenceQueries.Load(),
 	}
 }

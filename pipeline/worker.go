@@ -64,8 +64,9 @@ var ErrRunning = errors.New("pipeline: already running")
 // calls of up to BatchSize (75) orders and 500 nodes: it sends a batch as
 // soon as it is full, or Linger (100 ms) after its first order arrived. A
 // quiet store thus spends about one Salesforce call per order and a busy one
-// about one per 75. Two tasks of the same order in one batch are written
-// once, from the more recently modified copy.
+// about one per 75; the Order target adds up to two queries per batch (see
+// WorkerConfig.Pricebook). Two tasks of the same order in one batch are
+// written once, from the more recently modified copy.
 //
 // How a failure is settled:
 //
@@ -74,9 +75,10 @@ var ErrRunning = errors.New("pipeline: already running")
 //     after the server's delay (RateLimitDelay, 30 s, when it names none),
 //     and no goroutine dequeues until that delay has passed;
 //   - transient errors (Retryable in the client packages, UNABLE_TO_LOCK_ROW
-//     and DUPLICATE_VALUE in a graph node, which a concurrent upsert of the
-//     same key causes, authentication failures, Store errors, and any error
-//     not known to be about the data): Release and Retry after Backoff;
+//     in a graph node, DUPLICATE_VALUE and INVALID_FIELD_FOR_INSERT_UPDATE,
+//     which two concurrent syncs of the same new order cause, authentication
+//     failures, Store errors, and any error not known to be about the
+//     data): Release and Retry after Backoff;
 //   - once a delivery's Attempt reaches MaxAttempts (8), either of the above
 //     dead-letters the task instead;
 //   - data errors (a 4xx from BigCommerce such as a deleted order, a

@@ -1,0 +1,187 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/salesforce"
+)
+
+// maxExistenceQueryLen bounds the SOQL text of one existence query, far
+// below Salesforce's 100,000 characters and short enough to travel in a GET
+// URL: a batch of 75 typical orders needs one query.
+const maxExistenceQueryLen = 16000
+
+// existing is what the existence query found: the OrderItem external IDs
+// Salesforce holds, and the Order external IDs of their Orders.
+type existing struct {
+	items, orders map[string]bool
+}
+
+func (e *existing) item(id string) bool  { return e.items[id] }
+func (e *existing) order(id string) bool { return e.orders[id] }
+
+// lineItemIDs returns the distinct OrderItem external IDs of the batch, in
+// arrival order.
+func lineItemIDs(b *batch) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, id := range b.order {
+		for _, rec := range b.items[id].result.Records {
+			if rec.ProductKey != "" && !seen[rec.ExternalID] {
+				seen[rec.ExternalID] = true
+				ids = append(ids, rec.ExternalID)
+			}
+		}
+	}
+	return ids
+}
+
+// existingRecords finds which of the batch's OrderItems Salesforce already
+// holds, and through them which Orders, with one query per
+// maxExistenceQueryLen characters of SOQL:
+//
+//	SELECT <line id>, <Order relationship>.<order id> FROM OrderItem WHERE <line id> IN (...)
+func (w *Worker) existingRecords(ctx context.Context, b *batch) (*existing, error) {
+	found := &existing{items: map[string]bool{}, orders: map[string]bool{}}
+	cfg := w.cfg.Mapper.Config()
+	lineField := cfg.Fields.LineItemID
+	orderField := cfg.Fields.OrderRelationship + "." + cfg.Fields.OrderID
+	prefix := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s IN (", lineField, orderField, cfg.Objects.OrderItem, lineField)
+	for _, soql := range inQueries(prefix, lineItemIDs(b), maxExistenceQueryLen) {
+		w.stats.existenceQueries.Add(1)
+		for raw, err := range w.cfg.Pricebook.Query(ctx, soql) {
+			if err != nil {
+				return nil, err
+			}
+			line, order, err := existingKeys(raw, lineField, orderField)
+			if err != nil {
+				return nil, err
+			}
+			found.items[line] = true
+			if order != "" {
+				found.orders[order] = true
+			}
+		}
+	}
+	return found, nil
+}
+
+// inQueries returns prefix + quoted values + ")" split into as few queries
+// as keep each at most max bytes; a single value too long for max still gets
+// a query of its own. It returns nil for no values.
+func inQueries(prefix string, values []string, max int) []string {
+	var out []string
+	var q strings.Builder
+	n := 0
+	for _, v := range values {
+		quoted := salesforce.QuoteString(v)
+		if n > 0 && q.Len()+len(", ")+len(quoted)+len(")") > max {
+			q.WriteByte(')')
+			out = append(out, q.String())
+			q.Reset()
+			n = 0
+		}
+		if n == 0 {
+			q.WriteString(prefix)
+		} else {
+			q.WriteString(", ")
+		}
+		q.WriteString(quoted)
+		n++
+	}
+	if n > 0 {
+		q.WriteByte(')')
+		out = append(out, q.String())
+	}
+	return out
+}
+
+// existingKeys reads the line item id and its Order's id from one OrderItem
+// record. Field names match regardless of case, as Salesforce echoes them in
+// their schema spelling.
+func existingKeys(raw json.RawMessage, lineField, orderField string) (line, order string, err error) {
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return "", "", fmt.Errorf("order item: %w", err)
+	}
+	line = stringAt(rec, lineField)
+	if line == "" {
+		return "", "", fmt.Errorf("order item without %s", lineField)
+	}
+	return line, stringAt(rec, orderField), nil
+}
+
+// stringAt follows a dotted field path through nested records and returns
+// the text of a string or number value, or "" when any step is missing.
+func stringAt(rec map[string]json.RawMessage, path string) string {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		var next map[string]json.RawMessage
+		if err := json.Unmarshal(fieldFold(rec, p), &next); err != nil || next == nil {
+			return ""
+		}
+		rec = next
+	}
+	raw := fieldFold(rec, parts[len(parts)-1])
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+func fieldFold(rec map[string]json.RawMessage, name string) json.RawMessage {
+	if v, ok := rec[name]; ok {
+		return v
+	}
+	for k, v := range rec {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// graphOptions gathers what the batch's graphs need from Salesforce. For
+// the Order target that is one existence query, then one PricebookEntry
+// query for the product keys of the lines Salesforce does not hold yet (none
+// when it holds them all); the Opportunity target needs nothing.
+func (w *Worker) graphOptions(ctx context.Context, b *batch) (mapper.GraphOptions, error) {
+	if w.target != mapper.TargetOrder {
+		return mapper.GraphOptions{}, nil
+	}
+	ex, err := w.existingRecords(ctx, b)
+	if err != nil {
+		return mapper.GraphOptions{}, fmt.Errorf("existing order items: %w", err)
+	}
+	entries, err := w.pricebookEntries(ctx, newProductKeys(b, ex))
+	if err != nil {
+		return mapper.GraphOptions{}, fmt.Errorf("pricebook entries: %w", err)
+	}
+	return mapper.GraphOptions{PricebookEntries: entries, ExistingLineItems: ex.item, ExistingOrders: ex.order}, nil
+}
+
+// newProductKeys returns the distinct product keys of the batch's OrderItems
+// that Salesforce does not hold yet: an existing item keeps its
+// PricebookEntry.
+func newProductKeys(b *batch, ex *existing) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, id := range b.order {
+		for _, rec := range b.items[id].result.Records {
+			if rec.ProductKey != "" && !ex.items[rec.ExternalID] && !seen[rec.ProductKey] {
+				seen[rec.ProductKey] = true
+				keys = append(keys, rec.ProductKey)
+			}
+		}
+	}
+	return keys
+}

@@ -1,0 +1,102 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/bc2sf/bc2sf/salesforce"
+)
+
+func TestExistingKeys(t *testing.T) {
+	t.Parallel()
+	const line, order = "BigCommerce_Line_Item_Id__c", "Order.BigCommerce_Order_Id__c"
+	tests := []struct {
+		name, raw, line, order string
+		wantErr                bool
+	}{
+		{"nested", `{"attributes":{},"BigCommerce_Line_Item_Id__c":"101","Order":{"BigCommerce_Order_Id__c":"218"}}`, "101", "218", false},
+		{"other case", `{"bigcommerce_line_item_id__c":"101","ORDER":{"BigCommerce_Order_ID__c":"218"}}`, "101", "218", false},
+		{"numbers", `{"BigCommerce_Line_Item_Id__c":101,"Order":{"BigCommerce_Order_Id__c":218}}`, "101", "218", false},
+		{"null order", `{"BigCommerce_Line_Item_Id__c":"101","Order":null}`, "101", "", false},
+		{"no line id", `{"Order":{"BigCommerce_Order_Id__c":"218"}}`, "", "", true},
+		{"not an object", `[1]`, "", "", true},
+		{"line id an object", `{"BigCommerce_Line_Item_Id__c":{}}`, "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l, o, err := existingKeys(json.RawMessage(tt.raw), line, order)
+			if (err != nil) != tt.wantErr || l != tt.line || o != tt.order {
+				t.Errorf("existingKeys = %q, %q, %v; want %q, %q, error %v", l, o, err, tt.line, tt.order, tt.wantErr)
+			}
+		})
+	}
+}
+
+// FuzzExistingKeys feeds query records, which come from the network, to
+// existingKeys: it must never panic, and a record it accepts has a line id.
+func FuzzExistingKeys(f *testing.F) {
+	f.Add([]byte(`{"BigCommerce_Line_Item_Id__c":"101","Order":{"BigCommerce_Order_Id__c":"218"}}`), "BigCommerce_Line_Item_Id__c", "Order.BigCommerce_Order_Id__c")
+	f.Add([]byte(`{"a":1}`), "a", "b.c.d")
+	f.Add([]byte(`null`), "a..b", ".")
+	f.Fuzz(func(t *testing.T, raw []byte, line, order string) {
+		l, _, err := existingKeys(raw, line, order)
+		if err == nil && l == "" {
+			t.Fatalf("accepted a record without line id: %q", raw)
+		}
+	})
+}
+
+func TestInQueries(t *testing.T) {
+	t.Parallel()
+	const prefix = "SELECT X__c FROM OrderItem WHERE X__c IN ("
+	many := make([]string, 3000)
+	for i := range many {
+		many[i] = fmt.Sprint(1_000_000_000_000 + i)
+	}
+	tests := []struct {
+		name    string
+		values  []string
+		max     int
+		queries int
+	}{
+		{"none", nil, maxExistenceQueryLen, 0},
+		{"one", []string{"101"}, maxExistenceQueryLen, 1},
+		{"quoted", []string{"it's", `a\b`}, maxExistenceQueryLen, 1},
+		{"a batch of 500 lines", many[:500], maxExistenceQueryLen, 1},
+		{"3000 lines", many, maxExistenceQueryLen, 4},
+		{"value longer than max", []string{strings.Repeat("x", 100), "1"}, len(prefix) + 10, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			qs := inQueries(prefix, tt.values, tt.max)
+			if len(qs) != tt.queries {
+				t.Fatalf("%d queries, want %d", len(qs), tt.queries)
+			}
+			var got []string
+			for _, q := range qs {
+				if len(q) > tt.max && strings.Count(q, "', '") > 0 {
+					t.Errorf("query of %d bytes with several values passes %d", len(q), tt.max)
+				}
+				if !strings.HasPrefix(q, prefix) || !strings.HasSuffix(q, ")") {
+					t.Errorf("query %.80q...", q)
+				}
+				got = append(got, strings.Split(strings.TrimSuffix(strings.TrimPrefix(q, prefix), ")"), ", ")...)
+			}
+			if len(tt.values) == 0 {
+				return
+			}
+			if len(got) != len(tt.values) {
+				t.Fatalf("%d values in the queries, want %d", len(got), len(tt.values))
+			}
+			for i, v := range tt.values {
+				if got[i] != salesforce.QuoteString(v) {
+					t.Errorf("value %d is %s, want %s", i, got[i], salesforce.QuoteString(v))
+				}
+			}
+		})
+	}
+}
