@@ -75,3 +75,30 @@ func TestReleaseLabel(t *testing.T) {
 		}
 	}
 }
+
+// A field registered as external ID after records hold values in it finds
+// those records: upsert updates the existing one instead of adding another,
+// and a record later deleted, or rolled back, is no longer found.
+func TestExternalIDFieldAddedLater(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t)
+	id, err := srv.Seed("Account", Record{"Name": "Acme", "Legacy_Key__c": "L-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddExternalIDField("Account", "Legacy_Key__c"); err != nil {
+		t.Fatal(err)
+	}
+	rec, ok := srv.RecordByExternalID("Account", "Legacy_Key__c", "L-1")
+	if !ok || rec["Id"] != id {
+		t.Fatalf("RecordByExternalID = %v, %v; want the seeded record %s", rec, ok, id)
+	}
+	c.mustStatus(c.do("PATCH", "sobjects/Account/Legacy_Key__c/L-1", map[string]any{"Name": "Acme Ltd"}), 200)
+	if n := len(srv.Records("Account")); n != 1 {
+		t.Errorf("%d Accounts after upserting the existing key, want 1", n)
+	}
+	c.mustStatus(c.do("DELETE", "sobjects/Account/Legacy_Key__c/L-1", nil), 204)
+	if _, ok := srv.RecordByExternalID("Account", "Legacy_Key__c", "L-1"); ok {
+		t.Error("a deleted record is still found by its external ID")
+	}
+}

@@ -98,6 +98,11 @@ func (s *Server) AddExternalIDField(object, field string) error {
 	if _, ok := obj.isExternalID(field); !ok {
 		obj.extIDs = append(obj.extIDs, field)
 		obj.finish()
+		for _, r := range s.st.records {
+			if r.object == obj {
+				s.st.indexField(r, r.fields, field, true)
+			}
+		}
 	}
 	return nil
 }

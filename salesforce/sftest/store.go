@@ -23,8 +23,8 @@ type state struct {
 	objects  map[string]*objectDef // by lower-cased name
 	byPrefix map[string]*objectDef
 	records  map[string]*stored
-	// index finds records by the text of a scalar field, so that upsert by
-	// external ID stays cheap in a large org. insert, replace and remove
+	// index finds records by the text of an external ID field, so that
+	// upsert by external ID stays cheap in a large org. insert, replace and remove
 	// (and their undos) keep it in step with records.
 	index   map[indexKey]map[*stored]struct{}
 	seq     uint64 // creation order, never reused
@@ -81,43 +81,64 @@ func (s *state) list(obj *objectDef) []*stored {
 
 // match returns the records of obj whose field equals value, compared as
 // text and case-sensitively (the default for a text external ID field), in
-// creation order. The field name is matched case-insensitively.
+// creation order. The field name is matched case-insensitively. External ID
+// fields are looked up in the index; any other field is scanned.
 func (s *state) match(obj *objectDef, field, value string) []*stored {
-	set := s.index[indexKey{obj: obj, field: strings.ToLower(field), value: value}]
-	out := make([]*stored, 0, len(set))
-	for r := range set {
-		out = append(out, r)
+	var out []*stored
+	if ext, ok := obj.isExternalID(field); ok {
+		for r := range s.index[indexKey{obj: obj, field: strings.ToLower(ext), value: value}] {
+			out = append(out, r)
+		}
+	} else {
+		for _, r := range s.records {
+			if r.object != obj {
+				continue
+			}
+			if _, v, ok := lookupField(r.fields, field); ok {
+				if t, ok := valueText(v); ok && t == value {
+					out = append(out, r)
+				}
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
 	return out
 }
 
-// indexKey is one entry of state.index: a field's text on one object.
+// indexKey is one entry of state.index: an external ID value on one object.
 type indexKey struct {
 	obj          *objectDef
 	field, value string // field lower-cased
 }
 
-// indexFields adds (add true) or removes r's scalar fields to or from the
-// index.
+// indexFields adds (add true) or removes r's external ID values, read from
+// fields, to or from the index.
 func (s *state) indexFields(r *stored, fields map[string]any, add bool) {
-	for k, v := range fields {
-		t, ok := valueText(v)
-		if !ok {
-			continue
-		}
-		key := indexKey{obj: r.object, field: strings.ToLower(k), value: t}
-		set := s.index[key]
-		switch {
-		case add && set == nil:
-			s.index[key] = map[*stored]struct{}{r: {}}
-		case add:
-			set[r] = struct{}{}
-		default:
-			delete(set, r)
-			if len(set) == 0 {
-				delete(s.index, key)
-			}
+	for _, f := range r.object.externalIDFields() {
+		s.indexField(r, fields, f, add)
+	}
+}
+
+func (s *state) indexField(r *stored, fields map[string]any, field string, add bool) {
+	_, v, ok := lookupField(fields, field)
+	if !ok {
+		return
+	}
+	t, ok := valueText(v)
+	if !ok {
+		return
+	}
+	key := indexKey{obj: r.object, field: strings.ToLower(field), value: t}
+	set := s.index[key]
+	switch {
+	case add && set == nil:
+		s.index[key] = map[*stored]struct{}{r: {}}
+	case add:
+		set[r] = struct{}{}
+	default:
+		delete(set, r)
+		if len(set) == 0 {
+			delete(s.index, key)
 		}
 	}
 }
