@@ -2,7 +2,8 @@
 // a webhook.Sink that turns verified events into queued Tasks, a Worker that
 // syncs them to Salesforce in batched Composite Graph calls, a Reconciler
 // that catches orders whose webhooks were missed, and Backfill for a date
-// range. It uses the standard library and the bc2sf packages only; the
+// range, plus ReadinessHandler for a /readyz probe that follows the queue.
+// It uses the standard library and the bc2sf packages only; the
 // queue, store and checkpoint are interfaces, so the same code runs on the
 // memory implementations and on Redis.
 //

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/bc2sf/bc2sf/examples/internal/extest"
 )
 
 func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
 	t.Parallel()
 	base := map[string]string{
-		"BIGCOMMERCE_WEBHOOK_SECRET": testWebhookSecret,
+		"BIGCOMMERCE_WEBHOOK_SECRET": extest.WebhookSecret,
 		"REDIS_URL":                  "redis://localhost:6379/0",
 	}
 	tests := []struct {
@@ -25,7 +27,7 @@ func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
 		}},
 		{"overrides", map[string]string{
 			"BIGCOMMERCE_WEBHOOK_HEADER": "X-Hook", "LISTEN_ADDR": "127.0.0.1:9000", "LOG_FORMAT": "json",
-			"REDIS_URL": "rediss://:pw@10.0.0.1:6380/3", "BIGCOMMERCE_CLIENT_SECRET": testClientSecret,
+			"REDIS_URL": "rediss://:pw@10.0.0.1:6380/3", "BIGCOMMERCE_CLIENT_SECRET": extest.ClientSecret,
 		}, map[string]string{
 			"webhookHeader": "X-Hook", "listenAddr": "127.0.0.1:9000", "logFormat": "json",
 			"redis": "10.0.0.1:6380 db 3", "schemes": "header+signature",
@@ -41,7 +43,7 @@ func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
 			for k, v := range tt.extra {
 				env[k] = v
 			}
-			c, err := loadConfig(mapEnv(env))
+			c, err := loadConfig(extest.MapEnv(env))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,11 +73,11 @@ func settings(c config) map[string]string {
 func TestConfigPrintsNoSecrets(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
-		"BIGCOMMERCE_WEBHOOK_SECRET": testWebhookSecret,
-		"BIGCOMMERCE_CLIENT_SECRET":  testClientSecret,
+		"BIGCOMMERCE_WEBHOOK_SECRET": extest.WebhookSecret,
+		"BIGCOMMERCE_CLIENT_SECRET":  extest.ClientSecret,
 		"REDIS_URL":                  "redis://:redis-password@localhost:6379/0",
 	}
-	c, err := loadConfig(mapEnv(env))
+	c, err := loadConfig(extest.MapEnv(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +85,7 @@ func TestConfigPrintsNoSecrets(t *testing.T) {
 	fmt.Fprintf(&out, "%v %+v %#v %s\n", c, c, c, c)
 	slog.New(slog.NewTextHandler(&out, nil)).Info("text", "config", c)
 	slog.New(slog.NewJSONHandler(&out, nil)).Info("json", "config", c)
-	assertNoSecrets(t, out.String(), env)
+	extest.AssertNoSecrets(t, out.String(), env)
 	if strings.Contains(out.String(), "redis-password") {
 		t.Errorf("output contains the Redis password:\n%s", out.String())
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/examples/internal/extest"
 	"github.com/bc2sf/bc2sf/idempotency/idemredis"
 	"github.com/bc2sf/bc2sf/internal/redistest"
 	"github.com/bc2sf/bc2sf/mapper"
@@ -27,22 +28,22 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 	}{
 		{"empty", map[string]string{},
 			[]string{"missing REDIS_URL, BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET"}},
-		{"no redis", map[string]string{"BIGCOMMERCE_WEBHOOK_SECRET": testWebhookSecret},
+		{"no redis", map[string]string{"BIGCOMMERCE_WEBHOOK_SECRET": extest.WebhookSecret},
 			[]string{"missing REDIS_URL"}},
 		{"no webhook credential", map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0", "BIGCOMMERCE_CLIENT_TOKEN": "bc-token"},
 			[]string{"missing BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET"}},
-		{"bad redis URL", map[string]string{"REDIS_URL": "http://user:redis-password@host", "BIGCOMMERCE_CLIENT_SECRET": testClientSecret},
+		{"bad redis URL", map[string]string{"REDIS_URL": "http://user:redis-password@host", "BIGCOMMERCE_CLIENT_SECRET": extest.ClientSecret},
 			[]string{"invalid REDIS_URL"}},
-		{"bad log format", map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0", "BIGCOMMERCE_CLIENT_SECRET": testClientSecret, "LOG_FORMAT": "xml"},
+		{"bad log format", map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0", "BIGCOMMERCE_CLIENT_SECRET": extest.ClientSecret, "LOG_FORMAT": "xml"},
 			[]string{"invalid LOG_FORMAT (want text or json)"}},
-		{"empty header name", map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0", "BIGCOMMERCE_WEBHOOK_SECRET": testWebhookSecret, "BIGCOMMERCE_WEBHOOK_HEADER": "bad header"},
+		{"empty header name", map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0", "BIGCOMMERCE_WEBHOOK_SECRET": extest.WebhookSecret, "BIGCOMMERCE_WEBHOOK_HEADER": "bad header"},
 			[]string{"invalid configuration"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out logBuffer
-			if code := run(context.Background(), mapEnv(tt.env), &out); code != exitConfig {
+			var out extest.LogBuffer
+			if code := run(context.Background(), extest.MapEnv(tt.env), &out); code != exitConfig {
 				t.Fatalf("exit code %d, want %d; output:\n%s", code, exitConfig, out.String())
 			}
 			for _, want := range tt.wants {
@@ -55,7 +56,7 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 					t.Errorf("output mentions %s:\n%s", notWanted, out.String())
 				}
 			}
-			assertNoSecrets(t, out.String(), tt.env)
+			extest.AssertNoSecrets(t, out.String(), tt.env)
 		})
 	}
 }
@@ -66,12 +67,12 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 func TestRunQueuesDeliveryForWorker(t *testing.T) {
 	t.Parallel()
 	rs := redistest.Start(t)
-	bc, sf, env := fakes(t)
+	bc, sf, env := extest.Fakes(t)
 	env["REDIS_URL"] = rs.URL()
 	p := start(t, receiverOnly(env))
 	hookURL := p.URL + webhookPath
 
-	id := addOrder(t, bc)
+	id := extest.AddOrder(t, bc)
 	forged, err := bc.Deliver(t.Context(), hookURL, bctest.EventSpec{OrderID: id, Forge: true})
 	if err != nil {
 		t.Fatal(err)
@@ -79,33 +80,33 @@ func TestRunQueuesDeliveryForWorker(t *testing.T) {
 	if forged.StatusCode != http.StatusUnauthorized {
 		t.Errorf("forged delivery: status %d, want 401", forged.StatusCode)
 	}
-	deliver(t, bc, hookURL, id)
+	extest.Deliver(t, bc, hookURL, id)
 	startWorker(t, env)
-	waitForOpportunity(t, sf, id, p.logs)
+	extest.WaitForOpportunity(t, sf, id, p.Logs)
 
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if code := status(t, "GET", p.URL+path); code != http.StatusOK {
+		if code := extest.Status(t, "GET", p.URL+path); code != http.StatusOK {
 			t.Errorf("GET %s with Redis up: %d, want 200", path, code)
 		}
 	}
 	rs.Kill()
-	res, err := bc.Deliver(t.Context(), hookURL, bctest.EventSpec{OrderID: addOrder(t, bc)})
+	res, err := bc.Deliver(t.Context(), hookURL, bctest.EventSpec{OrderID: extest.AddOrder(t, bc)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("delivery with Redis down: status %d, want 503", res.StatusCode)
 	}
-	if code := status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
+	if code := extest.Status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz with Redis down: %d, want 503", code)
 	}
-	if code := status(t, "GET", p.URL+"/healthz"); code != http.StatusOK {
+	if code := extest.Status(t, "GET", p.URL+"/healthz"); code != http.StatusOK {
 		t.Errorf("GET /healthz with Redis down: %d, want 200", code)
 	}
 	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
-	assertNoSecrets(t, p.logs.String(), env)
+	extest.AssertNoSecrets(t, p.Logs.String(), env)
 }
 
 // receiverOnly keeps the variables the receiver reads, to show it needs no

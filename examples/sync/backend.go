@@ -44,7 +44,7 @@ func openBackend(opts *redis.Options, log *slog.Logger) (*backend, error) {
 	return &backend{
 		queue:      queue,
 		store:      store,
-		checkpoint: redisCheckpoint{client: client, key: checkpointKey},
+		checkpoint: idemredis.NewCheckpoint(client, idemredis.DefaultCheckpointKey),
 		client:     client,
 	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bc2sf/bc2sf/examples/internal/extest"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/webhook"
 )
@@ -15,9 +16,9 @@ import (
 func TestWebhookHandlerRequiresEveryCredential(t *testing.T) {
 	t.Parallel()
 	const body = `{"scope":"store/order/created","store_id":"1","data":{"type":"order","id":7},"hash":"h1","created_at":1700000000,"producer":"stores/abc"}`
-	header := func(r *http.Request) { r.Header.Set("X-Webhook-Secret", testWebhookSecret) }
+	header := func(r *http.Request) { r.Header.Set("X-Webhook-Secret", extest.WebhookSecret) }
 	signature := func(r *http.Request) {
-		webhook.SetStandardHeaders(r.Header, []byte(testClientSecret), "msg_1", time.Now(), []byte(body))
+		webhook.SetStandardHeaders(r.Header, []byte(extest.ClientSecret), "msg_1", time.Now(), []byte(body))
 	}
 	both := func(r *http.Request) { header(r); signature(r) }
 	tests := []struct {
@@ -27,13 +28,13 @@ func TestWebhookHandlerRequiresEveryCredential(t *testing.T) {
 		want            int
 		wantQueued      int
 	}{
-		{"header configured, header sent", testWebhookSecret, "", header, http.StatusOK, 1},
-		{"header configured, signature sent", testWebhookSecret, "", signature, http.StatusUnauthorized, 0},
-		{"signature configured, signature sent", "", testClientSecret, signature, http.StatusOK, 1},
-		{"signature configured, header sent", "", testClientSecret, header, http.StatusUnauthorized, 0},
-		{"both configured, both sent", testWebhookSecret, testClientSecret, both, http.StatusOK, 1},
-		{"both configured, header sent", testWebhookSecret, testClientSecret, header, http.StatusUnauthorized, 0},
-		{"both configured, signature sent", testWebhookSecret, testClientSecret, signature, http.StatusUnauthorized, 0},
+		{"header configured, header sent", extest.WebhookSecret, "", header, http.StatusOK, 1},
+		{"header configured, signature sent", extest.WebhookSecret, "", signature, http.StatusUnauthorized, 0},
+		{"signature configured, signature sent", "", extest.ClientSecret, signature, http.StatusOK, 1},
+		{"signature configured, header sent", "", extest.ClientSecret, header, http.StatusUnauthorized, 0},
+		{"both configured, both sent", extest.WebhookSecret, extest.ClientSecret, both, http.StatusOK, 1},
+		{"both configured, header sent", extest.WebhookSecret, extest.ClientSecret, header, http.StatusUnauthorized, 0},
+		{"both configured, signature sent", extest.WebhookSecret, extest.ClientSecret, signature, http.StatusUnauthorized, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/examples/internal/extest"
 	"github.com/bc2sf/bc2sf/internal/redistest"
 )
 
@@ -18,10 +17,10 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 	full := map[string]string{
 		"BIGCOMMERCE_STORE_HASH":     "abc123",
 		"BIGCOMMERCE_CLIENT_TOKEN":   "bc-token-value",
-		"BIGCOMMERCE_WEBHOOK_SECRET": testWebhookSecret,
-		"BIGCOMMERCE_CLIENT_SECRET":  testClientSecret,
+		"BIGCOMMERCE_WEBHOOK_SECRET": extest.WebhookSecret,
+		"BIGCOMMERCE_CLIENT_SECRET":  extest.ClientSecret,
 		"SALESFORCE_CLIENT_ID":       "id",
-		"SALESFORCE_CLIENT_SECRET":   testSFSecret,
+		"SALESFORCE_CLIENT_SECRET":   extest.SFSecret,
 		"SALESFORCE_INSTANCE_URL":    "https://example.my.salesforce.com",
 	}
 	// change copies full, sets the pairs of kv and deletes the keys whose
@@ -67,8 +66,8 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out logBuffer
-			if code := run(context.Background(), mapEnv(tt.env), &out); code != exitConfig {
+			var out extest.LogBuffer
+			if code := run(context.Background(), extest.MapEnv(tt.env), &out); code != exitConfig {
 				t.Fatalf("exit code %d, want %d; output:\n%s", code, exitConfig, out.String())
 			}
 			for _, want := range tt.wants {
@@ -76,7 +75,7 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 					t.Errorf("output does not contain %q:\n%s", want, out.String())
 				}
 			}
-			assertNoSecrets(t, out.String(), tt.env)
+			extest.AssertNoSecrets(t, out.String(), tt.env)
 			if strings.Contains(out.String(), "redis-password") {
 				t.Errorf("output contains the Redis password:\n%s", out.String())
 			}
@@ -88,10 +87,10 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 // cancelling the context stops the program with exit code 0.
 func TestRunSyncsDeliveredOrder(t *testing.T) {
 	t.Parallel()
-	bc, sf, env := fakes(t)
+	bc, sf, env := extest.Fakes(t)
 	p := start(t, env)
 	hookURL := p.URL + webhookPath
-	id := addOrder(t, bc)
+	id := extest.AddOrder(t, bc)
 
 	forged, err := bc.Deliver(t.Context(), hookURL, bctest.EventSpec{OrderID: id, Forge: true})
 	if err != nil {
@@ -100,38 +99,38 @@ func TestRunSyncsDeliveredOrder(t *testing.T) {
 	if forged.StatusCode != http.StatusUnauthorized {
 		t.Errorf("forged delivery: status %d, want 401", forged.StatusCode)
 	}
-	deliver(t, bc, hookURL, id)
-	waitForOpportunity(t, sf, id, p.logs)
+	extest.Deliver(t, bc, hookURL, id)
+	extest.WaitForOpportunity(t, sf, id, p.Logs)
 
 	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
-	logs := p.logs.String()
-	for _, want := range []string{`"msg":"order synced"`, `"order_id":` + itoa(id), `"msg":"stopped"`} {
+	logs := p.Logs.String()
+	for _, want := range []string{`"msg":"order synced"`, `"order_id":` + extest.Itoa(id), `"msg":"stopped"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs do not contain %s:\n%s", want, logs)
 		}
 	}
-	assertNoSecrets(t, logs, env)
+	extest.AssertNoSecrets(t, logs, env)
 }
 
 // An order whose webhook never came is synced by the reconciler, which
 // runs once at start.
 func TestRunReconcilesMissedOrder(t *testing.T) {
 	t.Parallel()
-	bc, sf, env := fakes(t)
+	bc, sf, env := extest.Fakes(t)
 	env["RECONCILE_INTERVAL"] = "1h"
-	id := addOrder(t, bc)
+	id := extest.AddOrder(t, bc)
 	p := start(t, env)
-	waitForOpportunity(t, sf, id, p.logs)
+	extest.WaitForOpportunity(t, sf, id, p.Logs)
 	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
 }
 
 func TestRunProbes(t *testing.T) {
 	t.Parallel()
-	_, _, env := fakes(t)
+	_, _, env := extest.Fakes(t)
 	p := start(t, env)
 	tests := []struct {
 		method, path string
@@ -144,12 +143,12 @@ func TestRunProbes(t *testing.T) {
 		{"GET", "/other", http.StatusNotFound},
 	}
 	for _, tt := range tests {
-		if got := status(t, tt.method, p.URL+tt.path); got != tt.want {
+		if got := extest.Status(t, tt.method, p.URL+tt.path); got != tt.want {
 			t.Errorf("%s %s: %d, want %d", tt.method, tt.path, got, tt.want)
 		}
 	}
 	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
 }
 
@@ -159,78 +158,55 @@ func TestRunProbes(t *testing.T) {
 func TestRunOnRedis(t *testing.T) {
 	t.Parallel()
 	rs := redistest.Start(t)
-	bc, sf, env := fakes(t)
+	bc, sf, env := extest.Fakes(t)
 	env["REDIS_URL"] = rs.URL()
 	env["RECONCILE_INTERVAL"] = "1h"
-	missed := addOrder(t, bc)
+	missed := extest.AddOrder(t, bc)
 	p := start(t, env)
-	waitForOpportunity(t, sf, missed, p.logs)
-	checkpointSaved(t, rs.URL(), p.logs)
+	extest.WaitForOpportunity(t, sf, missed, p.Logs)
+	extest.CheckpointSaved(t, rs.URL(), p.Logs)
 
-	id := addOrder(t, bc)
-	deliver(t, bc, p.URL+webhookPath, id)
-	waitForOpportunity(t, sf, id, p.logs)
-	if code := status(t, "GET", p.URL+"/readyz"); code != http.StatusOK {
+	id := extest.AddOrder(t, bc)
+	extest.Deliver(t, bc, p.URL+webhookPath, id)
+	extest.WaitForOpportunity(t, sf, id, p.Logs)
+	if code := extest.Status(t, "GET", p.URL+"/readyz"); code != http.StatusOK {
 		t.Errorf("GET /readyz with Redis up: %d, want 200", code)
 	}
 
 	rs.Kill()
-	if code := status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
+	if code := extest.Status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz with Redis down: %d, want 503", code)
 	}
-	if code := status(t, "GET", p.URL+"/healthz"); code != http.StatusOK {
+	if code := extest.Status(t, "GET", p.URL+"/healthz"); code != http.StatusOK {
 		t.Errorf("GET /healthz with Redis down: %d, want 200", code)
 	}
 	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
-	assertNoSecrets(t, p.logs.String(), env)
-}
-
-// checkpointSaved waits until the reconciler's checkpoint in Redis holds a
-// time, and fails unless it lies within the last day.
-func checkpointSaved(t *testing.T, url string, logs *logBuffer) {
-	t.Helper()
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opts)
-	defer c.Close()
-	var got time.Time
-	waitFor(t, "the checkpoint", logs, func() bool {
-		got, err = (redisCheckpoint{client: c, key: checkpointKey}).Load(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return !got.IsZero()
-	})
-	if age := time.Since(got); age < 0 || age > 24*time.Hour {
-		t.Errorf("checkpoint %v, want a time within the last day", got)
-	}
+	extest.AssertNoSecrets(t, p.Logs.String(), env)
 }
 
 // With the queue in memory, a graceful stop lets the workers empty it: events
 // already answered 200 must not vanish with the process.
 func TestRunDrainsTheMemoryQueueOnStop(t *testing.T) {
 	t.Parallel()
-	bc, sf, env := fakes(t)
+	bc, sf, env := extest.Fakes(t)
 	env["WORKERS"] = "1"
 	sf.SetLatency(200 * time.Millisecond) // keep events waiting in the queue
 	p := start(t, env)
 	hookURL := p.URL + webhookPath
 	var ids []int64
 	for range 6 {
-		id := addOrder(t, bc)
-		deliver(t, bc, hookURL, id)
+		id := extest.AddOrder(t, bc)
+		extest.Deliver(t, bc, hookURL, id)
 		ids = append(ids, id)
 	}
 	if code := p.Stop(t); code != exitOK {
-		t.Fatalf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Fatalf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
 	for _, id := range ids {
-		if _, ok := sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", itoa(id)); !ok {
-			t.Errorf("order %d was accepted but not synced before exit; logs:\n%s", id, p.logs)
+		if _, ok := sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", extest.Itoa(id)); !ok {
+			t.Errorf("order %d was accepted but not synced before exit; logs:\n%s", id, p.Logs)
 		}
 	}
 }

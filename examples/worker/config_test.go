@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/bc2sf/bc2sf/examples/internal/extest"
 )
 
 func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
@@ -14,7 +16,7 @@ func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
 		"BIGCOMMERCE_STORE_HASH":   "abc123",
 		"BIGCOMMERCE_CLIENT_TOKEN": "bc-token-value",
 		"SALESFORCE_CLIENT_ID":     "id",
-		"SALESFORCE_CLIENT_SECRET": testSFSecret,
+		"SALESFORCE_CLIENT_SECRET": extest.SFSecret,
 		"SALESFORCE_INSTANCE_URL":  " https://acme.my.salesforce.com/ ",
 		"REDIS_URL":                "redis://localhost:6379/0",
 	}
@@ -50,7 +52,7 @@ func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
 			for k, v := range tt.extra {
 				env[k] = v
 			}
-			c, err := loadConfig(mapEnv(env))
+			c, err := loadConfig(extest.MapEnv(env))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,11 +84,11 @@ func TestConfigPrintsNoSecrets(t *testing.T) {
 		"BIGCOMMERCE_STORE_HASH":   "abc123",
 		"BIGCOMMERCE_CLIENT_TOKEN": "bc-token-value",
 		"SALESFORCE_CLIENT_ID":     "id",
-		"SALESFORCE_CLIENT_SECRET": testSFSecret,
+		"SALESFORCE_CLIENT_SECRET": extest.SFSecret,
 		"SALESFORCE_INSTANCE_URL":  "https://acme.my.salesforce.com",
 		"REDIS_URL":                "redis://:redis-password@localhost:6379/0",
 	}
-	c, err := loadConfig(mapEnv(env))
+	c, err := loadConfig(extest.MapEnv(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func TestConfigPrintsNoSecrets(t *testing.T) {
 	fmt.Fprintf(&out, "%v %+v %#v %s\n", c, c, c, c)
 	slog.New(slog.NewTextHandler(&out, nil)).Info("text", "config", c)
 	slog.New(slog.NewJSONHandler(&out, nil)).Info("json", "config", c)
-	assertNoSecrets(t, out.String(), env)
+	extest.AssertNoSecrets(t, out.String(), env)
 	if strings.Contains(out.String(), "redis-password") {
 		t.Errorf("output contains the Redis password:\n%s", out.String())
 	}

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/pipeline"
 )
 
 // readyTimeout bounds the queue check of /readyz, so that a probe gets an
@@ -20,15 +20,7 @@ func newHealthMux(queue idempotency.Queue) *http.ServeMux {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-		defer cancel()
-		if _, err := queue.Stats(ctx); err != nil {
-			http.Error(w, "queue unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ok\n"))
-	})
+	mux.Handle("GET /readyz", pipeline.ReadinessHandler(queue, readyTimeout))
 	return mux
 }
 

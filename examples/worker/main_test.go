@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/examples/internal/extest"
 	"github.com/bc2sf/bc2sf/idempotency/idemredis"
 	"github.com/bc2sf/bc2sf/internal/redistest"
 	"github.com/bc2sf/bc2sf/pipeline"
@@ -25,7 +26,7 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		"BIGCOMMERCE_STORE_HASH":   "abc123",
 		"BIGCOMMERCE_CLIENT_TOKEN": "bc-token-value",
 		"SALESFORCE_CLIENT_ID":     "id",
-		"SALESFORCE_CLIENT_SECRET": testSFSecret,
+		"SALESFORCE_CLIENT_SECRET": extest.SFSecret,
 		"SALESFORCE_INSTANCE_URL":  "https://example.my.salesforce.com",
 		"REDIS_URL":                "redis://127.0.0.1:1/0",
 	}
@@ -64,8 +65,8 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out logBuffer
-			if code := run(context.Background(), mapEnv(tt.env), &out); code != exitConfig {
+			var out extest.LogBuffer
+			if code := run(context.Background(), extest.MapEnv(tt.env), &out); code != exitConfig {
 				t.Fatalf("exit code %d, want %d; output:\n%s", code, exitConfig, out.String())
 			}
 			for _, want := range tt.wants {
@@ -78,7 +79,7 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 					t.Errorf("output mentions %s:\n%s", notWanted, out.String())
 				}
 			}
-			assertNoSecrets(t, out.String(), tt.env)
+			extest.AssertNoSecrets(t, out.String(), tt.env)
 		})
 	}
 }
@@ -89,47 +90,47 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 func TestRunSyncsFromRedis(t *testing.T) {
 	t.Parallel()
 	rs := redistest.Start(t)
-	bc, sf, env := fakes(t)
+	bc, sf, env := extest.Fakes(t)
 	env["REDIS_URL"] = rs.URL()
 	env["HEALTH_ADDR"] = "127.0.0.1:0"
 	env["RECONCILE_INTERVAL"] = "1h"
-	missed := addOrder(t, bc)
+	missed := extest.AddOrder(t, bc)
 	p := start(t, workerOnly(env))
-	waitForOpportunity(t, sf, missed, p.logs)
-	checkpointSaved(t, rs.URL(), p.logs)
+	extest.WaitForOpportunity(t, sf, missed, p.Logs)
+	extest.CheckpointSaved(t, rs.URL(), p.Logs)
 
 	receiverURL := startReceiver(t, env) + "/webhooks/bigcommerce"
-	id := addOrder(t, bc)
-	deliver(t, bc, receiverURL, id)
-	waitForOpportunity(t, sf, id, p.logs)
+	id := extest.AddOrder(t, bc)
+	extest.Deliver(t, bc, receiverURL, id)
+	extest.WaitForOpportunity(t, sf, id, p.Logs)
 
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if code := status(t, "GET", p.URL+path); code != http.StatusOK {
+		if code := extest.Status(t, "GET", p.URL+path); code != http.StatusOK {
 			t.Errorf("GET %s with Redis up: %d, want 200", path, code)
 		}
 	}
 	rs.Kill()
-	if code := status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
+	if code := extest.Status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz with Redis down: %d, want 503", code)
 	}
 	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
-	assertNoSecrets(t, p.logs.String(), env)
+	extest.AssertNoSecrets(t, p.Logs.String(), env)
 }
 
 // Without HEALTH_ADDR the worker listens nowhere and still stops cleanly.
 func TestRunWithoutHealthEndpoint(t *testing.T) {
 	t.Parallel()
 	rs := redistest.Start(t)
-	_, _, env := fakes(t)
+	_, _, env := extest.Fakes(t)
 	env["REDIS_URL"] = rs.URL()
 	p := startQuiet(t, workerOnly(env))
 	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
 	}
-	if strings.Contains(p.logs.String(), `"msg":"listening"`) {
-		t.Errorf("worker listens without HEALTH_ADDR:\n%s", p.logs)
+	if strings.Contains(p.Logs.String(), `"msg":"listening"`) {
+		t.Errorf("worker listens without HEALTH_ADDR:\n%s", p.Logs)
 	}
 }
 
@@ -139,25 +140,25 @@ func TestRunWithoutHealthEndpoint(t *testing.T) {
 func TestRunStopsWithoutLosingWork(t *testing.T) {
 	t.Parallel()
 	rs := redistest.Start(t)
-	bc, sf, env := fakes(t)
+	bc, sf, env := extest.Fakes(t)
 	env["REDIS_URL"] = rs.URL()
 	sf.SetLatency(300 * time.Millisecond) // keeps the order in flight a while
 	receiverURL := startReceiver(t, env) + "/webhooks/bigcommerce"
-	id := addOrder(t, bc)
+	id := extest.AddOrder(t, bc)
 
 	first := startQuiet(t, workerOnly(env))
-	deliver(t, bc, receiverURL, id)
-	waitFor(t, "the worker to fetch the order", first.logs, func() bool {
+	extest.Deliver(t, bc, receiverURL, id)
+	extest.WaitFor(t, "the worker to fetch the order", first.Logs, func() bool {
 		return bc.Calls(bctest.RouteGetOrder) > 0
 	})
 	if code := first.Stop(t); code != exitOK {
-		t.Fatalf("exit code %d, want 0; logs:\n%s", code, first.logs)
+		t.Fatalf("exit code %d, want 0; logs:\n%s", code, first.Logs)
 	}
 
 	second := startQuiet(t, workerOnly(env))
-	waitForOpportunity(t, sf, id, second.logs)
+	extest.WaitForOpportunity(t, sf, id, second.Logs)
 	if code := second.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, second.logs)
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, second.Logs)
 	}
 }
 
@@ -201,27 +202,4 @@ func startReceiver(t *testing.T, env map[string]string) string {
 	srv := httptest.NewServer(verify(handler))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-// checkpointSaved waits until the reconciler's checkpoint in Redis holds a
-// time, and fails unless it lies within the last day.
-func checkpointSaved(t *testing.T, url string, logs *logBuffer) {
-	t.Helper()
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opts)
-	defer c.Close()
-	var got time.Time
-	waitFor(t, "the checkpoint", logs, func() bool {
-		got, err = (redisCheckpoint{client: c, key: checkpointKey}).Load(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return !got.IsZero()
-	})
-	if age := time.Since(got); age < 0 || age > 24*time.Hour {
-		t.Errorf("checkpoint %v, want a time within the last day", got)
-	}
 }

@@ -78,7 +78,7 @@ func newProcesses(cfg config, client *redis.Client, log *slog.Logger) (*processe
 		r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
 			Orders:     orders,
 			Queue:      queue,
-			Checkpoint: redisCheckpoint{client: client, key: checkpointKey},
+			Checkpoint: idemredis.NewCheckpoint(client, idemredis.DefaultCheckpointKey),
 			Interval:   cfg.reconcileEvery,
 			Logger:     log,
 		})

@@ -1,13 +1,15 @@
 // Package idemredis implements idempotency.Store and idempotency.Queue on
 // Redis (go-redis v9), so that receivers and workers on many machines share
-// one queue and one record of finished work.
+// one queue and one record of finished work. Checkpoint keeps a reconciler's
+// checkpoint there too.
 //
 // NewQueue and NewStore take a redis.UniversalClient that the caller owns
 // (a *redis.Client, a *redis.ClusterClient or a failover client) and
 // options: WithPrefix, WithGroup, WithConsumer, WithBlockTimeout, and
 // WithOptions for the settings shared with every implementation (lease,
-// retention, dedup window, capacity, logger). Constructors make no network
-// call. Redis 6.2 or later is required; the tests run against 7.0.
+// retention, dedup window, capacity, logger). NewCheckpoint takes such a
+// client and a key. Constructors make no network call. Redis 6.2 or later
+// is required; the tests run against 7.0.
 //
 // # Key layout
 //
@@ -34,6 +36,11 @@
 // claimed, with the lease as its expiry, and "d:<token>" once done, with the
 // retention as its expiry. Store scripts touch one key each, so these keys
 // carry no shared hash tag and spread over a cluster.
+//
+// A Checkpoint (NewCheckpoint) keeps a reconciler's checkpoint in one
+// string, by default "bc2sf:reconcile:checkpoint" (CheckpointKey gives the
+// key for another prefix): the time as RFC 3339 with nanoseconds in UTC,
+// with no expiry.
 //
 // # How the queue works
 //

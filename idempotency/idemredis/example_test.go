@@ -76,3 +76,13 @@ func ExampleWithOptions() {
 	defer q.Close()
 	fmt.Println(q.Consumer() != "")
 }
+
+// A reconciler's checkpoint lives next to the queue of the same prefix, so
+// that a restarted worker resumes where the last one stopped.
+func ExampleNewCheckpoint() {
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	defer client.Close()
+	cp := idemredis.NewCheckpoint(client, idemredis.CheckpointKey("shop1"))
+	fmt.Println(cp.Key())
+	// Output: shop1:reconcile:checkpoint
+}
