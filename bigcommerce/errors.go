@@ -327,11 +327,13 @@ func textOf(raw json.RawMessage) string {
 	return cutText(string(raw), 512)
 }
 
+// appendMessage adds m, cut to 512 bytes, unless it is blank or msgs
+// already holds 20 messages: an error body of any size makes a bounded error.
 func appendMessage(msgs []string, m string) []string {
 	if m = strings.TrimSpace(m); m == "" || len(msgs) >= 20 {
 		return msgs
 	}
-	return append(msgs, m)
+	return append(msgs, cutText(m, 512))
 }
 
 // cutText cuts s to at most n bytes on a rune boundary and replaces invalid
