@@ -157,7 +157,7 @@ func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesfo
 			continue
 		}
 		r.Outcome, r.Records = OutcomeSynced, recordIDs(it, gr)
-		w.markVersion(it.order, it.jobs[0].log)
+		w.markVersion(it.order, it.jobs)
 		for _, j := range it.jobs {
 			w.complete(j, r)
 		}

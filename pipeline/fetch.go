@@ -67,7 +67,7 @@ func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 		return nil
 	}
 	if res.Skipped() {
-		w.markVersion(order, j.log)
+		w.markVersion(order, []*job{j})
 		w.complete(j, Result{
 			Outcome:  OutcomeSkipped,
 			SkipCode: string(res.Skip.Code),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -213,5 +214,40 @@ func TestReconcilerSkipsOrdersAlreadySynced(t *testing.T) {
 	st := w.Stats()
 	if st.SkipReasons[pipeline.SkipAlreadyDone] != 1 || st.BigCommerceCalls != 1 || e.sf.APICalls() != sfCalls {
 		t.Errorf("reconcile of a synced order: stats %+v, Salesforce calls %d -> %d", st, sfCalls, e.sf.APICalls())
+	}
+}
+
+// countingStore counts Begin calls on the Store it wraps.
+type countingStore struct {
+	idempotency.Store
+	begins atomic.Int64
+}
+
+func (s *countingStore) Begin(ctx context.Context, key string, lease time.Duration) (idempotency.Claim, error) {
+	s.begins.Add(1)
+	return s.Store.Begin(ctx, key, lease)
+}
+
+// A reconcile task already carries the order's version key, so syncing it
+// costs one Store claim, not a second one to mark the version.
+func TestReconcileTaskMarksItsVersionOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	addModified(t, e, t0.Add(time.Minute))
+	cp := &pipeline.MemoryCheckpoint{}
+	if err := cp.Save(context.Background(), t0); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := newReconciler(t, e, cp, 10).RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("RunOnce = %d, %v; want 1", n, err)
+	}
+	st := &countingStore{Store: e.st}
+	cfg := e.config()
+	cfg.Store = st
+	w := newWorker(t, cfg)
+	start(t, w)
+	waitFor(t, "reconcile task synced", func() bool { return w.Stats().Synced == 1 })
+	if got := st.begins.Load(); got != 1 {
+		t.Errorf("%d Store.Begin calls for one reconcile task, want 1", got)
 	}
 }

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
@@ -37,8 +36,17 @@ func (w *Worker) complete(j *job, r Result) {
 // skipped as already done, without a BigCommerce call or a Salesforce write.
 // It is best effort: when it fails, the reconcile message syncs the order
 // again, which is idempotent.
-func (w *Worker) markVersion(order *bigcommerce.Order, log *slog.Logger) {
+//
+// A reconcile or backfill task of that very version completes the key itself,
+// so the two Store calls are skipped for it.
+func (w *Worker) markVersion(order *bigcommerce.Order, jobs []*job) {
 	key := orderKey(order)
+	for _, j := range jobs {
+		if j.d.Key == key {
+			return
+		}
+	}
+	log := jobs[0].log
 	ctx, cancel := settleCtx()
 	defer cancel()
 	claim, err := w.cfg.Store.Begin(ctx, key, w.cfg.Lease)
