@@ -43,9 +43,10 @@
 //     sObject Collections, Composite and Composite Graph, limits and a
 //     throttle; salesforce/sftest is an in-process fake org.
 //   - mapper: the pure mapping from an order to the records to upsert.
-//   - idempotency: the Store and Queue interfaces and their in-memory
-//     implementations; idempotency/idemredis puts them on Redis;
-//     idempotency/idemtest is the conformance suite every implementation runs.
+//   - idempotency: the Store, Queue, Inspector and Checkpoint interfaces and
+//     their in-memory implementations; idempotency/idemredis puts them on
+//     Redis; idempotency/idemtest is the conformance suite every
+//     implementation runs.
 //
 // Each package stands alone: importing one does not bring in the
 // dependencies of the others.

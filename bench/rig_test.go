@@ -119,7 +119,7 @@ func newRedis(b *testing.B) *redis.Client {
 
 // newBackend returns a queue and a store in memory or on Redis, with room
 // for capacity messages.
-func newBackend(b *testing.B, onRedis bool, capacity int) (idempotency.Queue, idempotency.Store) {
+func newBackend(b *testing.B, onRedis bool, capacity int) (queue, idempotency.Store) {
 	b.Helper()
 	opts := []idempotency.Option{idempotency.WithCapacity(capacity)}
 	if !onRedis {
@@ -131,7 +131,7 @@ func newBackend(b *testing.B, onRedis bool, capacity int) (idempotency.Queue, id
 }
 
 // redisBackend returns a queue and store on client under prefix.
-func redisBackend(b *testing.B, client *redis.Client, prefix string, opts ...idempotency.Option) (idempotency.Queue, idempotency.Store) {
+func redisBackend(b *testing.B, client *redis.Client, prefix string, opts ...idempotency.Option) (queue, idempotency.Store) {
 	b.Helper()
 	q, err := idemredis.NewQueue(client, idemredis.WithPrefix(prefix), idemredis.WithOptions(opts...),
 		idemredis.WithBlockTimeout(100*time.Millisecond))
@@ -144,6 +144,12 @@ func redisBackend(b *testing.B, client *redis.Client, prefix string, opts ...ide
 		b.Fatal(err)
 	}
 	return q, s
+}
+
+// queue is a queue with its Inspector, as both implementations give them.
+type queue interface {
+	idempotency.Queue
+	idempotency.Inspector
 }
 
 // receiverHandler is what a bc2sf receiver serves: the verifying

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/pipeline"
 )
 
@@ -47,7 +48,7 @@ func TestMissedWebhooks(t *testing.T) {
 	}
 
 	rc, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-		Orders: pipeline.BigCommerceOrders(r.bc), Queue: r.queue, Checkpoint: &pipeline.MemoryCheckpoint{},
+		Orders: pipeline.BigCommerceOrders(r.bc), Queue: r.queue, Checkpoint: &idempotency.MemoryCheckpoint{},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -52,7 +52,7 @@ type rig struct {
 	t     testing.TB
 	store *bctest.Server
 	org   *sftest.Server
-	queue idempotency.Queue
+	queue queue
 	done  idempotency.Store
 	url   string // the receiver's webhook URL
 	bc    *bigcommerce.Client
@@ -138,10 +138,17 @@ func (e expiringSessions) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// queue is what the rig holds of a queue: the worker's side and the
+// operator's, which both implementations give on one value.
+type queue interface {
+	idempotency.Queue
+	idempotency.Inspector
+}
+
 // newBackend returns the queue and store: in memory, or on a private
 // redis-server (skipped or failed per BC2SF_REQUIRE_REDIS when it is
 // missing).
-func newBackend(t testing.TB, useRedis bool) (idempotency.Queue, idempotency.Store) {
+func newBackend(t testing.TB, useRedis bool) (queue, idempotency.Store) {
 	t.Helper()
 	if !useRedis {
 		q := idempotency.NewMemoryQueue()

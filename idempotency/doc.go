@@ -3,9 +3,24 @@
 // of an event happen once.
 //
 // This package holds the interfaces, the options they share and in-memory
-// implementations (MemoryQueue, MemoryStore). idempotency/idemredis puts
-// both on Redis, and idempotency/idemtest is the conformance suite that every
-// implementation runs, so the guarantees below hold for all of them.
+// implementations: Queue (what producers and consumers use) and Inspector
+// (what an operator uses: counts and the dead letters), both implemented by
+// MemoryQueue; Store, implemented by MemoryStore; and Checkpoint, the time a
+// reconciler got to, implemented by MemoryCheckpoint. idempotency/idemredis
+// puts all of them on Redis, and idempotency/idemtest is the conformance
+// suite that every implementation runs, so the guarantees below hold for
+// all of them. The package imports the standard library only.
+//
+// # The name
+//
+// The package is named for what it is for rather than for what it holds: a
+// queue, a store and a checkpoint are the parts; exactly-once effect over
+// at-least-once delivery is the job. Every piece here exists so that an
+// event BigCommerce delivers once, twice or late changes Salesforce once,
+// and none is meant for other uses (the queue has no routing, no fan-out,
+// no schedules). A reader looking for "how does bc2sf avoid duplicates"
+// finds it here, and the queue and the store are read best side by side,
+// since each relies on the other's guarantees.
 //
 // # The Queue
 //
@@ -26,9 +41,8 @@
 //
 //   - Ack: the message is done and removed.
 //   - Retry(delay): the message comes back no earlier than delay from now.
-//   - DeadLetter(reason): the message is set aside; DeadLetters lists such
-//     messages, Replay puts one back (its attempts counted from 1 again) and
-//     DeleteDeadLetter discards one.
+//   - DeadLetter(reason): the message is set aside until an operator
+//     decides (see The Inspector below).
 //
 // If the lease ends first, the message is delivered again. Every delivery
 // carries Attempt: 1 the first time, one more per Retry or expired lease.
@@ -42,6 +56,24 @@
 // PriorityLow (for backfill and reconciliation). A ready high message is
 // always dequeued before a ready low one; within a priority, messages come
 // out in the order they became ready.
+//
+// # The Inspector
+//
+// An Inspector is the operator's side of a queue, kept apart from Queue as
+// asynq keeps its Inspector apart from its Client: a receiver or a worker
+// holds a Queue and cannot replay or delete dead letters by mistake, while
+// an admin console, a readiness probe or a metrics exporter holds an
+// Inspector. Both are implemented by the same value (a *MemoryQueue, an
+// *idemredis.Queue):
+//
+//   - Stats counts ready, delayed, in-flight and dead messages, and gives
+//     the EnqueuedAt of the oldest live one (Stats.Oldest), which tells how
+//     far behind the consumers are.
+//   - DeadLetters lists dead letters oldest first, each with its Reason,
+//     Attempt, FailedAt (the last DeadLetter) and FirstFailedAt (its first
+//     Retry or DeadLetter; kept across Replay).
+//   - Replay puts a dead letter back with its attempts counted from 1
+//     again; DeleteDeadLetter discards one.
 //
 // # The Store
 //
@@ -81,13 +113,20 @@
 // errors.Is. A call whose context has ended returns an error matching the
 // context's error.
 //
+// # The Checkpoint
+//
+// A Checkpoint keeps one time between runs of a reconciler or a backfill.
+// MemoryCheckpoint forgets it with the process; idemredis.Checkpoint keeps
+// it in Redis.
+//
 // # Time
 //
-// Leases, delays, windows and retention run on a Clock (SystemClock unless
-// WithClock says otherwise). idemtest.Clock is a fake whose time moves only
-// when told, for deterministic tests of the memory implementations.
-// Implementations that keep time on a server, such as Redis, work to the
-// millisecond and may ignore the Clock.
+// Leases, delays, windows and retention run on the time package's clock;
+// there is no clock to inject. Tests that need to move time run the memory
+// implementations inside a testing/synctest bubble, where time.Now and
+// timers follow the bubble's fake clock (see this package's tests).
+// Implementations that keep time on a server, such as Redis, use the
+// server's clock, to the millisecond.
 //
 // # The memory implementations
 //

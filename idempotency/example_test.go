@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
-	"github.com/bc2sf/bc2sf/idempotency/idemtest"
 )
 
 // errPermanent marks a failure that no retry can fix, such as an order that
@@ -16,6 +15,10 @@ var errPermanent = errors.New("permanent")
 
 // maxAttempts is the worker's policy: the queue only counts attempts.
 const maxAttempts = 3
+
+// retryDelay is short so that the example runs quickly; a real worker waits
+// seconds to minutes.
+const retryDelay = 200 * time.Millisecond
 
 // handle runs one delivery through the Store gate and the work, and settles
 // it on the queue. It is the heart of a bc2sf worker.
@@ -40,7 +43,7 @@ func handle(ctx context.Context, q idempotency.Queue, s idempotency.Store, d *id
 			return q.DeadLetter(ctx, d, err.Error())
 		}
 		fmt.Printf("%s: attempt %d failed (%v), retrying\n", d.Key, d.Attempt, err)
-		return q.Retry(ctx, d, time.Duration(d.Attempt)*time.Second)
+		return q.Retry(ctx, d, time.Duration(d.Attempt)*retryDelay)
 	}
 	// ErrLeaseLost here means the lease ran out and another worker took the
 	// key: the work ran twice, which upsert by external ID makes harmless.
@@ -56,12 +59,10 @@ func handle(ctx context.Context, q idempotency.Queue, s idempotency.Store, d *id
 // DeadLetter once the failure is permanent or attempts run out.
 func Example() {
 	ctx := context.Background()
-	// A fake clock makes the retry delay take no real time, so that the
-	// output is the same on any machine.
-	clock := idemtest.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
-	q := idempotency.NewMemoryQueue(idempotency.WithClock(clock))
+	q := idempotency.NewMemoryQueue()
 	defer q.Close()
-	store := idempotency.NewMemoryStore(idempotency.WithClock(clock))
+	var inspect idempotency.Inspector = q // the operator's view of the same queue
+	store := idempotency.NewMemoryStore()
 
 	for _, m := range []idempotency.Message{
 		{Key: "order-100", Body: []byte("ok")},
@@ -94,15 +95,11 @@ func Example() {
 	}
 
 	for {
-		s, err := q.Stats(ctx)
+		s, err := inspect.Stats(ctx)
 		if err != nil || s.Depth() == 0 {
-			break
+			break // a real worker keeps waiting in Dequeue
 		}
-		if s.Ready == 0 {
-			clock.Advance(time.Second) // a real worker just blocks in Dequeue
-			continue
-		}
-		d, err := q.Dequeue(ctx, 30*time.Second)
+		d, err := q.Dequeue(ctx, 30*time.Second) // waits for order-101's retry delay
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -112,7 +109,7 @@ func Example() {
 			return
 		}
 	}
-	dead, _ := q.DeadLetters(ctx, 10)
+	dead, _ := inspect.DeadLetters(ctx, 10)
 	for _, dl := range dead {
 		fmt.Printf("dead letter %s: %s\n", dl.Key, dl.Reason)
 	}
@@ -130,15 +127,14 @@ func Example() {
 // does to a late Complete.
 func ExampleMemoryStore() {
 	ctx := context.Background()
-	clock := idemtest.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
-	s := idempotency.NewMemoryStore(idempotency.WithClock(clock))
+	s := idempotency.NewMemoryStore()
 
-	a, _ := s.Begin(ctx, "order-100", 30*time.Second)
+	a, _ := s.Begin(ctx, "order-100", 100*time.Millisecond)
 	b, _ := s.Begin(ctx, "order-100", time.Minute)
 	fmt.Println("first worker:", a.Status)
 	fmt.Println("second worker:", b.Status)
 
-	clock.Advance(31 * time.Second) // the first worker stalls past its lease
+	time.Sleep(150 * time.Millisecond) // the first worker stalls past its lease
 	c, _ := s.Begin(ctx, "order-100", time.Minute)
 	fmt.Println("third worker:", c.Status)
 	fmt.Println("third completes:", s.Complete(ctx, "order-100", c.Token, 0))
@@ -154,4 +150,36 @@ func ExampleMemoryStore() {
 	// third completes: <nil>
 	// first completes late, lease lost: true
 	// redelivery: done
+}
+
+// ExampleInspector lists a dead letter with its failure times and replays
+// it, as an operator's console does.
+func ExampleInspector() {
+	ctx := context.Background()
+	q := idempotency.NewMemoryQueue()
+	defer q.Close()
+	var inspect idempotency.Inspector = q
+
+	_, _ = q.Enqueue(ctx, idempotency.Message{Key: "order-102"})
+	d, _ := q.Dequeue(ctx, time.Minute)
+	_ = q.Retry(ctx, d, 0)
+	d, _ = q.Dequeue(ctx, time.Minute)
+	_ = q.DeadLetter(ctx, d, "no such product")
+
+	s, _ := inspect.Stats(ctx)
+	fmt.Println("live:", s.Depth(), "dead:", s.Dead, "oldest live:", s.Oldest.IsZero())
+	dead, _ := inspect.DeadLetters(ctx, 0)
+	for _, dl := range dead {
+		fmt.Printf("%s attempt %d: %s (first failure no later than the last: %v)\n",
+			dl.Key, dl.Attempt, dl.Reason, !dl.FirstFailedAt.After(dl.FailedAt))
+		if err := inspect.Replay(ctx, dl.ID); err != nil {
+			fmt.Println(err)
+		}
+	}
+	d, _ = q.Dequeue(ctx, time.Minute)
+	fmt.Println("replayed:", d.Key, "attempt", d.Attempt)
+	// Output:
+	// live: 0 dead: 1 oldest live: true
+	// order-102 attempt 2: no such product (first failure no later than the last: true)
+	// replayed: order-102 attempt 1
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
-	"github.com/bc2sf/bc2sf/idempotency/idemtest"
 )
 
 // queueModel is what a MemoryQueue must be doing, tracked beside it.
@@ -24,7 +24,7 @@ type queueModel struct {
 	deadIDs          []string
 }
 
-// FuzzMemoryQueue drives a MemoryQueue on a fake clock with a sequence of
+// FuzzMemoryQueue drives a MemoryQueue in a synctest bubble (a fake clock) with a sequence of
 // operations read from the input and checks every result against a model:
 // deduplication, capacity, priority order, attempt counts, and that only the
 // latest live delivery of a message can be finished.
@@ -34,28 +34,29 @@ func FuzzMemoryQueue(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 5, 1, 2, 4, 0, 5, 0, 1, 0, 7, 0, 0, 9})
 	f.Add([]byte{0, 1, 0, 1, 6, 3, 6, 3, 0, 1, 1, 0, 2, 0})
 	f.Add([]byte{0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 1, 0, 1, 0, 1, 0, 6, 9, 1, 3})
-	f.Fuzz(func(t *testing.T, ops []byte) {
-		clk := idemtest.NewClock(epoch)
-		m := &queueModel{
-			window: 5, capacity: 4,
-			firstSeen: map[string]time.Time{}, latest: map[string]*idempotency.Delivery{},
-			live: map[string]bool{}, attempts: map[string]int{}, dead: map[string]bool{},
-		}
-		q := idempotency.NewMemoryQueue(idempotency.WithClock(clk), idempotency.WithCapacity(m.capacity),
-			idempotency.WithDedupWindow(time.Duration(m.window)*time.Second))
-		defer q.Close()
-		for i := 0; i+1 < len(ops) && i < 400; i += 2 {
-			m.step(t, q, clk, ops[i]%8, ops[i+1])
-			m.checkStats(t, q)
-		}
-	})
+	f.Fuzz(func(t *testing.T, ops []byte) { synctest.Test(t, func(t *testing.T) { fuzzQueue(t, ops) }) })
 }
 
-func (m *queueModel) step(t *testing.T, q *idempotency.MemoryQueue, clk *idemtest.Clock, op, arg byte) {
+func fuzzQueue(t *testing.T, ops []byte) {
+	m := &queueModel{
+		window: 5, capacity: 4,
+		firstSeen: map[string]time.Time{}, latest: map[string]*idempotency.Delivery{},
+		live: map[string]bool{}, attempts: map[string]int{}, dead: map[string]bool{},
+	}
+	q := idempotency.NewMemoryQueue(idempotency.WithCapacity(m.capacity),
+		idempotency.WithDedupWindow(time.Duration(m.window)*time.Second))
+	defer q.Close()
+	for i := 0; i+1 < len(ops) && i < 400; i += 2 {
+		m.step(t, q, ops[i]%8, ops[i+1])
+		m.checkStats(t, q)
+	}
+}
+
+func (m *queueModel) step(t *testing.T, q *idempotency.MemoryQueue, op, arg byte) {
 	ctx := t.Context()
 	switch op {
 	case 0:
-		m.enqueue(t, q, clk, arg)
+		m.enqueue(t, q, arg)
 	case 1:
 		m.dequeue(t, q, arg)
 	case 2, 3, 4:
@@ -109,15 +110,15 @@ func (m *queueModel) step(t *testing.T, q *idempotency.MemoryQueue, clk *idemtes
 			}
 		}
 	case 6:
-		clk.Advance(time.Duration(arg%4) * time.Second)
+		time.Sleep(time.Duration(arg%4) * time.Second)
 	}
 }
 
-func (m *queueModel) enqueue(t *testing.T, q *idempotency.MemoryQueue, clk *idemtest.Clock, arg byte) {
+func (m *queueModel) enqueue(t *testing.T, q *idempotency.MemoryQueue, arg byte) {
 	key := "k" + strconv.Itoa(int(arg%6))
 	prio := idempotency.Priority(arg / 6 % 2)
 	r, err := q.Enqueue(t.Context(), idempotency.Message{Key: key, Priority: prio})
-	now := clk.Now()
+	now := time.Now()
 	first, seen := m.firstSeen[key]
 	wantDup := seen && now.Before(first.Add(time.Duration(m.window)*time.Second))
 	switch {
@@ -187,87 +188,88 @@ type storeModelRecord struct {
 	expires time.Time
 }
 
-// FuzzMemoryStore drives a MemoryStore on a fake clock with Begin, Complete,
+// FuzzMemoryStore drives a MemoryStore in a synctest bubble (a fake clock) with Begin, Complete,
 // Release and clock moves read from the input, and checks every outcome
 // against a model of the documented rules.
 func FuzzMemoryStore(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 0, 0, 0, 3, 9, 0, 0})
 	f.Add([]byte{0, 1, 3, 5, 0, 1, 1, 1, 2, 1, 0, 1})
 	f.Add([]byte{0, 2, 2, 2, 0, 2, 1, 2, 3, 9, 0, 2, 3, 9, 0, 2})
-	f.Fuzz(func(t *testing.T, ops []byte) {
-		clk := idemtest.NewClock(epoch)
-		s := idempotency.NewMemoryStore(idempotency.WithClock(clk))
-		model := map[string]*storeModelRecord{}
-		var tokens []string
-		const lease, retention = 3 * time.Second, 5 * time.Second
-		for i := 0; i+1 < len(ops) && i < 400; i += 2 {
-			op, arg := ops[i]%4, ops[i+1]
-			key := "k" + strconv.Itoa(int(arg%3))
-			now := clk.Now()
-			r := model[key]
-			if r != nil && !r.expires.After(now) {
-				r = nil
-			}
-			token := "none"
-			if len(tokens) > 0 {
-				token = tokens[int(arg/3)%len(tokens)]
-			}
-			switch op {
-			case 0:
-				c, err := s.Begin(t.Context(), key, lease)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := idempotency.Claimed
-				if r != nil && r.done {
-					want = idempotency.Done
-				} else if r != nil {
-					want = idempotency.InFlight
-				}
-				if c.Status != want {
-					t.Fatalf("Begin(%s) = %v, want %v", key, c.Status, want)
-				}
-				if want == idempotency.Claimed {
-					model[key] = &storeModelRecord{token: c.Token, expires: now.Add(lease)}
-					tokens = append(tokens, c.Token)
-				}
-			case 1:
-				err := s.Complete(t.Context(), key, token, retention)
-				switch {
-				case r == nil || (!r.done && r.token == token):
-					if err != nil {
-						t.Fatalf("Complete(%s) of a free or own key: %v", key, err)
-					}
-					model[key] = &storeModelRecord{token: token, done: true, expires: now.Add(retention)}
-				case r.done && r.token == token:
-					if err != nil {
-						t.Fatalf("repeated Complete(%s): %v", key, err)
-					}
-				default:
-					if !errors.Is(err, idempotency.ErrLeaseLost) {
-						t.Fatalf("Complete(%s) with a foreign token: %v, want ErrLeaseLost", key, err)
-					}
-				}
-			case 2:
-				err := s.Release(t.Context(), key, token)
-				switch {
-				case r == nil:
-					if err != nil {
-						t.Fatalf("Release(%s) of a free key: %v", key, err)
-					}
-				case !r.done && r.token == token:
-					if err != nil {
-						t.Fatalf("Release(%s) by its holder: %v", key, err)
-					}
-					delete(model, key)
-				default:
-					if !errors.Is(err, idempotency.ErrLeaseLost) {
-						t.Fatalf("Release(%s) with a foreign token or of a done key: %v, want ErrLeaseLost", key, err)
-					}
-				}
-			case 3:
-				clk.Advance(time.Duration(arg%4) * time.Second)
-			}
+	f.Fuzz(func(t *testing.T, ops []byte) { synctest.Test(t, func(t *testing.T) { fuzzStore(t, ops) }) })
+}
+
+func fuzzStore(t *testing.T, ops []byte) {
+	s := idempotency.NewMemoryStore()
+	model := map[string]*storeModelRecord{}
+	var tokens []string
+	const lease, retention = 3 * time.Second, 5 * time.Second
+	for i := 0; i+1 < len(ops) && i < 400; i += 2 {
+		op, arg := ops[i]%4, ops[i+1]
+		key := "k" + strconv.Itoa(int(arg%3))
+		now := time.Now()
+		r := model[key]
+		if r != nil && !r.expires.After(now) {
+			r = nil
 		}
-	})
+		token := "none"
+		if len(tokens) > 0 {
+			token = tokens[int(arg/3)%len(tokens)]
+		}
+		switch op {
+		case 0:
+			c, err := s.Begin(t.Context(), key, lease)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := idempotency.Claimed
+			if r != nil && r.done {
+				want = idempotency.Done
+			} else if r != nil {
+				want = idempotency.InFlight
+			}
+			if c.Status != want {
+				t.Fatalf("Begin(%s) = %v, want %v", key, c.Status, want)
+			}
+			if want == idempotency.Claimed {
+				model[key] = &storeModelRecord{token: c.Token, expires: now.Add(lease)}
+				tokens = append(tokens, c.Token)
+			}
+		case 1:
+			err := s.Complete(t.Context(), key, token, retention)
+			switch {
+			case r == nil || (!r.done && r.token == token):
+				if err != nil {
+					t.Fatalf("Complete(%s) of a free or own key: %v", key, err)
+				}
+				model[key] = &storeModelRecord{token: token, done: true, expires: now.Add(retention)}
+			case r.done && r.token == token:
+				if err != nil {
+					t.Fatalf("repeated Complete(%s): %v", key, err)
+				}
+			default:
+				if !errors.Is(err, idempotency.ErrLeaseLost) {
+					t.Fatalf("Complete(%s) with a foreign token: %v, want ErrLeaseLost", key, err)
+				}
+			}
+		case 2:
+			err := s.Release(t.Context(), key, token)
+			switch {
+			case r == nil:
+				if err != nil {
+					t.Fatalf("Release(%s) of a free key: %v", key, err)
+				}
+			case !r.done && r.token == token:
+				if err != nil {
+					t.Fatalf("Release(%s) by its holder: %v", key, err)
+				}
+				delete(model, key)
+			default:
+				if !errors.Is(err, idempotency.ErrLeaseLost) {
+					t.Fatalf("Release(%s) with a foreign token or of a done key: %v, want ErrLeaseLost", key, err)
+				}
+			}
+		case 3:
+			time.Sleep(time.Duration(arg%4) * time.Second)
+		}
+	}
 }

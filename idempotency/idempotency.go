@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Errors returned by every Store and Queue implementation. They are
+// Errors returned by every Store, Queue and Inspector implementation. They are
 // sentinels: implementations wrap them with %w, so test with errors.Is.
 var (
 	// ErrLeaseLost reports that the caller no longer holds what it tries to
@@ -24,11 +24,12 @@ var (
 	// HTTP receiver answers 503 so that the sender delivers again.
 	ErrQueueFull = errors.New("idempotency: queue full")
 
-	// ErrNotFound reports that no dead letter has the given ID.
+	// ErrNotFound reports that no dead letter has the given ID
+	// (Inspector.Replay, Inspector.DeleteDeadLetter).
 	ErrNotFound = errors.New("idempotency: not found")
 
-	// ErrClosed reports a call on a Queue after Close. A Dequeue blocked
-	// when Close is called returns it too.
+	// ErrClosed reports a call on a Queue, or on its Inspector, after
+	// Close. A Dequeue blocked when Close is called returns it too.
 	ErrClosed = errors.New("idempotency: closed")
 
 	// ErrInvalidArgument reports an argument no implementation can accept:
@@ -207,9 +208,11 @@ type Delivery struct {
 	Token string
 }
 
-// DeadLetter is a message that a consumer gave up on.
+// DeadLetter is a message that a consumer gave up on, as an Inspector lists
+// it.
 type DeadLetter struct {
-	// ID is the message's ID; pass it to Queue.Replay.
+	// ID is the message's ID; pass it to Inspector.Replay or
+	// Inspector.DeleteDeadLetter.
 	ID string
 	// Key is the message's key.
 	Key string
@@ -217,11 +220,20 @@ type DeadLetter struct {
 	Body []byte
 	// Priority is the message's priority; Replay keeps it.
 	Priority Priority
-	// Attempt is the attempt of the delivery that was dead-lettered.
+	// Attempt is the attempt of the delivery that was dead-lettered. It
+	// counts from the last Replay, if any.
 	Attempt int
 	// EnqueuedAt is when the message was first enqueued.
 	EnqueuedAt time.Time
-	// FailedAt is when DeadLetter was called.
+	// FirstFailedAt is when the message first failed: its first Retry, or
+	// its first DeadLetter when it was never retried, whichever came first.
+	// Replay keeps it, as it keeps ID and EnqueuedAt, so after a Replay it
+	// still tells how long the message has been failing. A lease that ended
+	// without a Retry does not count as a failure here. It is never after
+	// FailedAt.
+	FirstFailedAt time.Time
+	// FailedAt is when DeadLetter was last called: the failure that put the
+	// message where it is now.
 	FailedAt time.Time
 	// Reason is the text the consumer passed to DeadLetter.
 	Reason string
@@ -243,6 +255,10 @@ type Stats struct {
 	// ReadyByPriority splits Ready by priority; every priority in
 	// Priorities() has an entry, possibly 0.
 	ReadyByPriority map[Priority]int
+	// Oldest is the EnqueuedAt of the oldest live message (ready, delayed or
+	// in flight; dead letters do not count), or the zero time when there is
+	// none. time.Since(Oldest) is how far behind the consumers are.
+	Oldest time.Time
 }
 
 // Depth returns the number of live messages: Ready + Delayed + InFlight.
@@ -250,7 +266,10 @@ type Stats struct {
 func (s Stats) Depth() int { return s.Ready + s.Delayed + s.InFlight }
 
 // Queue is a work queue with at-least-once delivery, leases, delayed
-// retries, deduplication by key, two priorities and a dead-letter list.
+// retries, deduplication by key, two priorities and a dead-letter list. It
+// holds what producers (Enqueue) and consumers (Dequeue and the three ways to
+// settle a delivery) need; an operator looks at and repairs the queue
+// through its Inspector.
 //
 // The guarantees an implementation gives:
 //
@@ -265,8 +284,9 @@ func (s Stats) Depth() int { return s.Ready + s.Delayed + s.InFlight }
 //     twice. After its lease ends but before it is delivered again, a
 //     delivery can still be acknowledged.
 //   - A repeated Key inside the dedup window (Config.DedupWindow:
-//     DefaultDedupWindow, 24 h, unless set; counted from the first Enqueue) is accepted with Duplicate set and not
-//     queued again, whatever became of the first message.
+//     DefaultDedupWindow, 24 h, unless set; counted from the first Enqueue)
+//     is accepted with Duplicate set and not queued again, whatever became
+//     of the first message.
 //   - A ready PriorityHigh message is always dequeued before a ready
 //     PriorityLow one. Within a priority, fresh messages come out in the
 //     order they were enqueued; retried and redelivered ones rejoin when
@@ -303,29 +323,60 @@ type Queue interface {
 	Retry(ctx context.Context, d *Delivery, delay time.Duration) error
 
 	// DeadLetter moves the delivered message to the dead-letter list with
-	// reason. It stays there until replayed; where the queue has a
-	// capacity, dead letters count against it.
+	// reason. It stays there until an Inspector replays or deletes it;
+	// where the queue has a capacity, dead letters count against it.
 	DeadLetter(ctx context.Context, d *Delivery, reason string) error
 
-	// DeadLetters returns up to limit dead letters, oldest first. A limit
-	// <= 0 returns up to 100.
+	// Close makes every later call return ErrClosed, on the Queue and on
+	// its Inspector, and wakes blocked Dequeue calls with ErrClosed.
+	// Messages are kept where the implementation is durable. Close is
+	// idempotent and returns nil; it does not close clients the caller
+	// passed in.
+	Close() error
+}
+
+// Inspector is the operator's view of a Queue: counts for dashboards and
+// readiness probes, and the dead-letter list with the two ways out of it. It
+// is kept apart from Queue so that producers and consumers are not handed
+// the power to replay or delete what others gave up on. MemoryQueue and the
+// Redis queue implement both interfaces on one value; pass that value where
+// each is wanted.
+//
+// An Inspector does not own the queue: it has no Close, and after the
+// Queue's Close its methods return ErrClosed. Implementations are safe for
+// concurrent use, also with the Queue's own calls.
+type Inspector interface {
+	// Stats returns counts of the queue's contents and the age of its
+	// oldest live message.
+	Stats(ctx context.Context) (Stats, error)
+
+	// DeadLetters returns up to limit dead letters, oldest first (in the
+	// order they were dead-lettered). A limit <= 0 returns up to 100.
 	DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error)
 
 	// Replay moves the dead letter id back to the ready messages of its
-	// priority, with its ID, and the next delivery's Attempt at 1. It
-	// bypasses deduplication. An unknown id returns ErrNotFound.
+	// priority, at the back, with its ID, EnqueuedAt and FirstFailedAt, and
+	// the next delivery's Attempt at 1. It bypasses deduplication. An
+	// unknown id returns ErrNotFound.
 	Replay(ctx context.Context, id string) error
 
 	// DeleteDeadLetter removes the dead letter id for good, freeing its
 	// place. An unknown id returns ErrNotFound.
 	DeleteDeadLetter(ctx context.Context, id string) error
+}
 
-	// Stats returns counts of the queue's contents.
-	Stats(ctx context.Context) (Stats, error)
-
-	// Close makes every later call return ErrClosed and wakes blocked
-	// Dequeue calls with ErrClosed. Messages are kept where the
-	// implementation is durable. Close is idempotent and returns nil; it
-	// does not close clients the caller passed in.
-	Close() error
+// Checkpoint keeps one time between runs: how far a reconciler (or a
+// backfill) got, so that the next run carries on from there instead of
+// starting over. MemoryCheckpoint keeps it in memory; the Redis version
+// (idemredis.Checkpoint) keeps it where every process sees it and a restart
+// does not lose it.
+//
+// Implementations are safe for concurrent use; the last Save wins.
+type Checkpoint interface {
+	// Load returns the saved time, or the zero time when nothing was saved
+	// yet. The time is the same instant as the one saved, to the
+	// nanosecond; its location may differ.
+	Load(ctx context.Context) (time.Time, error)
+	// Save replaces the saved time with t.
+	Save(ctx context.Context, t time.Time) error
 }

@@ -9,16 +9,23 @@ import (
 
 func TestMemoryStoreConformance(t *testing.T) {
 	t.Parallel()
-	idemtest.TestStore(t, func(t *testing.T, opts ...idempotency.Option) idempotency.Store {
+	idemtest.RunStore(t, idemtest.Config{}, func(t *testing.T, opts ...idempotency.Option) idempotency.Store {
 		return idempotency.NewMemoryStore(opts...)
 	})
 }
 
 func TestMemoryQueueConformance(t *testing.T) {
 	t.Parallel()
-	idemtest.TestQueue(t, func(t *testing.T, opts ...idempotency.Option) idempotency.Queue {
+	idemtest.RunQueue(t, idemtest.Config{}, func(t *testing.T, opts ...idempotency.Option) (idempotency.Queue, idempotency.Inspector) {
 		q := idempotency.NewMemoryQueue(opts...)
 		t.Cleanup(func() { _ = q.Close() })
-		return q
+		return q, q
+	})
+}
+
+func TestMemoryCheckpointConformance(t *testing.T) {
+	t.Parallel()
+	idemtest.RunCheckpoint(t, idemtest.Config{}, func(t *testing.T) idempotency.Checkpoint {
+		return &idempotency.MemoryCheckpoint{}
 	})
 }

@@ -33,18 +33,27 @@ type MemoryQueue struct {
 	readyCount [2]int
 	delayed    timeHeap
 	leases     timeHeap
+	live       liveHeap
 	dead       list.List
 	waiters    []chan struct{}
 	dedup      map[string]dedupRecord
 	dedupOrder []dedupItem
 	dedupHead  int
+
+	// afterWake, when set (by tests only), runs in a waiting Dequeue after
+	// it woke and before it takes the lock again, with the context's error
+	// if that is what woke it.
+	afterWake func(err error)
 }
 
-var _ Queue = (*MemoryQueue)(nil)
+var (
+	_ Queue     = (*MemoryQueue)(nil)
+	_ Inspector = (*MemoryQueue)(nil)
+)
 
 // NewMemoryQueue returns an empty MemoryQueue. It uses the options'
-// Capacity (default 10,000), DedupWindow (default 24 h), Lease (default 30 s)
-// and Clock.
+// Capacity (default 10,000), DedupWindow (default 24 h) and Lease (default
+// 30 s), and reads the time from the time package.
 func NewMemoryQueue(opts ...Option) *MemoryQueue {
 	return &MemoryQueue{
 		cfg:   NewConfig(opts...),
@@ -70,7 +79,7 @@ func (q *MemoryQueue) Enqueue(ctx context.Context, msg Message) (EnqueueResult, 
 	if q.closed {
 		return EnqueueResult{}, fmt.Errorf("enqueue %q: %w", msg.Key, ErrClosed)
 	}
-	now := q.cfg.Clock.Now()
+	now := time.Now()
 	if q.cfg.DedupWindow > 0 {
 		q.pruneDedup(now)
 		if r, ok := q.dedup[msg.Key]; ok {
@@ -88,6 +97,7 @@ func (q *MemoryQueue) Enqueue(ctx context.Context, msg Message) (EnqueueResult, 
 		prio:       msg.Priority,
 		enqueuedAt: now,
 		hidx:       -1,
+		oidx:       -1,
 	}
 	q.msgs[e.id] = e
 	if q.cfg.DedupWindow > 0 {
@@ -114,7 +124,7 @@ func (q *MemoryQueue) Dequeue(ctx context.Context, lease time.Duration) (*Delive
 			q.mu.Unlock()
 			return nil, fmt.Errorf("dequeue: %w", ErrClosed)
 		}
-		now := q.cfg.Clock.Now()
+		now := time.Now()
 		q.reap(now)
 		if e := q.popReady(); e != nil {
 			d := q.deliver(e, now, lease)
@@ -136,9 +146,9 @@ func (q *MemoryQueue) wait(ctx context.Context) error {
 	q.waiters = append(q.waiters, w)
 	var timeout <-chan time.Time
 	if at := q.nextDeadline(); !at.IsZero() {
-		t := q.cfg.Clock.TimerAt(at)
+		t := time.NewTimer(time.Until(at))
 		defer t.Stop()
-		timeout = t.C()
+		timeout = t.C
 	}
 	q.mu.Unlock()
 	var err error
@@ -147,6 +157,9 @@ func (q *MemoryQueue) wait(ctx context.Context) error {
 		err = ctx.Err()
 	case <-w:
 	case <-timeout:
+	}
+	if q.afterWake != nil {
+		q.afterWake(err)
 	}
 	q.mu.Lock()
 	if !q.dropWaiter(w) && err != nil {
@@ -185,6 +198,7 @@ func (q *MemoryQueue) Ack(ctx context.Context, d *Delivery) error {
 // the back of its priority.
 func (q *MemoryQueue) Retry(ctx context.Context, d *Delivery, delay time.Duration) error {
 	return q.finish(ctx, "retry", d, func(e *entry, now time.Time) {
+		e.failed(now)
 		if delay <= 0 {
 			q.toReady(e)
 			return
@@ -197,6 +211,7 @@ func (q *MemoryQueue) Retry(ctx context.Context, d *Delivery, delay time.Duratio
 // capacity until replayed or deleted.
 func (q *MemoryQueue) DeadLetter(ctx context.Context, d *Delivery, reason string) error {
 	return q.finish(ctx, "dead-letter", d, func(e *entry, now time.Time) {
+		e.failed(now)
 		e.reason, e.failedAt = reason, now
 		q.toDead(e)
 	})
@@ -225,11 +240,11 @@ func (q *MemoryQueue) finish(ctx context.Context, op string, d *Delivery, f func
 		return fmt.Errorf("%s %s: %w", op, d.ID, ErrLeaseLost)
 	}
 	e.token = ""
-	f(e, q.cfg.Clock.Now())
+	f(e, time.Now())
 	return nil
 }
 
-// DeadLetters implements Queue. Bodies are copies.
+// DeadLetters implements Inspector. Bodies are copies.
 func (q *MemoryQueue) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -247,13 +262,15 @@ func (q *MemoryQueue) DeadLetters(ctx context.Context, limit int) ([]DeadLetter,
 		e := el.Value.(*entry)
 		out = append(out, DeadLetter{
 			ID: e.id, Key: e.key, Body: bytes.Clone(e.body), Priority: e.prio,
-			Attempt: e.deliveries, EnqueuedAt: e.enqueuedAt, FailedAt: e.failedAt, Reason: e.reason,
+			Attempt: e.deliveries, EnqueuedAt: e.enqueuedAt, FirstFailedAt: e.firstFailedAt,
+			FailedAt: e.failedAt, Reason: e.reason,
 		})
 	}
 	return out, nil
 }
 
-// Replay implements Queue. The message goes to the back of its priority.
+// Replay implements Inspector. The message goes to the back of its
+// priority.
 func (q *MemoryQueue) Replay(ctx context.Context, id string) error {
 	return q.withDead(ctx, "replay", id, func(e *entry) {
 		e.deliveries, e.reason, e.failedAt = 0, "", time.Time{}
@@ -261,7 +278,7 @@ func (q *MemoryQueue) Replay(ctx context.Context, id string) error {
 	})
 }
 
-// DeleteDeadLetter implements Queue. It frees the message's place in the
+// DeleteDeadLetter implements Inspector. It frees the message's place in the
 // capacity.
 func (q *MemoryQueue) DeleteDeadLetter(ctx context.Context, id string) error {
 	return q.withDead(ctx, "delete dead letter", id, q.remove)
@@ -284,8 +301,8 @@ func (q *MemoryQueue) withDead(ctx context.Context, op, id string, f func(e *ent
 	return nil
 }
 
-// Stats implements Queue. Messages whose delay or lease has ended count as
-// ready.
+// Stats implements Inspector. Messages whose delay or lease has ended count
+// as ready.
 func (q *MemoryQueue) Stats(ctx context.Context) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
@@ -295,7 +312,7 @@ func (q *MemoryQueue) Stats(ctx context.Context) (Stats, error) {
 	if q.closed {
 		return Stats{}, fmt.Errorf("stats: %w", ErrClosed)
 	}
-	q.reap(q.cfg.Clock.Now())
+	q.reap(time.Now())
 	hi, lo := q.readyCount[PriorityHigh], q.readyCount[PriorityLow]
 	return Stats{
 		Ready:           hi + lo,
@@ -303,6 +320,7 @@ func (q *MemoryQueue) Stats(ctx context.Context) (Stats, error) {
 		InFlight:        len(q.leases),
 		Dead:            q.dead.Len(),
 		ReadyByPriority: map[Priority]int{PriorityHigh: hi, PriorityLow: lo},
+		Oldest:          q.live.oldest(),
 	}, nil
 }
 

@@ -32,9 +32,19 @@ type entry struct {
 	hidx       int    // index in the delayed or lease heap, -1 when in neither
 	readySeq   uint64 // tells a live ready-list item from a stale one
 
-	deadElem *list.Element
-	reason   string
-	failedAt time.Time
+	oidx int // index in the live heap, -1 when not live (gone or dead)
+
+	deadElem      *list.Element
+	reason        string
+	failedAt      time.Time
+	firstFailedAt time.Time // kept across Replay
+}
+
+// failed records a failure (Retry or DeadLetter) at now.
+func (e *entry) failed(now time.Time) {
+	if e.firstFailedAt.IsZero() {
+		e.firstFailedAt = now
+	}
 }
 
 // readyItem is a place in a ready list; it is stale when the entry left the
@@ -109,6 +119,49 @@ func (h timeHeap) next() time.Time {
 	return h[0].at
 }
 
+// liveHeap holds the live entries (ready, delayed, in flight) ordered by
+// enqueue time, so that Stats finds the oldest without a scan.
+type liveHeap []*entry
+
+func (h liveHeap) Len() int           { return len(h) }
+func (h liveHeap) Less(i, j int) bool { return h[i].enqueuedAt.Before(h[j].enqueuedAt) }
+func (h liveHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].oidx, h[j].oidx = i, j
+}
+func (h *liveHeap) Push(x any) {
+	e := x.(*entry)
+	e.oidx = len(*h)
+	*h = append(*h, e)
+}
+func (h *liveHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	e.oidx = -1
+	return e
+}
+
+// oldest returns the enqueue time of the oldest live entry, or the zero
+// time.
+func (h liveHeap) oldest() time.Time {
+	if len(h) == 0 {
+		return time.Time{}
+	}
+	return h[0].enqueuedAt
+}
+
+// setLive adds e to or removes it from the live heap.
+func (q *MemoryQueue) setLive(e *entry, live bool) {
+	switch {
+	case live && e.oidx < 0:
+		heap.Push(&q.live, e)
+	case !live && e.oidx >= 0:
+		heap.Remove(&q.live, e.oidx)
+	}
+}
+
 // leave takes e out of its current state, keeping the counters right.
 func (q *MemoryQueue) leave(e *entry) {
 	switch e.state {
@@ -129,6 +182,7 @@ func (q *MemoryQueue) leave(e *entry) {
 // waiting Dequeue.
 func (q *MemoryQueue) toReady(e *entry) {
 	q.leave(e)
+	q.setLive(e, true)
 	e.state = stateReady
 	e.readySeq++
 	q.ready[e.prio].push(readyItem{e: e, seq: e.readySeq})
@@ -141,6 +195,7 @@ func (q *MemoryQueue) toReady(e *entry) {
 // timer for it.
 func (q *MemoryQueue) toTimed(e *entry, state entryState, h *timeHeap, at time.Time) {
 	q.leave(e)
+	q.setLive(e, true)
 	e.state = state
 	e.at = at
 	heap.Push(h, e)
@@ -152,6 +207,7 @@ func (q *MemoryQueue) toTimed(e *entry, state entryState, h *timeHeap, at time.T
 // toDead moves e to the back of the dead-letter list.
 func (q *MemoryQueue) toDead(e *entry) {
 	q.leave(e)
+	q.setLive(e, false)
 	e.state = stateDead
 	e.deadElem = q.dead.PushBack(e)
 }
@@ -159,6 +215,7 @@ func (q *MemoryQueue) toDead(e *entry) {
 // remove forgets e.
 func (q *MemoryQueue) remove(e *entry) {
 	q.leave(e)
+	q.setLive(e, false)
 	delete(q.msgs, e.id)
 }
 

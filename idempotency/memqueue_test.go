@@ -5,16 +5,18 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
-	"github.com/bc2sf/bc2sf/idempotency/idemtest"
 )
 
-var epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+// Tests that move time run in a synctest bubble, whose fake clock the
+// MemoryQueue reads through the time package, and use synctest.Wait to
+// know that a Dequeue is blocked rather than sleeping to make it likely.
 
 // nextNow dequeues a message that Stats says is ready, so it never blocks.
-func nextNow(t *testing.T, q idempotency.Queue, lease time.Duration) *idempotency.Delivery {
+func nextNow(t *testing.T, q *idempotency.MemoryQueue, lease time.Duration) *idempotency.Delivery {
 	t.Helper()
 	s, err := q.Stats(t.Context())
 	if err != nil || s.Ready == 0 {
@@ -27,27 +29,30 @@ func nextNow(t *testing.T, q idempotency.Queue, lease time.Duration) *idempotenc
 	return d
 }
 
-// dequeueAsync starts a Dequeue and returns the channel its result arrives on.
-func dequeueAsync(t *testing.T, q idempotency.Queue, lease time.Duration) <-chan *idempotency.Delivery {
-	t.Helper()
-	ch := make(chan *idempotency.Delivery, 1)
+// dequeueAsync starts a Dequeue and returns the channel its result arrives
+// on.
+func dequeueAsync(ctx context.Context, q *idempotency.MemoryQueue, lease time.Duration) <-chan result {
+	ch := make(chan result, 1)
 	go func() {
-		d, err := q.Dequeue(t.Context(), lease)
-		if err != nil {
-			t.Errorf("Dequeue: %v", err)
-		}
-		ch <- d
+		d, err := q.Dequeue(ctx, lease)
+		ch <- result{d, err}
 	}()
 	return ch
 }
 
-// waitBlocked waits until a Dequeue sleeps on a timer of clk.
-func waitBlocked(t *testing.T, clk *idemtest.Clock) {
+type result struct {
+	d   *idempotency.Delivery
+	err error
+}
+
+// pending fails t if ch already holds a result: the Dequeue must still be
+// blocked. Call it after synctest.Wait.
+func pending(t *testing.T, what string, ch <-chan result) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); clk.Waiters() == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no Dequeue blocked on the clock")
-		}
+	select {
+	case r := <-ch:
+		t.Fatalf("%s: Dequeue returned %+v, %v; want it still blocked", what, r.d, r.err)
+	default:
 	}
 }
 
@@ -86,180 +91,200 @@ func TestMemoryQueueCapacity(t *testing.T) {
 	}
 }
 
-func TestMemoryQueueFakeClockLease(t *testing.T) {
+func TestMemoryQueueLease(t *testing.T) {
 	t.Parallel()
-	clk := idemtest.NewClock(epoch)
-	q := idempotency.NewMemoryQueue(idempotency.WithClock(clk))
-	if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "k"}); err != nil {
-		t.Fatal(err)
-	}
-	d1 := nextNow(t, q, 10*time.Second)
-	if !d1.EnqueuedAt.Equal(epoch) || !d1.LeaseExpiresAt.Equal(epoch.Add(10*time.Second)) {
-		t.Fatalf("EnqueuedAt %v LeaseExpiresAt %v, want %v and 10 s later", d1.EnqueuedAt, d1.LeaseExpiresAt, epoch)
-	}
-	got := dequeueAsync(t, q, time.Minute)
-	waitBlocked(t, clk)
-	clk.Advance(10*time.Second - time.Nanosecond)
-	if s, _ := q.Stats(t.Context()); s.InFlight != 1 {
-		t.Fatalf("Stats 1 ns before the lease ends = %+v, want 1 in flight", s)
-	}
-	clk.Advance(time.Nanosecond)
-	d2 := <-got
-	if d2 == nil || d2.ID != d1.ID || d2.Attempt != 2 {
-		t.Fatalf("redelivery = %+v, want %s at attempt 2", d2, d1.ID)
-	}
-	if err := q.Ack(t.Context(), d1); !errors.Is(err, idempotency.ErrLeaseLost) {
-		t.Fatalf("Ack of the first delivery: %v, want ErrLeaseLost", err)
-	}
-}
-
-func TestMemoryQueueFakeClockRetryDelay(t *testing.T) {
-	t.Parallel()
-	clk := idemtest.NewClock(epoch)
-	q := idempotency.NewMemoryQueue(idempotency.WithClock(clk))
-	if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "k", Priority: idempotency.PriorityLow}); err != nil {
-		t.Fatal(err)
-	}
-	d := nextNow(t, q, time.Hour)
-	if err := q.Retry(t.Context(), d, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	got := dequeueAsync(t, q, time.Hour)
-	waitBlocked(t, clk)
-	// A high message enqueued meanwhile is delivered at once, before the
-	// retried low one is due.
-	if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "live"}); err != nil {
-		t.Fatal(err)
-	}
-	if live := <-got; live == nil || live.Key != "live" {
-		t.Fatalf("got %+v, want the live message", live)
-	}
-	got = dequeueAsync(t, q, time.Hour)
-	waitBlocked(t, clk)
-	clk.Advance(time.Minute - time.Millisecond)
-	if s, _ := q.Stats(t.Context()); s.Delayed != 1 || s.Ready != 0 {
-		t.Fatalf("Stats before the delay ends = %+v, want 1 delayed", s)
-	}
-	clk.Advance(time.Millisecond)
-	if r := <-got; r == nil || r.ID != d.ID || r.Attempt != 2 {
-		t.Fatalf("retried delivery = %+v, want %s at attempt 2", r, d.ID)
-	}
-}
-
-func TestMemoryQueueFakeClockDedupWindow(t *testing.T) {
-	t.Parallel()
-	clk := idemtest.NewClock(epoch)
-	q := idempotency.NewMemoryQueue(idempotency.WithClock(clk), idempotency.WithDedupWindow(time.Hour))
-	enq := func() idempotency.EnqueueResult {
-		r, err := q.Enqueue(t.Context(), idempotency.Message{Key: "evt"})
-		if err != nil {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "k"}); err != nil {
 			t.Fatal(err)
 		}
-		return r
-	}
-	first := enq()
-	tests := []struct {
-		advance time.Duration
-		dup     bool
-	}{
-		{0, true},
-		{time.Hour - time.Nanosecond, true},
-		{time.Nanosecond, false},
-		{time.Minute, true},
-	}
-	for i, tc := range tests {
-		clk.Advance(tc.advance)
-		r := enq()
-		if r.Duplicate != tc.dup {
-			t.Fatalf("step %d: Duplicate = %v, want %v", i, r.Duplicate, tc.dup)
+		d1 := nextNow(t, q, 10*time.Second)
+		if !d1.EnqueuedAt.Equal(start) || !d1.LeaseExpiresAt.Equal(start.Add(10*time.Second)) {
+			t.Fatalf("EnqueuedAt %v LeaseExpiresAt %v, want %v and 10 s later", d1.EnqueuedAt, d1.LeaseExpiresAt, start)
 		}
-		if tc.dup && i == 0 && r.ID != first.ID {
-			t.Fatalf("duplicate ID %q, want %q", r.ID, first.ID)
+		got := dequeueAsync(t.Context(), q, time.Minute)
+		time.Sleep(10*time.Second - time.Nanosecond)
+		synctest.Wait()
+		pending(t, "1 ns before the lease ends", got)
+		if s, _ := q.Stats(t.Context()); s.InFlight != 1 {
+			t.Fatalf("Stats 1 ns before the lease ends = %+v, want 1 in flight", s)
 		}
-	}
+		time.Sleep(time.Nanosecond)
+		r := <-got
+		if r.err != nil || r.d.ID != d1.ID || r.d.Attempt != 2 {
+			t.Fatalf("redelivery = %+v, %v; want %s at attempt 2", r.d, r.err, d1.ID)
+		}
+		if err := q.Ack(t.Context(), d1); !errors.Is(err, idempotency.ErrLeaseLost) {
+			t.Fatalf("Ack of the first delivery: %v, want ErrLeaseLost", err)
+		}
+	})
 }
 
+func TestMemoryQueueRetryDelay(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "k", Priority: idempotency.PriorityLow}); err != nil {
+			t.Fatal(err)
+		}
+		d := nextNow(t, q, time.Hour)
+		if err := q.Retry(t.Context(), d, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		got := dequeueAsync(t.Context(), q, time.Hour)
+		synctest.Wait()
+		pending(t, "retry delayed", got)
+		// A high message enqueued meanwhile is delivered at once, before the
+		// retried low one is due.
+		if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "live"}); err != nil {
+			t.Fatal(err)
+		}
+		if live := <-got; live.err != nil || live.d.Key != "live" {
+			t.Fatalf("got %+v, %v; want the live message", live.d, live.err)
+		}
+		got = dequeueAsync(t.Context(), q, time.Hour)
+		time.Sleep(time.Minute - time.Millisecond)
+		synctest.Wait()
+		pending(t, "1 ms before the delay ends", got)
+		if s, _ := q.Stats(t.Context()); s.Delayed != 1 || s.Ready != 0 {
+			t.Fatalf("Stats before the delay ends = %+v, want 1 delayed", s)
+		}
+		time.Sleep(time.Millisecond)
+		if r := <-got; r.err != nil || r.d.ID != d.ID || r.d.Attempt != 2 {
+			t.Fatalf("retried delivery = %+v, %v; want %s at attempt 2", r.d, r.err, d.ID)
+		}
+	})
+}
+
+func TestMemoryQueueDedupWindow(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue(idempotency.WithDedupWindow(time.Hour))
+		defer q.Close()
+		enq := func() idempotency.EnqueueResult {
+			r, err := q.Enqueue(t.Context(), idempotency.Message{Key: "evt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		first := enq()
+		tests := []struct {
+			advance time.Duration
+			dup     bool
+		}{
+			{0, true},
+			{time.Hour - time.Nanosecond, true},
+			{time.Nanosecond, false},
+			{time.Minute, true},
+		}
+		for i, tc := range tests {
+			time.Sleep(tc.advance)
+			r := enq()
+			if r.Duplicate != tc.dup {
+				t.Fatalf("step %d: Duplicate = %v, want %v", i, r.Duplicate, tc.dup)
+			}
+			if tc.dup && i == 0 && r.ID != first.ID {
+				t.Fatalf("duplicate ID %q, want %q", r.ID, first.ID)
+			}
+		}
+	})
+}
+
+// TestMemoryQueueCloseWakesAll closes the queue while three Dequeue calls
+// are blocked in it: each must return ErrClosed.
 func TestMemoryQueueCloseWakesAll(t *testing.T) {
 	t.Parallel()
-	q := idempotency.NewMemoryQueue()
-	errs := make(chan error, 3)
-	for range 3 {
-		go func() {
-			_, err := q.Dequeue(context.Background(), 0)
-			errs <- err
-		}()
-	}
-	time.Sleep(20 * time.Millisecond)
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if err := <-errs; !errors.Is(err, idempotency.ErrClosed) {
-			t.Fatalf("Dequeue after Close: %v, want ErrClosed", err)
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue()
+		var waiting []<-chan result
+		for range 3 {
+			waiting = append(waiting, dequeueAsync(context.Background(), q, 0))
 		}
-	}
-	if _, err := q.Stats(t.Context()); !errors.Is(err, idempotency.ErrClosed) {
-		t.Fatalf("Stats after Close: %v, want ErrClosed", err)
-	}
+		synctest.Wait()
+		for _, ch := range waiting {
+			pending(t, "before Close", ch)
+		}
+		if err := q.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range waiting {
+			if r := <-ch; !errors.Is(r.err, idempotency.ErrClosed) {
+				t.Fatalf("Dequeue blocked at Close: %+v, %v; want ErrClosed", r.d, r.err)
+			}
+		}
+		if _, err := q.Stats(t.Context()); !errors.Is(err, idempotency.ErrClosed) {
+			t.Fatalf("Stats after Close: %v, want ErrClosed", err)
+		}
+	})
 }
 
 // TestMemoryQueueWakeHandoff has many consumers wait, some of which give up,
 // while messages arrive one at a time: no message may be left waiting while
-// a consumer sleeps.
+// a consumer sleeps. In the bubble a message left behind shows as a
+// deadline passing with every consumer blocked.
 func TestMemoryQueueWakeHandoff(t *testing.T) {
 	t.Parallel()
-	q := idempotency.NewMemoryQueue()
-	const n = 200
-	got := make(chan string, n)
-	stop, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	for i := range 8 {
-		go func() {
-			for stop.Err() == nil {
-				ctx, c := stop, context.CancelFunc(func() {})
-				if i%2 == 0 { // half the consumers keep giving up and coming back
-					ctx, c = context.WithTimeout(stop, time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		const n = 200
+		got := make(chan string, n)
+		stop, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		for i := range 8 {
+			go func() {
+				for stop.Err() == nil {
+					ctx, c := stop, context.CancelFunc(func() {})
+					if i%2 == 0 { // half the consumers keep giving up and coming back
+						ctx, c = context.WithTimeout(stop, time.Millisecond)
+					}
+					d, err := q.Dequeue(ctx, time.Minute)
+					c()
+					if err == nil {
+						_ = q.Ack(stop, d)
+						got <- d.Key
+					}
 				}
-				d, err := q.Dequeue(ctx, time.Minute)
-				c()
-				if err == nil {
-					_ = q.Ack(stop, d)
-					got <- d.Key
+			}()
+		}
+		for i := range n {
+			if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: strconv.Itoa(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := make(map[string]bool, n)
+		timeout := time.After(time.Hour)
+		for len(seen) < n {
+			select {
+			case k := <-got:
+				if seen[k] {
+					t.Fatalf("message %s delivered twice", k)
 				}
+				seen[k] = true
+			case <-timeout:
+				t.Fatalf("received %d of %d messages", len(seen), n)
 			}
-		}()
-	}
-	for i := range n {
-		if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: strconv.Itoa(i)}); err != nil {
-			t.Fatal(err)
 		}
-	}
-	seen := make(map[string]bool, n)
-	timeout := time.After(10 * time.Second)
-	for len(seen) < n {
-		select {
-		case k := <-got:
-			if seen[k] {
-				t.Fatalf("message %s delivered twice", k)
-			}
-			seen[k] = true
-		case <-timeout:
-			t.Fatalf("received %d of %d messages", len(seen), n)
-		}
-	}
+	})
 }
 
 func TestMemoryQueueDefaultLease(t *testing.T) {
 	t.Parallel()
-	clk := idemtest.NewClock(epoch)
-	q := idempotency.NewMemoryQueue(idempotency.WithClock(clk), idempotency.WithLease(time.Minute))
-	if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "k"}); err != nil {
-		t.Fatal(err)
-	}
-	d := nextNow(t, q, 0)
-	if !d.LeaseExpiresAt.Equal(epoch.Add(time.Minute)) {
-		t.Fatalf("LeaseExpiresAt %v with lease 0, want the configured minute", d.LeaseExpiresAt)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		q := idempotency.NewMemoryQueue(idempotency.WithLease(time.Minute))
+		if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		d := nextNow(t, q, 0)
+		if !d.LeaseExpiresAt.Equal(start.Add(time.Minute)) {
+			t.Fatalf("LeaseExpiresAt %v with lease 0, want the configured minute", d.LeaseExpiresAt)
+		}
+	})
 }
 
 func TestMemoryQueueCanceledContext(t *testing.T) {
@@ -276,41 +301,44 @@ func TestMemoryQueueCanceledContext(t *testing.T) {
 }
 
 // TestMemoryQueueSignalPassedOn has the consumer that a new message wakes
-// give up at that very moment: another blocked consumer must get it.
+// give up at that very moment: another blocked consumer must get it. A hook
+// holds the quitter between its wake-up (its context ended) and its handling
+// of it, and the message arrives in that gap, so its signal goes to the
+// quitter; only passing it on reaches the second consumer.
 func TestMemoryQueueSignalPassedOn(t *testing.T) {
 	t.Parallel()
-	q := idempotency.NewMemoryQueue()
-	for round := range 20 {
-		quitters, quit := context.WithCancel(t.Context())
-		for range 4 {
-			go func() { _, _ = q.Dequeue(quitters, time.Minute) }()
-		}
-		time.Sleep(2 * time.Millisecond) // let the quitters queue up first
-		got := make(chan error, 1)
-		go func() {
-			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-			defer cancel()
-			d, err := q.Dequeue(ctx, time.Minute)
-			if err == nil {
-				err = q.Ack(ctx, d)
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		woke, proceed := make(chan struct{}), make(chan struct{})
+		idempotency.SetAfterWake(q, func(err error) {
+			if errors.Is(err, context.Canceled) { // the quitter, whose context ended
+				close(woke)
+				<-proceed
 			}
-			got <- err
-		}()
-		time.Sleep(2 * time.Millisecond)
+		})
+		quitCtx, quit := context.WithCancel(t.Context())
+		quitter := dequeueAsync(quitCtx, q, time.Minute)
+		synctest.Wait() // the quitter waits first, so a signal goes to it
+		waitCtx, cancel := context.WithTimeout(t.Context(), time.Hour)
+		defer cancel()
+		waiter := dequeueAsync(waitCtx, q, time.Minute)
+		synctest.Wait()
 		quit()
-		if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: strconv.Itoa(round)}); err != nil {
+		<-woke
+		r, err := q.Enqueue(t.Context(), idempotency.Message{Key: "k"})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := <-got; err != nil {
-			// A quitter may have taken the message before it saw its
-			// context end; then it is in flight, not lost.
-			if s, _ := q.Stats(t.Context()); s.InFlight != 1 {
-				t.Fatalf("round %d: waiting consumer got %v and the message is not in flight: %+v", round, err, s)
-			}
-			t.Logf("round %d: a quitter took the message", round)
-			return
+		close(proceed)
+		if got := <-quitter; !errors.Is(got.err, context.Canceled) {
+			t.Fatalf("quitter: %+v, %v; want context.Canceled", got.d, got.err)
 		}
-	}
+		got := <-waiter
+		if got.err != nil || got.d.ID != r.ID {
+			t.Fatalf("second consumer: %+v, %v; want message %s (the wake-up was not passed on)", got.d, got.err, r.ID)
+		}
+	})
 }
 
 // TestMemoryQueueEarlierDeadlineWakes retries a message with a delay shorter
@@ -318,27 +346,74 @@ func TestMemoryQueueSignalPassedOn(t *testing.T) {
 // the earlier deadline.
 func TestMemoryQueueEarlierDeadlineWakes(t *testing.T) {
 	t.Parallel()
-	clk := idemtest.NewClock(epoch)
-	q := idempotency.NewMemoryQueue(idempotency.WithClock(clk))
-	for _, k := range []string{"a", "b"} {
-		if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: k}); err != nil {
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		for _, k := range []string{"a", "b"} {
+			if _, err := q.Enqueue(t.Context(), idempotency.Message{Key: k}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		nextNow(t, q, time.Hour) // a, whose lease the consumer will time
+		b := nextNow(t, q, time.Hour)
+		got := dequeueAsync(t.Context(), q, time.Hour)
+		synctest.Wait() // timing the leases, an hour away
+		if err := q.Retry(t.Context(), b, time.Minute); err != nil {
 			t.Fatal(err)
 		}
-	}
-	nextNow(t, q, time.Hour) // a, whose lease the consumer will time
-	b := nextNow(t, q, time.Hour)
-	got := dequeueAsync(t, q, time.Hour)
-	waitBlocked(t, clk) // timing the leases, an hour away
-	if err := q.Retry(t.Context(), b, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	clk.Advance(time.Minute)
-	select {
-	case d := <-got:
-		if d == nil || d.ID != b.ID {
-			t.Fatalf("got %+v, want the retried %s", d, b.ID)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		select {
+		case r := <-got:
+			if r.err != nil || r.d.ID != b.ID {
+				t.Fatalf("got %+v, %v; want the retried %s", r.d, r.err, b.ID)
+			}
+		default:
+			t.Fatal("blocked Dequeue did not wake for a retry due before the lease it was timing")
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("blocked Dequeue did not wake for a retry due before the lease it was timing")
-	}
+	})
+}
+
+// TestMemoryQueueOldestAndFirstFailure follows Stats.Oldest and the
+// dead-letter times on the bubble's clock, to the nanosecond.
+func TestMemoryQueueOldestAndFirstFailure(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		start := time.Now()
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		if _, err := q.Enqueue(ctx, idempotency.Message{Key: "a"}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		if _, err := q.Enqueue(ctx, idempotency.Message{Key: "b"}); err != nil {
+			t.Fatal(err)
+		}
+		d := nextNow(t, q, time.Hour)
+		time.Sleep(time.Second)
+		if err := q.Retry(ctx, d, time.Minute); err != nil { // a fails first at start+2s
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		nextNow(t, q, time.Hour) // b
+		d = nextNow(t, q, time.Hour)
+		if d.Key != "a" {
+			t.Fatalf("got %s, want a", d.Key)
+		}
+		if err := q.DeadLetter(ctx, d, "gave up"); err != nil { // at start+62s
+			t.Fatal(err)
+		}
+		s, err := q.Stats(ctx)
+		if err != nil || !s.Oldest.Equal(start.Add(time.Second)) {
+			t.Fatalf("Stats = %+v, %v; want Oldest at b's enqueue, %v", s, err, start.Add(time.Second))
+		}
+		dl, err := q.DeadLetters(ctx, 0)
+		if err != nil || len(dl) != 1 {
+			t.Fatalf("DeadLetters = %+v, %v", dl, err)
+		}
+		if !dl[0].FirstFailedAt.Equal(start.Add(2*time.Second)) || !dl[0].FailedAt.Equal(start.Add(62*time.Second)) {
+			t.Fatalf("dead letter %+v, want first failure at +2s, last at +62s", dl[0])
+		}
+	})
 }

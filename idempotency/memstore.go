@@ -38,7 +38,8 @@ type storeRecord struct {
 }
 
 // NewMemoryStore returns an empty MemoryStore. It uses the options' Lease
-// (default 30 s), Retention (default 7 days) and Clock.
+// (default 30 s) and Retention (default 7 days), and reads the time from the
+// time package.
 func NewMemoryStore(opts ...Option) *MemoryStore {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
@@ -63,7 +64,7 @@ func (s *MemoryStore) Begin(ctx context.Context, key string, lease time.Duration
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Clock.Now()
+	now := time.Now()
 	s.prune(now)
 	if r := s.live(key, now); r != nil {
 		if r.done {
@@ -87,7 +88,7 @@ func (s *MemoryStore) Complete(ctx context.Context, key, token string, retention
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Clock.Now()
+	now := time.Now()
 	r := s.live(key, now)
 	switch {
 	case r == nil:
@@ -111,7 +112,7 @@ func (s *MemoryStore) Release(ctx context.Context, key, token string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := s.live(key, s.cfg.Clock.Now())
+	r := s.live(key, time.Now())
 	switch {
 	case r == nil:
 		return nil

@@ -44,9 +44,6 @@ type Config struct {
 	// Capacity bounds the messages a Queue holds (DefaultCapacity unless
 	// set).
 	Capacity int
-	// Clock tells the time (SystemClock unless set). Implementations whose
-	// expiry runs on a server, like Redis, may use it only in part.
-	Clock Clock
 	// Logger receives reports of background work (never message bodies);
 	// unless set, a logger that discards.
 	Logger *slog.Logger
@@ -63,7 +60,6 @@ func NewConfig(opts ...Option) Config {
 		Retention:   DefaultRetention,
 		DedupWindow: DefaultDedupWindow,
 		Capacity:    DefaultCapacity,
-		Clock:       SystemClock(),
 		Logger:      slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
@@ -105,15 +101,6 @@ func WithCapacity(n int) Option {
 	return func(c *Config) {
 		if n > 0 {
 			c.Capacity = n
-		}
-	}
-}
-
-// WithClock sets the clock; nil keeps SystemClock.
-func WithClock(clk Clock) Option {
-	return func(c *Config) {
-		if clk != nil {
-			c.Clock = clk
 		}
 	}
 }

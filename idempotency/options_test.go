@@ -6,12 +6,10 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
-	"github.com/bc2sf/bc2sf/idempotency/idemtest"
 )
 
 func TestNewConfig(t *testing.T) {
 	t.Parallel()
-	clk := idemtest.NewClock(epoch)
 	logger := slog.New(slog.DiscardHandler)
 	tests := []struct {
 		name  string
@@ -20,7 +18,7 @@ func TestNewConfig(t *testing.T) {
 	}{
 		{"defaults", nil, func(c idempotency.Config) bool {
 			return c.Lease == 30*time.Second && c.Retention == 7*24*time.Hour && c.DedupWindow == 24*time.Hour &&
-				c.Capacity == 10000 && c.Clock != nil && c.Logger != nil
+				c.Capacity == 10000 && c.Logger != nil
 		}},
 		{"nil option skipped", []idempotency.Option{nil}, func(c idempotency.Config) bool { return c.Capacity == 10000 }},
 		{"lease", []idempotency.Option{idempotency.WithLease(time.Second)}, func(c idempotency.Config) bool { return c.Lease == time.Second }},
@@ -31,8 +29,6 @@ func TestNewConfig(t *testing.T) {
 		{"dedup off", []idempotency.Option{idempotency.WithDedupWindow(-time.Second)}, func(c idempotency.Config) bool { return c.DedupWindow == 0 }},
 		{"capacity", []idempotency.Option{idempotency.WithCapacity(5)}, func(c idempotency.Config) bool { return c.Capacity == 5 }},
 		{"capacity 0 keeps default", []idempotency.Option{idempotency.WithCapacity(0)}, func(c idempotency.Config) bool { return c.Capacity == idempotency.DefaultCapacity }},
-		{"clock", []idempotency.Option{idempotency.WithClock(clk)}, func(c idempotency.Config) bool { return c.Clock.Now().Equal(epoch) }},
-		{"nil clock keeps system", []idempotency.Option{idempotency.WithClock(nil)}, func(c idempotency.Config) bool { return time.Since(c.Clock.Now()) < time.Hour }},
 		{"logger", []idempotency.Option{idempotency.WithLogger(logger)}, func(c idempotency.Config) bool { return c.Logger == logger }},
 		{"nil logger keeps default", []idempotency.Option{idempotency.WithLogger(nil)}, func(c idempotency.Config) bool { return c.Logger != nil }},
 		{"later option wins", []idempotency.Option{idempotency.WithCapacity(5), idempotency.WithCapacity(7)}, func(c idempotency.Config) bool { return c.Capacity == 7 }},
@@ -83,19 +79,5 @@ func TestPriorities(t *testing.T) {
 	}
 	if d := (idempotency.Stats{Ready: 1, Delayed: 2, InFlight: 3, Dead: 4}).Depth(); d != 6 {
 		t.Errorf("Depth() = %d, want 6 (dead letters excluded)", d)
-	}
-}
-
-func TestSystemClockTimer(t *testing.T) {
-	t.Parallel()
-	clk := idempotency.SystemClock()
-	start := clk.Now()
-	tm := clk.TimerAt(start.Add(-time.Second))
-	if at := <-tm.C(); at.Before(start) {
-		t.Fatalf("past deadline fired at %v, before it was set at %v", at, start)
-	}
-	later := clk.TimerAt(start.Add(time.Hour))
-	if !later.Stop() {
-		t.Fatal("Stop of a pending timer returned false")
 	}
 }

@@ -21,7 +21,7 @@ func TestBackfillResumesFromCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cp := &pipeline.MemoryCheckpoint{}
+	cp := &idempotency.MemoryCheckpoint{}
 	clock := t0
 	cfg := pipeline.BackfillConfig{
 		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: e.q, Checkpoint: cp, PageSize: 2,

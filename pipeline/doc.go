@@ -18,7 +18,7 @@
 //	})
 //	rec, _ := pipeline.NewReconciler(pipeline.ReconcilerConfig{
 //		Orders: pipeline.BigCommerceOrders(bc), Queue: queue,
-//		Checkpoint: &pipeline.MemoryCheckpoint{},
+//		Checkpoint: &idempotency.MemoryCheckpoint{},
 //	})
 //	go rec.Run(ctx)
 //	err := worker.Run(ctx) // returns nil once ctx ends and the drain is done

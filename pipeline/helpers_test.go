@@ -171,7 +171,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 }
 
 // drained reports whether q holds no live message.
-func drained(q idempotency.Queue) func() bool {
+func drained(q idempotency.Inspector) func() bool {
 	return func() bool {
 		s, err := q.Stats(context.Background())
 		return err == nil && s.Depth() == 0

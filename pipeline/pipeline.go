@@ -39,14 +39,6 @@ type Querier interface {
 	Query(ctx context.Context, soql string) iter.Seq2[json.RawMessage, error]
 }
 
-// Checkpoint stores the time up to which orders have been enqueued. Load
-// returns the zero time when nothing was saved yet. Implementations must be
-// safe for concurrent use.
-type Checkpoint interface {
-	Load(ctx context.Context) (time.Time, error)
-	Save(ctx context.Context, t time.Time) error
-}
-
 // Outcome is what became of one order in the Worker.
 type Outcome string
 
@@ -232,8 +224,9 @@ type ReconcilerConfig struct {
 	Orders OrderLister
 	// Queue receives the Tasks, at PriorityLow.
 	Queue idempotency.Queue
-	// Checkpoint keeps the date_modified to list from between runs.
-	Checkpoint Checkpoint
+	// Checkpoint keeps the date_modified to list from between runs
+	// (idempotency.MemoryCheckpoint, idemredis.Checkpoint).
+	Checkpoint idempotency.Checkpoint
 	// Interval is the pause between runs of Run; default 5 minutes.
 	Interval time.Duration
 	// Overlap is subtracted from the saved checkpoint so that an order
@@ -264,7 +257,7 @@ type BackfillConfig struct {
 	// Checkpoint, when set, holds the creation date of the last order
 	// enqueued: Backfill starts from it instead of From and saves it after
 	// every page, so an interrupted backfill resumes where it stopped.
-	Checkpoint Checkpoint
+	Checkpoint idempotency.Checkpoint
 	// PageSize is the number of orders per list call, 1 to 250; default 250.
 	PageSize int
 	// Progress, when set, is called after every page.

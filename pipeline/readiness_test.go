@@ -12,10 +12,10 @@ import (
 	"github.com/bc2sf/bc2sf/pipeline"
 )
 
-// statsQueue is a Queue whose Stats returns err, or, with hang, waits for
-// its context to end.
+// statsQueue is an Inspector whose Stats returns err, or, with hang, waits
+// for its context to end.
 type statsQueue struct {
-	idempotency.Queue
+	idempotency.Inspector
 	err  error
 	hang bool
 }
@@ -32,7 +32,7 @@ func TestReadinessHandler(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
-		queue    idempotency.Queue
+		queue    idempotency.Inspector
 		timeout  time.Duration
 		wantCode int
 		wantBody string

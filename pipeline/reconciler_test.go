@@ -30,7 +30,7 @@ func addModified(t *testing.T, e *env, mod time.Time) bctest.Order {
 }
 
 // keys dequeues every ready message and returns their keys.
-func keys(t *testing.T, q idempotency.Queue) map[string]idempotency.Priority {
+func keys(t *testing.T, q *idempotency.MemoryQueue) map[string]idempotency.Priority {
 	t.Helper()
 	out := map[string]idempotency.Priority{}
 	for {
@@ -49,7 +49,7 @@ func keys(t *testing.T, q idempotency.Queue) map[string]idempotency.Priority {
 	}
 }
 
-func newReconciler(t *testing.T, e *env, cp pipeline.Checkpoint, pageSize int) *pipeline.Reconciler {
+func newReconciler(t *testing.T, e *env, cp idempotency.Checkpoint, pageSize int) *pipeline.Reconciler {
 	t.Helper()
 	r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
 		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: e.q, Checkpoint: cp,
@@ -70,7 +70,7 @@ func TestReconcilerEnqueuesModifiedOrdersOnce(t *testing.T) {
 	for _, d := range []time.Duration{time.Minute, 5 * time.Minute, 5 * time.Minute, 5 * time.Minute, 10 * time.Minute} {
 		want = append(want, addModified(t, e, t0.Add(d)))
 	}
-	cp := &pipeline.MemoryCheckpoint{}
+	cp := &idempotency.MemoryCheckpoint{}
 	if err := cp.Save(context.Background(), t0); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestReconcilerPagesThroughOneSecond(t *testing.T) {
 		addModified(t, e, t0.Add(time.Minute))
 	}
 	addModified(t, e, t0.Add(2*time.Minute))
-	r := newReconciler(t, e, &pipeline.MemoryCheckpoint{}, 3) // empty: looks back 1 hour from t0
+	r := newReconciler(t, e, &idempotency.MemoryCheckpoint{}, 3) // empty: looks back 1 hour from t0
 	if n, err := r.RunOnce(context.Background()); err != nil || n != 8 {
 		t.Errorf("RunOnce = %d, %v; want 8", n, err)
 	}
@@ -135,7 +135,7 @@ func TestReconcilerKeepsCheckpointOnFailure(t *testing.T) {
 	for i := range 5 {
 		addModified(t, e, t0.Add(time.Duration(i+1)*time.Minute))
 	}
-	cp := &pipeline.MemoryCheckpoint{}
+	cp := &idempotency.MemoryCheckpoint{}
 	r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
 		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: q, Checkpoint: cp, PageSize: 2,
 		Now: func() time.Time { return t0 },
@@ -159,7 +159,7 @@ func TestReconcilerRun(t *testing.T) {
 	e := newEnv(t, mapper.Config{})
 	addModified(t, e, t0.Add(-time.Minute))
 	r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: e.q, Checkpoint: &pipeline.MemoryCheckpoint{},
+		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: e.q, Checkpoint: &idempotency.MemoryCheckpoint{},
 		Interval: time.Millisecond, Now: func() time.Time { return t0 },
 	})
 	if err != nil {
@@ -182,8 +182,8 @@ func TestNewReconcilerRejectsBadConfig(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []pipeline.ReconcilerConfig{
 		{},
-		{Orders: pipeline.BigCommerceOrders(nil), Queue: idempotency.NewMemoryQueue(), Checkpoint: &pipeline.MemoryCheckpoint{}, PageSize: 251},
-		{Orders: pipeline.BigCommerceOrders(nil), Queue: idempotency.NewMemoryQueue(), Checkpoint: &pipeline.MemoryCheckpoint{}, Overlap: -1},
+		{Orders: pipeline.BigCommerceOrders(nil), Queue: idempotency.NewMemoryQueue(), Checkpoint: &idempotency.MemoryCheckpoint{}, PageSize: 251},
+		{Orders: pipeline.BigCommerceOrders(nil), Queue: idempotency.NewMemoryQueue(), Checkpoint: &idempotency.MemoryCheckpoint{}, Overlap: -1},
 	} {
 		if _, err := pipeline.NewReconciler(cfg); !errors.Is(err, pipeline.ErrInvalidConfig) {
 			t.Errorf("NewReconciler(%+v) = %v", cfg, err)
@@ -203,7 +203,7 @@ func TestReconcilerSkipsOrdersAlreadySynced(t *testing.T) {
 	waitFor(t, "webhook task synced", func() bool { return w.Stats().Synced == 1 })
 	sfCalls := e.sf.APICalls()
 
-	cp := &pipeline.MemoryCheckpoint{}
+	cp := &idempotency.MemoryCheckpoint{}
 	if err := cp.Save(context.Background(), t0); err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestReconcileTaskMarksItsVersionOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, mapper.Config{})
 	addModified(t, e, t0.Add(time.Minute))
-	cp := &pipeline.MemoryCheckpoint{}
+	cp := &idempotency.MemoryCheckpoint{}
 	if err := cp.Save(context.Background(), t0); err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bc2sf/bc2sf/pipeline"
+	"github.com/bc2sf/bc2sf/idempotency"
 )
 
 // checkpointVersion is the format of the file; a file of another version is
@@ -58,7 +58,7 @@ func decodeCheckpoint(b []byte) (checkpointState, error) {
 	return st, nil
 }
 
-// fileCheckpoint is a pipeline.Checkpoint kept in a JSON file. Every Save
+// fileCheckpoint is a idempotency.Checkpoint kept in a JSON file. Every Save
 // writes a temporary file in the same directory and renames it over the old
 // one, so a crash leaves either the old checkpoint or the new one, never a
 // torn file.
@@ -72,7 +72,7 @@ type fileCheckpoint struct {
 	last time.Time
 }
 
-var _ pipeline.Checkpoint = (*fileCheckpoint)(nil)
+var _ idempotency.Checkpoint = (*fileCheckpoint)(nil)
 
 // openCheckpoint reads the checkpoint at path for the range from..to.
 // A missing file, a file for a range with another start, or restart set,

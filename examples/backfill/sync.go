@@ -127,7 +127,7 @@ func (j *job) onResult(settled chan<- struct{}) func(pipeline.Result) {
 // waitDrained returns once the queue holds no live message (ready, delayed
 // or in flight): every order enqueued so far is synced, skipped or
 // dead-lettered.
-func waitDrained(ctx context.Context, q idempotency.Queue, settled, workerDone <-chan struct{}) error {
+func waitDrained(ctx context.Context, q idempotency.Inspector, settled, workerDone <-chan struct{}) error {
 	t := time.NewTicker(drainPoll)
 	defer t.Stop()
 	for {
@@ -157,14 +157,14 @@ func waitDrained(ctx context.Context, q idempotency.Queue, settled, workerDone <
 // it was: everything before a checkpoint is synced or skipped, and the next
 // run tries the failed order again.
 type settledCheckpoint struct {
-	next    pipeline.Checkpoint
-	queue   idempotency.Queue
+	next    idempotency.Checkpoint
+	queue   idempotency.Inspector
 	drained func(context.Context) error
 	logger  *slog.Logger
 	held    bool
 }
 
-var _ pipeline.Checkpoint = (*settledCheckpoint)(nil)
+var _ idempotency.Checkpoint = (*settledCheckpoint)(nil)
 
 func (c *settledCheckpoint) Load(ctx context.Context) (time.Time, error) { return c.next.Load(ctx) }
 

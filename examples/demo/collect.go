@@ -39,7 +39,7 @@ func (c *collector) results() map[int64]pipeline.Result {
 
 // wait returns once every order has an outcome and the queue holds nothing
 // ready, delayed or in flight, or with an error when ctx ends first.
-func (c *collector) wait(ctx context.Context, queue idempotency.Queue, orders []seeded) error {
+func (c *collector) wait(ctx context.Context, queue idempotency.Inspector, orders []seeded) error {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {

@@ -127,7 +127,7 @@ func registerHook(ctx context.Context, bc *bigcommerce.Client, url string, sec s
 
 // syncAll runs a worker pool until every seeded order has an outcome and
 // the queue is empty, then stops it gracefully.
-func syncAll(ctx context.Context, queue idempotency.Queue, done idempotency.Store,
+func syncAll(ctx context.Context, queue *idempotency.MemoryQueue, done idempotency.Store,
 	bc *bigcommerce.Client, sf *salesforce.Client, logger *slog.Logger, orders []seeded,
 ) (map[int64]pipeline.Result, pipeline.Stats, error) {
 	// MultiCurrency sends CurrencyIsoCode; leave it off for an org that

@@ -47,7 +47,7 @@ func newWebhookHandler(cfg config, queue idempotency.Queue, log *slog.Logger) (h
 // newMux routes the webhook and the two probes: /healthz answers 200 while
 // the process runs; /readyz answers 503 while the queue is unreachable, so
 // that a load balancer sends deliveries elsewhere.
-func newMux(webhooks http.Handler, queue idempotency.Queue) *http.ServeMux {
+func newMux(webhooks http.Handler, queue idempotency.Inspector) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle(webhookPath, webhooks)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

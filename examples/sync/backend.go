@@ -9,7 +9,6 @@ import (
 
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/idempotency/idemredis"
-	"github.com/bc2sf/bc2sf/pipeline"
 )
 
 // backend is where the queue, the idempotency store and the reconciler's
@@ -18,17 +17,20 @@ import (
 // use Redis for anything that matters.
 type backend struct {
 	queue      idempotency.Queue
+	inspect    idempotency.Inspector // the queue's: for /readyz and the drain
 	store      idempotency.Store
-	checkpoint pipeline.Checkpoint
+	checkpoint idempotency.Checkpoint
 	client     *redis.Client // nil in memory
 }
 
 func openBackend(opts *redis.Options, log *slog.Logger) (*backend, error) {
 	if opts == nil {
+		queue := idempotency.NewMemoryQueue(idempotency.WithLogger(log))
 		return &backend{
-			queue:      idempotency.NewMemoryQueue(idempotency.WithLogger(log)),
+			queue:      queue,
+			inspect:    queue,
 			store:      idempotency.NewMemoryStore(idempotency.WithLogger(log)),
-			checkpoint: &pipeline.MemoryCheckpoint{},
+			checkpoint: &idempotency.MemoryCheckpoint{},
 		}, nil
 	}
 	client := redis.NewClient(opts)
@@ -43,6 +45,7 @@ func openBackend(opts *redis.Options, log *slog.Logger) (*backend, error) {
 	}
 	return &backend{
 		queue:      queue,
+		inspect:    queue,
 		store:      store,
 		checkpoint: idemredis.NewCheckpoint(client, idemredis.DefaultCheckpointKey),
 		client:     client,

@@ -148,7 +148,7 @@ const drainInterval = 50 * time.Millisecond
 
 // waitForEmpty returns once q holds no live message or ctx ends, and logs
 // what it leaves behind.
-func waitForEmpty(q idempotency.Queue) func(context.Context, *slog.Logger) {
+func waitForEmpty(q idempotency.Inspector) func(context.Context, *slog.Logger) {
 	return func(ctx context.Context, log *slog.Logger) {
 		tick := time.NewTicker(drainInterval)
 		defer tick.Stop()

@@ -78,11 +78,11 @@ func newProcesses(cfg config, b *backend, log *slog.Logger) (*processes, error) 
 		return nil, err
 	}
 	p := &processes{
-		server: newServer(cfg.listenAddr, newMux(webhooks, b.queue), log),
+		server: newServer(cfg.listenAddr, newMux(webhooks, b.inspect), log),
 		loops:  loops,
 	}
 	if b.client == nil {
-		p.drainQueue = waitForEmpty(b.queue)
+		p.drainQueue = waitForEmpty(b.inspect)
 	}
 	return p, nil
 }

@@ -15,7 +15,7 @@ const readyTimeout = 2 * time.Second
 
 // newHealthMux serves the two probes: /healthz answers 200 while the
 // process runs; /readyz answers 503 while the queue is unreachable.
-func newHealthMux(queue idempotency.Queue) *http.ServeMux {
+func newHealthMux(queue idempotency.Inspector) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))

@@ -19,6 +19,8 @@ const checkpointSuffix = ":reconcile:checkpoint"
 // "bc2sf:reconcile:checkpoint", that is CheckpointKey(DefaultPrefix).
 const DefaultCheckpointKey = DefaultPrefix + checkpointSuffix
 
+var _ idempotency.Checkpoint = (*Checkpoint)(nil)
+
 // CheckpointKey returns the checkpoint key that belongs with a Queue and a
 // Store made WithPrefix(prefix): "<prefix>:reconcile:checkpoint". Stores that
 // share one Redis under different prefixes thus keep apart checkpoints too.
@@ -30,7 +32,7 @@ func CheckpointKey(prefix string) string {
 // Checkpoint keeps a reconciler's checkpoint (a time) in one Redis string,
 // so that a restarted process carries on where the last one stopped instead
 // of looking back over its whole window again, and several processes share
-// one checkpoint. It has the methods of pipeline.Checkpoint; this package
+// one checkpoint. It has the methods of idempotency.Checkpoint; this package
 // does not import pipeline, so that a Queue and a Store come without the
 // HTTP clients pipeline depends on.
 //
@@ -57,9 +59,10 @@ func NewCheckpoint(client redis.UniversalClient, key string) *Checkpoint {
 // Key returns the Redis key the Checkpoint reads and writes.
 func (c *Checkpoint) Key() string { return c.key }
 
-// Load returns the saved time, or the zero time when the key does not exist
-// (nothing saved yet). It fails with an error wrapping go-redis's when Redis
-// cannot be reached, and with one wrapping time.Parse's when the key holds
+// Load returns the saved time in UTC, or the zero time when the key does not
+// exist (nothing saved yet). It fails with an error wrapping go-redis's when
+// Redis cannot be reached or ctx is done (matching ctx.Err() with
+// errors.Is), and with one wrapping time.Parse's when the key holds
 // something other than an RFC 3339 time.
 func (c *Checkpoint) Load(ctx context.Context) (time.Time, error) {
 	if c.client == nil {
@@ -81,7 +84,7 @@ func (c *Checkpoint) Load(ctx context.Context) (time.Time, error) {
 
 // Save stores t, replacing what was saved before. The location of t is not
 // kept: Load returns the same instant in UTC. It fails with an error wrapping
-// go-redis's when Redis cannot be reached.
+// go-redis's when Redis cannot be reached or ctx is done.
 func (c *Checkpoint) Save(ctx context.Context, t time.Time) error {
 	if c.client == nil {
 		return fmt.Errorf("%w: checkpoint without a Redis client", idempotency.ErrInvalidArgument)

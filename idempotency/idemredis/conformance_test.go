@@ -9,19 +9,27 @@ import (
 	"github.com/bc2sf/bc2sf/internal/redistest"
 )
 
-// The suites share one server per run; every Store and Queue gets a fresh
-// prefix, so they cannot see each other's keys.
+// The suites share one server per run; every Store, Queue and Checkpoint
+// gets a fresh prefix or key, so they cannot see each other's keys.
 
 func TestStoreConformance(t *testing.T) {
 	client := newClient(t, redistest.Start(t))
-	idemtest.TestStore(t, func(t *testing.T, opts ...idempotency.Option) idempotency.Store {
+	idemtest.RunStore(t, idemtest.Config{}, func(t *testing.T, opts ...idempotency.Option) idempotency.Store {
 		return newStore(t, client, opts...)
 	})
 }
 
 func TestQueueConformance(t *testing.T) {
 	client := newClient(t, redistest.Start(t))
-	idemtest.TestQueue(t, func(t *testing.T, opts ...idempotency.Option) idempotency.Queue {
-		return newQueue(t, client, idemredis.WithOptions(opts...))
+	idemtest.RunQueue(t, idemtest.Config{}, func(t *testing.T, opts ...idempotency.Option) (idempotency.Queue, idempotency.Inspector) {
+		q := newQueue(t, client, idemredis.WithOptions(opts...))
+		return q, q
+	})
+}
+
+func TestCheckpointConformance(t *testing.T) {
+	client := newClient(t, redistest.Start(t))
+	idemtest.RunCheckpoint(t, idemtest.Config{}, func(t *testing.T) idempotency.Checkpoint {
+		return idemredis.NewCheckpoint(client, freshPrefix(t)+":checkpoint")
 	})
 }

@@ -14,7 +14,8 @@ import (
 const defaultDeadLetters = 100
 
 // DeadLetters returns up to limit dead letters (<= 0: 100), oldest first,
-// read with XRANGE from the dead-letter stream.
+// read with XRANGE from the dead-letter stream. Times are to the
+// millisecond.
 func (q *Queue) DeadLetters(ctx context.Context, limit int) ([]idempotency.DeadLetter, error) {
 	if err := q.closedErr("dead letters"); err != nil {
 		return nil, err
@@ -59,20 +60,28 @@ func parseDeadLetter(eid string, values map[string]any) (idempotency.DeadLetter,
 	if err != nil {
 		return idempotency.DeadLetter{}, fmt.Errorf("bad failure time in dead letter %s", eid)
 	}
+	first := failed
+	if x, ok := f["x"]; ok {
+		if first, err = asInt(x); err != nil {
+			return idempotency.DeadLetter{}, fmt.Errorf("bad first failure time in dead letter %s", eid)
+		}
+	}
 	return idempotency.DeadLetter{
-		ID:         e.id,
-		Key:        e.key,
-		Body:       e.body,
-		Priority:   prio,
-		Attempt:    e.attempts,
-		EnqueuedAt: e.enqueued,
-		FailedAt:   time.UnixMilli(failed),
-		Reason:     f["r"],
+		ID:            e.id,
+		Key:           e.key,
+		Body:          e.body,
+		Priority:      prio,
+		Attempt:       e.attempts,
+		EnqueuedAt:    e.enqueued,
+		FirstFailedAt: time.UnixMilli(first),
+		FailedAt:      time.UnixMilli(failed),
+		Reason:        f["r"],
 	}, nil
 }
 
 // Replay moves the dead letter id to the end of its priority's stream with
-// its ID and Attempt starting again at 1, bypassing deduplication. An
+// its ID, EnqueuedAt and FirstFailedAt, and Attempt starting again at 1,
+// bypassing deduplication. An
 // unknown or empty id returns idempotency.ErrNotFound.
 func (q *Queue) Replay(ctx context.Context, id string) error {
 	if err := q.closedErr("replay"); err != nil {
@@ -81,7 +90,7 @@ func (q *Queue) Replay(ctx context.Context, id string) error {
 	if id == "" {
 		return fmt.Errorf("idemredis: replay: %w: empty id", idempotency.ErrNotFound)
 	}
-	keys := []string{q.keys.dead, q.keys.deadIndex, q.keys.streams[0], q.keys.streams[1]}
+	keys := []string{q.keys.dead, q.keys.deadIndex, q.keys.streams[0], q.keys.streams[1], q.keys.requeued}
 	ok, err := scriptReplay.Run(ctx, q.client, keys, id).Int()
 	if err != nil {
 		return fmt.Errorf("idemredis: replay: %w", err)
@@ -114,25 +123,32 @@ func (q *Queue) DeleteDeadLetter(ctx context.Context, id string) error {
 // Stats counts with XLEN and ZCARD in one script, after moving due retries
 // to their streams. Ready is each stream's length less its leased entries;
 // deliveries whose lease ended but that were not yet delivered again count
-// as InFlight.
+// as InFlight. Oldest is to the millisecond, read from the first entry of
+// each stream and the requeued set (see the package documentation).
 func (q *Queue) Stats(ctx context.Context) (idempotency.Stats, error) {
 	if err := q.closedErr("stats"); err != nil {
 		return idempotency.Stats{}, err
 	}
-	keys := []string{q.keys.streams[0], q.keys.streams[1], q.keys.leases[0], q.keys.leases[1], q.keys.delayed, q.keys.dead}
+	keys := []string{q.keys.streams[0], q.keys.streams[1], q.keys.leases[0], q.keys.leases[1],
+		q.keys.delayed, q.keys.dead, q.keys.requeued}
 	res, err := scriptStats.Run(ctx, q.client, keys).Int64Slice()
 	if err != nil {
 		return idempotency.Stats{}, fmt.Errorf("idemredis: stats: %w", err)
 	}
-	if len(res) != 6 {
+	if len(res) != 7 {
 		return idempotency.Stats{}, errors.New("idemredis: stats: unexpected reply")
 	}
 	high, low := int(max(res[0]-res[2], 0)), int(max(res[1]-res[3], 0))
+	var oldest time.Time
+	if res[6] >= 0 {
+		oldest = time.UnixMilli(res[6])
+	}
 	return idempotency.Stats{
 		Ready:           high + low,
 		Delayed:         int(res[4]),
 		InFlight:        int(res[2] + res[3]),
 		Dead:            int(res[5]),
 		ReadyByPriority: map[idempotency.Priority]int{idempotency.PriorityHigh: high, idempotency.PriorityLow: low},
+		Oldest:          oldest,
 	}, nil
 }

@@ -65,7 +65,7 @@ func (q *Queue) tryDequeue(ctx context.Context, lease time.Duration) (*idempoten
 			return nil, waitFor{}, err
 		}
 	}
-	keys := []string{q.keys.streams[0], q.keys.streams[1], q.keys.leases[0], q.keys.leases[1], q.keys.delayed}
+	keys := []string{q.keys.streams[0], q.keys.streams[1], q.keys.leases[0], q.keys.leases[1], q.keys.delayed, q.keys.requeued}
 	res, err := scriptDequeue.Run(ctx, q.client, keys, q.group, q.consumer, millis(lease)).Slice()
 	if isNoGroup(err) {
 		q.log.WarnContext(ctx, "idemredis: consumer group missing, creating it again", "group", q.group)

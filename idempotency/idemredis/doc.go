@@ -1,7 +1,7 @@
-// Package idemredis implements idempotency.Store and idempotency.Queue on
-// Redis (go-redis v9), so that receivers and workers on many machines share
-// one queue and one record of finished work. Checkpoint keeps a reconciler's
-// checkpoint there too.
+// Package idemredis implements idempotency.Store, idempotency.Queue with its
+// idempotency.Inspector, and idempotency.Checkpoint on Redis (go-redis v9),
+// so that receivers and workers on many machines share one queue, one
+// record of finished work and one reconciler checkpoint.
 //
 // NewQueue and NewStore take a redis.UniversalClient that the caller owns
 // (a *redis.Client, a *redis.ClusterClient or a failover client) and
@@ -22,15 +22,24 @@
 //	{bc2sf}:q:high:leases   sorted set: entry ID of each delivered high entry -> lease deadline (ms)
 //	{bc2sf}:q:low:leases    the same for low entries
 //	{bc2sf}:q:delayed       sorted set: retried message (MessagePack) -> due time (ms)
+//	{bc2sf}:q:requeued      sorted set: retried or replayed message -> its enqueue time (ms)
 //	{bc2sf}:q:dead          stream of dead letters
 //	{bc2sf}:q:dead:index    hash: message ID -> dead-letter entry ID
 //	{bc2sf}:q:dedup:<key>   string: ID of the message enqueued under <key>, expiring with the dedup window
 //
 // A stream entry holds k (key) and b (body); copies made by Retry and Replay
-// add i (message ID), a (attempts before this entry) and t (enqueue time).
-// A message's ID is "h" or "l" followed by the stream entry ID of its first
-// Enqueue, so it is stable across retries, redeliveries, dead-lettering and
-// replay.
+// add i (message ID), a (attempts before this entry), t (enqueue time) and
+// x (first failure time). A dead letter adds p (priority), f (failure time)
+// and r (reason). A message's ID is "h" or "l" followed by the stream entry
+// ID of its first Enqueue, so it is stable across retries, redeliveries,
+// dead-lettering and replay.
+//
+// The requeued set holds each message that is out of its stream's enqueue
+// order: a copy made by Retry or Replay (member "h" or "l" and its entry
+// ID) or a delayed retry (member "d:" and its message ID). Stats takes the
+// oldest live message's enqueue time from it and from the first entry of
+// each stream: fresh entries are in enqueue order, and every copy's entry
+// ID is later than its enqueue time, so the minimum of the three is exact.
 //
 // A Store keeps one string per key, "bc2sf:store:<key>": "c:<token>" while
 // claimed, with the lease as its expiry, and "d:<token>" once done, with the
@@ -76,9 +85,8 @@
 // with XGROUP DELCONSUMER. Give long-lived workers a stable name with
 // WithConsumer (a pod or host name) so that restarts reuse it.
 //
-// All deadlines use the server's clock (TIME inside the scripts), so
-// clients whose clocks differ agree; a Clock passed with WithOptions is not
-// used.
+// All deadlines and times use the server's clock (TIME inside the
+// scripts), to the millisecond, so clients whose clocks differ agree.
 //
 // # Guarantees
 //

@@ -19,8 +19,8 @@ func (q *Queue) Ack(ctx context.Context, d *idempotency.Delivery) error {
 	if err != nil {
 		return err
 	}
-	keys := []string{q.keys.streams[t.prio], q.keys.leases[t.prio]}
-	return q.runFinish(ctx, "ack", scriptAck, keys, q.group, t.entry, t.count)
+	keys := []string{q.keys.streams[t.prio], q.keys.leases[t.prio], q.keys.requeued}
+	return q.runFinish(ctx, "ack", scriptAck, keys, q.group, t.entry, t.count, idPrefix[t.prio])
 }
 
 // Retry puts the delivered message back with Attempt one higher: at the end
@@ -36,7 +36,7 @@ func (q *Queue) Retry(ctx context.Context, d *idempotency.Delivery, delay time.D
 	if delay > 0 {
 		delayMs = millis(delay)
 	}
-	keys := []string{q.keys.streams[t.prio], q.keys.leases[t.prio], q.keys.delayed}
+	keys := []string{q.keys.streams[t.prio], q.keys.leases[t.prio], q.keys.delayed, q.keys.requeued}
 	return q.runFinish(ctx, "retry", scriptRetry, keys,
 		q.group, t.entry, t.count, int(t.prio), idPrefix[t.prio], delayMs)
 }
@@ -49,7 +49,7 @@ func (q *Queue) DeadLetter(ctx context.Context, d *idempotency.Delivery, reason 
 	if err != nil {
 		return err
 	}
-	keys := []string{q.keys.streams[t.prio], q.keys.leases[t.prio], q.keys.dead, q.keys.deadIndex}
+	keys := []string{q.keys.streams[t.prio], q.keys.leases[t.prio], q.keys.dead, q.keys.deadIndex, q.keys.requeued}
 	return q.runFinish(ctx, "dead-letter", scriptDeadLetter, keys,
 		q.group, t.entry, t.count, int(t.prio), idPrefix[t.prio], reason)
 }

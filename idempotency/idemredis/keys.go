@@ -8,6 +8,7 @@ type queueKeys struct {
 	delayed   string    // MessagePack message -> due time (ms)
 	dead      string    // dead-letter stream
 	deadIndex string    // message ID -> dead-letter entry ID
+	requeued  string    // copies and delayed messages -> enqueue time (ms)
 	dedup     string    // prefix of the per-key dedup strings
 }
 
@@ -19,6 +20,7 @@ func newQueueKeys(prefix string) queueKeys {
 		delayed:   base + "delayed",
 		dead:      base + "dead",
 		deadIndex: base + "dead:index",
+		requeued:  base + "requeued",
 		dedup:     base + "dedup:",
 	}
 }

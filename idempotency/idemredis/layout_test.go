@@ -51,6 +51,7 @@ func TestKeyLayout(t *testing.T) {
 		tag + "low":                 "stream",
 		tag + "low:leases":          "zset",
 		tag + "delayed":             "zset",
+		tag + "requeued":            "zset",
 		tag + "dead":                "stream",
 		tag + "dead:index":          "hash",
 		tag + "dedup:a":             "string",

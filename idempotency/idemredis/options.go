@@ -98,8 +98,8 @@ func WithBlockTimeout(d time.Duration) Option {
 
 // WithOptions applies the shared settings of package idempotency:
 // idempotency.WithLease, WithRetention, WithDedupWindow, WithCapacity and
-// WithLogger. WithClock is accepted and ignored: every deadline is kept in
-// the server's time, so that clients whose clocks differ agree.
+// WithLogger. Every deadline is kept in the server's time (TIME), so that
+// clients whose clocks differ agree.
 func WithOptions(opts ...idempotency.Option) Option {
 	return func(o *options) { o.common = append(o.common, opts...) }
 }

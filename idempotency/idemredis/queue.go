@@ -14,10 +14,14 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-var _ idempotency.Queue = (*Queue)(nil)
+var (
+	_ idempotency.Queue     = (*Queue)(nil)
+	_ idempotency.Inspector = (*Queue)(nil)
+)
 
-// Queue is an idempotency.Queue on Redis Streams with a consumer group. The
-// key layout and the guarantees are described in the package documentation.
+// Queue is an idempotency.Queue and its idempotency.Inspector on Redis
+// Streams with a consumer group. The key layout and the guarantees are
+// described in the package documentation.
 //
 // A Queue is safe for concurrent use. Any number of Queues in any number of
 // processes may share one prefix: they then share the messages, and each

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/idempotency/idemredis"
 	"github.com/bc2sf/bc2sf/internal/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 func ctxT(t *testing.T) context.Context {
@@ -231,26 +234,118 @@ func TestQueueInvalidArguments(t *testing.T) {
 	}
 }
 
-func TestQueueClose(t *testing.T) {
+// blockedClients returns the number of clients the server holds in a
+// blocking command (INFO clients, blocked_clients).
+func blockedClients(t *testing.T, client *redis.Client) int {
+	t.Helper()
+	info, err := client.Info(ctxT(t), "clients").Result()
+	if err != nil {
+		t.Fatalf("INFO clients: %v", err)
+	}
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "blocked_clients:"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("INFO clients: %q", line)
+			}
+			return n
+		}
+	}
+	t.Fatalf("INFO clients has no blocked_clients:\n%s", info)
+	return 0
+}
+
+// waitBlocked returns once the server reports n clients blocked, so that a
+// Dequeue is known to wait in XREAD BLOCK, not about to. The server must be
+// the test's own.
+func waitBlocked(t *testing.T, client *redis.Client, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); blockedClients(t, client) < n; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no Dequeue blocked on the server after 10 s")
+		}
+	}
+}
+
+// TestBlockedDequeueWakes has a Dequeue wait in XREAD BLOCK, with a block
+// timeout of an hour so that only the event under test can end the wait
+// within the test's bound, and checks that the event ends it: a new
+// message, a canceled context, Close.
+func TestBlockedDequeueWakes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		event func(t *testing.T, q *idemredis.Queue, cancel context.CancelFunc)
+		check func(t *testing.T, d *idempotency.Delivery, err error)
+	}{
+		{"new message", func(t *testing.T, q *idemredis.Queue, _ context.CancelFunc) {
+			mustEnqueue(t, q, idempotency.Message{Key: "wake"})
+		}, func(t *testing.T, d *idempotency.Delivery, err error) {
+			if err != nil || d.Key != "wake" {
+				t.Fatalf("Dequeue = %+v, %v; want the message enqueued while it waited", d, err)
+			}
+		}},
+		{"cancel", func(t *testing.T, _ *idemredis.Queue, cancel context.CancelFunc) { cancel() },
+			func(t *testing.T, d *idempotency.Delivery, err error) {
+				if err != context.Canceled {
+					t.Fatalf("Dequeue = %+v, %v; want context.Canceled unwrapped", d, err)
+				}
+			}},
+		{"close", func(t *testing.T, q *idemredis.Queue, _ context.CancelFunc) {
+			if err := q.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}, func(t *testing.T, d *idempotency.Delivery, err error) {
+			if !errors.Is(err, idempotency.ErrClosed) {
+				t.Fatalf("Dequeue = %+v, %v; want ErrClosed", d, err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			client := newClient(t, redistest.Start(t))
+			q := newQueue(t, client, idemredis.WithBlockTimeout(time.Hour))
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			type result struct {
+				d   *idempotency.Delivery
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				d, err := q.Dequeue(ctx, time.Minute)
+				done <- result{d, err}
+			}()
+			waitBlocked(t, client, 1)
+			select {
+			case r := <-done:
+				t.Fatalf("Dequeue returned %+v, %v before the event", r.d, r.err)
+			default:
+			}
+			tc.event(t, q, cancel)
+			select {
+			case r := <-done:
+				tc.check(t, r.d, r.err)
+			case <-time.After(30 * time.Second):
+				t.Fatal("Dequeue still waiting 30 s after the event; only the hour-long block timeout would end it")
+			}
+		})
+	}
+}
+
+func TestQueueCloseRefusesCalls(t *testing.T) {
 	t.Parallel()
 	client := newClient(t, redistest.Start(t))
 	q := newQueue(t, client)
-	errc := make(chan error, 1)
-	go func() {
-		_, err := q.Dequeue(context.Background(), time.Minute)
-		errc <- err
-	}()
-	// Close must wake the blocked Dequeue whenever it happens; no sleep is
-	// needed for the assertion to hold, it only makes the blocked path likely.
-	time.Sleep(50 * time.Millisecond)
 	if err := q.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-errc; !errors.Is(err, idempotency.ErrClosed) {
-		t.Fatalf("blocked Dequeue = %v, want ErrClosed", err)
-	}
 	if _, err := q.Enqueue(ctxT(t), idempotency.Message{Key: "k"}); !errors.Is(err, idempotency.ErrClosed) {
 		t.Fatalf("Enqueue after Close = %v, want ErrClosed", err)
+	}
+	if _, err := q.Stats(ctxT(t)); !errors.Is(err, idempotency.ErrClosed) {
+		t.Fatalf("Stats after Close = %v, want ErrClosed", err)
 	}
 	if err := q.Close(); err != nil {
 		t.Fatalf("second Close = %v", err)

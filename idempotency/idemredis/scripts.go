@@ -6,7 +6,14 @@ import "github.com/redis/go-redis/v9"
 // milliseconds (TIME), so clients with skewed clocks agree on every deadline.
 //
 // A delayed message is a MessagePack array in the delayed sorted set:
-// {priority, id, key, body, attempts, enqueuedMs}, scored by its due time.
+// {priority, id, key, body, attempts, enqueuedMs, firstFailedMs}, scored by
+// its due time.
+//
+// The requeued sorted set scores by enqueue time every message that is not
+// in its stream's enqueue order: copies made by Retry and Replay (member:
+// the ID prefix and entry ID, "h1700000000000-0") and delayed messages
+// (member: "d:" and the message ID). With it, the oldest live message is
+// the older of its first member and the first entry of each stream.
 const luaCommon = `
 local function nowms()
   local t = redis.call('TIME')
@@ -21,13 +28,24 @@ end
 local function enqueued(f, eid)
   return f['t'] or string.match(eid, '^(%d+)')
 end
-local function promote(delayed, high, low, now)
+local function copy(stream, requeued, prefix, id, k, b, a, t, x)
+  local eid
+  if x then
+    eid = redis.call('XADD', stream, '*', 'i', id, 'k', k, 'b', b, 'a', a, 't', t, 'x', x)
+  else
+    eid = redis.call('XADD', stream, '*', 'i', id, 'k', k, 'b', b, 'a', a, 't', t)
+  end
+  redis.call('ZADD', requeued, t, prefix .. eid)
+  return eid
+end
+local function promote(delayed, high, low, requeued, now)
   local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', ms(now), 'LIMIT', 0, 100)
   for _, m in ipairs(due) do
     local f = cmsgpack.unpack(m)
-    local s = high
-    if f[1] == 1 then s = low end
-    redis.call('XADD', s, '*', 'i', f[2], 'k', f[3], 'b', f[4], 'a', tostring(f[5]), 't', f[6])
+    local s, prefix = high, 'h'
+    if f[1] == 1 then s, prefix = low, 'l' end
+    copy(s, requeued, prefix, f[2], f[3], f[4], tostring(f[5]), f[6], f[7])
+    redis.call('ZREM', requeued, 'd:' .. f[2])
     redis.call('ZREM', delayed, m)
   end
 end
@@ -63,14 +81,15 @@ return {0, id}
 // (XREADGROUP >). Every delivery is recorded in the priority's lease set in
 // the same script, so no entry can be delivered without a lease.
 //
-// KEYS: high, low, high leases, low leases, delayed.
+// KEYS: high, low, high leases, low leases, delayed, requeued.
 // ARGV: group, consumer, leaseMs.
 // Returns {1, priority, entryID, fields, deliveryCount, leaseUntilMs}, or
 // {0, topHigh, topLow, nextDeadlineMs or -1, nowMs}.
 var scriptDequeue = redis.NewScript(luaCommon + `
 local group, consumer, lease = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = nowms()
-promote(KEYS[5], KEYS[1], KEYS[2], now)
+promote(KEYS[5], KEYS[1], KEYS[2], KEYS[6], now)
+local prefixes = {'h', 'l'}
 local until_ = ms(now + lease)
 for p = 1, 2 do
   local s, l = KEYS[p], KEYS[p + 2]
@@ -84,6 +103,7 @@ for p = 1, 2 do
       return {1, p - 1, r[1][1], r[1][2], c[1][4], until_}
     end
     redis.call('ZREM', l, exp[1])
+    redis.call('ZREM', KEYS[6], prefixes[p] .. exp[1])
   end
   local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', s, '>')
   if r and r[1] and #r[1][2] > 0 then
@@ -120,11 +140,12 @@ local function owns(stream, group, eid, count)
   if type(c) ~= 'table' or c.err or #c == 0 then return false end
   return tostring(c[1][4]) == count
 end
-local function finish(stream, leases, group, eid)
+local function finish(stream, leases, requeued, prefix, group, eid)
   local e = redis.call('XRANGE', stream, eid, eid)
   redis.call('XACK', stream, group, eid)
   redis.call('XDEL', stream, eid)
   redis.call('ZREM', leases, eid)
+  redis.call('ZREM', requeued, prefix .. eid)
   if #e == 0 then return nil end
   return fields(e[1][2])
 end
@@ -133,34 +154,43 @@ end
 // scriptAck acknowledges and deletes the entry, so memory stays flat while a
 // backlog drains.
 //
-// KEYS: stream, leases. ARGV: group, entryID, deliveryCount.
+// KEYS: stream, leases, requeued. ARGV: group, entryID, deliveryCount, ID
+// prefix.
 // Returns 1, or 0 when the lease was lost.
 var scriptAck = redis.NewScript(luaCommon + luaOwns + `
 if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[4] .. ARGV[2])
 return 1
 `)
 
 // scriptRetry finishes the delivery and queues the message again, at once
 // (a new entry at the end of its stream) or in the delayed set.
 //
-// KEYS: stream, leases, delayed.
+// The copy records in field x when the message first failed: this Retry,
+// unless an earlier one did.
+//
+// KEYS: stream, leases, delayed, requeued.
 // ARGV: group, entryID, deliveryCount, priority, ID prefix, delayMs.
 // Returns 1, or 0 when the lease was lost.
 var scriptRetry = redis.NewScript(luaCommon + luaOwns + `
 if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
-local f = finish(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+local f = finish(KEYS[1], KEYS[2], KEYS[4], ARGV[5], ARGV[1], ARGV[2])
 if not f then return 0 end
+local now = nowms()
 local id = f['i'] or (ARGV[5] .. ARGV[2])
-local attempt = (tonumber(f['a']) or 0) + tonumber(ARGV[3])
+local attempt = tostring((tonumber(f['a']) or 0) + tonumber(ARGV[3]))
+local t = enqueued(f, ARGV[2])
+local x = f['x'] or ms(now)
 local delay = tonumber(ARGV[6])
 if delay <= 0 then
-  redis.call('XADD', KEYS[1], '*', 'i', id, 'k', f['k'], 'b', f['b'], 'a', tostring(attempt), 't', enqueued(f, ARGV[2]))
+  copy(KEYS[1], KEYS[4], ARGV[5], id, f['k'], f['b'], attempt, t, x)
 else
-  local m = cmsgpack.pack({tonumber(ARGV[4]), id, f['k'], f['b'], attempt, enqueued(f, ARGV[2])})
-  redis.call('ZADD', KEYS[3], ms(nowms() + delay), m)
+  local m = cmsgpack.pack({tonumber(ARGV[4]), id, f['k'], f['b'], tonumber(attempt), t, x})
+  redis.call('ZADD', KEYS[3], ms(now + delay), m)
+  redis.call('ZADD', KEYS[4], t, 'd:' .. id)
 end
 return 1
 `)
@@ -168,25 +198,29 @@ return 1
 // scriptDeadLetter finishes the delivery and appends the message to the
 // dead-letter stream, indexed by message ID for Replay.
 //
-// KEYS: stream, leases, dead, dead index.
+// The dead letter's field f is the failure time, and x the first failure's
+// (the copy's x, else f).
+//
+// KEYS: stream, leases, dead, dead index, requeued.
 // ARGV: group, entryID, deliveryCount, priority, ID prefix, reason.
 // Returns 1, or 0 when the lease was lost.
 var scriptDeadLetter = redis.NewScript(luaCommon + luaOwns + `
 if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
-local f = finish(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+local f = finish(KEYS[1], KEYS[2], KEYS[5], ARGV[5], ARGV[1], ARGV[2])
 if not f then return 0 end
 local id = f['i'] or (ARGV[5] .. ARGV[2])
 local attempt = (tonumber(f['a']) or 0) + tonumber(ARGV[3])
+local now = ms(nowms())
 local did = redis.call('XADD', KEYS[3], '*', 'i', id, 'k', f['k'], 'b', f['b'], 'p', ARGV[4],
-  'a', tostring(attempt), 't', enqueued(f, ARGV[2]), 'f', ms(nowms()), 'r', ARGV[6])
+  'a', tostring(attempt), 't', enqueued(f, ARGV[2]), 'f', now, 'x', f['x'] or now, 'r', ARGV[6])
 redis.call('HSET', KEYS[4], id, did)
 return 1
 `)
 
 // scriptReplay moves a dead letter back to the end of its priority's stream
-// with its attempts reset.
+// with its attempts reset and its first failure kept.
 //
-// KEYS: dead, dead index, high, low. ARGV: message ID.
+// KEYS: dead, dead index, high, low, requeued. ARGV: message ID.
 // Returns 1, or 0 when no dead letter has the ID.
 var scriptReplay = redis.NewScript(luaCommon + `
 local did = redis.call('HGET', KEYS[2], ARGV[1])
@@ -195,23 +229,36 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 local e = redis.call('XRANGE', KEYS[1], did, did)
 if #e == 0 then return 0 end
 local f = fields(e[1][2])
-local s = KEYS[3]
-if f['p'] == '1' then s = KEYS[4] end
-redis.call('XADD', s, '*', 'i', ARGV[1], 'k', f['k'], 'b', f['b'], 'a', '0', 't', f['t'])
+local s, prefix = KEYS[3], 'h'
+if f['p'] == '1' then s, prefix = KEYS[4], 'l' end
+copy(s, KEYS[5], prefix, ARGV[1], f['k'], f['b'], '0', f['t'], f['x'] or f['f'])
 redis.call('XDEL', KEYS[1], did)
 return 1
 `)
 
-// scriptStats promotes due delayed messages (so that they count as ready)
-// and counts.
+// scriptStats promotes due delayed messages (so that they count as ready),
+// counts, and finds the oldest live message's enqueue time: the older of
+// the first requeued member and the first entry of each stream (see
+// luaCommon for why that is exact).
 //
-// KEYS: high, low, high leases, low leases, delayed, dead.
-// Returns {len high, len low, leased high, leased low, delayed, dead}.
+// KEYS: high, low, high leases, low leases, delayed, dead, requeued.
+// Returns {len high, len low, leased high, leased low, delayed, dead,
+// oldestMs or -1}.
 var scriptStats = redis.NewScript(luaCommon + `
-promote(KEYS[5], KEYS[1], KEYS[2], nowms())
+promote(KEYS[5], KEYS[1], KEYS[2], KEYS[7], nowms())
+local oldest = -1
+local z = redis.call('ZRANGE', KEYS[7], 0, 0, 'WITHSCORES')
+if #z == 2 then oldest = tonumber(z[2]) end
+for p = 1, 2 do
+  local first = redis.call('XRANGE', KEYS[p], '-', '+', 'COUNT', 1)
+  if #first == 1 then
+    local t = tonumber(string.match(first[1][1], '^(%d+)'))
+    if oldest < 0 or t < oldest then oldest = t end
+  end
+end
 return {redis.call('XLEN', KEYS[1]), redis.call('XLEN', KEYS[2]),
   redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4]),
-  redis.call('ZCARD', KEYS[5]), redis.call('XLEN', KEYS[6])}
+  redis.call('ZCARD', KEYS[5]), redis.call('XLEN', KEYS[6]), oldest}
 `)
 
 // scriptBegin claims an absent key, or reports its state.

@@ -1,10 +1,23 @@
-// Package idemtest is the conformance suite for idempotency.Store and
-// idempotency.Queue implementations.
+// Package idemtest is the conformance suite for implementations of
+// idempotency.Store, idempotency.Queue with its idempotency.Inspector, and
+// idempotency.Checkpoint.
 //
-// An implementation's tests call TestStore and TestQueue (or RunStore and
-// RunQueue with a Config) with a factory that returns a fresh, empty
-// instance built with the options the suite passes. Every case runs as a
-// parallel subtest on its own instance.
+// An implementation's tests call RunStore, RunQueue or RunCheckpoint with a
+// Config (Config{} for the defaults; set fields to shrink the suite for a
+// slow backend) and a factory that returns a fresh, empty instance built with
+// the options the suite passes:
+//
+//	func TestQueueConformance(t *testing.T) {
+//		idemtest.RunQueue(t, idemtest.Config{}, func(t *testing.T, opts ...idempotency.Option) (idempotency.Queue, idempotency.Inspector) {
+//			q := idempotency.NewMemoryQueue(opts...)
+//			t.Cleanup(func() { _ = q.Close() })
+//			return q, q
+//		})
+//	}
+//
+// There is one entry point per interface, Run*, named after t.Run, whose
+// subtests it starts. Every case runs as a parallel subtest on its own
+// instance.
 //
 // The suite runs on real time with short leases, windows and delays (by
 // default a 200 ms lease, a 400 ms retry delay and an 800 ms dedup window)
@@ -40,6 +53,16 @@
 // 8 concurrent consumers while still being enqueued, each acknowledged
 // exactly once.
 //
-// Clock is a fake idempotency.Clock for deterministic tests of code that
-// takes one, such as the memory implementations.
+// Inspector cases: FirstFailedAt is the time of the first Retry, equals
+// FailedAt when the first failure was the DeadLetter, and is kept across
+// Replay while FailedAt moves on; Stats.Oldest is zero on an empty queue and
+// follows the oldest live message through delivery, a Retry that puts it
+// behind younger ones, a delay, dead-lettering (dead letters do not count),
+// Replay and Ack.
+//
+// Checkpoint cases: a new checkpoint loads the zero time; a saved time comes
+// back as the same instant, to the nanosecond, whatever its zone; the last
+// Save wins, also when it goes back or saves the zero time; Load and Save
+// with a canceled context fail and save nothing; concurrent Saves and Loads
+// never produce a time that no Save wrote.
 package idemtest

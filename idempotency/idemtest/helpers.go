@@ -100,7 +100,7 @@ func wantEmpty(t *testing.T, q idempotency.Queue, wait time.Duration) {
 	wantErr(t, "Dequeue on empty queue", err, context.DeadlineExceeded)
 }
 
-func stats(t *testing.T, q idempotency.Queue) idempotency.Stats {
+func stats(t *testing.T, q idempotency.Inspector) idempotency.Stats {
 	t.Helper()
 	s, err := q.Stats(t.Context())
 	noErr(t, "Stats", err)

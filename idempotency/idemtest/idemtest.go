@@ -14,12 +14,20 @@ type StoreFactory func(t *testing.T, opts ...idempotency.Option) idempotency.Sto
 
 // QueueFactory returns a new, empty Queue built with opts (the suite passes
 // WithDedupWindow, WithCapacity and the like), isolated from every other
-// Queue the factory returned. It registers its own cleanup with t.Cleanup,
-// typically closing the queue (the Close case closes it first, which Close
-// being idempotent allows), and fails t on error.
-type QueueFactory func(t *testing.T, opts ...idempotency.Option) idempotency.Queue
+// Queue the factory returned, and the Inspector of that queue. Where one
+// value implements both, as MemoryQueue and idemredis.Queue do, it returns
+// that value twice. It registers its own cleanup with t.Cleanup, typically
+// closing the queue (the Close case closes it first, which Close being
+// idempotent allows), and fails t on error.
+type QueueFactory func(t *testing.T, opts ...idempotency.Option) (idempotency.Queue, idempotency.Inspector)
 
-// Config sizes the suite.
+// CheckpointFactory returns a new Checkpoint that holds nothing yet,
+// isolated from every other Checkpoint the factory returned. It registers
+// its own cleanup with t.Cleanup and fails t on error.
+type CheckpointFactory func(t *testing.T) idempotency.Checkpoint
+
+// Config sizes the suites. Its zero value, or any zero field, takes the
+// default named beside the field.
 type Config struct {
 	// Racers is how many goroutines race for one key or one message: 50.
 	Racers int
@@ -37,56 +45,34 @@ type Config struct {
 	BulkWait time.Duration
 }
 
-// DefaultConfig returns the sizes documented on Config, with Messages at 500
-// when testing.Short() reports true.
-func DefaultConfig() Config {
-	c := Config{Racers: 50, Messages: 10000, Consumers: 8, Lease: 200 * time.Millisecond,
-		Wait: 5 * time.Second, BulkWait: 2 * time.Minute}
-	if testing.Short() {
-		c.Messages = 500
-	}
-	return c
-}
-
-// withDefaults fills zero fields from DefaultConfig so that a partial
-// Config works.
+// withDefaults fills zero fields with the documented defaults.
 func (c Config) withDefaults() Config {
-	d := DefaultConfig()
 	if c.Racers <= 0 {
-		c.Racers = d.Racers
+		c.Racers = 50
 	}
 	if c.Messages <= 0 {
-		c.Messages = d.Messages
+		c.Messages = 10000
+		if testing.Short() {
+			c.Messages = 500
+		}
 	}
 	if c.Consumers <= 0 {
-		c.Consumers = d.Consumers
+		c.Consumers = 8
 	}
 	if c.Lease <= 0 {
-		c.Lease = d.Lease
+		c.Lease = 200 * time.Millisecond
 	}
 	if c.Wait <= 0 {
-		c.Wait = d.Wait
+		c.Wait = 5 * time.Second
 	}
 	if c.BulkWait <= 0 {
-		c.BulkWait = d.BulkWait
+		c.BulkWait = 2 * time.Minute
 	}
 	return c
 }
 
-// TestStore runs the Store suite with DefaultConfig.
-func TestStore(t *testing.T, newStore StoreFactory) {
-	t.Helper()
-	RunStore(t, DefaultConfig(), newStore)
-}
-
-// TestQueue runs the Queue suite with DefaultConfig.
-func TestQueue(t *testing.T, newQueue QueueFactory) {
-	t.Helper()
-	RunQueue(t, DefaultConfig(), newQueue)
-}
-
-// RunStore runs the Store suite as parallel subtests of t, sized by cfg
-// (zero fields take their defaults).
+// RunStore runs the Store suite as parallel subtests of t, each on a fresh
+// Store from newStore, sized by cfg (pass Config{} for the defaults).
 func RunStore(t *testing.T, cfg Config, newStore StoreFactory) {
 	t.Helper()
 	cfg = cfg.withDefaults()
@@ -98,15 +84,41 @@ func RunStore(t *testing.T, cfg Config, newStore StoreFactory) {
 	}
 }
 
-// RunQueue runs the Queue suite as parallel subtests of t, sized by cfg
-// (zero fields take their defaults).
+// RunQueue runs the Queue and Inspector suite as parallel subtests of t,
+// each on a fresh queue from newQueue, sized by cfg (pass Config{} for the
+// defaults).
 func RunQueue(t *testing.T, cfg Config, newQueue QueueFactory) {
 	t.Helper()
 	cfg = cfg.withDefaults()
 	for _, c := range queueCases(cfg) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			c.run(t, newQueue(t, c.opts...))
+			q, ins := newQueue(t, c.opts...)
+			if q == nil || ins == nil {
+				t.Fatal("the factory returned a nil Queue or Inspector")
+			}
+			c.run(t, subject{Queue: q, Inspector: ins})
 		})
 	}
+}
+
+// RunCheckpoint runs the Checkpoint suite as parallel subtests of t, each on
+// a fresh Checkpoint from newCheckpoint. The suite needs no sizing; cfg
+// bounds its waits (Config.Wait) and is there so that every suite is called
+// the same way.
+func RunCheckpoint(t *testing.T, cfg Config, newCheckpoint CheckpointFactory) {
+	t.Helper()
+	cfg = cfg.withDefaults()
+	for _, c := range checkpointCases(cfg) {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t, newCheckpoint(t))
+		})
+	}
+}
+
+// subject is the queue under test with its Inspector.
+type subject struct {
+	idempotency.Queue
+	idempotency.Inspector
 }

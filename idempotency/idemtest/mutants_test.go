@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,9 +23,11 @@ import (
 const mutantEnv = "IDEMTEST_MUTANT"
 
 type mutant struct {
-	queue func(q *idempotency.MemoryQueue) idempotency.Queue
-	store func(s *idempotency.MemoryStore) idempotency.Store
-	cases []string // cases that must fail
+	queue      func(q *idempotency.MemoryQueue) idempotency.Queue
+	inspector  func(q *idempotency.MemoryQueue) idempotency.Inspector
+	store      func(s *idempotency.MemoryStore) idempotency.Store
+	checkpoint func(c *idempotency.MemoryCheckpoint) idempotency.Checkpoint
+	cases      []string // cases that must fail
 }
 
 var mutants = map[string]mutant{
@@ -40,6 +43,12 @@ var mutants = map[string]mutant{
 		cases: []string{"ConcurrentConsumers"}},
 	"claims-twice": {store: func(s *idempotency.MemoryStore) idempotency.Store { return claimsTwice{s} },
 		cases: []string{"RaceForOneKey", "ClaimThenInFlight"}},
+	"first-failed-is-last": {inspector: func(q *idempotency.MemoryQueue) idempotency.Inspector { return firstFailedIsLast{q} },
+		cases: []string{"FirstFailedAt"}},
+	"oldest-is-first-entry": {inspector: func(q *idempotency.MemoryQueue) idempotency.Inspector { return &oldestFirstEnqueued{MemoryQueue: q} },
+		cases: []string{"StatsOldest"}},
+	"checkpoint-forgets": {checkpoint: func(c *idempotency.MemoryCheckpoint) idempotency.Checkpoint { return forgetful{c} },
+		cases: []string{"SaveThenLoad", "LastSaveWins"}},
 }
 
 func TestMutant(t *testing.T) {
@@ -49,15 +58,31 @@ func TestMutant(t *testing.T) {
 	}
 	m := mutants[name]
 	cfg := idemtest.Config{Messages: 300, Wait: time.Second, BulkWait: 5 * time.Second}
-	if m.queue != nil {
-		idemtest.RunQueue(t, cfg, func(t *testing.T, opts ...idempotency.Option) idempotency.Queue {
-			return m.queue(idempotency.NewMemoryQueue(opts...))
+	switch {
+	case m.queue != nil || m.inspector != nil:
+		idemtest.RunQueue(t, cfg, func(t *testing.T, opts ...idempotency.Option) (idempotency.Queue, idempotency.Inspector) {
+			mq := idempotency.NewMemoryQueue(opts...)
+			var (
+				q   idempotency.Queue     = mq
+				ins idempotency.Inspector = mq
+			)
+			if m.queue != nil {
+				q = m.queue(mq)
+			}
+			if m.inspector != nil {
+				ins = m.inspector(mq)
+			}
+			return q, ins
 		})
-		return
+	case m.store != nil:
+		idemtest.RunStore(t, cfg, func(t *testing.T, opts ...idempotency.Option) idempotency.Store {
+			return m.store(idempotency.NewMemoryStore(opts...))
+		})
+	default:
+		idemtest.RunCheckpoint(t, cfg, func(t *testing.T) idempotency.Checkpoint {
+			return m.checkpoint(&idempotency.MemoryCheckpoint{})
+		})
 	}
-	idemtest.RunStore(t, cfg, func(t *testing.T, opts ...idempotency.Option) idempotency.Store {
-		return m.store(idempotency.NewMemoryStore(opts...))
-	})
 }
 
 func TestSuiteCatchesMutants(t *testing.T) {
@@ -138,3 +163,40 @@ func (s claimsTwice) Begin(ctx context.Context, key string, lease time.Duration)
 	}
 	return c, err
 }
+
+// firstFailedIsLast reports the last failure as the first, as an
+// implementation that does not keep the first failure would.
+type firstFailedIsLast struct{ *idempotency.MemoryQueue }
+
+func (q firstFailedIsLast) DeadLetters(ctx context.Context, limit int) ([]idempotency.DeadLetter, error) {
+	dls, err := q.MemoryQueue.DeadLetters(ctx, limit)
+	for i := range dls {
+		dls[i].FirstFailedAt = dls[i].FailedAt
+	}
+	return dls, err
+}
+
+// oldestFirstEnqueued reports the oldest message ever enqueued that was not
+// acknowledged, as an implementation that only looks at the head of its
+// list would: it misses messages that died and came back.
+type oldestFirstEnqueued struct {
+	*idempotency.MemoryQueue
+	mu    sync.Mutex
+	first time.Time
+}
+
+func (q *oldestFirstEnqueued) Stats(ctx context.Context) (idempotency.Stats, error) {
+	s, err := q.MemoryQueue.Stats(ctx)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.first.IsZero() || s.Oldest.IsZero() {
+		q.first = s.Oldest
+	}
+	s.Oldest = q.first
+	return s, err
+}
+
+// forgetful saves nothing.
+type forgetful struct{ *idempotency.MemoryCheckpoint }
+
+func (forgetful) Save(ctx context.Context, _ time.Time) error { return ctx.Err() }

@@ -16,10 +16,19 @@ import (
 // milliseconds when the suite checks that something did not happen early.
 const slack = 5 * time.Millisecond
 
+// blockPause is how long the Cancellation and Close cases let a Dequeue
+// start waiting before they cancel it or close the queue. The suite cannot
+// see inside an implementation, so it cannot know that the Dequeue is
+// blocked yet; what it asserts (the call returns with the right error)
+// holds either way. Each implementation's own tests pin the blocked path
+// down: MemoryQueue's in a synctest bubble (synctest.Wait), the Redis
+// queue's by waiting until the server reports the client blocked.
+const blockPause = 50 * time.Millisecond
+
 type queueCase struct {
 	name string
 	opts []idempotency.Option
-	run  func(t *testing.T, q idempotency.Queue)
+	run  func(t *testing.T, q subject)
 }
 
 func queueCases(cfg Config) []queueCase {
@@ -31,22 +40,24 @@ func queueCases(cfg Config) []queueCase {
 		{"PriorityOrder", nil, queuePriorityOrder},
 		{"StatsByPriority", nil, queueStats},
 		{"DedupWindow", []idempotency.Option{idempotency.WithDedupWindow(window)},
-			func(t *testing.T, q idempotency.Queue) { queueDedup(t, q, cfg, window) }},
+			func(t *testing.T, q subject) { queueDedup(t, q, cfg, window) }},
 		{"DedupOff", []idempotency.Option{idempotency.WithDedupWindow(0)}, queueDedupOff},
 		{"RetryNow", nil, queueRetryNow},
-		{"RetryDelay", nil, func(t *testing.T, q idempotency.Queue) { queueRetryDelay(t, q, cfg) }},
-		{"LeaseExpiryRedelivers", nil, func(t *testing.T, q idempotency.Queue) { queueLeaseExpiry(t, q, cfg) }},
-		{"AckAfterLeaseBeforeRedelivery", nil, func(t *testing.T, q idempotency.Queue) { queueLateAck(t, q, cfg) }},
-		{"AckRace", nil, func(t *testing.T, q idempotency.Queue) { queueAckRace(t, q, cfg) }},
+		{"RetryDelay", nil, func(t *testing.T, q subject) { queueRetryDelay(t, q, cfg) }},
+		{"LeaseExpiryRedelivers", nil, func(t *testing.T, q subject) { queueLeaseExpiry(t, q, cfg) }},
+		{"AckAfterLeaseBeforeRedelivery", nil, func(t *testing.T, q subject) { queueLateAck(t, q, cfg) }},
+		{"AckRace", nil, func(t *testing.T, q subject) { queueAckRace(t, q, cfg) }},
 		{"DeadLetterAndReplay", nil, queueDeadLetterReplay},
 		{"DeadLettersOrderAndDelete", nil, queueDeadLettersList},
-		{"Cancellation", nil, func(t *testing.T, q idempotency.Queue) { queueCancellation(t, q, cfg) }},
-		{"Close", nil, func(t *testing.T, q idempotency.Queue) { queueClose(t, q, cfg) }},
-		{"ConcurrentConsumers", nil, func(t *testing.T, q idempotency.Queue) { queueConcurrent(t, q, cfg) }},
+		{"FirstFailedAt", nil, queueFirstFailedAt},
+		{"StatsOldest", nil, queueOldest},
+		{"Cancellation", nil, func(t *testing.T, q subject) { queueCancellation(t, q, cfg) }},
+		{"Close", nil, func(t *testing.T, q subject) { queueClose(t, q, cfg) }},
+		{"ConcurrentConsumers", nil, func(t *testing.T, q subject) { queueConcurrent(t, q, cfg) }},
 	}
 }
 
-func queueRoundTrip(t *testing.T, q idempotency.Queue) {
+func queueRoundTrip(t *testing.T, q subject) {
 	before := time.Now()
 	r := enqueue(t, q, idempotency.Message{Key: "order-1", Body: []byte(`{"id":1}`), Priority: idempotency.PriorityLow})
 	if r.ID == "" || r.Duplicate {
@@ -79,7 +90,7 @@ func queueRoundTrip(t *testing.T, q idempotency.Queue) {
 	wantEmpty(t, q, 300*time.Millisecond)
 }
 
-func queueBodyIsCopied(t *testing.T, q idempotency.Queue) {
+func queueBodyIsCopied(t *testing.T, q subject) {
 	body := []byte("original")
 	enqueue(t, q, idempotency.Message{Key: "a", Body: body})
 	copy(body, "mutated!")
@@ -94,7 +105,7 @@ func queueBodyIsCopied(t *testing.T, q idempotency.Queue) {
 	}
 }
 
-func queueInvalidArguments(t *testing.T, q idempotency.Queue) {
+func queueInvalidArguments(t *testing.T, q subject) {
 	ctx := t.Context()
 	cases := []struct {
 		name string
@@ -122,7 +133,7 @@ func queueInvalidArguments(t *testing.T, q idempotency.Queue) {
 
 // queuePriorityOrder enqueues low messages before high ones: every high one
 // must come out first, each priority in enqueue order.
-func queuePriorityOrder(t *testing.T, q idempotency.Queue) {
+func queuePriorityOrder(t *testing.T, q subject) {
 	for i := range 3 {
 		enqueue(t, q, idempotency.Message{Key: fmt.Sprintf("low-%d", i), Priority: idempotency.PriorityLow})
 	}
@@ -139,7 +150,7 @@ func queuePriorityOrder(t *testing.T, q idempotency.Queue) {
 	}
 }
 
-func queueStats(t *testing.T, q idempotency.Queue) {
+func queueStats(t *testing.T, q subject) {
 	for i := range 2 {
 		enqueue(t, q, idempotency.Message{Key: fmt.Sprintf("h%d", i), Priority: idempotency.PriorityHigh})
 	}
@@ -168,7 +179,7 @@ func queueStats(t *testing.T, q idempotency.Queue) {
 // queueDedup checks that a repeated key inside the window is reported and
 // queued once, even after the first was acknowledged, and that it is queued
 // again once the window has passed.
-func queueDedup(t *testing.T, q idempotency.Queue, cfg Config, window time.Duration) {
+func queueDedup(t *testing.T, q subject, cfg Config, window time.Duration) {
 	start := time.Now()
 	first := enqueue(t, q, idempotency.Message{Key: "evt", Body: []byte("1")})
 	dup := enqueue(t, q, idempotency.Message{Key: "evt", Body: []byte("2")})
@@ -206,7 +217,7 @@ func queueDedup(t *testing.T, q idempotency.Queue, cfg Config, window time.Durat
 	wantEmpty(t, q, 200*time.Millisecond)
 }
 
-func queueDedupOff(t *testing.T, q idempotency.Queue) {
+func queueDedupOff(t *testing.T, q subject) {
 	a := enqueue(t, q, idempotency.Message{Key: "same"})
 	b := enqueue(t, q, idempotency.Message{Key: "same"})
 	if a.Duplicate || b.Duplicate || a.ID == b.ID {
@@ -217,7 +228,7 @@ func queueDedupOff(t *testing.T, q idempotency.Queue) {
 	}
 }
 
-func queueRetryNow(t *testing.T, q idempotency.Queue) {
+func queueRetryNow(t *testing.T, q subject) {
 	r := enqueue(t, q, idempotency.Message{Key: "k", Body: []byte("b"), Priority: idempotency.PriorityLow})
 	d1 := dequeue(t, q, longLease, 5*time.Second)
 	noErr(t, "Retry", q.Retry(t.Context(), d1, 0))
@@ -232,7 +243,7 @@ func queueRetryNow(t *testing.T, q idempotency.Queue) {
 
 // queueRetryDelay checks that a retried message is not delivered before its
 // delay and is delivered after it.
-func queueRetryDelay(t *testing.T, q idempotency.Queue, cfg Config) {
+func queueRetryDelay(t *testing.T, q subject, cfg Config) {
 	delay := 2 * cfg.Lease
 	enqueue(t, q, idempotency.Message{Key: "k", Body: []byte("b")})
 	d1 := dequeue(t, q, longLease, cfg.Wait)
@@ -259,7 +270,7 @@ func queueRetryDelay(t *testing.T, q idempotency.Queue, cfg Config) {
 
 // queueLeaseExpiry lets a delivery's lease end: the message must come back
 // with a higher attempt, and the old delivery can no longer be finished.
-func queueLeaseExpiry(t *testing.T, q idempotency.Queue, cfg Config) {
+func queueLeaseExpiry(t *testing.T, q subject, cfg Config) {
 	enqueue(t, q, idempotency.Message{Key: "k", Body: []byte("b"), Priority: idempotency.PriorityLow})
 	start := time.Now()
 	d1 := dequeue(t, q, cfg.Lease, cfg.Wait)
@@ -278,7 +289,7 @@ func queueLeaseExpiry(t *testing.T, q idempotency.Queue, cfg Config) {
 	wantEmpty(t, q, 2*cfg.Lease)
 }
 
-func queueLateAck(t *testing.T, q idempotency.Queue, cfg Config) {
+func queueLateAck(t *testing.T, q subject, cfg Config) {
 	enqueue(t, q, idempotency.Message{Key: "k"})
 	d := dequeue(t, q, cfg.Lease, cfg.Wait)
 	time.Sleep(2 * cfg.Lease)
@@ -288,7 +299,7 @@ func queueLateAck(t *testing.T, q idempotency.Queue, cfg Config) {
 
 // queueAckRace acknowledges one delivery from many goroutines at once:
 // exactly one Ack may succeed.
-func queueAckRace(t *testing.T, q idempotency.Queue, cfg Config) {
+func queueAckRace(t *testing.T, q subject, cfg Config) {
 	enqueue(t, q, idempotency.Message{Key: "k"})
 	d := dequeue(t, q, longLease, cfg.Wait)
 	errs := make([]error, cfg.Racers)
@@ -316,7 +327,7 @@ func queueAckRace(t *testing.T, q idempotency.Queue, cfg Config) {
 	}
 }
 
-func queueDeadLetterReplay(t *testing.T, q idempotency.Queue) {
+func queueDeadLetterReplay(t *testing.T, q subject) {
 	ctx := t.Context()
 	r := enqueue(t, q, idempotency.Message{Key: "bad", Body: []byte("payload"), Priority: idempotency.PriorityLow})
 	d := dequeue(t, q, longLease, 5*time.Second)
@@ -355,7 +366,7 @@ func queueDeadLetterReplay(t *testing.T, q idempotency.Queue) {
 	}
 }
 
-func queueDeadLettersList(t *testing.T, q idempotency.Queue) {
+func queueDeadLettersList(t *testing.T, q subject) {
 	ctx := t.Context()
 	var ids []string
 	for i := range 3 {
@@ -388,14 +399,14 @@ func queueDeadLettersList(t *testing.T, q idempotency.Queue) {
 
 // queueCancellation checks that a blocked Dequeue returns once its context
 // ends, and that a message enqueued afterwards is still delivered.
-func queueCancellation(t *testing.T, q idempotency.Queue, cfg Config) {
+func queueCancellation(t *testing.T, q subject, cfg Config) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
 		_, err := q.Dequeue(ctx, cfg.Lease)
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(blockPause)
 	cancel()
 	select {
 	case err := <-done:
@@ -413,7 +424,7 @@ func queueCancellation(t *testing.T, q idempotency.Queue, cfg Config) {
 	noErr(t, "Ack", q.Ack(t.Context(), d))
 }
 
-func queueClose(t *testing.T, q idempotency.Queue, cfg Config) {
+func queueClose(t *testing.T, q subject, cfg Config) {
 	enqueue(t, q, idempotency.Message{Key: "k"})
 	d := dequeue(t, q, longLease, cfg.Wait)
 	done := make(chan error, 1)
@@ -421,7 +432,7 @@ func queueClose(t *testing.T, q idempotency.Queue, cfg Config) {
 		_, err := q.Dequeue(t.Context(), longLease)
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(blockPause)
 	noErr(t, "Close", q.Close())
 	select {
 	case err := <-done:
@@ -440,7 +451,7 @@ func queueClose(t *testing.T, q idempotency.Queue, cfg Config) {
 // queueConcurrent pushes cfg.Messages messages of both priorities through
 // cfg.Consumers consumers while producers are still enqueueing: every key
 // must be acknowledged exactly once and nothing may be left.
-func queueConcurrent(t *testing.T, q idempotency.Queue, cfg Config) {
+func queueConcurrent(t *testing.T, q subject, cfg Config) {
 	ctx, cancel := context.WithTimeout(t.Context(), cfg.BulkWait)
 	defer cancel()
 	const producers = 4
