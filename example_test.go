@@ -19,7 +19,7 @@ import (
 // would then sync the queued orders (see the pipeline package's example).
 func Example() {
 	secret := []byte("client-secret")
-	verify, err := webhook.NewMiddleware([]webhook.Scheme{webhook.StandardWebhooks(secret)})
+	verifier, err := webhook.NewVerifier([]webhook.Scheme{webhook.StandardWebhooks(secret)})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -31,7 +31,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	receiver := httptest.NewServer(verify(handler))
+	receiver := httptest.NewServer(verifier.Middleware(handler))
 	defer receiver.Close()
 
 	body := `{"scope":"store/order/created","store_id":"1025646","data":{"type":"order","id":250},` +

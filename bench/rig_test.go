@@ -157,7 +157,7 @@ type queue interface {
 // the pipeline's sink on q.
 func receiverHandler(b *testing.B, q idempotency.Queue) http.Handler {
 	b.Helper()
-	mw, err := webhook.NewMiddleware([]webhook.Scheme{
+	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, hookSecret),
 		webhook.StandardWebhooks([]byte(clientSecret)),
 	})
@@ -168,7 +168,7 @@ func receiverHandler(b *testing.B, q idempotency.Queue) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return mw(h)
+	return verifier.Middleware(h)
 }
 
 // serve starts a loopback server for h, closed when the benchmark ends.

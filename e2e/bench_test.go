@@ -26,7 +26,7 @@ func BenchmarkDelivery(b *testing.B) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusOK)
 	})
-	verify, err := webhook.NewMiddleware([]webhook.Scheme{
+	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhookHeader, webhookSecret),
 		webhook.StandardWebhooks([]byte(clientSecret)),
 	})
@@ -42,7 +42,7 @@ func BenchmarkDelivery(b *testing.B) {
 		handler http.Handler
 	}{
 		{"bare", bare},
-		{"receiver", verify(h)},
+		{"receiver", verifier.Middleware(h)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := httptest.NewServer(bc.handler)

@@ -19,7 +19,7 @@ func Example() {
 	queue := idempotency.NewMemoryQueue()
 	defer queue.Close()
 
-	verify, err := webhook.NewMiddleware([]webhook.Scheme{
+	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, "hook-header-value"),
 		webhook.StandardWebhooks([]byte("app-client-secret")),
 	})
@@ -33,7 +33,7 @@ func Example() {
 		return
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/webhooks/bigcommerce", verify(handler))
+	mux.Handle("/webhooks/bigcommerce", verifier.Middleware(handler))
 	receiver := httptest.NewServer(mux)
 	defer receiver.Close()
 	url := receiver.URL + "/webhooks/bigcommerce"

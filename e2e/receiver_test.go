@@ -29,19 +29,19 @@ const (
 // signature, as a receiver configured with both credentials does.
 func startReceiver(t testing.TB, sink webhook.Sink) string {
 	t.Helper()
-	verify, err := webhook.NewMiddleware([]webhook.Scheme{
+	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhookHeader, webhookSecret),
 		webhook.StandardWebhooks([]byte(clientSecret)),
 	})
 	if err != nil {
-		t.Fatalf("webhook middleware: %v", err)
+		t.Fatalf("webhook verifier: %v", err)
 	}
 	h, err := webhook.NewHandler(sink)
 	if err != nil {
 		t.Fatalf("webhook handler: %v", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(webhookPath, verify(h))
+	mux.Handle(webhookPath, verifier.Middleware(h))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL + webhookPath

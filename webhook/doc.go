@@ -5,8 +5,10 @@
 //
 // # Verification schemes
 //
-// A Verifier is built from one or more schemes and passes a delivery only
-// when every scheme verifies it.
+// NewVerifier builds a Verifier from one or more schemes; it passes a
+// delivery only when every scheme verifies it. Its Middleware method wraps
+// an http.Handler (usually the Handler below); its Verify method checks a
+// body that arrived some other way.
 //
 //   - SharedSecret: a header whose value is a shared secret. BigCommerce
 //     documents this for every hook: the "headers" map given when the hook is
@@ -72,6 +74,19 @@
 // webhook-id). BigCommerce delivers at least once: deduplicate downstream.
 // Event's MarshalJSON and UnmarshalJSON keep the envelope form (plus
 // webhook_id), so a queue can store events as JSON.
+//
+// # Options
+//
+// Each constructor takes options of its own type: NewVerifier takes
+// VerifierOption (WithTolerance), NewHandler takes HandlerOption
+// (WithScopeFilter), and both take an Option (WithLogger,
+// WithMaxBodyBytes), which is both. Passing an option to a constructor it
+// does not apply to does not compile.
+//
+// The timestamp window is checked against time.Now; there is no clock to
+// inject. A test that needs a fixed "now" runs the verification in a
+// testing/synctest bubble and sleeps there until that instant, which takes
+// no real time.
 //
 // # Signing
 //

@@ -5,7 +5,7 @@ import "errors"
 // Sentinel errors. Returned errors wrap them with %w, so test with errors.Is.
 // No error text ever contains a secret, a signature or a header value.
 var (
-	// ErrNoScheme is returned by NewVerifier and NewMiddleware when no scheme
+	// ErrNoScheme is returned by NewVerifier when no scheme
 	// is configured.
 	ErrNoScheme = errors.New("webhook: no verification scheme configured")
 

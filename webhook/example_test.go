@@ -12,16 +12,15 @@ import (
 	"github.com/bc2sf/bc2sf/webhook"
 )
 
-func ExampleNewMiddleware() {
+func ExampleVerifier_Middleware() {
 	clientSecret := []byte("the-app-client-secret")
-	now := time.Unix(1_700_000_000, 0)
 
 	// The shared-secret header is what BigCommerce documents for every hook;
 	// the Standard Webhooks signature is checked whenever it is present.
-	mw, err := webhook.NewMiddleware([]webhook.Scheme{
+	v, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, "value-given-at-hook-creation"),
 		webhook.OptionalStandardWebhooks(clientSecret),
-	}, webhook.WithClock(func() time.Time { return now }))
+	})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -31,7 +30,7 @@ func ExampleNewMiddleware() {
 		body, _ := io.ReadAll(r.Body)
 		fmt.Printf("verified %s: signature=%v id=%s\n", body, v.StandardWebhooks, v.WebhookID)
 	})
-	srv := httptest.NewServer(mw(next))
+	srv := httptest.NewServer(v.Middleware(next))
 	defer srv.Close()
 
 	send := func(secret string, sign bool) {
@@ -39,7 +38,7 @@ func ExampleNewMiddleware() {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
 		req.Header.Set(webhook.DefaultSecretHeader, secret)
 		if sign {
-			webhook.SetStandardHeaders(req.Header, clientSecret, "msg_1", now, []byte(body))
+			webhook.SetStandardHeaders(req.Header, clientSecret, "msg_1", time.Now(), []byte(body))
 		}
 		resp, err := srv.Client().Do(req)
 		if err != nil {

@@ -44,17 +44,19 @@ type Handler struct {
 // NewHandler returns a Handler that hands accepted events to sink. Options:
 // WithScopeFilter (default IsOrderScope), WithLogger (default discard) and
 // WithMaxBodyBytes (default 1 MiB, used when no middleware read the body). A
-// nil sink, WithClock or WithTolerance make it fail with ErrInvalidConfig.
-func NewHandler(sink Sink, opts ...Option) (*Handler, error) {
+// nil sink or a nil option make it fail with ErrInvalidConfig.
+func NewHandler(sink Sink, opts ...HandlerOption) (*Handler, error) {
 	if sink == nil {
 		return nil, fmt.Errorf("%w: nil Sink", ErrInvalidConfig)
 	}
-	cfg, err := applyOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.set&(setClock|setTolerance) != 0 {
-		return nil, fmt.Errorf("%w: WithClock and WithTolerance apply to the verifier, not to NewHandler", ErrInvalidConfig)
+	cfg := handlerConfig{shared: defaultShared(), accept: IsOrderScope}
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("%w: nil HandlerOption", ErrInvalidConfig)
+		}
+		if err := opt.applyHandler(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	return &Handler{sink: sink, logger: cfg.logger, accept: cfg.accept, maxBody: cfg.maxBody}, nil
 }

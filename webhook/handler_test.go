@@ -70,7 +70,7 @@ func TestHandlerStandalone(t *testing.T) {
 			t.Parallel()
 			var logs lockedBuffer
 			sink := &memorySink{err: tt.sinkErr}
-			opts := []Option{WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithMaxBodyBytes(256)}
+			opts := []HandlerOption{WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithMaxBodyBytes(256)}
 			if tt.filter != nil {
 				opts = append(opts, WithScopeFilter(tt.filter))
 			}
@@ -99,7 +99,7 @@ func TestHandlerStandalone(t *testing.T) {
 
 func TestHandlerBehindMiddleware(t *testing.T) {
 	t.Parallel()
-	now := time.Unix(1_700_000_000, 0)
+	now := time.Now() // real sockets, so real time; well within the window
 	key := []byte(testClientSecret)
 	sink := &memorySink{}
 	var logs lockedBuffer
@@ -108,12 +108,9 @@ func TestHandlerBehindMiddleware(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mw, err := NewMiddleware([]Scheme{SharedSecret(DefaultSecretHeader, testHeaderSecret), OptionalStandardWebhooks(key)},
-		WithClock(fixedClock(now)), WithLogger(logger))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.StripPrefix("/base", mw(h)))
+	v := mustVerifier(t, []Scheme{SharedSecret(DefaultSecretHeader, testHeaderSecret), OptionalStandardWebhooks(key)},
+		WithLogger(logger))
+	srv := httptest.NewServer(http.StripPrefix("/base", v.Middleware(h)))
 	t.Cleanup(srv.Close)
 
 	post := func(body string, sign bool, secret string) int {
@@ -178,10 +175,7 @@ func TestHandlerUsesVerifiedBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mw, err := NewMiddleware([]Scheme{SharedSecret("X-S", "v")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mw := mustVerifier(t, []Scheme{SharedSecret("X-S", "v")}).Middleware
 	swap := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(strings.NewReader(`{"scope":"store/order/created","data":{"id":666}}`))
 		h.ServeHTTP(w, r)
@@ -204,13 +198,12 @@ func TestNewHandlerErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		sink Sink
-		opts []Option
+		opts []HandlerOption
 	}{
 		{"nil sink", nil, nil},
-		{"clock", sink, []Option{WithClock(time.Now)}},
-		{"tolerance", sink, []Option{WithTolerance(time.Minute)}},
-		{"nil filter", sink, []Option{WithScopeFilter(nil)}},
-		{"negative limit", sink, []Option{WithMaxBodyBytes(-1)}},
+		{"nil option", sink, []HandlerOption{nil}},
+		{"nil filter", sink, []HandlerOption{WithScopeFilter(nil)}},
+		{"negative limit", sink, []HandlerOption{WithMaxBodyBytes(-1)}},
 	}
 	for _, tt := range tests {
 		if h, err := NewHandler(tt.sink, tt.opts...); !errors.Is(err, ErrInvalidConfig) || h != nil {

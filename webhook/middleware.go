@@ -48,10 +48,11 @@ type Verification struct {
 }
 
 // Verifier checks deliveries against every configured scheme. It is safe for
-// concurrent use. Build it with NewVerifier.
+// concurrent use. Build it with NewVerifier; put it in front of a handler
+// with Middleware, or check a body that did not come through net/http with
+// Verify.
 type Verifier struct {
 	schemes   []Scheme
-	now       func() time.Time
 	logger    *slog.Logger
 	maxBody   int64
 	tolerance time.Duration
@@ -59,19 +60,22 @@ type Verifier struct {
 
 // NewVerifier returns a Verifier that passes a delivery only when every
 // scheme verifies it. It fails with ErrNoScheme when schemes is empty, and
-// with ErrInvalidConfig when a scheme is nil or misconfigured, when every
-// scheme is optional (a delivery with no credential at all would pass), or
-// when an option does not apply to a verifier (WithScopeFilter).
-func NewVerifier(schemes []Scheme, opts ...Option) (*Verifier, error) {
+// with ErrInvalidConfig when a scheme or an option is nil or misconfigured,
+// or when every scheme is optional (a delivery with no credential at all
+// would pass). Options: WithTolerance (default 5 minutes), WithLogger
+// (default discard) and WithMaxBodyBytes (default 1 MiB).
+func NewVerifier(schemes []Scheme, opts ...VerifierOption) (*Verifier, error) {
 	if len(schemes) == 0 {
 		return nil, ErrNoScheme
 	}
-	cfg, err := applyOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.set&setScopes != 0 {
-		return nil, fmt.Errorf("%w: WithScopeFilter applies to NewHandler, not to the verifier", ErrInvalidConfig)
+	cfg := verifierConfig{shared: defaultShared(), tolerance: DefaultTolerance}
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("%w: nil VerifierOption", ErrInvalidConfig)
+		}
+		if err := opt.applyVerifier(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	anyRequired := false
 	for i, s := range schemes {
@@ -88,20 +92,10 @@ func NewVerifier(schemes []Scheme, opts ...Option) (*Verifier, error) {
 	}
 	return &Verifier{
 		schemes:   append([]Scheme(nil), schemes...),
-		now:       cfg.now,
 		logger:    cfg.logger,
 		maxBody:   cfg.maxBody,
 		tolerance: cfg.tolerance,
 	}, nil
-}
-
-// NewMiddleware is NewVerifier followed by Verifier.Middleware.
-func NewMiddleware(schemes []Scheme, opts ...Option) (func(http.Handler) http.Handler, error) {
-	v, err := NewVerifier(schemes, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return v.Middleware, nil
 }
 
 // String describes the verifier without its secrets.
@@ -113,12 +107,12 @@ func (v *Verifier) String() string {
 func (v *Verifier) GoString() string { return v.String() }
 
 // Verify checks a delivery's headers and raw body against every scheme, at
-// the verifier's clock. It returns what was verified, or an error wrapping
+// time.Now. It returns what was verified, or an error wrapping
 // ErrMissingCredential, ErrInvalidCredential or ErrTimestampOutOfWindow. Use
 // it when the body does not arrive through net/http (a queue, a test).
 func (v *Verifier) Verify(h http.Header, body []byte) (Verification, error) {
 	var out Verification
-	now := v.now()
+	now := time.Now()
 	for _, s := range v.schemes {
 		if err := s.check(h, body, now, v.tolerance, &out); err != nil {
 			return Verification{}, err
@@ -146,7 +140,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		var out Verification
-		now := v.now()
+		now := time.Now()
 		for _, s := range v.schemes {
 			if s.needsBody() {
 				continue

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -20,9 +21,18 @@ const (
 	specSignature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 )
 
-func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
+// runAt runs f in a synctest bubble whose clock reads now. Time in a bubble
+// moves only when every goroutine in it is blocked, so time.Now stays at now
+// while f verifies, and timestamp windows can be tested to the second.
+func runAt(t *testing.T, now time.Time, f func(t *testing.T)) {
+	t.Helper()
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(time.Until(now))
+		f(t)
+	})
+}
 
-func mustVerifier(t testing.TB, schemes []Scheme, opts ...Option) *Verifier {
+func mustVerifier(t testing.TB, schemes []Scheme, opts ...VerifierOption) *Verifier {
 	t.Helper()
 	v, err := NewVerifier(schemes, opts...)
 	if err != nil {
@@ -41,22 +51,30 @@ func TestStandardWebhooksSpecVector(t *testing.T) {
 	if got := SignStandard(key, specID, ts, []byte(specBody)); got != specSignature {
 		t.Errorf("SignStandard = %q, want %q", got, specSignature)
 	}
-	v := mustVerifier(t, []Scheme{StandardWebhooks(key)}, WithClock(fixedClock(ts.Add(30*time.Second))))
+	v := mustVerifier(t, []Scheme{StandardWebhooks(key)})
 	h := http.Header{}
 	h.Set(HeaderWebhookID, specID)
 	h.Set(HeaderWebhookTimestamp, strconv.FormatInt(specTimestamp, 10))
 	h.Set(HeaderWebhookSignature, specSignature)
-	got, err := v.Verify(h, []byte(specBody))
-	if err != nil {
-		t.Fatalf("Verify(spec vector): %v", err)
-	}
-	if !got.StandardWebhooks || got.WebhookID != specID || !got.Timestamp.Equal(ts) {
-		t.Errorf("Verification = %+v", got)
-	}
-	// The same vector with one body byte changed must fail.
-	if _, err := v.Verify(h, []byte(`{"test": 2432232315}`)); !errors.Is(err, ErrInvalidCredential) {
-		t.Errorf("Verify(changed body) err = %v, want ErrInvalidCredential", err)
-	}
+	runAt(t, ts.Add(30*time.Second), func(t *testing.T) {
+		got, err := v.Verify(h, []byte(specBody))
+		if err != nil {
+			t.Fatalf("Verify(spec vector): %v", err)
+		}
+		if !got.StandardWebhooks || got.WebhookID != specID || !got.Timestamp.Equal(ts) {
+			t.Errorf("Verification = %+v", got)
+		}
+		// The same vector with one body byte changed must fail.
+		if _, err := v.Verify(h, []byte(`{"test": 2432232315}`)); !errors.Is(err, ErrInvalidCredential) {
+			t.Errorf("Verify(changed body) err = %v, want ErrInvalidCredential", err)
+		}
+	})
+	// Ten minutes later the same delivery is outside the window.
+	runAt(t, ts.Add(10*time.Minute), func(t *testing.T) {
+		if _, err := v.Verify(h, []byte(specBody)); !errors.Is(err, ErrTimestampOutOfWindow) {
+			t.Errorf("Verify 10 minutes later err = %v, want ErrTimestampOutOfWindow", err)
+		}
+	})
 }
 
 func TestParseStandardSecret(t *testing.T) {
@@ -164,27 +182,29 @@ func TestStandardWebhooksVerify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			opts := []Option{WithClock(fixedClock(now))}
+			var opts []VerifierOption
 			if tt.tol > 0 {
 				opts = append(opts, WithTolerance(tt.tol))
 			}
 			v := mustVerifier(t, []Scheme{StandardWebhooks(tt.keys...)}, opts...)
-			got, err := v.Verify(tt.h, tt.body)
-			if tt.wantErr == nil {
-				if err != nil {
-					t.Fatalf("Verify: %v", err)
+			runAt(t, now, func(t *testing.T) {
+				got, err := v.Verify(tt.h, tt.body)
+				if tt.wantErr == nil {
+					if err != nil {
+						t.Fatalf("Verify: %v", err)
+					}
+					if !got.StandardWebhooks || got.WebhookID != tt.h.Get(HeaderWebhookID) {
+						t.Errorf("Verification = %+v", got)
+					}
+					return
 				}
-				if !got.StandardWebhooks || got.WebhookID != tt.h.Get(HeaderWebhookID) {
-					t.Errorf("Verification = %+v", got)
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
 				}
-				return
-			}
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if got != (Verification{}) {
-				t.Errorf("failed Verify returned %+v", got)
-			}
+				if got != (Verification{}) {
+					t.Errorf("failed Verify returned %+v", got)
+				}
+			})
 		})
 	}
 }
@@ -194,16 +214,18 @@ func TestStandardWebhooksHeaderCase(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	key := []byte("k")
 	body := []byte(`{}`)
-	v := mustVerifier(t, []Scheme{StandardWebhooks(key)}, WithClock(fixedClock(now)))
+	v := mustVerifier(t, []Scheme{StandardWebhooks(key)})
 	// On the wire names arrive in any case; net/http canonicalizes them, as
 	// Header.Set does here.
 	h := http.Header{}
 	h.Set("WEBHOOK-ID", "msg")
 	h.Set("Webhook-Timestamp", strconv.FormatInt(now.Unix(), 10))
 	h.Set("WEBHOOK-SIGNATURE", SignStandard(key, "msg", now, body))
-	if _, err := v.Verify(h, body); err != nil {
-		t.Fatalf("Verify with upper-case header names: %v", err)
-	}
+	runAt(t, now, func(t *testing.T) {
+		if _, err := v.Verify(h, body); err != nil {
+			t.Fatalf("Verify with upper-case header names: %v", err)
+		}
+	})
 }
 
 func TestStandardWebhooksSignatureOnSeveralLines(t *testing.T) {
@@ -211,21 +233,23 @@ func TestStandardWebhooksSignatureOnSeveralLines(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	key := []byte("k")
 	body := []byte(`{}`)
-	v := mustVerifier(t, []Scheme{StandardWebhooks(key)}, WithClock(fixedClock(now)))
-	h := http.Header{}
-	SetStandardHeaders(h, key, "msg", now, body)
-	good := h.Get(HeaderWebhookSignature)
-	h.Set(HeaderWebhookSignature, "v1,"+strings.Repeat("A", 43)+"=")
-	h.Add(HeaderWebhookSignature, good)
-	if _, err := v.Verify(h, body); err != nil {
-		t.Fatalf("Verify with the match on the second line: %v", err)
-	}
-	h.Del(HeaderWebhookSignature)
-	h.Add(HeaderWebhookSignature, "v2,x")
-	h.Add(HeaderWebhookSignature, "v1,"+strings.Repeat("A", 43)+"=")
-	if _, err := v.Verify(h, body); !errors.Is(err, ErrInvalidCredential) {
-		t.Fatalf("Verify without a match err = %v", err)
-	}
+	v := mustVerifier(t, []Scheme{StandardWebhooks(key)})
+	runAt(t, now, func(t *testing.T) {
+		h := http.Header{}
+		SetStandardHeaders(h, key, "msg", now, body)
+		good := h.Get(HeaderWebhookSignature)
+		h.Set(HeaderWebhookSignature, "v1,"+strings.Repeat("A", 43)+"=")
+		h.Add(HeaderWebhookSignature, good)
+		if _, err := v.Verify(h, body); err != nil {
+			t.Fatalf("Verify with the match on the second line: %v", err)
+		}
+		h.Del(HeaderWebhookSignature)
+		h.Add(HeaderWebhookSignature, "v2,x")
+		h.Add(HeaderWebhookSignature, "v1,"+strings.Repeat("A", 43)+"=")
+		if _, err := v.Verify(h, body); !errors.Is(err, ErrInvalidCredential) {
+			t.Fatalf("Verify without a match err = %v", err)
+		}
+	})
 }
 
 func TestOptionalStandardWebhooks(t *testing.T) {
@@ -234,7 +258,7 @@ func TestOptionalStandardWebhooks(t *testing.T) {
 	key := []byte("client-secret")
 	body := []byte(`{"scope":"store/order/created"}`)
 	schemes := []Scheme{SharedSecret("X-Webhook-Secret", "s3cret"), OptionalStandardWebhooks(key)}
-	v := mustVerifier(t, schemes, WithClock(fixedClock(now)))
+	v := mustVerifier(t, schemes)
 	base := func() http.Header {
 		h := http.Header{}
 		h.Set("X-Webhook-Secret", "s3cret")
@@ -261,13 +285,15 @@ func TestOptionalStandardWebhooks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := v.Verify(tt.h, body)
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if err == nil && (got.StandardWebhooks != tt.wantSigned || !got.SharedSecret) {
-				t.Errorf("Verification = %+v, want StandardWebhooks=%v", got, tt.wantSigned)
-			}
+			runAt(t, now, func(t *testing.T) {
+				got, err := v.Verify(tt.h, body)
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				if err == nil && (got.StandardWebhooks != tt.wantSigned || !got.SharedSecret) {
+					t.Errorf("Verification = %+v, want StandardWebhooks=%v", got, tt.wantSigned)
+				}
+			})
 		})
 	}
 }

@@ -9,7 +9,7 @@
 // Salesforce org (salesforce/sftest), then wires the real pieces between
 // them exactly as a service would:
 //
-//   - a webhook receiver on a loopback HTTP server: webhook.Middleware
+//   - a webhook receiver on a loopback HTTP server: webhook.Verifier.Middleware
 //     checking the hook's shared-secret header and the Standard Webhooks
 //     signature, webhook.Handler, and a pipeline sink enqueuing on an
 //     in-memory queue;

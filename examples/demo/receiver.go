@@ -46,7 +46,7 @@ type receiver struct {
 // startReceiver serves the verified webhook handler, which enqueues each
 // order event on queue, on a free loopback port.
 func startReceiver(ctx context.Context, queue idempotency.Queue, sec secrets, logger *slog.Logger) (*receiver, error) {
-	verify, err := webhook.NewMiddleware([]webhook.Scheme{
+	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(secretHeader, sec.webhook),
 		webhook.StandardWebhooks([]byte(sec.client)),
 	}, webhook.WithLogger(logger))
@@ -58,7 +58,7 @@ func startReceiver(ctx context.Context, queue idempotency.Queue, sec secrets, lo
 		return nil, fmt.Errorf("webhook handler: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(webhookPath, verify(handler))
+	mux.Handle(webhookPath, verifier.Middleware(handler))
 	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 
 	var lc net.ListenConfig

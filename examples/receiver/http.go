@@ -33,7 +33,7 @@ func newWebhookHandler(cfg config, queue idempotency.Queue, log *slog.Logger) (h
 		}
 		schemes = append(schemes, webhook.StandardWebhooks(key))
 	}
-	verify, err := webhook.NewMiddleware(schemes, webhook.WithLogger(log))
+	verifier, err := webhook.NewVerifier(schemes, webhook.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func newWebhookHandler(cfg config, queue idempotency.Queue, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
-	return verify(handler), nil
+	return verifier.Middleware(handler), nil
 }
 
 // newMux routes the webhook and the two probes: /healthz answers 200 while

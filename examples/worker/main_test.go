@@ -188,7 +188,7 @@ func startReceiver(t *testing.T, env map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verify, err := webhook.NewMiddleware([]webhook.Scheme{
+	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, env["BIGCOMMERCE_WEBHOOK_SECRET"]),
 		webhook.StandardWebhooks([]byte(env["BIGCOMMERCE_CLIENT_SECRET"])),
 	})
@@ -199,7 +199,7 @@ func startReceiver(t *testing.T, env map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(verify(handler))
+	srv := httptest.NewServer(verifier.Middleware(handler))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
