@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bc2sf/bc2sf/bench"
+	"github.com/bc2sf/bc2sf/internal/bench"
 	"github.com/bc2sf/bc2sf/webhook"
 )
 

@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "out.txt")
-	if err := os.WriteFile(file, []byte("pkg: github.com/bc2sf/bc2sf/bench\nBenchmarkAPICalls/spaced=20-2 1 5 ns/op 1 bc-all-calls/order\n"), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte("pkg: github.com/bc2sf/bc2sf/internal/bench\nBenchmarkAPICalls/spaced=20-2 1 5 ns/op 1 bc-all-calls/order\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	stdin := strings.NewReader("--- FAIL: BenchmarkEndToEnd\n")
@@ -27,7 +27,7 @@ func TestRun(t *testing.T) {
 		"### Machine\n\n- cores: 2\n",
 		"| BigCommerce calls per order, one order at a time (20 orders) | 1.00 bc-all-calls/order | — | — | 1 | yes |",
 		"- BenchmarkEndToEnd\n",
-		"| bench | BenchmarkAPICalls/spaced=20 | 1 |",
+		"| internal/bench | BenchmarkAPICalls/spaced=20 | 1 |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())

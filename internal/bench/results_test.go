@@ -17,12 +17,12 @@ BenchmarkMapVsDecode
     bench_test.go:58: order JSON: 4321 bytes
 BenchmarkNoProcs 	 10	 5 ns/op
 ok  	github.com/bc2sf/bc2sf/webhook	12.3s
-pkg: github.com/bc2sf/bc2sf/bench
+pkg: github.com/bc2sf/bc2sf/internal/bench
 BenchmarkVerifyStandard/1KiB-2   	  1	      9 ns/op
 BenchmarkBroken-2   	  abc	      9 ns/op
 BenchmarkOdd-2   	  1	      9 ns/op 7
 --- FAIL: BenchmarkEndToEnd/queue=redis
-FAIL	github.com/bc2sf/bc2sf/bench	3.1s
+FAIL	github.com/bc2sf/bc2sf/internal/bench	3.1s
 `
 
 func TestParse(t *testing.T) {
@@ -56,14 +56,14 @@ func TestParse(t *testing.T) {
 	if _, ok := v.Median("absent"); ok {
 		t.Error("median of an absent unit reported ok")
 	}
-	if b, ok := res.Get("github.com/bc2sf/bc2sf/bench", "BenchmarkVerifyStandard/1KiB"); !ok || len(b.Metrics["ns/op"]) != 1 {
+	if b, ok := res.Get("github.com/bc2sf/bc2sf/internal/bench", "BenchmarkVerifyStandard/1KiB"); !ok || len(b.Metrics["ns/op"]) != 1 {
 		t.Errorf("same name in another package not kept apart: %+v", b)
 	}
 	if _, ok := res.Get("", "BenchmarkNoProcs"); !ok {
 		t.Error("a name without the GOMAXPROCS suffix was not read")
 	}
-	wantFail := []string{"BenchmarkEndToEnd/queue=redis", "github.com/bc2sf/bc2sf/bench\t3.1s"}
-	if len(res.Failures) != 2 || res.Failures[0] != wantFail[0] || !strings.HasPrefix(res.Failures[1], "github.com/bc2sf/bc2sf/bench") {
+	wantFail := []string{"BenchmarkEndToEnd/queue=redis", "github.com/bc2sf/bc2sf/internal/bench\t3.1s"}
+	if len(res.Failures) != 2 || res.Failures[0] != wantFail[0] || !strings.HasPrefix(res.Failures[1], "github.com/bc2sf/bc2sf/internal/bench") {
 		t.Errorf("failures = %q, want %q", res.Failures, wantFail)
 	}
 	if len(res.Context) != 3 || res.Context[2] != "cpu: AMD EPYC" {

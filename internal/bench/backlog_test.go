@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bc2sf/bc2sf/bench"
 	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/internal/bench"
 	"github.com/bc2sf/bc2sf/pipeline"
 )
 

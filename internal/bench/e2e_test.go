@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bc2sf/bc2sf/bench"
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/internal/bench"
 	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce"
 )

@@ -180,7 +180,7 @@ func RenderAll(w io.Writer, res *Results) error {
 	return err
 }
 
-// shortPkg drops the module path, so rows read "webhook", "bench".
+// shortPkg drops the module path, so rows read "webhook", "internal/bench".
 func shortPkg(pkg string) string {
 	const module = "github.com/bc2sf/bc2sf/"
 	if s, ok := strings.CutPrefix(pkg, module); ok {

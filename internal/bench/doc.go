@@ -1,16 +1,18 @@
 // Package bench is the bc2sf benchmark suite: the scenario benchmarks in
-// its test files, and the small tools they and the report share.
+// its test files, and the small tools they and the report share. It is
+// internal: its tools serve the suite, not the module's users.
 //
 // Every figure of the suite is a ratio against a baseline measured in the
 // same run on the same machine, never a fixed time: a shared or slow machine
-// moves both sides together. The script bench/run runs the benchmarks of
-// every package and of this one with a fixed -benchtime and -count, then
-// renders the markdown table of BENCHMARKS.md with the benchtable command
-// (bench/cmd/benchtable), which uses Parse and Render.
+// moves both sides together. The script internal/bench/run runs the
+// benchmarks of every package and of this one with a fixed -benchtime and
+// -count, then renders the markdown table of BENCHMARKS.md with the
+// benchtable command (internal/bench/cmd/benchtable), which uses Parse and
+// Render.
 //
 // # Scenarios
 //
-// The benchmarks in this package run once each (bench/run passes
+// The benchmarks in this package run once each (internal/bench/run passes
 // -benchtime=1x) and bound themselves in count and time; they talk to
 // loopback servers only:
 //

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bc2sf/bc2sf/bench"
+	"github.com/bc2sf/bc2sf/internal/bench"
 )
 
 func ExampleLatencies() {

@@ -9,7 +9,7 @@
 //
 // OUTPUT files are read in order; "-" reads standard input. -machine names a
 // file whose text is copied above the table as it is, e.g. the cores, CPU
-// model and versions bench/run collects. The markdown goes to standard
+// model and versions internal/bench/run collects. The markdown goes to standard
 // output. It exits 1 when an input cannot be read, and 2 on bad usage.
 package main
 
@@ -20,7 +20,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/bc2sf/bc2sf/bench"
+	"github.com/bc2sf/bc2sf/internal/bench"
 )
 
 func main() {

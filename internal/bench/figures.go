@@ -31,13 +31,13 @@ func DefaultFigures() []Figure {
 		figs = append(figs,
 			Figure{
 				Name:  "Receiver req/s, " + q + " queue (vs bare 200 handler)",
-				Value: ref("bench", name, "req/s"), Baseline: ref("bench", name, "bare-req/s"),
-				Ratio: ref("bench", name, "x-bare-rps"),
+				Value: ref("internal/bench", name, "req/s"), Baseline: ref("internal/bench", name, "bare-req/s"),
+				Ratio: ref("internal/bench", name, "x-bare-rps"),
 			},
 			Figure{
 				Name:  "Receiver p99 ack latency, " + q + " queue (vs bare 200 handler)",
-				Value: ref("bench", name, "p99-ms"), Baseline: ref("bench", name, "bare-p99-ms"),
-				Ratio: ref("bench", name, "x-bare-p99"),
+				Value: ref("internal/bench", name, "p99-ms"), Baseline: ref("internal/bench", name, "bare-p99-ms"),
+				Ratio: ref("internal/bench", name, "x-bare-p99"),
 			})
 	}
 	for _, q := range []string{"memory", "redis"} {
@@ -45,14 +45,14 @@ func DefaultFigures() []Figure {
 			name := "BenchmarkEndToEnd/queue=" + q + "/rate=" + rate
 			figs = append(figs, Figure{
 				Name:  "Orders synced per second at " + rate + " delivered per second, " + q + " queue (vs delivery rate)",
-				Value: ref("bench", name, "synced-orders/s"), Baseline: ref("bench", name, "sent-orders/s"),
+				Value: ref("internal/bench", name, "synced-orders/s"), Baseline: ref("internal/bench", name, "sent-orders/s"),
 				Goal: "≥ 0.95", Met: atLeast(0.95, true),
 			})
 			for _, p := range []string{"p50", "p99"} {
 				figs = append(figs, Figure{
 					Name:  "Webhook to Salesforce " + p + ", " + rate + " orders/s, " + q + " queue (vs one-order floor)",
-					Value: ref("bench", name, p+"-ms"), Baseline: ref("bench", name, "floor-"+p+"-ms"),
-					Ratio: ref("bench", name, "x-floor-"+p),
+					Value: ref("internal/bench", name, p+"-ms"), Baseline: ref("internal/bench", name, "floor-"+p+"-ms"),
+					Ratio: ref("internal/bench", name, "x-floor-"+p),
 				})
 			}
 		}
@@ -71,12 +71,12 @@ func DefaultFigures() []Figure {
 		figs = append(figs,
 			Figure{
 				Name:  "Salesforce calls per order, " + c.what + " (vs ideal)",
-				Value: ref("bench", name, "sf-calls/order"), Baseline: ref("bench", name, "ideal-sf-calls/order"),
-				Ratio: ref("bench", name, "x-ideal"), Goal: c.goal, Met: met,
+				Value: ref("internal/bench", name, "sf-calls/order"), Baseline: ref("internal/bench", name, "ideal-sf-calls/order"),
+				Ratio: ref("internal/bench", name, "x-ideal"), Goal: c.goal, Met: met,
 			},
 			Figure{
 				Name:  "BigCommerce calls per order, " + c.what,
-				Value: ref("bench", name, "bc-all-calls/order"), Goal: "1",
+				Value: ref("internal/bench", name, "bc-all-calls/order"), Goal: "1",
 				Met: func(v, _ float64) bool { return v == 1 },
 			})
 	}
@@ -84,25 +84,25 @@ func DefaultFigures() []Figure {
 	figs = append(figs,
 		Figure{
 			Name:  "Worker peak heap, 100,000-task Redis backlog draining (vs idle worker)",
-			Value: ref("bench", backlog, "peak-heap-MiB"), Baseline: ref("bench", backlog, "idle-heap-MiB"),
-			Ratio: ref("bench", backlog, "x-idle-peak"),
+			Value: ref("internal/bench", backlog, "peak-heap-MiB"), Baseline: ref("internal/bench", backlog, "idle-heap-MiB"),
+			Ratio: ref("internal/bench", backlog, "x-idle-peak"),
 		},
 		Figure{
 			Name:  "Worker heap at the end of the drain (vs idle worker)",
-			Value: ref("bench", backlog, "end-heap-MiB"), Baseline: ref("bench", backlog, "idle-heap-MiB"),
-			Ratio: ref("bench", backlog, "x-idle-end"),
+			Value: ref("internal/bench", backlog, "end-heap-MiB"), Baseline: ref("internal/bench", backlog, "idle-heap-MiB"),
+			Ratio: ref("internal/bench", backlog, "x-idle-end"),
 		},
 		Figure{
 			Name:  "Worker heap-in-use slope while the backlog drains",
-			Value: ref("bench", backlog, "slope-KiB/10k-orders"), Goal: "flat (≈ 0)",
+			Value: ref("internal/bench", backlog, "slope-KiB/10k-orders"), Goal: "flat (≈ 0)",
 		},
 		Figure{
 			Name:  "Worker live-heap slope while the backlog drains",
-			Value: ref("bench", backlog, "live-slope-KiB/10k-orders"), Goal: "flat (≈ 0)",
+			Value: ref("internal/bench", backlog, "live-slope-KiB/10k-orders"), Goal: "flat (≈ 0)",
 		},
 		Figure{
 			Name:  "Worker live heap at the end vs at the start of the drain",
-			Value: ref("bench", backlog, "end-live-MiB"), Baseline: ref("bench", backlog, "start-live-MiB"),
+			Value: ref("internal/bench", backlog, "end-live-MiB"), Baseline: ref("internal/bench", backlog, "start-live-MiB"),
 		},
 	)
 	for _, sub := range []string{"dedup", "nodedup"} {
