@@ -47,6 +47,9 @@
 //     their in-memory implementations; idempotency/idemredis puts them on
 //     Redis; idempotency/idemtest is the conformance suite every
 //     implementation runs.
+//   - pipeline: where the packages meet: the webhook Sink that enqueues,
+//     the Worker that fetches, maps and upserts in batches with a per-order
+//     failure policy, the Reconciler for missed webhooks, and backfill.
 //
 // Each package stands alone: importing one does not bring in the
 // dependencies of the others.

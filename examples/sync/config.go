@@ -2,188 +2,137 @@ package main
 
 import (
 	"log/slog"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// config is what the program reads from the environment. Fields marked
-// secret never reach a log line or an error; LogValue leaves them out.
+// role is what one process runs: ROLE=all (the default) runs everything in
+// one process; to scale out, run receivers (ROLE=receiver) and workers
+// (ROLE=worker) as separate processes on one Redis.
+type role string
+
+const (
+	roleAll      role = "all"      // receiver, workers and reconciler
+	roleReceiver role = "receiver" // verify and enqueue webhooks
+	roleWorker   role = "worker"   // workers and reconciler
+)
+
+// receives reports whether the role serves the webhook route.
+func (r role) receives() bool { return r != roleWorker }
+
+// works reports whether the role runs the workers and the reconciler.
+func (r role) works() bool { return r != roleReceiver }
+
+// Sync targets: what an order becomes in Salesforce.
+const (
+	targetOpportunity = "opportunity" // Account, Contact, Opportunity
+	targetOrder       = "order"       // Account, Contact, Order, OrderItems
+)
+
+// config is what the program reads from the environment. A role reads only
+// the variables it uses, so one environment can serve every role. Fields
+// marked secret never reach a log line or an error; LogValue leaves them
+// out.
 type config struct {
-	bcStoreHash    string
-	bcToken        string // secret
-	bcAPIURL       string
+	role       role
+	redis      *redis.Options // nil: queue, store and checkpoint in memory; holds the password
+	listenAddr string
+	logFormat  string
+
+	// Receiver (ROLE all or receiver).
 	bcClientSecret string // secret: Standard Webhooks key
 	webhookSecret  string // secret: shared-secret header value
 	webhookHeader  string
 
+	// Workers and reconciler (ROLE all or worker).
+	bcStoreHash    string
+	bcToken        string // secret
+	bcAPIURL       string
 	sfClientID     string
 	sfClientSecret string // secret
 	sfInstanceURL  string
 	sfTokenURL     string
 	sfAPIVersion   string
-
-	redis      *redis.Options // nil: queue, store and checkpoint in memory; holds the password
-	listenAddr string
-
 	workers        int
 	reconcileEvery time.Duration // 0: no reconciler
-	logFormat      string
-	stageName      string // "" keeps the mapper's default, "Closed Won"
+	target         string        // targetOpportunity or targetOrder
+	pricebookID    string        // order target; "": the org's standard price book
+	stageName      string        // "" keeps the mapper's default, "Closed Won"
 }
 
 // loadConfig reads the environment through getenv. It checks everything
 // before it answers, so one failed start names every missing or invalid
-// variable; the error never repeats a value.
+// variable; the error never repeats a value. ROLE=receiver and ROLE=worker
+// need REDIS_URL, through which they share the queue.
 func loadConfig(getenv func(string) string) (config, error) {
 	e := &env{get: getenv}
 	c := config{
-		bcStoreHash:    e.required("BIGCOMMERCE_STORE_HASH"),
-		bcToken:        e.required("BIGCOMMERCE_CLIENT_TOKEN"),
-		bcAPIURL:       e.optional("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com"),
-		bcClientSecret: e.optional("BIGCOMMERCE_CLIENT_SECRET", ""),
-		webhookSecret:  e.optional("BIGCOMMERCE_WEBHOOK_SECRET", ""),
-		webhookHeader:  e.optional("BIGCOMMERCE_WEBHOOK_HEADER", "X-Webhook-Secret"),
-		sfClientID:     e.required("SALESFORCE_CLIENT_ID"),
-		sfClientSecret: e.required("SALESFORCE_CLIENT_SECRET"),
-		sfInstanceURL:  e.required("SALESFORCE_INSTANCE_URL"),
-		sfAPIVersion:   e.optional("SALESFORCE_API_VERSION", "v64.0"),
-		redis:          e.redisURL("REDIS_URL", false),
-		listenAddr:     e.optional("LISTEN_ADDR", ":8080"),
-		workers:        e.positiveInt("WORKERS", 4),
-		reconcileEvery: e.duration("RECONCILE_INTERVAL"),
-		logFormat:      e.oneOf("LOG_FORMAT", "text", "json"),
-		stageName:      e.optional("MAPPER_STAGE_NAME", ""),
+		role:       role(e.oneOf("ROLE", string(roleAll), string(roleReceiver), string(roleWorker))),
+		listenAddr: e.optional("LISTEN_ADDR", ":8080"),
+		logFormat:  e.oneOf("LOG_FORMAT", "text", "json"),
 	}
-	c.sfTokenURL = e.optional("SALESFORCE_TOKEN_URL", strings.TrimRight(c.sfInstanceURL, "/")+"/services/oauth2/token")
-	if c.bcClientSecret == "" && c.webhookSecret == "" {
-		e.missing = append(e.missing, "BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET")
+	if c.role.works() {
+		c.bcStoreHash = e.required("BIGCOMMERCE_STORE_HASH")
+		c.bcToken = e.required("BIGCOMMERCE_CLIENT_TOKEN")
+		c.bcAPIURL = e.optional("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
+		c.sfClientID = e.required("SALESFORCE_CLIENT_ID")
+		c.sfClientSecret = e.required("SALESFORCE_CLIENT_SECRET")
+		c.sfInstanceURL = e.required("SALESFORCE_INSTANCE_URL")
+		c.sfTokenURL = e.optional("SALESFORCE_TOKEN_URL", strings.TrimRight(c.sfInstanceURL, "/")+"/services/oauth2/token")
+		c.sfAPIVersion = e.optional("SALESFORCE_API_VERSION", "v64.0")
+		c.workers = e.positiveInt("WORKERS", 4)
+		c.reconcileEvery = e.duration("RECONCILE_INTERVAL")
+		c.target = e.oneOf("SYNC_TARGET", targetOpportunity, targetOrder)
+		c.pricebookID = e.salesforceID("SALESFORCE_PRICEBOOK_ID")
+		c.stageName = e.optional("MAPPER_STAGE_NAME", "")
+	}
+	c.redis = e.redisURL("REDIS_URL", c.role != roleAll)
+	if c.role.receives() {
+		c.bcClientSecret = e.optional("BIGCOMMERCE_CLIENT_SECRET", "")
+		c.webhookSecret = e.optional("BIGCOMMERCE_WEBHOOK_SECRET", "")
+		c.webhookHeader = e.optional("BIGCOMMERCE_WEBHOOK_HEADER", "X-Webhook-Secret")
+		if c.bcClientSecret == "" && c.webhookSecret == "" {
+			e.missing = append(e.missing, "BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET")
+		}
 	}
 	return c, e.err()
 }
 
 // LogValue describes the configuration without its secrets, for the
-// start-up log line.
+// start-up log line: what the role reads, and no more.
 func (c config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("store_hash", c.bcStoreHash),
-		slog.String("bigcommerce_api_url", c.bcAPIURL),
-		slog.Bool("shared_secret_header", c.webhookSecret != ""),
-		slog.Bool("standard_webhooks", c.bcClientSecret != ""),
-		slog.String("salesforce_instance_url", c.sfInstanceURL),
-		slog.String("salesforce_api_version", c.sfAPIVersion),
+	attrs := []slog.Attr{
+		slog.String("role", string(c.role)),
 		slog.Bool("redis", c.redis != nil),
 		slog.String("listen_addr", c.listenAddr),
-		slog.Int("workers", c.workers),
-		slog.Duration("reconcile_interval", c.reconcileEvery),
-	)
+	}
+	if c.redis != nil {
+		attrs = append(attrs, slog.String("redis_addr", c.redis.Addr))
+	}
+	if c.role.receives() {
+		attrs = append(attrs,
+			slog.Bool("shared_secret_header", c.webhookSecret != ""),
+			slog.Bool("standard_webhooks", c.bcClientSecret != ""))
+	}
+	if c.role.works() {
+		attrs = append(attrs,
+			slog.String("store_hash", c.bcStoreHash),
+			slog.String("bigcommerce_api_url", c.bcAPIURL),
+			slog.String("salesforce_instance_url", c.sfInstanceURL),
+			slog.String("salesforce_api_version", c.sfAPIVersion),
+			slog.String("sync_target", c.target),
+			slog.Int("workers", c.workers),
+			slog.Duration("reconcile_interval", c.reconcileEvery))
+		if c.target == targetOrder {
+			attrs = append(attrs, slog.String("pricebook_id", c.pricebookID))
+		}
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // String and GoString print what LogValue does, so that %v, %+v and %#v
 // show no secret either.
 func (c config) String() string   { return c.LogValue().String() }
 func (c config) GoString() string { return c.String() }
-
-// env reads variables and collects what is wrong with them. Values are
-// trimmed; a variable set to spaces only counts as unset.
-type env struct {
-	get     func(string) string
-	missing []string
-	invalid []string
-}
-
-func (e *env) optional(name, def string) string {
-	if v := strings.TrimSpace(e.get(name)); v != "" {
-		return v
-	}
-	return def
-}
-
-func (e *env) required(name string) string {
-	v := e.optional(name, "")
-	if v == "" {
-		e.missing = append(e.missing, name)
-	}
-	return v
-}
-
-func (e *env) positiveInt(name string, def int) int {
-	v := e.optional(name, "")
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 1000 {
-		e.invalid = append(e.invalid, name+" (want a whole number from 1 to 1000)")
-		return def
-	}
-	return n
-}
-
-// duration reads a Go duration such as "10m"; unset means 0 (off).
-func (e *env) duration(name string) time.Duration {
-	v := e.optional(name, "")
-	if v == "" {
-		return 0
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Second {
-		e.invalid = append(e.invalid, name+" (want a duration of at least 1s, such as 10m)")
-		return 0
-	}
-	return d
-}
-
-// oneOf reads a value that must be one of allowed; the first is the default.
-func (e *env) oneOf(name string, allowed ...string) string {
-	v := strings.ToLower(e.optional(name, allowed[0]))
-	if slices.Contains(allowed, v) {
-		return v
-	}
-	e.invalid = append(e.invalid, name+" (want "+strings.Join(allowed, " or ")+")")
-	return allowed[0]
-}
-
-// redisURL parses a redis:// or rediss:// URL. The parser's own error is
-// dropped because it can quote the URL, password included.
-func (e *env) redisURL(name string, required bool) *redis.Options {
-	v := e.optional(name, "")
-	if v == "" {
-		if required {
-			e.missing = append(e.missing, name)
-		}
-		return nil
-	}
-	opts, err := redis.ParseURL(v)
-	if err != nil {
-		e.invalid = append(e.invalid, name+" (want redis://[user:password@]host:port/db)")
-		return nil
-	}
-	return opts
-}
-
-func (e *env) err() error {
-	if len(e.missing) == 0 && len(e.invalid) == 0 {
-		return nil
-	}
-	return &configError{missing: e.missing, invalid: e.invalid}
-}
-
-// configError names every missing and invalid variable of a failed start.
-type configError struct {
-	missing, invalid []string
-}
-
-func (e *configError) Error() string {
-	var parts []string
-	if len(e.missing) > 0 {
-		parts = append(parts, "missing "+strings.Join(e.missing, ", "))
-	}
-	if len(e.invalid) > 0 {
-		parts = append(parts, "invalid "+strings.Join(e.invalid, ", "))
-	}
-	return "configuration: " + strings.Join(parts, "; ")
-}

@@ -44,12 +44,15 @@ func newWebhookHandler(cfg config, queue idempotency.Queue, log *slog.Logger) (h
 	return verifier.Middleware(handler), nil
 }
 
-// newMux routes the webhook and the two probes: /healthz answers 200 while
-// the process runs; /readyz answers 503 while the queue is unreachable, so
-// that a load balancer sends deliveries elsewhere.
+// newMux routes the two probes, and the webhook unless webhooks is nil (a
+// worker): /healthz answers 200 while the process runs; /readyz answers 503
+// while the queue is unreachable, so that a load balancer sends deliveries
+// elsewhere and an orchestrator sees a worker that cannot work.
 func newMux(webhooks http.Handler, queue idempotency.Inspector) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle(webhookPath, webhooks)
+	if webhooks != nil {
+		mux.Handle(webhookPath, webhooks)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})

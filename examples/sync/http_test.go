@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bc2sf/bc2sf/examples/internal/extest"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/webhook"
 )
@@ -16,9 +15,9 @@ import (
 func TestWebhookHandlerRequiresEveryCredential(t *testing.T) {
 	t.Parallel()
 	const body = `{"scope":"store/order/created","store_id":"1","data":{"type":"order","id":7},"hash":"h1","created_at":1700000000,"producer":"stores/abc"}`
-	header := func(r *http.Request) { r.Header.Set("X-Webhook-Secret", extest.WebhookSecret) }
+	header := func(r *http.Request) { r.Header.Set("X-Webhook-Secret", webhookSecret) }
 	signature := func(r *http.Request) {
-		webhook.SetStandardHeaders(r.Header, []byte(extest.ClientSecret), "msg_1", time.Now(), []byte(body))
+		webhook.SetStandardHeaders(r.Header, []byte(clientSecret), "msg_1", time.Now(), []byte(body))
 	}
 	both := func(r *http.Request) { header(r); signature(r) }
 	tests := []struct {
@@ -28,13 +27,13 @@ func TestWebhookHandlerRequiresEveryCredential(t *testing.T) {
 		want            int
 		wantQueued      int
 	}{
-		{"header configured, header sent", extest.WebhookSecret, "", header, http.StatusOK, 1},
-		{"header configured, signature sent", extest.WebhookSecret, "", signature, http.StatusUnauthorized, 0},
-		{"signature configured, signature sent", "", extest.ClientSecret, signature, http.StatusOK, 1},
-		{"signature configured, header sent", "", extest.ClientSecret, header, http.StatusUnauthorized, 0},
-		{"both configured, both sent", extest.WebhookSecret, extest.ClientSecret, both, http.StatusOK, 1},
-		{"both configured, header sent", extest.WebhookSecret, extest.ClientSecret, header, http.StatusUnauthorized, 0},
-		{"both configured, signature sent", extest.WebhookSecret, extest.ClientSecret, signature, http.StatusUnauthorized, 0},
+		{"header configured, header sent", webhookSecret, "", header, http.StatusOK, 1},
+		{"header configured, signature sent", webhookSecret, "", signature, http.StatusUnauthorized, 0},
+		{"signature configured, signature sent", "", clientSecret, signature, http.StatusOK, 1},
+		{"signature configured, header sent", "", clientSecret, header, http.StatusUnauthorized, 0},
+		{"both configured, both sent", webhookSecret, clientSecret, both, http.StatusOK, 1},
+		{"both configured, header sent", webhookSecret, clientSecret, header, http.StatusUnauthorized, 0},
+		{"both configured, signature sent", webhookSecret, clientSecret, signature, http.StatusUnauthorized, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

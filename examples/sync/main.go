@@ -63,8 +63,16 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int 
 		}
 	}()
 
-	p, err := newProcesses(cfg, b, log)
-	if err != nil {
+	p, err := newProcesses(ctx, cfg, b, log)
+	var failed *startFailure
+	switch {
+	case errors.As(err, &failed) && ctx.Err() != nil: // a signal while starting
+		log.Info("stopped while starting", "err", err)
+		return exitOK
+	case errors.As(err, &failed):
+		log.Error("cannot start", "err", err)
+		return exitFailed
+	case err != nil:
 		log.Error("invalid configuration", "err", err)
 		return exitConfig
 	}

@@ -8,66 +8,71 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
-	"github.com/bc2sf/bc2sf/examples/internal/extest"
 	"github.com/bc2sf/bc2sf/internal/redistest"
 )
 
+// Each role names every variable it is missing or cannot read, and none
+// that it does not use.
 func TestRunRefusesBadConfiguration(t *testing.T) {
 	t.Parallel()
-	full := map[string]string{
-		"BIGCOMMERCE_STORE_HASH":     "abc123",
-		"BIGCOMMERCE_CLIENT_TOKEN":   "bc-token-value",
-		"BIGCOMMERCE_WEBHOOK_SECRET": extest.WebhookSecret,
-		"BIGCOMMERCE_CLIENT_SECRET":  extest.ClientSecret,
-		"SALESFORCE_CLIENT_ID":       "id",
-		"SALESFORCE_CLIENT_SECRET":   extest.SFSecret,
-		"SALESFORCE_INSTANCE_URL":    "https://example.my.salesforce.com",
+	full := fullEnv()
+	change := func(kv ...string) map[string]string { return withEnv(full, kv...) }
+	receiver := func(kv ...string) map[string]string {
+		return withEnv(map[string]string{"ROLE": "receiver", "BIGCOMMERCE_WEBHOOK_SECRET": webhookSecret, "REDIS_URL": "redis://127.0.0.1:1/0"}, kv...)
 	}
-	// change copies full, sets the pairs of kv and deletes the keys whose
-	// value is "-".
-	change := func(kv ...string) map[string]string {
-		env := map[string]string{}
-		for k, v := range full {
-			env[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			if kv[i+1] == "-" {
-				delete(env, kv[i])
-			} else {
-				env[kv[i]] = kv[i+1]
-			}
-		}
-		return env
+	worker := func(kv ...string) map[string]string {
+		return change(append([]string{"ROLE", "worker", "BIGCOMMERCE_WEBHOOK_SECRET", "-", "BIGCOMMERCE_CLIENT_SECRET", "-", "REDIS_URL", "redis://127.0.0.1:1/0"}, kv...)...)
 	}
 	tests := []struct {
-		name  string
-		env   map[string]string
-		wants []string // each must appear in the output
+		name     string
+		env      map[string]string
+		wants    []string // each must appear in the output
+		notWants []string // none may
 	}{
 		{"empty", map[string]string{}, []string{
 			"missing BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_CLIENT_TOKEN, SALESFORCE_CLIENT_ID, " +
 				"SALESFORCE_CLIENT_SECRET, SALESFORCE_INSTANCE_URL, " +
 				"BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET",
-		}},
+		}, []string{"REDIS_URL"}},
 		{"salesforce missing", change("SALESFORCE_CLIENT_ID", "-", "SALESFORCE_INSTANCE_URL", "-"),
-			[]string{"missing SALESFORCE_CLIENT_ID, SALESFORCE_INSTANCE_URL"}},
+			[]string{"missing SALESFORCE_CLIENT_ID, SALESFORCE_INSTANCE_URL"}, nil},
 		{"no webhook credential", change("BIGCOMMERCE_WEBHOOK_SECRET", "-", "BIGCOMMERCE_CLIENT_SECRET", "-"),
-			[]string{"missing BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET"}},
-		{"blank counts as unset", change("BIGCOMMERCE_STORE_HASH", "  "), []string{"missing BIGCOMMERCE_STORE_HASH"}},
+			[]string{"missing BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET"}, nil},
+		{"blank counts as unset", change("BIGCOMMERCE_STORE_HASH", "  "), []string{"missing BIGCOMMERCE_STORE_HASH"}, nil},
 		{"missing and invalid", change("SALESFORCE_CLIENT_ID", "-", "WORKERS", "many", "LOG_FORMAT", "xml"),
-			[]string{"missing SALESFORCE_CLIENT_ID; invalid WORKERS", "LOG_FORMAT (want text or json)"}},
-		{"bad workers", change("WORKERS", "0"), []string{"invalid WORKERS"}},
-		{"bad interval", change("RECONCILE_INTERVAL", "often"), []string{"invalid RECONCILE_INTERVAL"}},
-		{"bad redis URL", change("REDIS_URL", "http://user:redis-password@host"), []string{"invalid REDIS_URL"}},
-		{"bad store hash", change("BIGCOMMERCE_STORE_HASH", "not a hash"), []string{"invalid configuration"}},
-		{"bad API version", change("SALESFORCE_API_VERSION", "64"), []string{"invalid configuration"}},
-		{"bad token URL", change("SALESFORCE_TOKEN_URL", "not a url"), []string{"invalid configuration"}},
+			[]string{"missing SALESFORCE_CLIENT_ID; invalid LOG_FORMAT (want text or json), WORKERS"}, nil},
+		{"bad role", change("ROLE", "both"), []string{"invalid ROLE (want all, receiver or worker)"}, nil},
+		{"bad target", change("SYNC_TARGET", "opportunities"), []string{"invalid SYNC_TARGET (want opportunity or order)"}, nil},
+		{"bad price book", change("SYNC_TARGET", "order", "SALESFORCE_PRICEBOOK_ID", "standard"),
+			[]string{"invalid SALESFORCE_PRICEBOOK_ID (want a 15- or 18-character Salesforce id)"}, nil},
+		{"bad workers", change("WORKERS", "0"), []string{"invalid WORKERS"}, nil},
+		{"bad interval", change("RECONCILE_INTERVAL", "often"), []string{"invalid RECONCILE_INTERVAL"}, nil},
+		{"bad redis URL", change("REDIS_URL", "http://user:redis-password@host"), []string{"invalid REDIS_URL"}, nil},
+		{"bad store hash", change("BIGCOMMERCE_STORE_HASH", "not a hash"), []string{"invalid configuration"}, nil},
+		{"bad API version", change("SALESFORCE_API_VERSION", "64"), []string{"invalid configuration"}, nil},
+		{"bad token URL", change("SALESFORCE_TOKEN_URL", "not a url"), []string{"invalid configuration"}, nil},
+
+		{"receiver: empty", map[string]string{"ROLE": "receiver"},
+			[]string{"missing REDIS_URL, BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET"},
+			[]string{"BIGCOMMERCE_STORE_HASH", "SALESFORCE"}},
+		{"receiver: no redis", receiver("REDIS_URL", "-"), []string{"missing REDIS_URL"}, []string{"SALESFORCE"}},
+		{"receiver: no webhook credential", receiver("BIGCOMMERCE_WEBHOOK_SECRET", "-"),
+			[]string{"missing BIGCOMMERCE_WEBHOOK_SECRET or BIGCOMMERCE_CLIENT_SECRET"}, []string{"SALESFORCE"}},
+		{"receiver: bad header name", receiver("BIGCOMMERCE_WEBHOOK_HEADER", "bad header"), []string{"invalid configuration"}, nil},
+
+		{"worker: empty", map[string]string{"ROLE": "worker"}, []string{
+			"missing BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_CLIENT_TOKEN, SALESFORCE_CLIENT_ID, " +
+				"SALESFORCE_CLIENT_SECRET, SALESFORCE_INSTANCE_URL, REDIS_URL",
+		}, []string{"WEBHOOK"}},
+		{"worker: no redis", worker("REDIS_URL", "-"), []string{"missing REDIS_URL"}, []string{"WEBHOOK"}},
+		{"worker: bad interval", worker("RECONCILE_INTERVAL", "1ms"), []string{"invalid RECONCILE_INTERVAL (want a duration"}, []string{"WEBHOOK"}},
+		{"worker: bad API URL", worker("BIGCOMMERCE_API_URL", "ftp://api"), []string{"invalid configuration"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out extest.LogBuffer
-			if code := run(context.Background(), extest.MapEnv(tt.env), &out); code != exitConfig {
+			var out logBuffer
+			if code := run(context.Background(), mapEnv(tt.env), &out); code != exitConfig {
 				t.Fatalf("exit code %d, want %d; output:\n%s", code, exitConfig, out.String())
 			}
 			for _, want := range tt.wants {
@@ -75,10 +80,12 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 					t.Errorf("output does not contain %q:\n%s", want, out.String())
 				}
 			}
-			extest.AssertNoSecrets(t, out.String(), tt.env)
-			if strings.Contains(out.String(), "redis-password") {
-				t.Errorf("output contains the Redis password:\n%s", out.String())
+			for _, notWanted := range append(tt.notWants, "redis-password") {
+				if strings.Contains(out.String(), notWanted) {
+					t.Errorf("output mentions %s:\n%s", notWanted, out.String())
+				}
 			}
+			assertNoSecrets(t, out.String(), tt.env)
 		})
 	}
 }
@@ -87,10 +94,10 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 // cancelling the context stops the program with exit code 0.
 func TestRunSyncsDeliveredOrder(t *testing.T) {
 	t.Parallel()
-	bc, sf, env := extest.Fakes(t)
+	bc, sf, env := fakes(t)
 	p := start(t, env)
-	hookURL := p.URL + webhookPath
-	id := extest.AddOrder(t, bc)
+	hookURL := p.url + webhookPath
+	id := addOrder(t, bc)
 
 	forged, err := bc.Deliver(t.Context(), hookURL, bctest.EventSpec{OrderID: id, Forge: true})
 	if err != nil {
@@ -99,38 +106,38 @@ func TestRunSyncsDeliveredOrder(t *testing.T) {
 	if forged.StatusCode != http.StatusUnauthorized {
 		t.Errorf("forged delivery: status %d, want 401", forged.StatusCode)
 	}
-	extest.Deliver(t, bc, hookURL, id)
-	extest.WaitForOpportunity(t, sf, id, p.Logs)
+	deliver(t, bc, hookURL, id)
+	waitForOpportunity(t, sf, id, p.logs)
 
-	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
+	if code := p.stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
 	}
-	logs := p.Logs.String()
-	for _, want := range []string{`"msg":"order synced"`, `"order_id":` + extest.Itoa(id), `"msg":"stopped"`} {
+	logs := p.logs.String()
+	for _, want := range []string{`"msg":"order synced"`, `"order_id":` + itoa(id), `"msg":"stopped"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs do not contain %s:\n%s", want, logs)
 		}
 	}
-	extest.AssertNoSecrets(t, logs, env)
+	assertNoSecrets(t, logs, env)
 }
 
 // An order whose webhook never came is synced by the reconciler, which
 // runs once at start.
 func TestRunReconcilesMissedOrder(t *testing.T) {
 	t.Parallel()
-	bc, sf, env := extest.Fakes(t)
+	bc, sf, env := fakes(t)
 	env["RECONCILE_INTERVAL"] = "1h"
-	id := extest.AddOrder(t, bc)
+	id := addOrder(t, bc)
 	p := start(t, env)
-	extest.WaitForOpportunity(t, sf, id, p.Logs)
-	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
+	waitForOpportunity(t, sf, id, p.logs)
+	if code := p.stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
 	}
 }
 
 func TestRunProbes(t *testing.T) {
 	t.Parallel()
-	_, _, env := extest.Fakes(t)
+	_, _, env := fakes(t)
 	p := start(t, env)
 	tests := []struct {
 		method, path string
@@ -143,12 +150,12 @@ func TestRunProbes(t *testing.T) {
 		{"GET", "/other", http.StatusNotFound},
 	}
 	for _, tt := range tests {
-		if got := extest.Status(t, tt.method, p.URL+tt.path); got != tt.want {
+		if got := status(t, tt.method, p.url+tt.path); got != tt.want {
 			t.Errorf("%s %s: %d, want %d", tt.method, tt.path, got, tt.want)
 		}
 	}
-	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
+	if code := p.stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
 	}
 }
 
@@ -158,55 +165,55 @@ func TestRunProbes(t *testing.T) {
 func TestRunOnRedis(t *testing.T) {
 	t.Parallel()
 	rs := redistest.Start(t)
-	bc, sf, env := extest.Fakes(t)
+	bc, sf, env := fakes(t)
 	env["REDIS_URL"] = rs.URL()
 	env["RECONCILE_INTERVAL"] = "1h"
-	missed := extest.AddOrder(t, bc)
+	missed := addOrder(t, bc)
 	p := start(t, env)
-	extest.WaitForOpportunity(t, sf, missed, p.Logs)
-	extest.CheckpointSaved(t, rs.URL(), p.Logs)
+	waitForOpportunity(t, sf, missed, p.logs)
+	checkpointSaved(t, rs.URL(), p.logs)
 
-	id := extest.AddOrder(t, bc)
-	extest.Deliver(t, bc, p.URL+webhookPath, id)
-	extest.WaitForOpportunity(t, sf, id, p.Logs)
-	if code := extest.Status(t, "GET", p.URL+"/readyz"); code != http.StatusOK {
+	id := addOrder(t, bc)
+	deliver(t, bc, p.url+webhookPath, id)
+	waitForOpportunity(t, sf, id, p.logs)
+	if code := status(t, "GET", p.url+"/readyz"); code != http.StatusOK {
 		t.Errorf("GET /readyz with Redis up: %d, want 200", code)
 	}
 
 	rs.Kill()
-	if code := extest.Status(t, "GET", p.URL+"/readyz"); code != http.StatusServiceUnavailable {
+	if code := status(t, "GET", p.url+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("GET /readyz with Redis down: %d, want 503", code)
 	}
-	if code := extest.Status(t, "GET", p.URL+"/healthz"); code != http.StatusOK {
+	if code := status(t, "GET", p.url+"/healthz"); code != http.StatusOK {
 		t.Errorf("GET /healthz with Redis down: %d, want 200", code)
 	}
-	if code := p.Stop(t); code != exitOK {
-		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.Logs)
+	if code := p.stop(t); code != exitOK {
+		t.Errorf("exit code %d, want 0; logs:\n%s", code, p.logs)
 	}
-	extest.AssertNoSecrets(t, p.Logs.String(), env)
+	assertNoSecrets(t, p.logs.String(), env)
 }
 
 // With the queue in memory, a graceful stop lets the workers empty it: events
 // already answered 200 must not vanish with the process.
 func TestRunDrainsTheMemoryQueueOnStop(t *testing.T) {
 	t.Parallel()
-	bc, sf, env := extest.Fakes(t)
+	bc, sf, env := fakes(t)
 	env["WORKERS"] = "1"
 	sf.SetLatency(200 * time.Millisecond) // keep events waiting in the queue
 	p := start(t, env)
-	hookURL := p.URL + webhookPath
+	hookURL := p.url + webhookPath
 	var ids []int64
 	for range 6 {
-		id := extest.AddOrder(t, bc)
-		extest.Deliver(t, bc, hookURL, id)
+		id := addOrder(t, bc)
+		deliver(t, bc, hookURL, id)
 		ids = append(ids, id)
 	}
-	if code := p.Stop(t); code != exitOK {
-		t.Fatalf("exit code %d, want 0; logs:\n%s", code, p.Logs)
+	if code := p.stop(t); code != exitOK {
+		t.Fatalf("exit code %d, want 0; logs:\n%s", code, p.logs)
 	}
 	for _, id := range ids {
-		if _, ok := sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", extest.Itoa(id)); !ok {
-			t.Errorf("order %d was accepted but not synced before exit; logs:\n%s", id, p.Logs)
+		if _, ok := sf.RecordByExternalID("Opportunity", "BigCommerce_Order_Id__c", itoa(id)); !ok {
+			t.Errorf("order %d was accepted but not synced before exit; logs:\n%s", id, p.logs)
 		}
 	}
 }

@@ -20,10 +20,44 @@ type processes struct {
 	drainQueue func(context.Context, *slog.Logger)
 }
 
-// newProcesses builds the clients, the worker pool, the reconciler when
-// RECONCILE_INTERVAL is set, and the HTTP server. Nothing here makes a
-// network call, so every error is a configuration error.
-func newProcesses(cfg config, b *backend, log *slog.Logger) (*processes, error) {
+// startFailure marks an error met while starting that is not in the
+// configuration (Salesforce could not be reached): the program exits 1, so
+// that it is restarted, rather than 2.
+type startFailure struct{ err error }
+
+func (f *startFailure) Error() string { return f.err.Error() }
+func (f *startFailure) Unwrap() error { return f.err }
+
+// newProcesses builds what cfg.role runs: the HTTP server in every role
+// (the probes, and the webhook route where the role receives), and, where
+// it works, the worker pool and the reconciler when RECONCILE_INTERVAL is
+// set. Only the Order target's price-book lookup makes a network call; its
+// failure is a *startFailure, every other error a configuration error.
+func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger) (*processes, error) {
+	p := &processes{}
+	var webhooks http.Handler
+	if cfg.role.receives() {
+		var err error
+		if webhooks, err = newWebhookHandler(cfg, b.queue, log); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.role.works() {
+		var err error
+		if p.loops, err = newLoops(ctx, cfg, b, log); err != nil {
+			return nil, err
+		}
+	}
+	p.server = newServer(cfg.listenAddr, newMux(webhooks, b.inspect), log)
+	if cfg.role == roleAll && b.client == nil {
+		p.drainQueue = waitForEmpty(b.inspect)
+	}
+	return p, nil
+}
+
+// newLoops builds the clients, the mapper, the worker pool and, when
+// RECONCILE_INTERVAL is set, the reconciler.
+func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]func(context.Context) error, error) {
 	bc, err := bigcommerce.NewClient(cfg.bcStoreHash, cfg.bcToken,
 		bigcommerce.WithBaseURL(cfg.bcAPIURL), bigcommerce.WithLogger(log))
 	if err != nil {
@@ -38,7 +72,14 @@ func newProcesses(cfg config, b *backend, log *slog.Logger) (*processes, error) 
 	if err != nil {
 		return nil, err
 	}
-	m, err := mapper.New(mapper.Config{StageName: cfg.stageName})
+	mc := mapper.Config{StageName: cfg.stageName}
+	if cfg.target == targetOrder {
+		mc.Target = mapper.TargetOrder
+		if mc.Pricebook2ID, err = orderPricebook(ctx, cfg.pricebookID, sf, log); err != nil {
+			return nil, err
+		}
+	}
+	m, err := mapper.New(mc)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +99,10 @@ func newProcesses(cfg config, b *backend, log *slog.Logger) (*processes, error) 
 		return nil, err
 	}
 	loops := []func(context.Context) error{worker.Run}
-
 	if cfg.reconcileEvery > 0 {
+		// Several workers may run reconcilers on one checkpoint: they list
+		// the same orders, which map to the same queue keys, so the queue
+		// keeps one message per order.
 		r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
 			Orders:     orders,
 			Queue:      b.queue,
@@ -72,17 +115,5 @@ func newProcesses(cfg config, b *backend, log *slog.Logger) (*processes, error) 
 		}
 		loops = append(loops, r.Run)
 	}
-
-	webhooks, err := newWebhookHandler(cfg, b.queue, log)
-	if err != nil {
-		return nil, err
-	}
-	p := &processes{
-		server: newServer(cfg.listenAddr, newMux(webhooks, b.inspect), log),
-		loops:  loops,
-	}
-	if b.client == nil {
-		p.drainQueue = waitForEmpty(b.inspect)
-	}
-	return p, nil
+	return loops, nil
 }
