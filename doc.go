@@ -20,7 +20,7 @@
 // A worker dequeues the event with a lease and claims its key in an
 // idempotency.Store, so an event already done is skipped. It reads the order
 // with one bigcommerce call (line items inlined), turns it into Salesforce
-// records with mapper.Map (a pure function: no I/O, the same input always
+// records with Mapper.Map (a pure function: no I/O, the same input always
 // gives the same output), and upserts them by external ID through the
 // salesforce client, batching up to 75 orders into one Composite Graph call
 // in which each order succeeds or fails on its own. Then it completes the key
@@ -51,6 +51,8 @@
 //     the Worker that fetches, maps and upserts in batches with a per-order
 //     failure policy, the Reconciler for missed webhooks, and backfill.
 //
-// Each package stands alone: importing one does not bring in the
-// dependencies of the others.
+// webhook and idempotency import the standard library only, and the fakes
+// nothing third-party. mapper and pipeline read the order model of the
+// bigcommerce package, so importing them brings in that client's
+// dependencies; the mapper's package documentation says why.
 package bc2sf

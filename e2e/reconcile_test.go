@@ -48,7 +48,7 @@ func TestMissedWebhooks(t *testing.T) {
 	}
 
 	rc, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-		Orders: pipeline.BigCommerceOrders(r.bc), Queue: r.queue, Checkpoint: &idempotency.MemoryCheckpoint{},
+		Orders: r.bc.Orders, Queue: r.queue, Checkpoint: &idempotency.MemoryCheckpoint{},
 	})
 	if err != nil {
 		t.Fatal(err)

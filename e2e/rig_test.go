@@ -103,7 +103,7 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 		t.Fatalf("mapper: %v", err)
 	}
 	r.wcfg = pipeline.WorkerConfig{
-		Queue: r.queue, Store: r.done, Orders: pipeline.BigCommerceOrders(r.bc), Graphs: r.sf, Mapper: m,
+		Queue: r.queue, Store: r.done, Orders: r.bc.Orders, Graphs: r.sf, Mapper: m,
 		Concurrency:   8,
 		Lease:         20 * time.Second,
 		Linger:        20 * time.Millisecond,

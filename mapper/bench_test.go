@@ -78,31 +78,4 @@ func BenchmarkMapVsDecode(b *testing.B) {
 			}
 		}
 	})
-	res, _ := m.Map(&order)
-	entries := PricebookEntryMap(entriesFor(res.ProductKeys()))
-	b.Run("graph-and-encode", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			g, err := res.Graph("g1", "v64.0", entries)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := json.Marshal(g); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	all := func(string) bool { return true }
-	b.Run("graph-existing-and-encode", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			g, err := res.GraphWith("g1", "v64.0", GraphOptions{ExistingLineItems: all, ExistingOrders: all})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := json.Marshal(g); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }

@@ -84,8 +84,8 @@ type Fields struct {
 	// Salesforce sets the Order and the PricebookEntry of an OrderItem only
 	// when the item is created: OrderLookup (or OrderRelationship, under
 	// LinkByExternalID) and PricebookEntryLookup are listed in the
-	// OrderItem's Record.CreateOnly, and Result.GraphWith leaves them out of
-	// the body of an item that already exists.
+	// OrderItem's Record.CreateOnly, to be left out of the body of an item
+	// that already exists.
 	PricebookEntryLookup string
 }
 
@@ -208,7 +208,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Fields.AccountRelationship, "Account")
 	def(&c.Fields.OrderLookup, "OrderId")
 	def(&c.Fields.OrderRelationship, "Order")
-	def(&c.Fields.PricebookEntryLookup, defaultPricebookEntryField)
+	def(&c.Fields.PricebookEntryLookup, DefaultPricebookEntryField)
 	if len(c.Statuses) == 0 {
 		c.Statuses = DefaultStatuses()
 	} else {

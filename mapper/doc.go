@@ -2,16 +2,16 @@
 // represent it: a pure function with configurable targets and documented
 // fallbacks.
 //
-// Map (or Mapper.Map, with a Config validated once by New) does no I/O,
-// reads no clock and keeps no state: the same order and Config always give
-// the same Result, down to the bytes of its JSON. A Result lists the
-// records to upsert, parents first, each with its object, external-ID field
-// and value, and body fields; the warnings for every fallback used; and,
-// for an order that is not to be written, a Skip with its reason.
-// Result.Graph turns the records into one Composite Graph (one PATCH upsert
-// per record, to salesforce.UpsertPath), which succeeds or fails as a whole;
-// Result.GraphWith does the same knowing which records Salesforce already
-// holds (see Re-syncing an order).
+// New validates a Config once; Mapper.Map then does no I/O, reads no clock
+// and keeps no state: the same order and Config always give the same
+// Result, down to the bytes of its JSON. A Result lists the records to
+// upsert, parents first, each with its object, external-ID field and value,
+// body fields, create-only fields and, for an OrderItem, its product key;
+// the warnings for every fallback used; and, for an order that is not to be
+// written, a Skip with its reason. Records are plain data: the mapper builds
+// no request and imports no HTTP or Salesforce code. The bc2sf pipeline
+// turns an order's records into one Composite Graph with
+// salesforce.NewUpsertGraph, which succeeds or fails as a whole.
 //
 // # Targets
 //
@@ -38,9 +38,10 @@
 // linked to the Order). Each OrderItem carries a product key: the SKU, else
 // bc-product-<product id>, else bc-variant-<variant id>, else
 // Config.CatchAllProductKey. Result.ProductKeys lists them so a caller can
-// fetch the PricebookEntry ids in one query, and Result.Graph takes a
-// resolver that fills PricebookEntryId; a key it cannot resolve is a
-// *MissingPricebookEntryError. Shipping, handling and order-level discounts
+// fetch the PricebookEntry ids in one query and set each new item's
+// Record.PricebookEntryField (PricebookEntryId by default); the bc2sf
+// pipeline dead-letters an order whose key has no entry. Shipping, handling
+// and order-level discounts
 // are not lines, so the Order's total is the sum of its lines, not
 // total_inc_tax.
 //
@@ -61,11 +62,11 @@
 // link (Fields.OrderLookup, or Fields.OrderRelationship under
 // LinkByExternalID) and Fields.PricebookEntryLookup; on the Order, Status
 // and Pricebook2Id, so that a re-sync neither sends an activated Order back
-// to Draft nor touches the price book of an Order that has items.
-// Result.GraphWith takes GraphOptions.ExistingLineItems and ExistingOrders,
-// predicates on external-ID values, and leaves the CreateOnly fields out of
-// the bodies of the records they report; an existing OrderItem needs no
-// PricebookEntry id either. Result.Graph treats every record as new.
+// to Draft nor touches the price book of an Order that has items. A writer
+// that knows which records exist leaves their CreateOnly fields out (the
+// bc2sf pipeline learns it with one SOQL query per batch and passes it to
+// salesforce.NewUpsertGraph); an existing OrderItem needs no PricebookEntry
+// id either.
 //
 // # Identity
 //
@@ -132,9 +133,7 @@
 // New returns errors wrapping ErrInvalidConfig, listing every problem. Map
 // returns ErrNilOrder, or ErrInvalidOrder (order id not positive, no date, a
 // date outside 1700–4000, an amount beyond 40 digits or an exponent beyond
-// ±30, a repeated or non-positive line id), or ErrNoProductKey. Graph and
-// GraphWith return ErrSkipped, ErrInvalidGraph or a
-// *MissingPricebookEntryError.
+// ±30, a repeated or non-positive line id), or ErrNoProductKey.
 //
 // # Caveats
 //
@@ -148,4 +147,15 @@
 // Order activated in Salesforce cannot be changed, so re-syncing such an
 // order fails in Salesforce; leave the statuses of such orders out of
 // Config.Statuses.
+//
+// # Why the order model is bigcommerce.Order
+//
+// The mapper reads the order type of the bigcommerce package rather than a
+// model package of its own. The lenient decoders that make a loosely typed
+// v2 payload usable (numbers sent as strings, nulls, dates in RFC 1123)
+// belong with the wire format they decode, and a second import path for
+// the same types would be a second vocabulary for every caller to convert
+// between. The cost is a compile-time dependency on the client's
+// libraries (resty among them); the mapper itself does no I/O and never
+// calls the client.
 package mapper

@@ -59,10 +59,12 @@ func Example() {
 	// warning account_name_fallback on account.Name: billing company is empty; Name is the buyer's name
 }
 
-// Map an order to Order and OrderItems, resolve the product keys to
-// PricebookEntry ids (in a real worker, with one SOQL query over
-// res.ProductKeys()), and build the Composite Graph.
-func ExampleResult_Graph() {
+// Map an order to Order and OrderItems. Each OrderItem names its product
+// key: the caller resolves the keys to PricebookEntry ids (the bc2sf
+// pipeline does it with one SOQL query over res.ProductKeys()) and sets the
+// id in the record's PricebookEntryField. CreateOnly lists the fields to
+// leave out when the record already exists in Salesforce.
+func ExampleMapper_Map_orderTarget() {
 	m, err := mapper.New(mapper.Config{
 		Target:       mapper.TargetOrder,
 		Pricebook2ID: "01s5g00000AbCdEAAA",
@@ -79,98 +81,49 @@ func ExampleResult_Graph() {
 		return
 	}
 	fmt.Println("product keys:", res.ProductKeys())
-	entries := mapper.PricebookEntryMap(map[string]string{"AE-1": "01u5g00000XyZaBAAV"})
-	g, err := res.Graph("order250", "v64.0", entries)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
-	_ = enc.Encode(g)
+	_ = enc.Encode(res.Records[1:])
 	// Output:
 	// product keys: [AE-1]
-	// {
-	//  "graphId": "order250",
-	//  "compositeRequest": [
-	//   {
-	//    "method": "PATCH",
-	//    "url": "/services/data/v64.0/sobjects/Account/BigCommerce_Customer_Key__c/ada@example.com",
-	//    "referenceId": "account",
-	//    "body": {
-	//     "BillingCity": "London",
-	//     "BillingCountry": "United Kingdom",
-	//     "Name": "Ada Lovelace"
-	//    }
+	// [
+	//  {
+	//   "ref": "order",
+	//   "sobject": "Order",
+	//   "externalIdField": "BigCommerce_Order_Id__c",
+	//   "externalId": "250",
+	//   "fields": {
+	//    "Account": {
+	//     "BigCommerce_Customer_Key__c": "ada@example.com"
+	//    },
+	//    "EffectiveDate": "2026-01-15",
+	//    "Pricebook2Id": "01s5g00000AbCdEAAA",
+	//    "Status": "Draft"
 	//   },
-	//   {
-	//    "method": "PATCH",
-	//    "url": "/services/data/v64.0/sobjects/Order/BigCommerce_Order_Id__c/250",
-	//    "referenceId": "order",
-	//    "body": {
-	//     "Account": {
-	//      "BigCommerce_Customer_Key__c": "ada@example.com"
-	//     },
-	//     "EffectiveDate": "2026-01-15",
-	//     "Pricebook2Id": "01s5g00000AbCdEAAA",
-	//     "Status": "Draft"
-	//    }
+	//   "createOnly": [
+	//    "Status",
+	//    "Pricebook2Id"
+	//   ]
+	//  },
+	//  {
+	//   "ref": "item1",
+	//   "sobject": "OrderItem",
+	//   "externalIdField": "BigCommerce_Line_Item_Id__c",
+	//   "externalId": "555",
+	//   "fields": {
+	//    "Description": "Analytical Engine",
+	//    "Order": {
+	//     "BigCommerce_Order_Id__c": "250"
+	//    },
+	//    "Quantity": 2,
+	//    "UnitPrice": 617.2839
 	//   },
-	//   {
-	//    "method": "PATCH",
-	//    "url": "/services/data/v64.0/sobjects/OrderItem/BigCommerce_Line_Item_Id__c/555",
-	//    "referenceId": "item1",
-	//    "body": {
-	//     "Description": "Analytical Engine",
-	//     "Order": {
-	//      "BigCommerce_Order_Id__c": "250"
-	//     },
-	//     "PricebookEntryId": "01u5g00000XyZaBAAV",
-	//     "Quantity": 2,
-	//     "UnitPrice": 617.2839
-	//    }
-	//   }
-	//  ]
-	// }
-}
-
-// Re-sync an order that Salesforce already holds: the worker has found,
-// with one SOQL query on the OrderItem external IDs, that line 555 and its
-// Order exist, so their bodies leave out the fields Salesforce sets only on
-// creation, and no PricebookEntry id is needed.
-func ExampleResult_GraphWith() {
-	m, err := mapper.New(mapper.Config{Target: mapper.TargetOrder, Pricebook2ID: "01s5g00000AbCdEAAA", OmitContact: true})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	res, err := m.Map(exampleOrder())
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	existing := map[string]bool{"555": true}
-	g, err := res.GraphWith("order250", "v64.0", mapper.GraphOptions{
-		ExistingLineItems: func(lineItemID string) bool { return existing[lineItemID] },
-		ExistingOrders:    func(orderID string) bool { return orderID == "250" },
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, sub := range g.CompositeRequest {
-		body, _ := json.Marshal(sub.Body)
-		fmt.Println(sub.ReferenceID, string(body))
-	}
-	for _, rec := range res.Records {
-		if len(rec.CreateOnly) > 0 {
-			fmt.Println(rec.Ref, "create-only:", rec.CreateOnly)
-		}
-	}
-	// Output:
-	// account {"BillingCity":"London","BillingCountry":"United Kingdom","Name":"Ada Lovelace"}
-	// order {"AccountId":"@{account.id}","EffectiveDate":"2026-01-15"}
-	// item1 {"Description":"Analytical Engine","Quantity":2,"UnitPrice":617.2839}
-	// order create-only: [Status Pricebook2Id]
-	// item1 create-only: [OrderId PricebookEntryId]
+	//   "productKey": "AE-1",
+	//   "pricebookEntryField": "PricebookEntryId",
+	//   "createOnly": [
+	//    "Order",
+	//    "PricebookEntryId"
+	//   ]
+	//  }
+	// ]
 }

@@ -172,13 +172,3 @@ func tenLineOrder() bigcommerce.Order {
 func orderConfig() Config {
 	return Config{Target: TargetOrder, Pricebook2ID: "01s000000000001AAA", CatchAllProductKey: "bc-custom-product"}
 }
-
-// entriesFor resolves every key to a fake, well-formed PricebookEntry id.
-func entriesFor(keys []string) map[string]string {
-	m := make(map[string]string, len(keys))
-	for i, k := range keys {
-		id := "01u" + strings.Repeat("0", 12)
-		m[k] = id[:len(id)-3] + string(rune('A'+i%26)) + "AA"
-	}
-	return m
-}

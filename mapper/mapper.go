@@ -37,16 +37,6 @@ func (m *Mapper) Config() Config {
 // and reads no clock: the same order and Config always give the same
 // Result. An order whose status does not sync comes back with Skip set and no
 // error. An error wraps ErrNilOrder, ErrInvalidOrder or ErrNoProductKey.
-func Map(order *bigcommerce.Order, cfg Config) (Result, error) {
-	m, err := New(cfg)
-	if err != nil {
-		return Result{}, err
-	}
-	return m.Map(order)
-}
-
-// Map returns the records that write order to Salesforce; see the
-// package-level Map.
 func (m *Mapper) Map(order *bigcommerce.Order) (Result, error) {
 	if order == nil {
 		return Result{}, ErrNilOrder

@@ -362,9 +362,6 @@ func TestMapSkips(t *testing.T) {
 			if !res.Skipped() || res.Skip.Code != tc.want || res.Skip.Message == "" || len(res.Records) != 0 {
 				t.Fatalf("skip %+v with %d records, want %s", res.Skip, len(res.Records), tc.want)
 			}
-			if _, err := res.Graph("g1", "v64.0", nil); !errors.Is(err, ErrSkipped) {
-				t.Errorf("Graph of a skipped result: %v", err)
-			}
 		})
 	}
 }
@@ -546,19 +543,5 @@ func TestMapperConcurrentUse(t *testing.T) {
 		if got := <-done; !bytes.Equal(got, want) {
 			t.Errorf("concurrent Map differs:\n%s\n%s", got, want)
 		}
-	}
-}
-
-func TestMapFunctionMatchesMapper(t *testing.T) {
-	t.Parallel()
-	o := guestOrder()
-	got, err := Map(&o, orderConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := json.Marshal(got)
-	b, _ := json.Marshal(mustMap(t, o, orderConfig()))
-	if !bytes.Equal(a, b) {
-		t.Errorf("Map and Mapper.Map differ:\n%s\n%s", a, b)
 	}
 }

@@ -5,39 +5,52 @@ import (
 	"slices"
 )
 
-// Record is one upsert: the object, the external-ID field and value that go
-// in the URL, and the body fields. Field values are strings, json.Number
-// (money and quantities, from their exact text) or, for a parent named by
-// external ID, map[string]string. The body never holds the external-ID field
-// itself: Salesforce rejects an upsert that names it in both places.
+// Record is one upsert by external ID: the object, the external-ID field
+// and value that identify the record, and the body fields. Field values
+// are strings, json.Number (money and quantities, from their exact text)
+// or, for a parent named by external ID, map[string]string. The body never
+// holds the external-ID field itself: Salesforce rejects an upsert that
+// names it in both places. A Record is data, not a request: the bc2sf
+// pipeline turns the records of an order into one Composite Graph with
+// salesforce.NewUpsertGraph.
 type Record struct {
-	// Ref is the subrequest reference id: "account", "contact",
+	// Ref names the record within its order: "account", "contact",
 	// "opportunity", "order", or "item1", "item2"... for OrderItems in line
-	// order. Children link to it as "@{ref.id}" under LinkByReference.
+	// order. Under LinkByReference children link to it as "@{ref.id}", so
+	// it is the referenceId of the record's node in a graph.
 	Ref string `json:"ref"`
 	// SObject is the object name, e.g. "Account".
 	SObject string `json:"sobject"`
-	// ExternalIDField and ExternalID go in the upsert URL.
+	// ExternalIDField and ExternalID identify the record, as in the upsert
+	// URL.
 	ExternalIDField string `json:"externalIdField"`
 	ExternalID      string `json:"externalId"`
-	// Fields is the body. Graph copies it; callers should not modify it.
+	// Fields is the body. Callers should not modify it.
 	Fields map[string]any `json:"fields"`
 	// ProductKey names the line's product on OrderItem records (empty on
-	// others); Result.Graph turns it into the PricebookEntry lookup.
+	// others). A new OrderItem also needs the id of the PricebookEntry of
+	// that product in the Order's price book, which Map cannot know: the
+	// caller looks it up (Result.ProductKeys lists the keys) and sets it in
+	// PricebookEntryField.
 	ProductKey string `json:"productKey,omitempty"`
-	// PricebookEntryField is the body field that Result.Graph fills with
-	// the PricebookEntry id of ProductKey: Config.Fields.PricebookEntryLookup,
-	// "PricebookEntryId" by default and when empty.
+	// PricebookEntryField is the body field that takes the PricebookEntry
+	// id of ProductKey: Config.Fields.PricebookEntryLookup, or
+	// DefaultPricebookEntryField when empty (a Record decoded from an older
+	// JSON form).
 	PricebookEntryField string `json:"pricebookEntryField,omitempty"`
 	// CreateOnly names the body fields sent only when Salesforce creates
-	// the record; Result.GraphWith leaves them out of the body of a record
-	// that already exists. OrderItems list their Order link and
+	// the record; they are to be left out of the body of a record that
+	// already exists. OrderItems list their Order link and
 	// PricebookEntryField, which Salesforce refuses on update; the Order
 	// lists Status and Pricebook2Id, so that a re-sync neither sends an
 	// activated Order back to Draft nor touches the price book of an Order
 	// with items. Empty on every other record.
 	CreateOnly []string `json:"createOnly,omitempty"`
 }
+
+// DefaultPricebookEntryField is the default of
+// Config.Fields.PricebookEntryLookup: "PricebookEntryId".
+const DefaultPricebookEntryField = "PricebookEntryId"
 
 // Result is what Map returns for one order: the records to upsert, parents
 // before children (Account, Contact, then Opportunity or Order and its

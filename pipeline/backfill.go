@@ -3,10 +3,49 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
+	"github.com/bc2sf/bc2sf/idempotency"
 )
+
+// BackfillConfig configures Backfill. Orders and Queue are required.
+type BackfillConfig struct {
+	// Orders lists orders (a *bigcommerce.Client's Orders).
+	Orders OrderLister
+	// Queue receives the Tasks, at PriorityLow.
+	Queue idempotency.Queue
+	// From and To bound the orders' creation date, inclusive; the zero
+	// time leaves that side open.
+	From, To time.Time
+	// Checkpoint, when set, holds the creation date of the last order
+	// enqueued: Backfill starts from it instead of From and saves it after
+	// every page, so an interrupted backfill resumes where it stopped.
+	Checkpoint idempotency.Checkpoint
+	// PageSize is the number of orders per list call, 1 to 250; default 250.
+	PageSize int
+	// Progress, when set, is called after every page.
+	Progress func(Progress)
+	// Logger receives one line per page; default discard.
+	Logger *slog.Logger
+	// Now tells the time; default time.Now.
+	Now func() time.Time
+}
+
+// Progress reports how far a backfill got.
+type Progress struct {
+	// Listed counts the orders listed, Enqueued those newly enqueued and
+	// Duplicates those the queue already held.
+	Listed, Enqueued, Duplicates int
+	// Total is the number of orders to backfill when known, else 0.
+	Total int
+	// Last is the creation date of the last order enqueued.
+	Last time.Time
+	// Elapsed is the time since Backfill started; Rate is Listed per second.
+	Elapsed time.Duration
+	Rate    float64
+}
 
 // Backfill enqueues, at PriorityLow, every order created between cfg.From
 // and cfg.To (inclusive; a zero bound is open), oldest first, keyed like the
@@ -19,7 +58,7 @@ import (
 // far with an error. Progress.Total stays 0: the listing API gives no count.
 func Backfill(ctx context.Context, cfg BackfillConfig) (Progress, error) {
 	switch {
-	case cfg.Orders == nil || cfg.Queue == nil:
+	case isNil(cfg.Orders) || isNil(cfg.Queue):
 		return Progress{}, fmt.Errorf("%w: Orders and Queue are required", ErrInvalidConfig)
 	case cfg.PageSize < 0 || cfg.PageSize > DefaultPageSize:
 		return Progress{}, fmt.Errorf("%w: PageSize %d is outside 1-%d", ErrInvalidConfig, cfg.PageSize, DefaultPageSize)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/mapper"
 	"github.com/bc2sf/bc2sf/pipeline"
@@ -24,7 +25,7 @@ func TestBackfillResumesFromCheckpoint(t *testing.T) {
 	cp := &idempotency.MemoryCheckpoint{}
 	clock := t0
 	cfg := pipeline.BackfillConfig{
-		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: e.q, Checkpoint: cp, PageSize: 2,
+		Orders: e.bcc.Orders, Queue: e.q, Checkpoint: cp, PageSize: 2,
 		From: t0.Add(2 * time.Minute), To: t0.Add(7 * time.Minute),
 		Now: func() time.Time { clock = clock.Add(time.Second); return clock },
 	}
@@ -66,8 +67,8 @@ func TestBackfillRejectsBadConfig(t *testing.T) {
 	defer q.Close()
 	for _, cfg := range []pipeline.BackfillConfig{
 		{Queue: q},
-		{Orders: pipeline.BigCommerceOrders(nil), Queue: q, PageSize: -1},
-		{Orders: pipeline.BigCommerceOrders(nil), Queue: q, From: t0, To: t0.Add(-time.Second)},
+		{Orders: &bigcommerce.OrdersService{}, Queue: q, PageSize: -1},
+		{Orders: &bigcommerce.OrdersService{}, Queue: q, From: t0, To: t0.Add(-time.Second)},
 	} {
 		if _, err := pipeline.Backfill(context.Background(), cfg); !errors.Is(err, pipeline.ErrInvalidConfig) {
 			t.Errorf("Backfill(%+v) = %v", cfg, err)

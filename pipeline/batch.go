@@ -87,9 +87,9 @@ func (w *Worker) batchLoop(ctx context.Context, items <-chan *item) {
 
 // flush writes a batch: for the Order target it first learns which
 // OrderItems exist and resolves the PricebookEntry ids of the new ones
-// (graphOptions), then builds one graph per order and sends the graphs in as
-// few Composite Graph calls as the limits allow (one, for a batch of at most
-// 75 orders and 500 nodes).
+// (lookups), then builds one graph per order (orderGraph) and sends the
+// graphs in as few Composite Graph calls as the limits allow (one, for a
+// batch of at most 75 orders and 500 nodes).
 func (w *Worker) flush(ctx context.Context, b *batch) {
 	if ctx.Err() != nil { // the drain ran out: no call can succeed now
 		for _, id := range b.order {
@@ -97,7 +97,7 @@ func (w *Worker) flush(ctx context.Context, b *batch) {
 		}
 		return
 	}
-	opts, err := w.graphOptions(ctx, b)
+	look, err := w.lookups(ctx, b)
 	if err != nil {
 		for _, id := range b.order {
 			w.failItem(ctx, b.items[id], Result{}, err)
@@ -108,7 +108,7 @@ func (w *Worker) flush(ctx context.Context, b *batch) {
 	byGraph := make(map[string]*item, b.len())
 	for _, id := range b.order {
 		it := b.items[id]
-		g, err := it.result.GraphWith(graphID(id), w.cfg.APIVersion, opts)
+		g, err := orderGraph(graphID(id), &it.result, look)
 		if err != nil {
 			w.failItem(ctx, it, Result{Warnings: it.result.Warnings}, fmt.Errorf("build graph: %w", err))
 			continue

@@ -23,7 +23,7 @@ type memOrders struct {
 	calls  atomic.Int64
 }
 
-func (m *memOrders) GetOrder(_ context.Context, id int64) (*bigcommerce.Order, error) {
+func (m *memOrders) Get(_ context.Context, id int64) (*bigcommerce.Order, error) {
 	m.calls.Add(1)
 	o, ok := m.orders[id]
 	if !ok {
@@ -126,9 +126,20 @@ func BenchmarkMapOnlyBurst(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := res.Graph(fmt.Sprintf("order_%d", id), salesforce.DefaultAPIVersion, nil); err != nil {
+			if _, err := graphOf(id, res); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
+}
+
+// graphOf builds the graph of one mapped order as the Worker does for the
+// Opportunity target.
+func graphOf(id int64, res mapper.Result) (salesforce.Graph, error) {
+	recs := make([]salesforce.UpsertRecord, len(res.Records))
+	for i, r := range res.Records {
+		recs[i] = salesforce.UpsertRecord{Ref: r.Ref, SObject: r.SObject, ExternalIDField: r.ExternalIDField,
+			ExternalID: r.ExternalID, Fields: r.Fields, CreateOnly: r.CreateOnly}
+	}
+	return salesforce.NewUpsertGraph(fmt.Sprintf("order_%d", id), recs, nil)
 }

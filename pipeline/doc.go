@@ -13,11 +13,11 @@
 //	handler, _ := webhook.NewHandler(pipeline.NewSink(queue, pipeline.WithLogger(log)))
 //	worker, _ := pipeline.NewWorker(pipeline.WorkerConfig{
 //		Queue: queue, Store: store, Mapper: m, Logger: log,
-//		Orders: pipeline.BigCommerceOrders(bc), // *bigcommerce.Client
-//		Graphs: sf,                             // *salesforce.Client
+//		Orders: bc.Orders, // bc is a *bigcommerce.Client
+//		Graphs: sf,        // sf is a *salesforce.Client
 //	})
 //	rec, _ := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-//		Orders: pipeline.BigCommerceOrders(bc), Queue: queue,
+//		Orders: bc.Orders, Queue: queue,
 //		Checkpoint: &idempotency.MemoryCheckpoint{},
 //	})
 //	go rec.Run(ctx)
@@ -50,11 +50,13 @@
 // # The Worker
 //
 // The Worker takes each delivery through Store.Begin, one OrderSource call
-// (BigCommerceOrders: Orders.Get, line items inlined) and mapper.Map, then
-// hands the mapped order to a batcher. The batcher sends up to 75 orders
+// (a client's Orders.Get, line items inlined) and Mapper.Map, then hands
+// the mapped order to a batcher. The batcher sends up to 75 orders
 // (BatchSize) and 500 nodes in one Composite Graph call, as soon as the
 // batch is full or Linger (100 ms) after its first order; each order is its
-// own graph, so one bad order fails alone. Per order, a success is
+// own graph, built from its records by salesforce.NewUpsertGraph, so one
+// bad order fails alone. The graphs carry node URLs relative to the API
+// version, which the *salesforce.Client completes with its own. Per order, a success is
 // Store.Complete plus Queue.Ack; a failure is settled by the policy on
 // Worker: rate limits and transient errors are retried with a delay, up to
 // MaxAttempts (8), data errors are dead-lettered at once with a reason naming
@@ -68,9 +70,10 @@
 //     them which Orders: SELECT <line id>, Order.<order id> FROM OrderItem
 //     WHERE <line id> IN (...), on the mapper's Fields.LineItemID,
 //     OrderRelationship and OrderID, split only when the SOQL would pass
-//     16,000 characters. The graphs are then built with
-//     mapper.Result.GraphWith, which leaves OrderId and PricebookEntryId out
-//     of an existing item (Salesforce sets them only on creation and refuses
+//     16,000 characters. The graphs are then built knowing which records
+//     exist: salesforce.NewUpsertGraph leaves the records' create-only
+//     fields out of an existing one, that is OrderId and PricebookEntryId
+//     out of an existing item (Salesforce sets them only on creation and refuses
 //     them on update with INVALID_FIELD_FOR_INSERT_UPDATE, rolling the whole
 //     order back) and Status and Pricebook2Id out of an existing Order (so a
 //     re-sync does not send an activated Order back to Draft). An order

@@ -53,7 +53,7 @@ func Example() {
 	ctx, stop := context.WithCancel(context.Background())
 	w, err := pipeline.NewWorker(pipeline.WorkerConfig{
 		Queue: queue, Store: idempotency.NewMemoryStore(),
-		Orders: pipeline.BigCommerceOrders(bc), Graphs: sf, Mapper: m,
+		Orders: bc.Orders, Graphs: sf, Mapper: m,
 		BatchSize: 3, Linger: time.Minute, // the three syncable orders share one call
 		OnResult: func(r pipeline.Result) {
 			mu.Lock()

@@ -150,23 +150,23 @@ func fieldFold(rec map[string]json.RawMessage, name string) json.RawMessage {
 	return nil
 }
 
-// graphOptions gathers what the batch's graphs need from Salesforce. For
-// the Order target that is one existence query, then one PricebookEntry
-// query for the product keys of the lines Salesforce does not hold yet (none
-// when it holds them all); the Opportunity target needs nothing.
-func (w *Worker) graphOptions(ctx context.Context, b *batch) (mapper.GraphOptions, error) {
+// lookups gathers what the batch's graphs need from Salesforce. For the
+// Order target that is one existence query, then one PricebookEntry query
+// for the product keys of the lines Salesforce does not hold yet (none when
+// it holds them all); the Opportunity target needs nothing.
+func (w *Worker) lookups(ctx context.Context, b *batch) (*lookup, error) {
 	if w.target != mapper.TargetOrder {
-		return mapper.GraphOptions{}, nil
+		return &lookup{}, nil
 	}
 	ex, err := w.existingRecords(ctx, b)
 	if err != nil {
-		return mapper.GraphOptions{}, fmt.Errorf("existing order items: %w", err)
+		return nil, fmt.Errorf("existing order items: %w", err)
 	}
 	entries, err := w.pricebookEntries(ctx, newProductKeys(b, ex))
 	if err != nil {
-		return mapper.GraphOptions{}, fmt.Errorf("pricebook entries: %w", err)
+		return nil, fmt.Errorf("pricebook entries: %w", err)
 	}
-	return mapper.GraphOptions{PricebookEntries: entries, ExistingLineItems: ex.item, ExistingOrders: ex.order}, nil
+	return &lookup{objects: w.cfg.Mapper.Config().Objects, found: ex, entries: entries}, nil
 }
 
 // newProductKeys returns the distinct product keys of the batch's OrderItems

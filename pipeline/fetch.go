@@ -56,7 +56,7 @@ func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 	j.token = claim.Token
 
 	w.stats.bigcommerceCalls.Add(1)
-	order, err := w.cfg.Orders.GetOrder(ctx, task.OrderID)
+	order, err := w.cfg.Orders.Get(ctx, task.OrderID)
 	if err != nil {
 		w.fail(ctx, j, Result{}, fmt.Errorf("fetch order %d: %w", task.OrderID, err))
 		return nil

@@ -16,6 +16,14 @@ import (
 	"github.com/bc2sf/bc2sf/salesforce/sftest"
 )
 
+// The clients satisfy the pipeline's interfaces directly.
+var (
+	_ pipeline.OrderSource = (*bigcommerce.OrdersService)(nil)
+	_ pipeline.OrderLister = (*bigcommerce.OrdersService)(nil)
+	_ pipeline.GraphWriter = (*salesforce.Client)(nil)
+	_ pipeline.Querier     = (*salesforce.Client)(nil)
+)
+
 // env is a fake store and org with real clients, a memory queue and store.
 type env struct {
 	bc  *bctest.Server
@@ -58,7 +66,7 @@ func (e *env) config() pipeline.WorkerConfig {
 	return pipeline.WorkerConfig{
 		Queue:   e.q,
 		Store:   e.st,
-		Orders:  pipeline.BigCommerceOrders(e.bcc),
+		Orders:  e.bcc.Orders,
 		Graphs:  e.sfc,
 		Mapper:  e.m,
 		Linger:  20 * time.Millisecond,

@@ -51,7 +51,7 @@ func walk(ctx context.Context, l OrderLister, base bigcommerce.ListOrdersOptions
 		}
 		var fresh []bigcommerce.Order
 		n, moved := 0, false
-		for o, err := range l.ListOrders(ctx, opts) {
+		for o, err := range l.List(ctx, opts) {
 			if err != nil {
 				return err
 			}

@@ -101,7 +101,8 @@ func isAuth(err error) bool {
 
 // isDataError reports an error that retrying the same task cannot fix.
 func isDataError(err error) bool {
-	if errors.Is(err, ErrInvalidTask) || isMapperError(err) {
+	if errors.Is(err, ErrInvalidTask) || isMapperError(err) || errors.Is(err, errMissingPricebookEntry) ||
+		errors.Is(err, salesforce.ErrInvalidGraph) {
 		return true
 	}
 	var bcErr *bigcommerce.APIError
@@ -152,6 +153,14 @@ func hasAnyCode(e *salesforce.APIError, codes []string) bool {
 	return false
 }
 
+// ExponentialBackoff returns a backoff policy: base doubled per attempt
+// (attempt 1 waits base), capped at max, with up to 25% random jitter
+// subtracted so that many tasks failing together do not return together.
+// A base <= 0 is 1 s; a max below base is base.
+func ExponentialBackoff(base, max time.Duration) func(attempt int) time.Duration {
+	return exponentialBackoff(base, max)
+}
+
 func exponentialBackoff(base, max time.Duration) func(int) time.Duration {
 	if base <= 0 {
 		base = time.Second
@@ -174,7 +183,6 @@ func exponentialBackoff(base, max time.Duration) func(int) time.Duration {
 func isMapperError(err error) bool {
 	for _, target := range []error{
 		mapper.ErrNilOrder, mapper.ErrInvalidOrder, mapper.ErrNoProductKey,
-		mapper.ErrSkipped, mapper.ErrInvalidGraph, mapper.ErrMissingPricebookEntry,
 	} {
 		if errors.Is(err, target) {
 			return true

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/bc2sf/bc2sf/mapper"
 	"github.com/bc2sf/bc2sf/salesforce"
 )
 
@@ -19,7 +18,7 @@ const pricebookChunk = 300
 
 // pricebookEntries resolves the PricebookEntry ids of keys with one query
 // per pricebookChunk keys, and none for no keys.
-func (w *Worker) pricebookEntries(ctx context.Context, keys []string) (mapper.PricebookEntries, error) {
+func (w *Worker) pricebookEntries(ctx context.Context, keys []string) (map[string]string, error) {
 	keys = slices.Clone(keys)
 	sort.Strings(keys)
 	found := make(map[string]string, len(keys))
@@ -29,7 +28,7 @@ func (w *Worker) pricebookEntries(ctx context.Context, keys []string) (mapper.Pr
 			return nil, err
 		}
 	}
-	return mapper.PricebookEntryMap(found), nil
+	return found, nil
 }
 
 func (w *Worker) queryEntries(ctx context.Context, keys []string, found map[string]string) error {

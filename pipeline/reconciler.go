@@ -3,10 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
+	"github.com/bc2sf/bc2sf/idempotency"
 )
 
 // Defaults of ReconcilerConfig.
@@ -19,6 +21,34 @@ const (
 	// checkpoint looks: 24 hours.
 	DefaultInitialLookback = 24 * time.Hour
 )
+
+// ReconcilerConfig configures a Reconciler. Orders, Queue and Checkpoint are
+// required.
+type ReconcilerConfig struct {
+	// Orders lists orders (a *bigcommerce.Client's Orders).
+	Orders OrderLister
+	// Queue receives the Tasks, at PriorityLow.
+	Queue idempotency.Queue
+	// Checkpoint keeps the date_modified to list from between runs
+	// (idempotency.MemoryCheckpoint, idemredis.Checkpoint).
+	Checkpoint idempotency.Checkpoint
+	// Interval is the pause between runs of Run; default 5 minutes.
+	Interval time.Duration
+	// Overlap is subtracted from the saved checkpoint so that an order
+	// whose date_modified lags behind (clock skew, a slow commit) is still
+	// listed next time; default 1 minute. Orders listed twice map to the
+	// same queue key and are not enqueued again.
+	Overlap time.Duration
+	// InitialLookback is how far back the first run looks when the
+	// checkpoint is empty; default 24 hours.
+	InitialLookback time.Duration
+	// PageSize is the number of orders per list call, 1 to 250; default 250.
+	PageSize int
+	// Logger receives one line per run; default discard.
+	Logger *slog.Logger
+	// Now tells the time; default time.Now.
+	Now func() time.Time
+}
 
 // Reconciler enqueues the orders modified since a checkpoint, so that an
 // order whose webhook was lost (a receiver outage longer than BigCommerce's
@@ -42,7 +72,7 @@ type Reconciler struct {
 // Checkpoint is nil, PageSize is outside 0-250 or a duration is negative.
 func NewReconciler(cfg ReconcilerConfig) (*Reconciler, error) {
 	switch {
-	case cfg.Orders == nil || cfg.Queue == nil || cfg.Checkpoint == nil:
+	case isNil(cfg.Orders) || isNil(cfg.Queue) || isNil(cfg.Checkpoint):
 		return nil, fmt.Errorf("%w: Orders, Queue and Checkpoint are required", ErrInvalidConfig)
 	case cfg.PageSize < 0 || cfg.PageSize > DefaultPageSize:
 		return nil, fmt.Errorf("%w: PageSize %d is outside 1-%d", ErrInvalidConfig, cfg.PageSize, DefaultPageSize)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/mapper"
@@ -52,7 +53,7 @@ func keys(t *testing.T, q *idempotency.MemoryQueue) map[string]idempotency.Prior
 func newReconciler(t *testing.T, e *env, cp idempotency.Checkpoint, pageSize int) *pipeline.Reconciler {
 	t.Helper()
 	r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: e.q, Checkpoint: cp,
+		Orders: e.bcc.Orders, Queue: e.q, Checkpoint: cp,
 		PageSize: pageSize, Now: func() time.Time { return t0 }, InitialLookback: time.Hour,
 	})
 	if err != nil {
@@ -137,7 +138,7 @@ func TestReconcilerKeepsCheckpointOnFailure(t *testing.T) {
 	}
 	cp := &idempotency.MemoryCheckpoint{}
 	r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: q, Checkpoint: cp, PageSize: 2,
+		Orders: e.bcc.Orders, Queue: q, Checkpoint: cp, PageSize: 2,
 		Now: func() time.Time { return t0 },
 	})
 	if err != nil {
@@ -159,7 +160,7 @@ func TestReconcilerRun(t *testing.T) {
 	e := newEnv(t, mapper.Config{})
 	addModified(t, e, t0.Add(-time.Minute))
 	r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-		Orders: pipeline.BigCommerceOrders(e.bcc), Queue: e.q, Checkpoint: &idempotency.MemoryCheckpoint{},
+		Orders: e.bcc.Orders, Queue: e.q, Checkpoint: &idempotency.MemoryCheckpoint{},
 		Interval: time.Millisecond, Now: func() time.Time { return t0 },
 	})
 	if err != nil {
@@ -182,8 +183,9 @@ func TestNewReconcilerRejectsBadConfig(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []pipeline.ReconcilerConfig{
 		{},
-		{Orders: pipeline.BigCommerceOrders(nil), Queue: idempotency.NewMemoryQueue(), Checkpoint: &idempotency.MemoryCheckpoint{}, PageSize: 251},
-		{Orders: pipeline.BigCommerceOrders(nil), Queue: idempotency.NewMemoryQueue(), Checkpoint: &idempotency.MemoryCheckpoint{}, Overlap: -1},
+		{Orders: (&bigcommerce.Client{}).Orders, Queue: idempotency.NewMemoryQueue(), Checkpoint: &idempotency.MemoryCheckpoint{}},
+		{Orders: &bigcommerce.OrdersService{}, Queue: idempotency.NewMemoryQueue(), Checkpoint: &idempotency.MemoryCheckpoint{}, PageSize: 251},
+		{Orders: &bigcommerce.OrdersService{}, Queue: idempotency.NewMemoryQueue(), Checkpoint: &idempotency.MemoryCheckpoint{}, Overlap: -1},
 	} {
 		if _, err := pipeline.NewReconciler(cfg); !errors.Is(err, pipeline.ErrInvalidConfig) {
 			t.Errorf("NewReconciler(%+v) = %v", cfg, err)

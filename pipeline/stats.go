@@ -6,6 +6,46 @@ import (
 	"sync/atomic"
 )
 
+// Stats is a snapshot of a Worker's counters since it was made.
+type Stats struct {
+	// Dequeued counts deliveries taken from the queue.
+	Dequeued int64
+	// Synced counts tasks whose order was written to Salesforce; two tasks
+	// of one order settled by the same graph count twice (GraphOrders once).
+	Synced int64
+	// Skipped counts tasks acknowledged without a write; SkipReasons splits
+	// them by code (the mapper's skip codes and "already_done").
+	Skipped     int64
+	SkipReasons map[string]int64
+	// Retried counts deliveries put back with Queue.Retry, including those
+	// given back at shutdown.
+	Retried int64
+	// DeadLettered counts deliveries dead-lettered.
+	DeadLettered int64
+	// BigCommerceCalls counts OrderSource.Get calls.
+	BigCommerceCalls int64
+	// GraphCalls counts Composite Graph calls; GraphOrders counts the orders
+	// they carried.
+	GraphCalls  int64
+	GraphOrders int64
+	// PricebookQueries counts PricebookEntry queries (Order target only);
+	// a batch whose OrderItems all exist makes none.
+	PricebookQueries int64
+	// ExistenceQueries counts the queries for the OrderItems Salesforce
+	// already holds (Order target only): one per batch, more only when the
+	// batch's line ids pass 16,000 characters of SOQL.
+	ExistenceQueries int64
+}
+
+// OrdersPerGraphCall returns GraphOrders / GraphCalls, or 0 before the first
+// call.
+func (s Stats) OrdersPerGraphCall() float64 {
+	if s.GraphCalls == 0 {
+		return 0
+	}
+	return float64(s.GraphOrders) / float64(s.GraphCalls)
+}
+
 type counters struct {
 	dequeued, synced, skipped, retried, dead  atomic.Int64
 	bigcommerceCalls, graphCalls, graphOrders atomic.Int64

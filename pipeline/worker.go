@@ -42,18 +42,77 @@ const (
 	DefaultPricebookKeyField = "Product2.BigCommerce_Product_Key__c"
 )
 
+// WorkerConfig configures a Worker. Queue, Store, Orders, Graphs and Mapper
+// are required; every other field has the default named beside it.
+type WorkerConfig struct {
+	// Queue holds the Tasks; Store records which keys are done.
+	Queue idempotency.Queue
+	Store idempotency.Store
+	// Orders fetches each order (a *bigcommerce.Client's Orders).
+	Orders OrderSource
+	// Graphs writes the batches (a *salesforce.Client, whose API version
+	// completes the graphs' node URLs).
+	Graphs GraphWriter
+	// Mapper turns an order into records; its Config picks the target.
+	Mapper *mapper.Mapper
+	// Pricebook runs the Order target's SOQL queries; required when the
+	// Mapper's target is mapper.TargetOrder, unused otherwise. Per batch it
+	// makes one query for the batch's OrderItem external IDs that already
+	// exist (more than one only past 16,000 characters of SOQL), so that
+	// their graphs leave out the fields Salesforce refuses on update, then
+	// one PricebookEntry query for the product keys of the new lines, left
+	// out when there are none. A batch thus costs three API calls (two
+	// queries and the Composite Graph call) when it creates lines and two
+	// when it only updates them, against one for the Opportunity target.
+	Pricebook Querier
+	// PricebookKeyField is the PricebookEntry field matched against the
+	// mapper's product keys; default DefaultPricebookKeyField
+	// ("Product2.BigCommerce_Product_Key__c").
+	PricebookKeyField string
+
+	// Concurrency is the number of goroutines that dequeue and fetch
+	// orders; default 4.
+	Concurrency int
+	// Lease is the queue lease and the Store claim of one task; default
+	// 5 minutes. It must outlast a fetch, the linger and a graph call.
+	Lease time.Duration
+	// BatchSize is the most orders per Composite Graph call, 1 to 75;
+	// default 75 (salesforce.MaxGraphs).
+	BatchSize int
+	// Linger is how long the first order of a batch waits for company
+	// before the batch is sent; default 100 ms.
+	Linger time.Duration
+
+	// MaxAttempts is the delivery attempt after which a transient failure
+	// dead-letters the task; default 8.
+	MaxAttempts int
+	// Backoff gives the delay before attempt+1 after a transient failure
+	// of attempt (from 1); default ExponentialBackoff(1 s, 5 min).
+	Backoff func(attempt int) time.Duration
+	// RateLimitDelay is the wait after a rate limit that names no delay;
+	// default 30 s. The whole pool stops dequeuing for that long.
+	RateLimitDelay time.Duration
+	// InFlightDelay is the retry delay of a task whose key another worker
+	// holds; default 5 s.
+	InFlightDelay time.Duration
+	// DrainTimeout bounds the work done after Run's context ends (finishing
+	// fetches, sending the last batch, giving back the rest); default 10 s.
+	DrainTimeout time.Duration
+
+	// Logger receives one line per order outcome and per graph call;
+	// default discard.
+	Logger *slog.Logger
+	// OnResult, when set, is called once per settled delivery, from the
+	// Worker's goroutines; it must be safe for concurrent use and quick.
+	OnResult func(Result)
+	// Now tells the time; default time.Now.
+	Now func() time.Time
+}
+
 // settleTimeout bounds each Ack, Retry, DeadLetter, Complete and Release,
 // which run on a context of their own so that they happen even after Run's
 // context and the drain have ended.
 const settleTimeout = 5 * time.Second
-
-// ErrInvalidConfig is wrapped by the errors of NewWorker, NewReconciler and
-// Backfill for a missing or out-of-range setting.
-var ErrInvalidConfig = errors.New("pipeline: invalid configuration")
-
-// ErrRunning is returned by Run when the Worker or Reconciler is already
-// running.
-var ErrRunning = errors.New("pipeline: already running")
 
 // Worker syncs queued Tasks to Salesforce. Build it with NewWorker and start
 // it with Run.
@@ -120,14 +179,14 @@ func (c *WorkerConfig) fill() error {
 		missing bool
 		name    string
 	}{
-		{c.Queue == nil, "Queue"}, {c.Store == nil, "Store"}, {c.Orders == nil, "Orders"},
-		{c.Graphs == nil, "Graphs"}, {c.Mapper == nil, "Mapper"},
+		{isNil(c.Queue), "Queue"}, {isNil(c.Store), "Store"}, {isNil(c.Orders), "Orders"},
+		{isNil(c.Graphs), "Graphs"}, {c.Mapper == nil, "Mapper"},
 	} {
 		if m.missing {
 			problems = append(problems, m.name+" is nil")
 		}
 	}
-	if c.Mapper != nil && c.Mapper.Config().Target == mapper.TargetOrder && c.Pricebook == nil {
+	if c.Mapper != nil && c.Mapper.Config().Target == mapper.TargetOrder && isNil(c.Pricebook) {
 		problems = append(problems, "Pricebook is nil but the Mapper targets Order")
 	}
 	if c.BatchSize < 0 || c.BatchSize > salesforce.MaxGraphs {
@@ -159,7 +218,6 @@ func (c *WorkerConfig) fill() error {
 	setDefault(&c.InFlightDelay, DefaultInFlightDelay)
 	setDefault(&c.DrainTimeout, DefaultDrainTimeout)
 	setDefault(&c.PricebookKeyField, DefaultPricebookKeyField)
-	setDefault(&c.APIVersion, salesforce.DefaultAPIVersion)
 	if c.Backoff == nil {
 		c.Backoff = ExponentialBackoff(DefaultBackoffBase, DefaultBackoffCap)
 	}
@@ -282,13 +340,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-func setDefault[T comparable](p *T, v T) {
-	var zero T
-	if *p == zero {
-		*p = v
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/mapper"
@@ -459,6 +460,8 @@ func TestNewWorkerRejectsBadConfig(t *testing.T) {
 	}{
 		{"no queue", func(c *pipeline.WorkerConfig) { c.Queue = nil }, "Queue"},
 		{"no mapper", func(c *pipeline.WorkerConfig) { c.Mapper = nil }, "Mapper"},
+		{"nil orders service", func(c *pipeline.WorkerConfig) { c.Orders = (*bigcommerce.OrdersService)(nil) }, "Orders"},
+		{"nil salesforce client", func(c *pipeline.WorkerConfig) { c.Graphs = (*salesforce.Client)(nil) }, "Graphs"},
 		{"order target without pricebook", func(c *pipeline.WorkerConfig) { c.Mapper = orderMapper }, "Pricebook"},
 		{"batch too big", func(c *pipeline.WorkerConfig) { c.BatchSize = 76 }, "BatchSize"},
 		{"negative linger", func(c *pipeline.WorkerConfig) { c.Linger = -1 }, "Linger"},

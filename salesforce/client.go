@@ -96,11 +96,6 @@ func (c *Client) GoString() string { return c.String() }
 // Version returns the API version, e.g. "v64.0".
 func (c *Client) Version() string { return c.version }
 
-// UpsertPath is UpsertPath with the client's API version.
-func (c *Client) UpsertPath(sobject, externalIDField, externalID string) string {
-	return UpsertPath(c.version, sobject, externalIDField, externalID)
-}
-
 // dataPath joins segments under /services/data/<version>/.
 func (c *Client) dataPath(segments ...string) string {
 	return "/services/data/" + c.version + "/" + strings.Join(segments, "/")

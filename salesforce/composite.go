@@ -111,7 +111,8 @@ func (r CompositeResponse) Result(referenceID string) (SubResult, bool) {
 }
 
 // Composite sends POST /composite after checking 1-25 subrequests with
-// unique referenceIds and /services/data/ URLs. The call counts as one API
+// unique referenceIds and URLs under /services/data/ or relative to the API
+// version, which it completes with the client's version. The call counts as one API
 // request; its HTTP status is 200 even when subrequests fail, so check each
 // SubResult. It is retried on a transient failure only when no subrequest
 // is a POST.
@@ -122,6 +123,7 @@ func (c *Client) Composite(ctx context.Context, req CompositeRequest) (*Composit
 	if err := checkSubrequests(req.Subrequests); err != nil {
 		return nil, err
 	}
+	req.Subrequests, _ = c.completeURLs(req.Subrequests)
 	cl := call{method: http.MethodPost, path: c.dataPath("composite"), body: req, idempotent: noPOST(req.Subrequests)}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
@@ -143,8 +145,9 @@ func checkSubrequests(subs []Subrequest) error {
 		default:
 			return fmt.Errorf("salesforce: subrequest %d: method %q not allowed", i, s.Method)
 		}
-		if !strings.HasPrefix(s.URL, "/services/data/") {
-			return fmt.Errorf("salesforce: subrequest %d: URL %q must start with /services/data/", i, s.URL)
+		if s.URL == "" || strings.HasPrefix(s.URL, "/") && !strings.HasPrefix(s.URL, "/services/data/") ||
+			strings.Contains(s.URL, "://") {
+			return fmt.Errorf("salesforce: subrequest %d: URL %q must start with /services/data/ or be relative to the API version", i, s.URL)
 		}
 		if err := checkRefID(s.ReferenceID); err != nil {
 			return fmt.Errorf("salesforce: subrequest %d: %w", i, err)

@@ -81,8 +81,14 @@
 // A Graph is a set of subrequests applied atomically; one call carries up to
 // 75 graphs and 500 nodes, and counts as one API request. Writing one order
 // as one graph of upserts (Account, Contact, Opportunity by external ID)
-// lets 75 orders share a call while a bad order fails alone. SplitGraphs
-// packs any number of graphs into calls within the limits.
+// lets 75 orders share a call while a bad order fails alone.
+// NewUpsertGraph builds such a graph from UpsertRecords: one PATCH node per
+// record, the one graphId rule (at most MaxGraphIDLen, 39, characters), the
+// node limit, and the record's CreateOnly fields left out when the record
+// already exists. Its node URLs are relative to the API version and
+// CompositeGraph completes them with the client's, so the version is set
+// once, on the client. SplitGraphs packs any number of graphs into calls
+// within the limits.
 //
 // # SOQL
 //

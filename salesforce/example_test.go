@@ -2,6 +2,7 @@ package salesforce_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -108,13 +109,18 @@ func ExampleClient_CompositeGraph() {
 	defer org.Close()
 	c := exampleClient(org)
 
+	// One graph per order: the Account, then the Opportunity linked to it.
 	order := func(id string) salesforce.Graph {
-		return salesforce.Graph{GraphID: "order_" + id, CompositeRequest: []salesforce.Subrequest{
-			{Method: "PATCH", URL: c.UpsertPath("Account", "BigCommerce_Customer_Key__c", "ann@example.com"), ReferenceID: "acct",
-				Body: map[string]any{"Name": "Ann Example"}},
-			{Method: "PATCH", URL: c.UpsertPath("Opportunity", "BigCommerce_Order_Id__c", id), ReferenceID: "opp",
-				Body: map[string]any{"Name": "Order " + id, "AccountId": "@{acct.id}", "CloseDate": "2026-11-26"}},
-		}}
+		g, err := salesforce.NewUpsertGraph("order_"+id, []salesforce.UpsertRecord{
+			{Ref: "acct", SObject: "Account", ExternalIDField: "BigCommerce_Customer_Key__c", ExternalID: "ann@example.com",
+				Fields: map[string]any{"Name": "Ann Example"}},
+			{Ref: "opp", SObject: "Opportunity", ExternalIDField: "BigCommerce_Order_Id__c", ExternalID: id,
+				Fields: map[string]any{"Name": "Order " + id, "AccountId": "@{acct.id}", "CloseDate": "2026-11-26"}},
+		}, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return g
 	}
 	calls, err := salesforce.SplitGraphs([]salesforce.Graph{order("250"), order("251")})
 	if err != nil {
@@ -137,4 +143,30 @@ func ExampleClient_CompositeGraph() {
 	// Output:
 	// order_250 opportunity 0068a00001rBqb8AAC
 	// salesforce: graph "order_251" failed: opp: HTTP 400 REQUIRED_FIELD_MISSING: Required fields are missing: [StageName] [StageName]
+}
+
+// Build the graph of one order from its records. The Order exists already
+// (the caller learned it with a query), so its create-only fields are left
+// out; the new OrderItem keeps them. Node URLs are relative to the API
+// version: CompositeGraph completes them with the client's.
+func ExampleNewUpsertGraph() {
+	exists := map[string]bool{"Order/250": true}
+	g, err := salesforce.NewUpsertGraph("order_250", []salesforce.UpsertRecord{
+		{Ref: "order", SObject: "Order", ExternalIDField: "BigCommerce_Order_Id__c", ExternalID: "250",
+			Fields:     map[string]any{"EffectiveDate": "2026-01-15", "Status": "Draft", "Pricebook2Id": "01s5g00000AbCdEAAA"},
+			CreateOnly: []string{"Status", "Pricebook2Id"}},
+		{Ref: "item1", SObject: "OrderItem", ExternalIDField: "BigCommerce_Line_Item_Id__c", ExternalID: "555",
+			Fields:     map[string]any{"Quantity": 2, "OrderId": "@{order.id}", "PricebookEntryId": "01u5g00000XyZaBAAV"},
+			CreateOnly: []string{"OrderId", "PricebookEntryId"}},
+	}, func(r salesforce.UpsertRecord) bool { return exists[r.SObject+"/"+r.ExternalID] })
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, node := range g.CompositeRequest {
+		body, _ := json.Marshal(node.Body)
+		fmt.Println(node.Method, node.URL, node.ReferenceID, string(body))
+	}
+	// Output:
+	// PATCH sobjects/Order/BigCommerce_Order_Id__c/250 order {"EffectiveDate":"2026-01-15"}
+	// PATCH sobjects/OrderItem/BigCommerce_Line_Item_Id__c/555 item1 {"OrderId":"@{order.id}","PricebookEntryId":"01u5g00000XyZaBAAV","Quantity":2}
 }

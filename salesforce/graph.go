@@ -2,15 +2,21 @@ package salesforce
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
 // Subrequest is one request inside a Composite or Composite Graph call.
-// URL is the full resource path starting with /services/data/, as Salesforce
-// expects; a body may reference an earlier subrequest's result as
+// URL is the resource path, either absolute (starting with /services/data/,
+// as Salesforce expects) or relative to the API version, such as
+// "sobjects/Account/Key__c/42", which Client.Composite and
+// Client.CompositeGraph complete with the client's version before sending.
+// A body may reference an earlier subrequest's result as
 // "@{referenceId.id}".
 type Subrequest struct {
 	Method      string `json:"method"`
@@ -34,28 +40,150 @@ type GraphRequest struct {
 
 // UpsertPath returns the resource path that upserts an sObject by an external
 // ID, e.g. /services/data/v64.0/sobjects/Opportunity/BigCommerce_Order_Id__c/250.
-// The external ID value is path-escaped, so any value is safe to pass.
-func UpsertPath(version, sobject, externalIDField, externalID string) string {
+// The external ID value is path-escaped. It fails with a clear error for a
+// version not like v64.0, for an object or field that is not an API name,
+// and for an external ID value that no path can carry: the empty string,
+// "." and "..", which a URL resolves as dot segments (".." would address
+// the object's collection instead of a record).
+func UpsertPath(version, sobject, externalIDField, externalID string) (string, error) {
+	if !versionRE.MatchString(version) {
+		return "", fmt.Errorf("salesforce: API version %q is not of the form vNN.N (e.g. v64.0)", version)
+	}
+	rel, err := upsertResource(sobject, externalIDField, externalID)
+	if err != nil {
+		return "", err
+	}
+	return "/services/data/" + version + "/" + rel, nil
+}
+
+// upsertResource returns the upsert path relative to the API version,
+// sobjects/<sobject>/<field>/<escaped value>, after the checks UpsertPath
+// documents.
+func upsertResource(sobject, externalIDField, externalID string) (string, error) {
+	if err := checkName("sObject", sobject); err != nil {
+		return "", err
+	}
+	if err := checkName("external ID field", externalIDField); err != nil {
+		return "", err
+	}
+	switch externalID {
+	case "":
+		return "", fmt.Errorf("salesforce: upsert %s: empty external ID value", sobject)
+	case ".", "..":
+		return "", fmt.Errorf("salesforce: upsert %s: external ID value %q cannot be sent in a URL path (it is a dot segment)", sobject, externalID)
+	}
 	var b strings.Builder
-	b.WriteString("/services/data/")
-	b.WriteString(version)
-	b.WriteString("/sobjects/")
+	b.Grow(len("sobjects///") + len(sobject) + len(externalIDField) + len(externalID))
+	b.WriteString("sobjects/")
 	b.WriteString(sobject)
 	b.WriteByte('/')
 	b.WriteString(externalIDField)
 	b.WriteByte('/')
 	b.WriteString(url.PathEscape(externalID))
-	return b.String()
+	return b.String(), nil
 }
 
-// Composite Graph limits per call, from the Salesforce limits page.
+// Composite Graph limits, from the Salesforce Composite Graph guide and
+// limits page.
 const (
 	// MaxGraphs is the most graphs one Composite Graph call takes: 75.
 	MaxGraphs = 75
 	// MaxGraphNodes is the most nodes (subrequests) one call takes, across
 	// all its graphs: 500.
 	MaxGraphNodes = 500
+	// MaxGraphIDLen is the longest graphId Salesforce accepts: 39
+	// characters, as a graphId must be less than 40 characters long.
+	MaxGraphIDLen = 39
 )
+
+// ErrInvalidGraph is wrapped by the errors of NewUpsertGraph: a graph that
+// Salesforce would refuse, built from records that retrying cannot fix.
+var ErrInvalidGraph = errors.New("salesforce: invalid graph")
+
+// checkGraphID is the one graphId rule: 1 to MaxGraphIDLen letters, digits
+// and underscores, starting with a letter or digit.
+func checkGraphID(id string) error {
+	if id == "" || len(id) > MaxGraphIDLen {
+		return fmt.Errorf("graphId %q must be 1-%d characters", id, MaxGraphIDLen)
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		alnum := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9'
+		if !alnum && (i == 0 || ch != '_') {
+			return fmt.Errorf("graphId %q: only letters, digits and underscores, starting with a letter or digit", id)
+		}
+	}
+	return nil
+}
+
+// UpsertRecord is one upsert by external ID, the unit NewUpsertGraph builds
+// a graph from.
+type UpsertRecord struct {
+	// Ref is the node's referenceId: letters, digits and underscores,
+	// unique within the graph. Later records link to this one with
+	// "@{<Ref>.id}" in their Fields.
+	Ref string
+	// SObject is the object's API name, e.g. "Account".
+	SObject string
+	// ExternalIDField and ExternalID go in the node's URL; Fields must not
+	// repeat the field, as Salesforce rejects an upsert that names it in
+	// both places.
+	ExternalIDField string
+	ExternalID      string
+	// Fields is the body. NewUpsertGraph does not modify it; the graph may
+	// share it until it is sent.
+	Fields map[string]any
+	// CreateOnly names the Fields that Salesforce accepts only when it
+	// creates the record (an OrderItem's OrderId, for example): they are
+	// left out of the body of a record that already exists.
+	CreateOnly []string
+}
+
+// NewUpsertGraph returns the Composite Graph that upserts recs in order: one
+// PATCH node per record, to the record's external-ID resource, with Ref as
+// referenceId and Fields as body. A record for which exists reports true is
+// sent without its CreateOnly fields; a nil exists treats every record as
+// new. Node URLs are relative to the API version
+// ("sobjects/Account/Key__c/42"): Client.CompositeGraph completes them with
+// the client's version, so one graph serves any client.
+//
+// An error wraps ErrInvalidGraph and names the problem: a graphId that is
+// not 1-39 letters, digits and underscores starting with a letter or digit,
+// no record or more than MaxGraphNodes, a missing or repeated Ref, an
+// object or field that is not an API name, or an external ID that cannot
+// be in a path ("", "." or "..", see UpsertPath).
+func NewUpsertGraph(graphID string, recs []UpsertRecord, exists func(UpsertRecord) bool) (Graph, error) {
+	if err := checkGraphID(graphID); err != nil {
+		return Graph{}, fmt.Errorf("%w: %w", ErrInvalidGraph, err)
+	}
+	if n := len(recs); n == 0 || n > MaxGraphNodes {
+		return Graph{}, fmt.Errorf("%w: graph %q has %d records; a graph takes 1-%d", ErrInvalidGraph, graphID, n, MaxGraphNodes)
+	}
+	subs := make([]Subrequest, len(recs))
+	for i := range recs {
+		rec := &recs[i]
+		path, err := upsertResource(rec.SObject, rec.ExternalIDField, rec.ExternalID)
+		if err != nil {
+			return Graph{}, fmt.Errorf("%w: graph %q record %d: %w", ErrInvalidGraph, graphID, i, err)
+		}
+		body := rec.Fields
+		switch {
+		case body == nil:
+			body = map[string]any{}
+		case len(rec.CreateOnly) > 0 && exists != nil && exists(*rec):
+			body = maps.Clone(body)
+			for _, f := range rec.CreateOnly {
+				delete(body, f)
+			}
+		}
+		subs[i] = Subrequest{Method: http.MethodPatch, URL: path, ReferenceID: rec.Ref, Body: body}
+	}
+	g := Graph{GraphID: graphID, CompositeRequest: subs}
+	if err := checkSubrequests(subs); err != nil {
+		return Graph{}, fmt.Errorf("%w: graph %q: %w", ErrInvalidGraph, graphID, err)
+	}
+	return g, nil
+}
 
 // Nodes returns the number of nodes in the request.
 func (r GraphRequest) Nodes() int {
@@ -67,10 +195,12 @@ func (r GraphRequest) Nodes() int {
 }
 
 // Validate checks what Salesforce would refuse: 1-75 graphs, at most 500
-// nodes in all, unique graphIds shorter than 40 characters (letters, digits,
-// underscores, starting with a letter or digit), non-empty graphs, nodes
-// that address /services/data/vXX.X/sobjects/ with DELETE, GET, PATCH or
-// POST, and unique referenceIds within each graph.
+// nodes in all, unique graphIds of at most MaxGraphIDLen (39) characters
+// (letters, digits, underscores, starting with a letter or digit),
+// non-empty graphs, nodes that address sObject resources
+// (/services/data/vXX.X/sobjects/..., or sobjects/... relative to the API
+// version) with DELETE, GET, PATCH or POST, and unique referenceIds within
+// each graph.
 func (r GraphRequest) Validate() error {
 	if n := len(r.Graphs); n == 0 || n > MaxGraphs {
 		return fmt.Errorf("salesforce: composite graph takes 1-%d graphs, got %d", MaxGraphs, n)
@@ -80,8 +210,8 @@ func (r GraphRequest) Validate() error {
 	}
 	seen := make(map[string]bool, len(r.Graphs))
 	for i, g := range r.Graphs {
-		if err := checkRefID(g.GraphID); err != nil {
-			return fmt.Errorf("salesforce: graph %d: graphId: %w", i, err)
+		if err := checkGraphID(g.GraphID); err != nil {
+			return fmt.Errorf("salesforce: graph %d: %w", i, err)
 		}
 		if seen[g.GraphID] {
 			return fmt.Errorf("salesforce: graph %d: duplicate graphId %q", i, g.GraphID)
@@ -89,9 +219,6 @@ func (r GraphRequest) Validate() error {
 		seen[g.GraphID] = true
 		if len(g.CompositeRequest) == 0 {
 			return fmt.Errorf("salesforce: graph %q has no nodes", g.GraphID)
-		}
-		if len(g.GraphID) >= maxGraphIDLen {
-			return fmt.Errorf("salesforce: graph %d: graphId %q must be shorter than %d characters", i, g.GraphID, maxGraphIDLen)
 		}
 		if err := checkSubrequests(g.CompositeRequest); err != nil {
 			return fmt.Errorf("graph %q: %w", g.GraphID, err)
@@ -103,20 +230,23 @@ func (r GraphRequest) Validate() error {
 	return nil
 }
 
-// maxGraphIDLen bounds graphId length, as the Composite Graph guide asks.
-const maxGraphIDLen = 40
-
 // checkGraphNodes applies the graph-only rules: nodes address sObject
-// resources (/services/data/vXX.X/sobjects/...) with DELETE, GET, PATCH or
-// POST; PUT, queries and other resources are refused by Salesforce.
+// resources (/services/data/vXX.X/sobjects/..., or sobjects/... relative to
+// the API version) with DELETE, GET, PATCH or POST; PUT, queries and other
+// resources are refused by Salesforce.
 func checkGraphNodes(g Graph) error {
 	for i, s := range g.CompositeRequest {
 		if s.Method == http.MethodPut {
 			return fmt.Errorf("salesforce: graph %q node %d: PUT is not allowed in a graph", g.GraphID, i)
 		}
-		rest, ok := strings.CutPrefix(s.URL, "/services/data/")
-		_, rest, ok2 := strings.Cut(rest, "/")
-		if !ok || !ok2 || !strings.HasPrefix(rest, "sobjects/") {
+		rest, ok := s.URL, true
+		if strings.HasPrefix(rest, "/") {
+			var ok2 bool
+			rest, ok = strings.CutPrefix(rest, "/services/data/")
+			_, rest, ok2 = strings.Cut(rest, "/")
+			ok = ok && ok2
+		}
+		if !ok || !strings.HasPrefix(rest, "sobjects/") {
 			return fmt.Errorf("salesforce: graph %q node %d: URL %q is not an sObject resource", g.GraphID, i, s.URL)
 		}
 	}
@@ -229,7 +359,8 @@ func (e *GraphError) Unwrap() []error {
 	return errs
 }
 
-// CompositeGraph sends POST /composite/graph after Validate. Each graph is
+// CompositeGraph sends POST /composite/graph after Validate, with relative
+// node URLs completed with the client's API version. Each graph is
 // applied atomically and independently, so one bad order fails alone; the
 // whole call counts as one API request and answers 200 even when graphs
 // fail: check each GraphResult. Use SplitGraphs for more than 75 graphs or
@@ -243,6 +374,7 @@ func (c *Client) CompositeGraph(ctx context.Context, req GraphRequest) (*GraphRe
 	for _, g := range req.Graphs {
 		idem = idem && noPOST(g.CompositeRequest)
 	}
+	req = GraphRequest{Graphs: c.completeGraphs(req.Graphs)}
 	resp, err := c.do(ctx, call{method: http.MethodPost, path: c.dataPath("composite", "graph"), body: req, idempotent: idem})
 	if err != nil {
 		return nil, err
@@ -252,4 +384,46 @@ func (c *Client) CompositeGraph(ctx context.Context, req GraphRequest) (*GraphRe
 		return nil, err
 	}
 	return &out, nil
+}
+
+// completeGraphs returns graphs with every relative node URL completed with
+// the client's API version. It copies only what it changes, never the
+// caller's slices.
+func (c *Client) completeGraphs(graphs []Graph) []Graph {
+	out := graphs
+	for i, g := range graphs {
+		subs, changed := c.completeURLs(g.CompositeRequest)
+		if !changed {
+			continue
+		}
+		if !cloned(out, graphs) {
+			out = slices.Clone(graphs)
+		}
+		out[i].CompositeRequest = subs
+	}
+	return out
+}
+
+// cloned reports whether out is a copy rather than graphs itself.
+func cloned(out, graphs []Graph) bool { return len(out) > 0 && &out[0] != &graphs[0] }
+
+// completeURLs returns subs with every relative URL prefixed by
+// /services/data/<version>/, and whether there was one; subs itself is
+// never modified.
+func (c *Client) completeURLs(subs []Subrequest) ([]Subrequest, bool) {
+	var out []Subrequest
+	prefix := c.dataPath()
+	for i, s := range subs {
+		if strings.HasPrefix(s.URL, "/") {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(subs)
+		}
+		out[i].URL = prefix + s.URL
+	}
+	if out == nil {
+		return subs, false
+	}
+	return out, true
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 	"testing"
 )
@@ -13,11 +15,15 @@ import (
 // orderGraph is one order as the worker writes it: three upserts.
 func orderGraph(n int) Graph {
 	id := fmt.Sprint(n)
-	return Graph{GraphID: "order_" + id, CompositeRequest: []Subrequest{
-		{Method: "PATCH", URL: UpsertPath("v64.0", "Account", "BigCommerce_Customer_Key__c", "c"+id+"@example.com"), ReferenceID: "acct", Body: map[string]any{"Name": "Customer " + id}},
-		{Method: "PATCH", URL: UpsertPath("v64.0", "Contact", "BigCommerce_Customer_Key__c", "c"+id+"@example.com"), ReferenceID: "contact", Body: map[string]any{"LastName": "L", "AccountId": "@{acct.id}"}},
-		{Method: "PATCH", URL: UpsertPath("v64.0", "Opportunity", "BigCommerce_Order_Id__c", id), ReferenceID: "opp", Body: map[string]any{"Name": "Order " + id, "StageName": "Closed Won", "CloseDate": "2026-11-26", "AccountId": "@{acct.id}"}},
-	}}
+	g, err := NewUpsertGraph("order_"+id, []UpsertRecord{
+		{Ref: "acct", SObject: "Account", ExternalIDField: "BigCommerce_Customer_Key__c", ExternalID: "c" + id + "@example.com", Fields: map[string]any{"Name": "Customer " + id}},
+		{Ref: "contact", SObject: "Contact", ExternalIDField: "BigCommerce_Customer_Key__c", ExternalID: "c" + id + "@example.com", Fields: map[string]any{"LastName": "L", "AccountId": "@{acct.id}"}},
+		{Ref: "opp", SObject: "Opportunity", ExternalIDField: "BigCommerce_Order_Id__c", ExternalID: id, Fields: map[string]any{"Name": "Order " + id, "StageName": "Closed Won", "CloseDate": "2026-11-26", "AccountId": "@{acct.id}"}},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return g
 }
 
 func TestGraphValidate(t *testing.T) {
@@ -45,6 +51,14 @@ func TestGraphValidate(t *testing.T) {
 	badID.Graphs[0].GraphID = "order-1"
 	longID := many(1, 1)
 	longID.Graphs[0].GraphID = strings.Repeat("g", 40)
+	maxID := many(1, 1)
+	maxID.Graphs[0].GraphID = strings.Repeat("g", 39)
+	underscoreID := many(1, 1)
+	underscoreID.Graphs[0].GraphID = "_g"
+	relative := many(1, 1)
+	relative.Graphs[0].CompositeRequest[0].URL = "sobjects/Account/Key__c/1"
+	relativeQuery := many(1, 1)
+	relativeQuery.Graphs[0].CompositeRequest[0].URL = "query?q=SELECT+Id+FROM+Account"
 	queryNode := many(1, 1)
 	queryNode.Graphs[0].CompositeRequest[0].URL = "/services/data/v64.0/query?q=SELECT+Id+FROM+Account"
 	putNode := many(1, 1)
@@ -66,6 +80,10 @@ func TestGraphValidate(t *testing.T) {
 		{"bad method", badMethod, false},
 		{"graphId with dash", badID, false},
 		{"graphId of 40", longID, false},
+		{"graphId of 39", maxID, true},
+		{"graphId starting with _", underscoreID, false},
+		{"relative sObject URL", relative, true},
+		{"relative query URL", relativeQuery, false},
 		{"PUT node", putNode, false},
 		{"query node", queryNode, false},
 	}
@@ -231,4 +249,240 @@ func TestComposite(t *testing.T) {
 	if _, err := c.Composite(context.Background(), CompositeRequest{Subrequests: subs}); err == nil {
 		t.Fatal("26 subrequests accepted")
 	}
+}
+
+func TestUpsertPath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		version, sobject, field, value string
+		want                           string // "" for an error
+	}{
+		{"v64.0", "Opportunity", "BigCommerce_Order_Id__c", "250", "/services/data/v64.0/sobjects/Opportunity/BigCommerce_Order_Id__c/250"},
+		{"v64.0", "Account", "Key__c", "a b/c?d#e", "/services/data/v64.0/sobjects/Account/Key__c/a%20b%2Fc%3Fd%23e"},
+		{"v64.0", "Account", "Key__c", "...", "/services/data/v64.0/sobjects/Account/Key__c/..."},
+		{"v64.0", "Account", "Key__c", "a.b", "/services/data/v64.0/sobjects/Account/Key__c/a.b"},
+		{"v64.0", "Account", "Key__c", "%2e%2e", "/services/data/v64.0/sobjects/Account/Key__c/%252e%252e"},
+		{"v64.0", "Account", "Key__c", "..", ""},
+		{"v64.0", "Account", "Key__c", ".", ""},
+		{"v64.0", "Account", "Key__c", "", ""},
+		{"64.0", "Account", "Key__c", "1", ""},
+		{"v64.0", "Account/x", "Key__c", "1", ""},
+		{"v64.0", "Account", "Key__c/..", "1", ""},
+	}
+	for _, tt := range tests {
+		got, err := UpsertPath(tt.version, tt.sobject, tt.field, tt.value)
+		if tt.want == "" {
+			if err == nil {
+				t.Errorf("UpsertPath(%q, %q, %q, %q) = %q, want an error", tt.version, tt.sobject, tt.field, tt.value, got)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("UpsertPath(%q, %q, %q, %q) = %q, %v; want %q", tt.version, tt.sobject, tt.field, tt.value, got, err, tt.want)
+		}
+	}
+	if _, err := UpsertPath("v64.0", "Account", "Key__c", ".."); err == nil || !strings.Contains(err.Error(), `".."`) {
+		t.Errorf("error for .. does not name the value: %v", err)
+	}
+}
+
+// upsertRecords is an order as an Order target writes it: an Account, an
+// Order with create-only fields and two OrderItems with create-only fields.
+func upsertRecords() []UpsertRecord {
+	return []UpsertRecord{
+		{Ref: "account", SObject: "Account", ExternalIDField: "Key__c", ExternalID: "ada@example.com", Fields: map[string]any{"Name": "Ada"}},
+		{Ref: "order", SObject: "Order", ExternalIDField: "Order_Id__c", ExternalID: "250",
+			Fields:     map[string]any{"Status": "Draft", "Pricebook2Id": "01s000000000001AAA", "AccountId": "@{account.id}"},
+			CreateOnly: []string{"Status", "Pricebook2Id"}},
+		{Ref: "item1", SObject: "OrderItem", ExternalIDField: "Line_Id__c", ExternalID: "1",
+			Fields:     map[string]any{"Quantity": 1, "OrderId": "@{order.id}", "PricebookEntryId": "01u000000000001AAA"},
+			CreateOnly: []string{"OrderId", "PricebookEntryId"}},
+		{Ref: "item2", SObject: "OrderItem", ExternalIDField: "Line_Id__c", ExternalID: "2",
+			Fields:     map[string]any{"Quantity": 2, "OrderId": "@{order.id}", "PricebookEntryId": "01u000000000002AAA"},
+			CreateOnly: []string{"OrderId", "PricebookEntryId"}},
+	}
+}
+
+func TestNewUpsertGraph(t *testing.T) {
+	t.Parallel()
+	recs := upsertRecords()
+	g, err := NewUpsertGraph("order_250", recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.GraphID != "order_250" || len(g.CompositeRequest) != len(recs) {
+		t.Fatalf("graph = %+v", g)
+	}
+	wantURLs := []string{
+		"sobjects/Account/Key__c/ada@example.com",
+		"sobjects/Order/Order_Id__c/250",
+		"sobjects/OrderItem/Line_Id__c/1",
+		"sobjects/OrderItem/Line_Id__c/2",
+	}
+	for i, s := range g.CompositeRequest {
+		if s.Method != http.MethodPatch || s.URL != wantURLs[i] || s.ReferenceID != recs[i].Ref {
+			t.Errorf("node %d = %+v", i, s)
+		}
+		body := s.Body.(map[string]any)
+		if len(body) != len(recs[i].Fields) {
+			t.Errorf("node %d body %v, want every field of %v", i, body, recs[i].Fields)
+		}
+	}
+	if err := (GraphRequest{Graphs: []Graph{g}}).Validate(); err != nil {
+		t.Errorf("built graph does not validate: %v", err)
+	}
+}
+
+func TestNewUpsertGraphLeavesCreateOnlyOutOfExisting(t *testing.T) {
+	t.Parallel()
+	recs := upsertRecords()
+	// The Order and the first item exist; the second item is new.
+	exists := func(r UpsertRecord) bool { return r.SObject == "Order" || r.ExternalID == "1" }
+	g, err := NewUpsertGraph("order_250", recs, exists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(i int) map[string]any { return g.CompositeRequest[i].Body.(map[string]any) }
+	if _, ok := body(0)["Name"]; !ok {
+		t.Errorf("Account body %v lost its field", body(0))
+	}
+	for _, f := range []string{"Status", "Pricebook2Id"} {
+		if _, ok := body(1)[f]; ok {
+			t.Errorf("existing Order sent %s: %v", f, body(1))
+		}
+	}
+	if body(1)["AccountId"] != "@{account.id}" {
+		t.Errorf("existing Order lost its other fields: %v", body(1))
+	}
+	for _, f := range []string{"OrderId", "PricebookEntryId"} {
+		if _, ok := body(2)[f]; ok {
+			t.Errorf("existing item sent %s: %v", f, body(2))
+		}
+		if _, ok := body(3)[f]; !ok {
+			t.Errorf("new item lacks %s: %v", f, body(3))
+		}
+	}
+	if body(2)["Quantity"] != 1 {
+		t.Errorf("existing item lost Quantity: %v", body(2))
+	}
+	// The records themselves are untouched.
+	if len(recs[1].Fields) != 3 || len(recs[2].Fields) != 3 {
+		t.Errorf("NewUpsertGraph modified its input: %v %v", recs[1].Fields, recs[2].Fields)
+	}
+}
+
+func TestNewUpsertGraphRefuses(t *testing.T) {
+	t.Parallel()
+	records := func(n int) []UpsertRecord {
+		recs := make([]UpsertRecord, n)
+		for i := range recs {
+			recs[i] = UpsertRecord{Ref: fmt.Sprint("r", i), SObject: "Account", ExternalIDField: "Key__c", ExternalID: fmt.Sprint(i)}
+		}
+		return recs
+	}
+	with := func(f func(*UpsertRecord)) []UpsertRecord {
+		recs := records(2)
+		f(&recs[1])
+		return recs
+	}
+	tests := []struct {
+		name    string
+		graphID string
+		recs    []UpsertRecord
+		ok      bool
+	}{
+		{"500 records", "g", records(500), true},
+		{"501 records", "g", records(501), false},
+		{"no records", "g", nil, false},
+		{"graphId of 39", strings.Repeat("g", 39), records(1), true},
+		{"graphId of 40", strings.Repeat("g", 40), records(1), false},
+		{"empty graphId", "", records(1), false},
+		{"graphId with dash", "order-1", records(1), false},
+		{"graphId starting with _", "_1", records(1), false},
+		{"graphId with inner _", "order_1", records(1), true},
+		{"external id ..", "g", with(func(r *UpsertRecord) { r.ExternalID = ".." }), false},
+		{"external id .", "g", with(func(r *UpsertRecord) { r.ExternalID = "." }), false},
+		{"external id ...", "g", with(func(r *UpsertRecord) { r.ExternalID = "..." }), true},
+		{"empty external id", "g", with(func(r *UpsertRecord) { r.ExternalID = "" }), false},
+		{"duplicate ref", "g", with(func(r *UpsertRecord) { r.Ref = "r0" }), false},
+		{"empty ref", "g", with(func(r *UpsertRecord) { r.Ref = "" }), false},
+		{"ref with dot", "g", with(func(r *UpsertRecord) { r.Ref = "a.b" }), false},
+		{"bad sobject", "g", with(func(r *UpsertRecord) { r.SObject = "Account/../x" }), false},
+		{"bad field", "g", with(func(r *UpsertRecord) { r.ExternalIDField = "" }), false},
+	}
+	for _, tt := range tests {
+		g, err := NewUpsertGraph(tt.graphID, tt.recs, nil)
+		if tt.ok {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			} else if err := (GraphRequest{Graphs: []Graph{g}}).Validate(); err != nil {
+				t.Errorf("%s: built graph does not validate: %v", tt.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrInvalidGraph) {
+			t.Errorf("%s: err = %v, want ErrInvalidGraph", tt.name, err)
+		}
+	}
+}
+
+// A graph of relative node URLs is completed with each client's own API
+// version, and the caller's graph is left as it was.
+func TestCompositeGraphCompletesRelativeURLs(t *testing.T) {
+	t.Parallel()
+	var got []string
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+basePath+"/services/data/v66.0/composite/graph", func(w http.ResponseWriter, r *http.Request) {
+		var req GraphRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			t.Error(err)
+		}
+		for _, s := range req.Graphs[0].CompositeRequest {
+			got = append(got, s.URL)
+		}
+		writeJSON(w, 200, `{"graphs":[{"graphId":"order_1","isSuccessful":true,"graphResponse":{"compositeResponse":[]}}]}`)
+	})
+	c := newTestClient(t, mux, WithAPIVersion("v66.0"))
+	g := orderGraph(1)
+	g.CompositeRequest[0].URL = "/services/data/v66.0/sobjects/Account/BigCommerce_Customer_Key__c/c1@example.com"
+	if _, err := c.CompositeGraph(context.Background(), GraphRequest{Graphs: []Graph{g}}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"/services/data/v66.0/sobjects/Account/BigCommerce_Customer_Key__c/c1@example.com",
+		"/services/data/v66.0/sobjects/Contact/BigCommerce_Customer_Key__c/c1@example.com",
+		"/services/data/v66.0/sobjects/Opportunity/BigCommerce_Order_Id__c/1",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("sent URLs %q, want %q", got, want)
+	}
+	if g.CompositeRequest[1].URL != "sobjects/Contact/BigCommerce_Customer_Key__c/c1@example.com" {
+		t.Errorf("caller's graph modified: %q", g.CompositeRequest[1].URL)
+	}
+}
+
+// FuzzUpsertPath: any external ID value either is refused or lands, escaped,
+// in exactly the last path segment, which resolves to no dot segment and
+// unescapes back to the value.
+func FuzzUpsertPath(f *testing.F) {
+	for _, s := range []string{"250", "ada@example.com", ".", "..", "...", "/", "a/b", "%2e%2e", "a b", "", "\x00", "ü"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		p, err := UpsertPath("v64.0", "Account", "Key__c", value)
+		if err != nil {
+			return
+		}
+		const prefix = "/services/data/v64.0/sobjects/Account/Key__c/"
+		last, ok := strings.CutPrefix(p, prefix)
+		if !ok || strings.Contains(last, "/") || last == "." || last == ".." || last == "" {
+			t.Fatalf("UpsertPath(%q) = %q", value, p)
+		}
+		if back, err := url.PathUnescape(last); err != nil || back != value {
+			t.Fatalf("UpsertPath(%q) = %q, which unescapes to %q, %v", value, p, back, err)
+		}
+		if u, err := url.Parse(p); err != nil || u.EscapedPath() != p || path.Clean(p) != p {
+			t.Fatalf("UpsertPath(%q) = %q is not a clean URL path: %v", value, p, err)
+		}
+	})
 }

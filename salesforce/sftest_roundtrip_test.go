@@ -12,24 +12,22 @@ import (
 
 // orderGraph is one order as the worker writes it: Account, Contact and
 // Opportunity upserted by external ID, linked by reference.
-func orderGraph(version string, i int, stage string) salesforce.Graph {
+func orderGraph(t *testing.T, i int, stage string) salesforce.Graph {
 	key := fmt.Sprintf("buyer%d@example.com", i)
 	order := fmt.Sprint(1000 + i)
-	return salesforce.Graph{
-		GraphID: "order_" + order,
-		CompositeRequest: []salesforce.Subrequest{
-			{Method: "PATCH", ReferenceID: "account",
-				URL:  salesforce.UpsertPath(version, "Account", "BigCommerce_Customer_Key__c", key),
-				Body: map[string]any{"Name": fmt.Sprintf("Buyer %d", i)}},
-			{Method: "PATCH", ReferenceID: "contact",
-				URL:  salesforce.UpsertPath(version, "Contact", "BigCommerce_Customer_Key__c", key),
-				Body: map[string]any{"LastName": fmt.Sprintf("Buyer %d", i), "AccountId": "@{account.id}"}},
-			{Method: "PATCH", ReferenceID: "opportunity",
-				URL: salesforce.UpsertPath(version, "Opportunity", "BigCommerce_Order_Id__c", order),
-				Body: map[string]any{"Name": "BigCommerce order #" + order, "StageName": stage,
-					"CloseDate": "2026-03-05", "Amount": 10.5, "AccountId": "@{account.id}"}},
-		},
+	g, err := salesforce.NewUpsertGraph("order_"+order, []salesforce.UpsertRecord{
+		{Ref: "account", SObject: "Account", ExternalIDField: "BigCommerce_Customer_Key__c", ExternalID: key,
+			Fields: map[string]any{"Name": fmt.Sprintf("Buyer %d", i)}},
+		{Ref: "contact", SObject: "Contact", ExternalIDField: "BigCommerce_Customer_Key__c", ExternalID: key,
+			Fields: map[string]any{"LastName": fmt.Sprintf("Buyer %d", i), "AccountId": "@{account.id}"}},
+		{Ref: "opportunity", SObject: "Opportunity", ExternalIDField: "BigCommerce_Order_Id__c", ExternalID: order,
+			Fields: map[string]any{"Name": "BigCommerce order #" + order, "StageName": stage,
+				"CloseDate": "2026-03-05", "Amount": 10.5, "AccountId": "@{account.id}"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return g
 }
 
 // A thousand orders of three records each go through Composite Graph in at
@@ -52,7 +50,7 @@ func TestGraphWritesAThousandOrdersInFourteenCalls(t *testing.T) {
 		if i == bad {
 			stage = "" // StageName is required: Salesforce refuses this Opportunity
 		}
-		graphs[i] = orderGraph(c.Version(), i, stage)
+		graphs[i] = orderGraph(t, i, stage)
 	}
 	reqs, err := salesforce.SplitGraphs(graphs)
 	if err != nil {

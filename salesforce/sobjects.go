@@ -145,16 +145,12 @@ func (c *Client) Delete(ctx context.Context, sobject, id string) error {
 // older versions). Several matching records give ErrMultipleMatches with
 // the matched URLs in *APIError.MatchedURLs, and an unknown field
 // ErrNotFound. record must not contain Id or the external ID field (checked
-// when record is a map[string]any).
+// when record is a map[string]any). An external ID that no URL path can
+// carry ("", "." or "..") is refused without a call; see UpsertPath.
 func (c *Client) Upsert(ctx context.Context, sobject, externalIDField, externalID string, record any) (UpsertResult, error) {
-	if err := checkName("sObject", sobject); err != nil {
+	path, err := UpsertPath(c.version, sobject, externalIDField, externalID)
+	if err != nil {
 		return UpsertResult{}, err
-	}
-	if err := checkName("external ID field", externalIDField); err != nil {
-		return UpsertResult{}, err
-	}
-	if externalID == "" {
-		return UpsertResult{}, fmt.Errorf("salesforce: upsert %s: empty external ID value", sobject)
 	}
 	if m, ok := record.(map[string]any); ok {
 		for _, k := range []string{"Id", externalIDField} {
@@ -163,7 +159,6 @@ func (c *Client) Upsert(ctx context.Context, sobject, externalIDField, externalI
 			}
 		}
 	}
-	path := UpsertPath(c.version, sobject, externalIDField, externalID)
 	resp, err := c.do(ctx, call{method: http.MethodPatch, path: path, body: record, idempotent: true})
 	if err != nil {
 		return UpsertResult{}, err

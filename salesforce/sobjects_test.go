@@ -131,6 +131,8 @@ func TestSObjectArgumentsValidated(t *testing.T) {
 		{"bad field", c.Get(ctx, "Account", "001D000000IqhSLIAZ", []string{"Name,Id"}, nil)},
 		{"empty external id", func() error { _, err := c.Upsert(ctx, "Account", "Ext__c", "", nil); return err }()},
 		{"bad external field", func() error { _, err := c.Upsert(ctx, "Account", "Ext__c/x", "1", nil); return err }()},
+		{"external id ..", func() error { _, err := c.Upsert(ctx, "Account", "Ext__c", "..", nil); return err }()},
+		{"external id .", func() error { _, err := c.Upsert(ctx, "Account", "Ext__c", ".", nil); return err }()},
 		{"id in upsert body", func() error { _, err := c.Upsert(ctx, "Account", "Ext__c", "1", map[string]any{"Id": "x"}); return err }()},
 		{"ext field in upsert body", func() error {
 			_, err := c.Upsert(ctx, "Account", "Ext__c", "1", map[string]any{"Ext__c": "1"})

@@ -39,7 +39,7 @@ func main() {
 type job struct {
 	opts       options
 	cfg        config
-	orders     *pipeline.BigCommerceAdapter
+	orders     *bigcommerce.OrdersService
 	checkpoint *fileCheckpoint
 	meter      *meter
 	// logger is for the program's own messages (Info, or Debug with -v);
@@ -111,7 +111,7 @@ func newJob(opts options, cfg config, stderr io.Writer) (*job, error) {
 		logger.Info("resuming from the checkpoint", "checkpoint", opts.checkpoint, "last_created", cp.last)
 	}
 	return &job{
-		opts: opts, cfg: cfg, orders: pipeline.BigCommerceOrders(bc),
+		opts: opts, cfg: cfg, orders: bc.Orders,
 		checkpoint: cp, meter: newMeter(time.Now), logger: logger, libLogger: libLogger,
 	}, nil
 }
@@ -177,7 +177,7 @@ func (j *job) countOrders(ctx context.Context) (from time.Time, created []int64,
 	}
 	created = []int64{}
 	opts := bigcommerce.ListOrdersOptions{MinDateCreated: from, MaxDateCreated: j.opts.to, PageSize: j.opts.pageSize}
-	for o, err := range j.orders.ListOrders(ctx, opts) {
+	for o, err := range j.orders.List(ctx, opts) {
 		if err != nil {
 			return from, nil, fmt.Errorf("count orders: %w", err)
 		}

@@ -40,7 +40,6 @@ func runSync(ctx context.Context, j *job) (summary, error) {
 		Orders:      j.orders,
 		Graphs:      sf,
 		Mapper:      m,
-		APIVersion:  j.cfg.sfVersion,
 		Concurrency: j.opts.workers,
 		Logger:      j.libLogger,
 		OnResult:    j.onResult(settled),

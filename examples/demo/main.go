@@ -138,7 +138,7 @@ func syncAll(ctx context.Context, queue *idempotency.MemoryQueue, done idempoten
 	}
 	col := newCollector()
 	w, err := pipeline.NewWorker(pipeline.WorkerConfig{
-		Queue: queue, Store: done, Orders: pipeline.BigCommerceOrders(bc), Graphs: sf, Mapper: m,
+		Queue: queue, Store: done, Orders: bc.Orders, Graphs: sf, Mapper: m,
 		Logger: logger, OnResult: col.add,
 	})
 	if err != nil {

@@ -83,7 +83,7 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 	if err != nil {
 		return nil, err
 	}
-	orders := pipeline.BigCommerceOrders(bc)
+	orders := bc.Orders
 	worker, err := pipeline.NewWorker(pipeline.WorkerConfig{
 		Queue:       b.queue,
 		Store:       b.store,
@@ -91,7 +91,6 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		Graphs:      sf,
 		Pricebook:   sf,
 		Mapper:      m,
-		APIVersion:  cfg.sfAPIVersion,
 		Concurrency: cfg.workers,
 		Logger:      log,
 	})

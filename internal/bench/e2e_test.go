@@ -10,7 +10,6 @@ import (
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/internal/bench"
-	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce"
 )
 
@@ -146,13 +145,12 @@ func deliverOrFail(ctx context.Context, b *testing.B, f *fakes, url string, id i
 func floorLatency(ctx context.Context, b *testing.B, f *fakes, ids []int64, count int) *bench.Latencies {
 	b.Helper()
 	bare := serve(b, bareHandler())
-	orders := pipeline.BigCommerceOrders(f.bc)
 	var lat bench.Latencies
 	for i := range count {
 		id := ids[i%len(ids)]
 		t0 := time.Now()
 		deliverOrFail(ctx, b, f, bare.URL, id)
-		o, err := orders.GetOrder(ctx, id)
+		o, err := f.bc.Orders.Get(ctx, id)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -160,7 +158,12 @@ func floorLatency(ctx context.Context, b *testing.B, f *fakes, ids []int64, coun
 		if err != nil {
 			b.Fatal(err)
 		}
-		g, err := res.Graph(fmt.Sprintf("order_%d", id), salesforce.DefaultAPIVersion, nil)
+		recs := make([]salesforce.UpsertRecord, len(res.Records))
+		for i, r := range res.Records {
+			recs[i] = salesforce.UpsertRecord{Ref: r.Ref, SObject: r.SObject, ExternalIDField: r.ExternalIDField,
+				ExternalID: r.ExternalID, Fields: r.Fields}
+		}
+		g, err := salesforce.NewUpsertGraph(fmt.Sprintf("order_%d", id), recs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

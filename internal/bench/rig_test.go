@@ -104,7 +104,7 @@ func (f *fakes) addOrders(b *testing.B, n int) []int64 {
 // (4 fetchers, batches of 75, 100 ms linger).
 func (f *fakes) workerConfig(q idempotency.Queue, s idempotency.Store) pipeline.WorkerConfig {
 	return pipeline.WorkerConfig{
-		Queue: q, Store: s, Orders: pipeline.BigCommerceOrders(f.bc), Graphs: f.sf, Mapper: f.m,
+		Queue: q, Store: s, Orders: f.bc.Orders, Graphs: f.sf, Mapper: f.m,
 	}
 }
 

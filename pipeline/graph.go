@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/salesforce"
+)
+
+// lookup is what a batch's graphs need from Salesforce beyond the mapped
+// records: which Orders and OrderItems exist already, and the PricebookEntry
+// ids of the new lines' product keys. The zero value, the Opportunity
+// target's, treats every record as new and knows no entry.
+type lookup struct {
+	objects mapper.Objects
+	found   *existing
+	entries map[string]string // product key -> PricebookEntry id
+}
+
+// exists reports whether Salesforce holds the record. Only Orders and
+// OrderItems are ever looked up: the other records have no create-only
+// fields.
+func (l *lookup) exists(sobject, externalID string) bool {
+	if l.found == nil {
+		return false
+	}
+	switch sobject {
+	case l.objects.OrderItem:
+		return l.found.item(externalID)
+	case l.objects.Order:
+		return l.found.order(externalID)
+	}
+	return false
+}
+
+// errMissingPricebookEntry is wrapped by a *missingEntryError.
+var errMissingPricebookEntry = errors.New("no pricebook entry")
+
+// missingEntryError is a new OrderItem whose product has no PricebookEntry
+// in the price book: a data error, which a retry cannot fix until someone
+// adds the entry (and then replays the dead letter).
+type missingEntryError struct {
+	productKey, lineItemID string
+}
+
+func (e *missingEntryError) Error() string {
+	return fmt.Sprintf("no pricebook entry for product key %q (line %s)", e.productKey, e.lineItemID)
+}
+
+func (e *missingEntryError) Unwrap() error { return errMissingPricebookEntry }
+
+// orderGraph returns the Composite Graph that writes one mapped order: its
+// records in order, a new OrderItem given the PricebookEntry id of its
+// product key, and a record that Salesforce holds already sent without its
+// create-only fields (salesforce.NewUpsertGraph leaves them out).
+func orderGraph(graphID string, res *mapper.Result, l *lookup) (salesforce.Graph, error) {
+	recs := make([]salesforce.UpsertRecord, len(res.Records))
+	for i := range res.Records {
+		rec := &res.Records[i]
+		fields := rec.Fields
+		if rec.ProductKey != "" && !l.exists(rec.SObject, rec.ExternalID) {
+			id, ok := l.entries[rec.ProductKey]
+			if !ok {
+				return salesforce.Graph{}, &missingEntryError{productKey: rec.ProductKey, lineItemID: rec.ExternalID}
+			}
+			field := rec.PricebookEntryField
+			if field == "" {
+				field = mapper.DefaultPricebookEntryField
+			}
+			fields = maps.Clone(fields)
+			fields[field] = id
+		}
+		recs[i] = salesforce.UpsertRecord{
+			Ref: rec.Ref, SObject: rec.SObject,
+			ExternalIDField: rec.ExternalIDField, ExternalID: rec.ExternalID,
+			Fields: fields, CreateOnly: rec.CreateOnly,
+		}
+	}
+	return salesforce.NewUpsertGraph(graphID, recs, func(r salesforce.UpsertRecord) bool {
+		return l.exists(r.SObject, r.ExternalID)
+	})
+}
