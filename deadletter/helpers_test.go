@@ -241,3 +241,5 @@ func readyCount(t testing.TB, q idempotency.Queue) int {
 	}
 	return st.Ready
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
