@@ -228,10 +228,10 @@ func TestCSRFAndCrossOriginChecks(t *testing.T) {
 		}
 	}
 	for name, h := range map[string][2]string{
-		"cross-site fetch":  {"Sec-Fetch-Site", "cross-site"},
-		"same-site fetch":   {"Sec-Fetch-Site", "same-site"},
-		"foreign origin":    {"Origin", "https://evil.example"},
-		"null origin":       {"Origin", "null"},
+		"cross-site fetch": {"Sec-Fetch-Site", "cross-site"},
+		"same-site fetch":  {"Sec-Fetch-Site", "same-site"},
+		"foreign origin":   {"Origin", "https://evil.example"},
+		"null origin":      {"Origin", "null"},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, e.url("replay"), strings.NewReader(url.Values{"id": {id}, "csrf": {b.csrf}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -412,10 +412,14 @@ type failing struct{}
 
 var errBackend = errors.New("dial redis://:hunter2@10.0.0.9:6379: connection refused")
 
-func (failing) DeadLetters(context.Context, int) ([]idempotency.DeadLetter, error) { return nil, errBackend }
-func (failing) Replay(context.Context, string) error                              { return errBackend }
-func (failing) DeleteDeadLetter(context.Context, string) error                    { return errBackend }
-func (failing) Stats(context.Context) (idempotency.Stats, error)                  { return idempotency.Stats{}, errBackend }
+func (failing) DeadLetters(context.Context, int) ([]idempotency.DeadLetter, error) {
+	return nil, errBackend
+}
+func (failing) Replay(context.Context, string) error           { return errBackend }
+func (failing) DeleteDeadLetter(context.Context, string) error { return errBackend }
+func (failing) Stats(context.Context) (idempotency.Stats, error) {
+	return idempotency.Stats{}, errBackend
+}
 
 func TestQueueFailuresAre502WithoutDetails(t *testing.T) {
 	e := newEnvOn(t, nil, failing{})
