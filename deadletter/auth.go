@@ -98,8 +98,17 @@ func (c *Console) newSession(cr credential, operator string) (*session, string) 
 	_, _ = rand.Read(n[:])
 	s := &session{label: cr.label, operator: operator, nonce: base64.RawURLEncoding.EncodeToString(n[:]),
 		expires: c.now().Add(c.ttl).Truncate(time.Second), key: cr.key}
-	payload := s.label + "|" + s.operator + "|" + strconv.FormatInt(s.expires.Unix(), 10) + "|" + s.nonce
-	return s, base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + sign(cr.key, "session|"+payload)
+	return s, s.value()
+}
+
+func (s *session) payload() string {
+	return s.label + "|" + s.operator + "|" + strconv.FormatInt(s.expires.Unix(), 10) + "|" + s.nonce
+}
+
+// value is the cookie value of s.
+func (s *session) value() string {
+	p := s.payload()
+	return base64.RawURLEncoding.EncodeToString([]byte(p)) + "." + sign(s.key, "session|"+p)
 }
 
 // parseSession checks a cookie value and returns its session, or nil.
@@ -108,7 +117,7 @@ func (c *Console) parseSession(v string) *session {
 	if !ok || len(v) > 1024 {
 		return nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(p64)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(p64)
 	if err != nil {
 		return nil
 	}

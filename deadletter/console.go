@@ -184,6 +184,15 @@ func NewConsole(insp Inspector, opts ...Option) (*Console, error) {
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
 	p := r.URL.Path
+	if p == "" && strings.HasSuffix(originalPath(r), "/") || p != "" && p[0] != '/' {
+		// Mounted with StripPrefix("/x/"): the paths come without their
+		// leading slash.
+		p = "/" + p
+		r2, u := *r, *r.URL
+		u.Path, u.RawPath = p, ""
+		r2.URL = &u
+		r = &r2
+	}
 	if p == "" {
 		// Mounted with StripPrefix("/x") and asked for "/x": send the
 		// browser to "/x/" so that the page's relative links resolve.
