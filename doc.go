@@ -50,6 +50,8 @@
 //   - pipeline: where the packages meet: the webhook Sink that enqueues,
 //     the Worker that fetches, maps and upserts in batches with a per-order
 //     failure policy, the Reconciler for missed webhooks, and backfill.
+//   - deadletter: the dead-letter console, an http.Handler (an HTML page and
+//     a JSON API, behind a token) to list, replay and delete dead letters.
 //
 // webhook and idempotency import the standard library only, and the fakes
 // nothing third-party. mapper and pipeline read the order model of the
