@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -277,7 +278,7 @@ func (c *Console) toSlash(w http.ResponseWriter, r *http.Request) {
 		c.notFound(w, r)
 		return
 	}
-	seeOther(w, "./"+base+"/")
+	seeOther(w, "./"+url.PathEscape(base)+"/")
 }
 
 // seeOther redirects to a location relative to the request's URL. It does
