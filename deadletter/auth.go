@@ -97,7 +97,7 @@ func (c *Console) newSession(cr credential, operator string) (*session, string) 
 	var n [16]byte
 	_, _ = rand.Read(n[:])
 	s := &session{label: cr.label, operator: operator, nonce: base64.RawURLEncoding.EncodeToString(n[:]),
-		expires: c.now().Add(c.ttl).Truncate(time.Second), key: cr.key}
+		expires: time.Now().Add(c.ttl).Truncate(time.Second), key: cr.key}
 	return s, s.value()
 }
 
@@ -131,7 +131,7 @@ func (c *Console) parseSession(v string) *session {
 		return nil
 	}
 	exp, err := strconv.ParseInt(f[2], 10, 64)
-	if err != nil || !c.now().Before(time.Unix(exp, 0)) || c.revoked.has(f[3]) {
+	if err != nil || !time.Now().Before(time.Unix(exp, 0)) || c.revoked.has(f[3]) {
 		return nil
 	}
 	return &session{label: f[0], operator: f[1], nonce: f[3], expires: time.Unix(exp, 0), key: cr.key}
@@ -267,7 +267,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	id := who(r)
 	if id.session != nil {
-		c.revoked.add(id.session.nonce, id.session.expires, c.now())
+		c.revoked.add(id.session.nonce, id.session.expires, time.Now())
 	}
 	http.SetCookie(w, c.cookie(r, "", -1))
 	c.audit(r, "logout")

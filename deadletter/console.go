@@ -13,21 +13,6 @@ import (
 	"github.com/bc2sf/bc2sf/idempotency"
 )
 
-// Inspector is the administrator's side of a queue: what the Console reads
-// and changes. Every idempotency.Queue implements it.
-type Inspector interface {
-	// DeadLetters returns up to limit dead letters, oldest first.
-	DeadLetters(ctx context.Context, limit int) ([]idempotency.DeadLetter, error)
-	// Replay moves the dead letter id back to the ready messages; an
-	// unknown id returns an error wrapping idempotency.ErrNotFound.
-	Replay(ctx context.Context, id string) error
-	// DeleteDeadLetter removes the dead letter id for good; an unknown id
-	// returns an error wrapping idempotency.ErrNotFound.
-	DeleteDeadLetter(ctx context.Context, id string) error
-	// Stats returns counts of the queue's contents.
-	Stats(ctx context.Context) (idempotency.Stats, error)
-}
-
 // Limits and defaults of a Console.
 const (
 	// MinTokenBytes is the shortest token WithToken accepts: 16 bytes. Use
@@ -69,7 +54,6 @@ type config struct {
 	tokens    []credential
 	logger    *slog.Logger
 	usage     UsageFunc
-	now       func() time.Time
 	ttl       time.Duration
 	secure    bool
 	problems  []string
@@ -111,15 +95,6 @@ func WithLogger(l *slog.Logger) Option {
 // it, the page shows the usage as unknown.
 func WithUsage(f UsageFunc) Option { return func(c *config) { c.usage = f } }
 
-// WithClock sets the clock of sessions and rates. Default time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) {
-		if now != nil {
-			c.now = now
-		}
-	}
-}
-
 // WithSessionTTL sets how long a browser session lasts after login; d <= 0
 // keeps DefaultSessionTTL (8 hours).
 func WithSessionTTL(d time.Duration) Option {
@@ -140,10 +115,9 @@ func WithSecureCookie() Option { return func(c *config) { c.secure = true } }
 // mount it under a prefix with http.StripPrefix. It is safe for concurrent
 // use.
 type Console struct {
-	insp    Inspector
+	insp    idempotency.Inspector
 	log     *slog.Logger
 	usage   UsageFunc
-	now     func() time.Time
 	ttl     time.Duration
 	secure  bool
 	creds   []credential
@@ -152,11 +126,12 @@ type Console struct {
 	origins *http.CrossOriginProtection
 }
 
-// NewConsole returns a Console over insp. It fails with an error wrapping
+// NewConsole returns a Console over insp, the administrator's side of a
+// queue (idempotency.MemoryQueue and idemredis.Queue implement it). It fails with an error wrapping
 // ErrInvalidConfig when insp is nil, when no WithToken is given, or when a
 // token or label is unfit; the error never contains a token.
-func NewConsole(insp Inspector, opts ...Option) (*Console, error) {
-	c := config{logger: slog.Default(), now: time.Now, ttl: DefaultSessionTTL, tokenSeen: map[string]bool{}}
+func NewConsole(insp idempotency.Inspector, opts ...Option) (*Console, error) {
+	c := config{logger: slog.Default(), ttl: DefaultSessionTTL, tokenSeen: map[string]bool{}}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -172,7 +147,7 @@ func NewConsole(insp Inspector, opts ...Option) (*Console, error) {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, strings.Join(c.problems, "; "))
 	}
 	return &Console{
-		insp: insp, log: c.logger, usage: c.usage, now: c.now, ttl: c.ttl, secure: c.secure,
+		insp: insp, log: c.logger, usage: c.usage, ttl: c.ttl, secure: c.secure,
 		creds: c.tokens, revoked: newRevocations(), rates: &sampler{},
 		origins: http.NewCrossOriginProtection(),
 	}, nil

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bc2sf/bc2sf/deadletter"
@@ -22,7 +22,7 @@ func TestNewConsoleRefusesBadConfig(t *testing.T) {
 	defer q.Close()
 	short := "short-SECRET"
 	for name, tc := range map[string]struct {
-		insp deadletter.Inspector
+		insp idempotency.Inspector
 		opts []deadletter.Option
 		want string
 	}{
@@ -200,7 +200,7 @@ func TestLetterPageShowsTheTask(t *testing.T) {
 	}
 	// The JSON form.
 	a := bearer(t, e, http.MethodGet, "api/deadletter?id="+url.QueryEscape(id), "")
-	for _, want := range []string{`"order_id":4242`, `"task":{"order_id":4242`, `"first_failed_at":null`, `"failed_at":"`} {
+	for _, want := range []string{`"order_id":4242`, `"task":{"order_id":4242`, `"first_failed_at":"`, `"failed_at":"`} {
 		if !strings.Contains(a.body, want) {
 			t.Fatalf("api/deadletter lacks %s: %s", want, a.body)
 		}
@@ -260,7 +260,7 @@ func TestCSRFAndCrossOriginChecks(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, e.url("api/replay"), strings.NewReader(`{"ids":["`+id+`"]}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", b.csrf)
-	req.Header.Set("Origin", e.srv.URL)
+	req.Header.Set("Origin", e.base)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	if a := b.do(req); a.status != http.StatusOK || a.body != "{\"replayed\":1,\"missing\":[]}\n" {
 		t.Fatalf("same-origin api/replay with CSRF header: %d %s", a.status, a.body)
@@ -444,70 +444,63 @@ func TestQueueFailuresAre502WithoutDetails(t *testing.T) {
 }
 
 func TestSessionLifetime(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		e := newBubbleEnv(t, q, deadletter.WithSessionTTL(time.Hour))
+		b := e.browser(t)
+		b.login("ops")
+		cookies := b.c.Jar.Cookies(mustURL(t, e.url("")))
+		if len(cookies) != 1 {
+			t.Fatalf("cookies: %v", cookies)
+		}
+		if strings.Contains(cookies[0].Value, testToken) {
+			t.Fatal("the cookie holds the token")
+		}
+		withCookie := func(e *env, c *http.Cookie) int {
+			req := mustRequest(t, http.MethodGet, e.url("api/stats"), "")
+			req.AddCookie(c)
+			return (&browser{t: t, e: e, c: &http.Client{Transport: e.rt}}).do(req).status
+		}
 
-	q := idempotency.NewMemoryQueue()
-	defer q.Close()
-	e := newEnvOn(t, q, q, deadletter.WithClock(clock), deadletter.WithSessionTTL(time.Hour))
-	b := e.browser(t)
-	b.login("ops")
-	cookies := b.c.Jar.Cookies(mustURL(t, e.url("")))
-	if len(cookies) != 1 {
-		t.Fatalf("cookies: %v", cookies)
-	}
-	if strings.Contains(cookies[0].Value, testToken) {
-		t.Fatal("the cookie holds the token")
-	}
+		// Another console with the same token (a restart, a replica) accepts
+		// the session; one with another token does not.
+		if got := withCookie(newBubbleEnv(t, q), cookies[0]); got != http.StatusOK {
+			t.Fatalf("replica refused the session: %d", got)
+		}
+		other, err := deadletter.NewConsole(q, deadletter.WithToken("ops", "another-token-0123456789"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := withCookie(&env{console: other, base: e.base, rt: handlerTransport{(&env{console: other}).mux()}}, cookies[0]); got != http.StatusUnauthorized {
+			t.Fatalf("a console with another token accepted the session: %d", got)
+		}
 
-	// Another console with the same token (a restart, a replica) accepts it.
-	replica := newEnvOn(t, q, q, deadletter.WithClock(clock))
-	req, _ := http.NewRequest(http.MethodGet, replica.url("api/stats"), nil)
-	req.AddCookie(cookies[0])
-	if a := b.do(req); a.status != 200 {
-		t.Fatalf("replica refused the session: %d", a.status)
-	}
-	// One whose token changed does not.
-	other, err := deadletter.NewConsole(q, deadletter.WithToken("ops", "another-token-0123456789"), deadletter.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	http.StripPrefix("/deadletters", other).ServeHTTP(rec, req)
-	if rec.Code != http.StatusUnauthorized {
-		t.Fatalf("a console with another token accepted the session: %d", rec.Code)
-	}
+		// A tampered cookie is refused.
+		tampered := *cookies[0]
+		tampered.Value = strings.Replace(tampered.Value, ".", "x.", 1)
+		if got := withCookie(e, &tampered); got != http.StatusUnauthorized {
+			t.Fatalf("tampered cookie: %d", got)
+		}
 
-	// A tampered cookie is refused.
-	tampered := *cookies[0]
-	tampered.Value = strings.Replace(tampered.Value, ".", "x.", 1)
-	req, _ = http.NewRequest(http.MethodGet, e.url("api/stats"), nil)
-	req.AddCookie(&tampered)
-	if a := (&browser{t: t, e: e, c: http.DefaultClient}).do(req); a.status != http.StatusUnauthorized {
-		t.Fatalf("tampered cookie: %d", a.status)
-	}
+		time.Sleep(59 * time.Minute)
+		if a := b.get("api/stats"); a.status != http.StatusOK {
+			t.Fatalf("session ended early: %d", a.status)
+		}
+		time.Sleep(time.Minute)
+		if a := b.get("api/stats"); a.status != http.StatusUnauthorized {
+			t.Fatalf("session outlived its TTL: %d", a.status)
+		}
 
-	advance(59 * time.Minute)
-	if a := b.get("api/stats"); a.status != 200 {
-		t.Fatalf("session ended early: %d", a.status)
-	}
-	advance(time.Minute)
-	if a := b.get("api/stats"); a.status != http.StatusUnauthorized {
-		t.Fatalf("session outlived its TTL: %d", a.status)
-	}
-
-	// Logout ends the session even for a client that keeps the cookie.
-	b2 := e.browser(t)
-	b2.login("ops")
-	kept := b2.c.Jar.Cookies(mustURL(t, e.url("")))[0]
-	if a := b2.post("logout", url.Values{"csrf": {b2.csrf}}); a.status != http.StatusSeeOther || a.header.Get("Location") != "login" {
-		t.Fatalf("logout: %d %s", a.status, a.header.Get("Location"))
-	}
-	req, _ = http.NewRequest(http.MethodGet, e.url("api/stats"), nil)
-	req.AddCookie(kept)
-	if a := (&browser{t: t, e: e, c: http.DefaultClient}).do(req); a.status != http.StatusUnauthorized {
-		t.Fatalf("cookie still works after logout: %d", a.status)
-	}
+		// Logout ends the session even for a client that keeps the cookie.
+		b2 := e.browser(t)
+		b2.login("ops")
+		kept := b2.c.Jar.Cookies(mustURL(t, e.url("")))[0]
+		if a := b2.post("logout", url.Values{"csrf": {b2.csrf}}); a.status != http.StatusSeeOther || a.header.Get("Location") != "login" {
+			t.Fatalf("logout: %d %s", a.status, a.header.Get("Location"))
+		}
+		if got := withCookie(e, kept); got != http.StatusUnauthorized {
+			t.Fatalf("cookie still works after logout: %d", got)
+		}
+	})
 }

@@ -2,7 +2,7 @@
 // operators use to see which orders failed and why, and to replay or delete
 // them. Mount it in your own admin server, under a prefix:
 //
-//	console, err := deadletter.NewConsole(queue, // any idempotency.Queue
+//	console, err := deadletter.NewConsole(inspector, // the queue's idempotency.Inspector
 //		deadletter.WithToken("ops", os.Getenv("ADMIN_TOKEN")),
 //		deadletter.WithLogger(log))
 //	mux.Handle("/deadletters/", http.StripPrefix("/deadletters", console))
@@ -16,10 +16,11 @@
 //
 // The page lists the dead letters, oldest first (the oldest ListScan, 1,000,
 // are read), with the queue's depth, ready, delayed, in-flight and dead
-// counts, the oldest message's age, the net change per minute of the dead
-// letters and of the depth (from the console's own samples of the queue's
-// Stats over the last five minutes), and the Salesforce API usage when
-// WithUsage gives a hook; a figure not known shows as "unknown".
+// counts, the oldest live message's age (how far behind the workers are),
+// the net change per minute of the dead letters and of the depth (from the
+// console's own samples of the queue's Stats over the last five minutes),
+// and the Salesforce API usage when WithUsage gives a hook; a figure not
+// known shows as "unknown".
 //
 // A reason filter narrows the list: a dead letter matches when its reason
 // contains the filter text, ignoring case, and each "#" in the filter stands
@@ -28,8 +29,8 @@
 // dead letter of that kind, whatever its order id.
 //
 // One dead letter's page shows its order id, reason, attempts, first and
-// last failure (the first is "unknown" when the queue does not record it),
-// the decoded task and the payload.
+// last failure (the first failure survives a replay, so it tells how long
+// the order has been failing), the decoded task and the payload.
 //
 // Replay puts a dead letter back on the queue with its attempts counted
 // from 1 again. The page replays one, a selection (check boxes), or every

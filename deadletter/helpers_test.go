@@ -45,11 +45,12 @@ func (l *logBuf) String() string {
 }
 
 // env is a console over a memory queue, mounted at /deadletters/ on an
-// httptest server.
+// httptest server, or in memory (newBubbleEnv).
 type env struct {
 	q       *idempotency.MemoryQueue
 	console *deadletter.Console
-	srv     *httptest.Server
+	base    string
+	rt      http.RoundTripper
 	logs    *logBuf
 }
 
@@ -60,7 +61,26 @@ func newEnv(t *testing.T, opts ...deadletter.Option) *env {
 	return newEnvOn(t, q, q, opts...)
 }
 
-func newEnvOn(t *testing.T, q *idempotency.MemoryQueue, insp deadletter.Inspector, opts ...deadletter.Option) *env {
+func newEnvOn(t *testing.T, q *idempotency.MemoryQueue, insp idempotency.Inspector, opts ...deadletter.Option) *env {
+	t.Helper()
+	e := newConsoleEnv(t, q, insp, opts...)
+	srv := httptest.NewServer(e.mux())
+	t.Cleanup(srv.Close)
+	e.base, e.rt = srv.URL, http.DefaultTransport
+	return e
+}
+
+// newBubbleEnv serves the console without a network, so that a test can
+// run it in a testing/synctest bubble, where time only moves when every
+// goroutine waits.
+func newBubbleEnv(t *testing.T, q *idempotency.MemoryQueue, opts ...deadletter.Option) *env {
+	t.Helper()
+	e := newConsoleEnv(t, q, q, opts...)
+	e.base, e.rt = "http://console.test", handlerTransport{e.mux()}
+	return e
+}
+
+func newConsoleEnv(t *testing.T, q *idempotency.MemoryQueue, insp idempotency.Inspector, opts ...deadletter.Option) *env {
 	t.Helper()
 	logs := &logBuf{}
 	all := append([]deadletter.Option{deadletter.WithToken("ops", testToken),
@@ -69,14 +89,31 @@ func newEnvOn(t *testing.T, q *idempotency.MemoryQueue, insp deadletter.Inspecto
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/deadletters/", http.StripPrefix("/deadletters", c))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &env{q: q, console: c, srv: srv, logs: logs}
+	return &env{q: q, console: c, logs: logs}
 }
 
-func (e *env) url(path string) string { return e.srv.URL + "/deadletters/" + path }
+func (e *env) mux() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/deadletters/", http.StripPrefix("/deadletters", e.console))
+	return mux
+}
+
+func (e *env) url(path string) string { return e.base + "/deadletters/" + path }
+
+// handlerTransport answers requests with a handler, in the caller's
+// goroutine.
+type handlerTransport struct{ h http.Handler }
+
+func (ht handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.RequestURI, r.RemoteAddr = req.URL.RequestURI(), "192.0.2.1:4321"
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	ht.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
 
 var keySeq atomic.Int64
 
@@ -127,7 +164,7 @@ func (e *env) browser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, e: e, c: &http.Client{Jar: jar,
+	return &browser{t: t, e: e, c: &http.Client{Jar: jar, Transport: e.rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -213,14 +250,14 @@ func bearer(t *testing.T, e *env, method, path, body string) answer {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	b := &browser{t: t, e: e, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+	b := &browser{t: t, e: e, c: &http.Client{Transport: e.rt, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 	return b.do(req)
 }
 
 // deadIDs lists the queue's dead letters' IDs.
-func deadIDs(t testing.TB, q idempotency.Queue) []string {
+func deadIDs(t testing.TB, q idempotency.Inspector) []string {
 	t.Helper()
 	dls, err := q.DeadLetters(context.Background(), 100000)
 	if err != nil {
@@ -233,7 +270,7 @@ func deadIDs(t testing.TB, q idempotency.Queue) []string {
 	return ids
 }
 
-func readyCount(t testing.TB, q idempotency.Queue) int {
+func readyCount(t testing.TB, q idempotency.Inspector) int {
 	t.Helper()
 	st, err := q.Stats(context.Background())
 	if err != nil {

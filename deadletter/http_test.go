@@ -8,8 +8,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bc2sf/bc2sf/deadletter"
@@ -251,56 +252,57 @@ func TestMountPoints(t *testing.T) {
 }
 
 func TestStatsRatesAndUsage(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	q := idempotency.NewMemoryQueue()
-	defer q.Close()
-	var used int64 = 1234
-	e := newEnvOn(t, q, q, deadletter.WithClock(clock), deadletter.WithUsage(func(context.Context) (int64, int64, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		return used, 15000, true
-	}))
-	a := bearer(t, e, http.MethodGet, "api/stats", "")
-	for _, want := range []string{`"dead_per_minute":null`, `"salesforce_api":{"used":1234,"limit":15000,"percent":8.226666666666667}`,
-		`"usage":"1234 of 15000 calls (8.2%)"`, `"dead_rate":"unknown"`, `"oldest":"unknown"`} {
-		if !strings.Contains(a.body, want) {
-			t.Fatalf("stats lack %s: %s", want, a.body)
+	synctest.Test(t, func(t *testing.T) {
+		q := idempotency.NewMemoryQueue()
+		defer q.Close()
+		var used atomic.Int64
+		used.Store(1234)
+		e := newBubbleEnv(t, q, deadletter.WithUsage(func(context.Context) (int64, int64, bool) {
+			return used.Load(), 15000, true
+		}))
+		a := bearer(t, e, http.MethodGet, "api/stats", "")
+		for _, want := range []string{`"dead_per_minute":null`, `"oldest_age_seconds":null`,
+			`"salesforce_api":{"used":1234,"limit":15000,"percent":8.226666666666667}`,
+			`"usage":"1234 of 15000 calls (8.2%)"`, `"dead_rate":"unknown"`, `"oldest":"none"`} {
+			if !strings.Contains(a.body, want) {
+				t.Fatalf("stats lack %s: %s", want, a.body)
+			}
 		}
-	}
-	// Three dead letters and two ready messages arrive over two minutes.
-	for i := range 3 {
-		deadLetter(t, q, int64(i+1), "boom")
-	}
-	for i := range 2 {
-		if _, err := q.Enqueue(context.Background(), idempotency.Message{Key: fmt.Sprint("k", i)}); err != nil {
-			t.Fatal(err)
+		// Three dead letters and two ready messages arrive; two minutes later
+		// the rates cover them, and the oldest ready message is 2 minutes old.
+		for i := range 3 {
+			deadLetter(t, q, int64(i+1), "boom")
 		}
-	}
-	advance(2 * time.Minute)
-	a = bearer(t, e, http.MethodGet, "api/stats", "")
-	for _, want := range []string{`"dead_per_minute":1.5`, `"depth_per_minute":1`, `"dead_rate":"+1.5"`, `"depth_rate":"+1.0"`, `"rate_span_seconds":120`} {
-		if !strings.Contains(a.body, want) {
-			t.Fatalf("stats lack %s: %s", want, a.body)
+		for i := range 2 {
+			if _, err := q.Enqueue(context.Background(), idempotency.Message{Key: fmt.Sprint("k", i)}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	b := e.browser(t)
-	b.login("ops")
-	page := b.get("")
-	for _, want := range []string{`<dd data-stat="usage">1234 of 15000 calls (8.2%)</dd>`, `<dd data-stat="dead">3</dd>`, `<dd data-stat="depth">2</dd>`} {
-		if !strings.Contains(page.body, want) {
-			t.Fatalf("page lacks %s", want)
+		time.Sleep(2 * time.Minute)
+		used.Store(1300)
+		a = bearer(t, e, http.MethodGet, "api/stats", "")
+		for _, want := range []string{`"dead_per_minute":1.5`, `"depth_per_minute":1`, `"dead_rate":"+1.5"`, `"depth_rate":"+1.0"`,
+			`"rate_span_seconds":120`, `"oldest_age_seconds":120`, `"oldest":"2m0s"`, `"usage":"1300 of 15000 calls (8.7%)"`} {
+			if !strings.Contains(a.body, want) {
+				t.Fatalf("stats lack %s: %s", want, a.body)
+			}
 		}
-	}
+		b := e.browser(t)
+		b.login("ops")
+		page := b.get("")
+		for _, want := range []string{`<dd data-stat="usage">1300 of 15000 calls (8.7%)</dd>`, `<dd data-stat="dead">3</dd>`,
+			`<dd data-stat="depth">2</dd>`, `<dd data-stat="oldest">2m0s</dd>`} {
+			if !strings.Contains(page.body, want) {
+				t.Fatalf("page lacks %s", want)
+			}
+		}
 
-	// Without the hook the usage is unknown.
-	plain := newEnvOn(t, q, q)
-	if a := bearer(t, plain, http.MethodGet, "api/stats", ""); !strings.Contains(a.body, `"salesforce_api":null`) ||
-		!strings.Contains(a.body, `"usage":"unknown"`) {
-		t.Fatalf("stats without a usage hook: %s", a.body)
-	}
+		// Without the hook the usage is unknown.
+		if a := bearer(t, newBubbleEnv(t, q), http.MethodGet, "api/stats", ""); !strings.Contains(a.body, `"salesforce_api":null`) ||
+			!strings.Contains(a.body, `"usage":"unknown"`) {
+			t.Fatalf("stats without a usage hook: %s", a.body)
+		}
+	})
 }
 
 // FuzzConsole sends arbitrary requests with valid credentials: the console

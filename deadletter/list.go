@@ -88,7 +88,7 @@ type letter struct {
 	Kind     string `json:"kind"`
 	Attempts int    `json:"attempts"`
 	Priority string `json:"priority"`
-	// Times are nil when the queue does not record them.
+	// Times are nil when the queue does not know them.
 	EnqueuedAt    *time.Time `json:"enqueued_at"`
 	FirstFailedAt *time.Time `json:"first_failed_at"`
 	FailedAt      *time.Time `json:"failed_at"`
@@ -105,7 +105,8 @@ type letter struct {
 func newLetter(d idempotency.DeadLetter, detail bool) letter {
 	l := letter{
 		ID: d.ID, Key: d.Key, Reason: d.Reason, Kind: kindOf(d.Reason), Attempts: d.Attempt,
-		Priority: d.Priority.String(), EnqueuedAt: timeOrNil(d.EnqueuedAt), FailedAt: timeOrNil(d.FailedAt),
+		Priority: d.Priority.String(), EnqueuedAt: timeOrNil(d.EnqueuedAt),
+		FirstFailedAt: timeOrNil(d.FirstFailedAt), FailedAt: timeOrNil(d.FailedAt),
 		BodyBytes: len(d.Body),
 	}
 	task, taskErr := pipeline.DecodeTask(d.Body)

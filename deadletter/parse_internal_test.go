@@ -3,7 +3,6 @@ package deadletter
 import (
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/bc2sf/bc2sf/idempotency"
@@ -104,8 +103,7 @@ func newTestConsole(t testing.TB) *Console {
 	t.Helper()
 	q := idempotency.NewMemoryQueue()
 	t.Cleanup(func() { q.Close() })
-	c, err := NewConsole(q, WithToken("ops", "0123456789abcdef-token"),
-		WithClock(func() time.Time { return time.Unix(1_800_000_000, 0) }))
+	c, err := NewConsole(q, WithToken("ops", "0123456789abcdef-token"))
 	if err != nil {
 		t.Fatal(err)
 	}

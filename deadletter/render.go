@@ -103,7 +103,7 @@ func (v *statsView) format() {
 	v.Text = map[string]string{
 		"depth": strconv.Itoa(v.Depth), "ready": strconv.Itoa(v.Ready), "delayed": strconv.Itoa(v.Delayed),
 		"in_flight": strconv.Itoa(v.InFlight), "dead": strconv.Itoa(v.Dead),
-		"oldest": "unknown", "dead_rate": "unknown", "depth_rate": "unknown", "usage": "unknown",
+		"oldest": "none", "dead_rate": "unknown", "depth_rate": "unknown", "usage": "unknown",
 	}
 	if v.OldestAgeSeconds != nil {
 		v.Text["oldest"] = formatAge(time.Duration(*v.OldestAgeSeconds * float64(time.Second)))

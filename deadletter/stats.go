@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/bc2sf/bc2sf/idempotency"
 )
 
 // Rates are computed from the queue's Stats as the console samples them
@@ -61,8 +59,9 @@ type statsView struct {
 	InFlight int `json:"in_flight"`
 	Dead     int `json:"dead"`
 	Depth    int `json:"depth"`
-	// OldestAgeSeconds is the age of the oldest live message; nil when the
-	// queue does not report it.
+	// OldestAgeSeconds is the age of the oldest live message (ready, delayed
+	// or in flight): how far behind the workers are. It is nil when the
+	// queue holds no live message.
 	OldestAgeSeconds *float64 `json:"oldest_age_seconds"`
 	// DeadPerMinute and DepthPerMinute are the net change per minute of the
 	// dead letters and of the depth over the last few minutes; nil until two
@@ -91,9 +90,13 @@ func (c *Console) stats(ctx context.Context) (statsView, error) {
 	if err != nil {
 		return statsView{}, err
 	}
-	now := c.now()
+	now := time.Now()
 	v := statsView{Ready: st.Ready, Delayed: st.Delayed, InFlight: st.InFlight, Dead: st.Dead,
-		Depth: st.Depth(), At: now.UTC(), OldestAgeSeconds: oldestAge(st)}
+		Depth: st.Depth(), At: now.UTC()}
+	if !st.Oldest.IsZero() {
+		age := max(now.Sub(st.Oldest), 0).Seconds()
+		v.OldestAgeSeconds = &age
+	}
 	cur := sample{at: now, depth: st.Depth(), dead: st.Dead}
 	if base, ok := c.rates.observe(cur); ok {
 		span := cur.at.Sub(base.at)
@@ -108,11 +111,4 @@ func (c *Console) stats(ctx context.Context) (statsView, error) {
 	}
 	v.format()
 	return v, nil
-}
-
-// oldestAge reads the oldest live message's age from st, when the queue
-// reports it.
-func oldestAge(st idempotency.Stats) *float64 {
-	_ = st
-	return nil
 }
