@@ -56,5 +56,6 @@
 // webhook and idempotency import the standard library only, and the fakes
 // nothing third-party. mapper and pipeline read the order model of the
 // bigcommerce package, so importing them brings in that client's
-// dependencies; the mapper's package documentation says why.
+// dependencies; the mapper's package documentation says why. deadletter
+// decodes tasks with pipeline, and so brings in the same.
 package bc2sf
