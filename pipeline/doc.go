@@ -26,16 +26,21 @@
 // # Tasks and keys
 //
 // A Task is the JSON body of one queue message: the order id, the scope,
-// the source (webhook, reconcile, backfill), the event's dedup key and the
+// the source (webhook, reconcile, backfill), the event's delivery key and the
 // time it was made. DecodeTask treats a body as untrusted and refuses
 // anything EncodeTask would not write.
 //
 // Message keys decide what counts as one piece of work, for the queue's
 // deduplication (24 hours by default) and for the Store (7 days):
 //
-//	evt:<hash>                      a webhook event (BigCommerce's hash, the same on redelivery)
-//	evt:webhook-id:<id>             an event without hash, by its Standard Webhooks id
-//	order:<id>:<date_modified>      the Reconciler and Backfill: one key per version of an order
+//	evt:webhook-id:<id>                      a webhook event by its verified Standard Webhooks id
+//	evt:envelope:<scope>:<created_at>:<hash> a webhook event without one (webhook.Event.DeliveryKey)
+//	evt:<scope>:<order id>:<created_at>      an event without hash
+//	order:<id>:<date_modified>               the Reconciler and Backfill: one key per version of an order
+//
+// An event key is the same on every redelivery of one event. BigCommerce's
+// hash alone is never a key: it is the SHA-1 of the payload data, which
+// events about one order may share.
 //
 // Several events about one order are several messages; each sync reads the
 // order as it is at that moment, and upsert by external ID makes a repeated

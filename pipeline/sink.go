@@ -47,9 +47,9 @@ type sink struct {
 }
 
 // NewSink returns a webhook.Sink that turns each order event into a Task
-// and enqueues it on q at PriorityHigh, keyed "evt:" + Event.DedupKey() so
-// that a redelivered event is one message. An event without a dedup key is
-// keyed by scope, order id and created_at, or, without created_at, by a
+// and enqueues it on q at PriorityHigh, keyed "evt:" + Event.DeliveryKey()
+// so that a redelivered event is one message. An event without a delivery
+// key is keyed by scope, order id and created_at, or, without created_at, by a
 // random key: it is then never deduplicated by the queue, but the Store and
 // upsert by external ID still keep its effect single.
 //
@@ -72,7 +72,7 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 	if s.q == nil {
 		return errors.New("pipeline: sink has no queue")
 	}
-	log := s.cfg.logger.With("scope", e.Scope, "event_key", e.DedupKey())
+	log := s.cfg.logger.With("scope", e.Scope, "event_key", e.DeliveryKey())
 	id, err := e.OrderID()
 	if err != nil {
 		if de, ok := e.DeliveryException(); ok {
@@ -91,7 +91,7 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 		OrderID:    id,
 		Scope:      cut(e.Scope, maxTextBytes),
 		Source:     SourceWebhook,
-		EventHash:  cut(e.DedupKey(), maxTextBytes),
+		EventHash:  cut(e.DeliveryKey(), maxTextBytes),
 		ReceivedAt: s.cfg.now().UTC(),
 	})
 	if err != nil {
@@ -111,7 +111,7 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 
 // eventKey is the queue key of an event about order id.
 func eventKey(e webhook.Event, id int64) (string, error) {
-	if k := e.DedupKey(); k != "" {
+	if k := e.DeliveryKey(); k != "" {
 		return "evt:" + k, nil
 	}
 	if !e.CreatedAt.IsZero() {

@@ -37,14 +37,14 @@ func TestSink(t *testing.T) {
 		{
 			name:     "order created",
 			body:     `{"scope":"store/order/created","store_id":"1","data":{"type":"order","id":250},"hash":"h1","created_at":1700000000}`,
-			wantKey:  "evt:h1",
-			wantTask: pipeline.Task{OrderID: 250, Scope: "store/order/created", Source: pipeline.SourceWebhook, EventHash: "h1", ReceivedAt: received},
+			wantKey:  "evt:envelope:store/order/created:1700000000:h1",
+			wantTask: pipeline.Task{OrderID: 250, Scope: "store/order/created", Source: pipeline.SourceWebhook, EventHash: "envelope:store/order/created:1700000000:h1", ReceivedAt: received},
 		},
 		{
 			name:     "transaction, id as string",
-			body:     `{"scope":"store/order/transaction/created","data":{"type":"transaction","id":9,"order_id":"251"},"hash":"h2"}`,
-			wantKey:  "evt:h2",
-			wantTask: pipeline.Task{OrderID: 251, Scope: "store/order/transaction/created", Source: pipeline.SourceWebhook, EventHash: "h2", ReceivedAt: received},
+			body:     `{"scope":"store/order/transaction/created","data":{"type":"transaction","id":9,"order_id":"251"},"hash":"h2","created_at":1700000002}`,
+			wantKey:  "evt:envelope:store/order/transaction/created:1700000002:h2",
+			wantTask: pipeline.Task{OrderID: 251, Scope: "store/order/transaction/created", Source: pipeline.SourceWebhook, EventHash: "envelope:store/order/transaction/created:1700000002:h2", ReceivedAt: received},
 		},
 		{
 			name:     "no hash: webhook-id",
@@ -103,7 +103,7 @@ func TestSink(t *testing.T) {
 
 func TestSinkDuplicateAndErrors(t *testing.T) {
 	t.Parallel()
-	e := event(t, `{"scope":"store/order/created","data":{"type":"order","id":250},"hash":"h1"}`)
+	e := event(t, `{"scope":"store/order/created","data":{"type":"order","id":250},"hash":"h1","created_at":1700000000}`)
 	q := idempotency.NewMemoryQueue()
 	s := pipeline.NewSink(q)
 	for range 2 {
@@ -129,7 +129,7 @@ func TestSinkFullQueueAnswers503(t *testing.T) {
 	defer q.Close()
 	url := receiver(t, q)
 	for i, want := range []int{http.StatusOK, http.StatusServiceUnavailable, http.StatusOK} {
-		body := fmt.Sprintf(`{"scope":"store/order/created","data":{"type":"order","id":%d},"hash":"h%d"}`, i+1, i%2)
+		body := fmt.Sprintf(`{"scope":"store/order/created","data":{"type":"order","id":%d},"hash":"h%d","created_at":1700000000}`, i%2+1, i%2)
 		resp, err := http.Post(url, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -139,5 +139,24 @@ func TestSinkFullQueueAnswers503(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("delivery %d: status %d, want %d", i+1, resp.StatusCode, want)
 		}
+	}
+}
+
+// BigCommerce's hash is the SHA-1 of the payload data, so a refund's
+// refund/created and statusUpdated events carry one hash: they are two
+// events, and the queue must keep both.
+func TestSinkEqualHashesAreDistinctEvents(t *testing.T) {
+	t.Parallel()
+	q := idempotency.NewMemoryQueue()
+	defer q.Close()
+	s := pipeline.NewSink(q)
+	for _, scope := range []string{"store/order/refund/created", "store/order/statusUpdated"} {
+		e := event(t, `{"scope":"`+scope+`","data":{"type":"order","id":250},"hash":"same","created_at":1700000000}`)
+		if err := s.Accept(context.Background(), e); err != nil {
+			t.Fatalf("Accept = %v", err)
+		}
+	}
+	if st, _ := q.Stats(context.Background()); st.Depth() != 2 {
+		t.Errorf("depth %d, want 2 messages for 2 events", st.Depth())
 	}
 }

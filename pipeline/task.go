@@ -56,7 +56,8 @@ type Task struct {
 	Scope string `json:"scope,omitempty"`
 	// Source is webhook, reconcile or backfill.
 	Source Source `json:"source"`
-	// EventHash is the webhook event's dedup key, or empty.
+	// EventHash is the webhook event's delivery key (Event.DeliveryKey), or
+	// empty.
 	EventHash string `json:"event_hash,omitempty"`
 	// ReceivedAt is when the task was made; the zero time is allowed.
 	ReceivedAt time.Time `json:"received_at"`

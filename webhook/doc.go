@@ -63,17 +63,33 @@
 // a scope its filter drops (default: IsOrderScope, every "store/order/..."
 // and "store/channel/{id}/order/..." scope), 200 with an empty body once the
 // Sink accepted the event, and 503 when the Sink fails, so that BigCommerce
-// delivers the event again (it retries for about 48 hours).
+// delivers the event again (it retries for about 48 hours). An order,
+// customer or product event whose id is missing or not a positive integer
+// is answered 200 and dropped, since a redelivery would carry the same id:
+// it is logged at Warn with its scope and the raw id (cut to 64 bytes) and
+// counted in Handler.Stats, which counts every other outcome too.
 //
 // # Events
 //
-// ParseEvent decodes the envelope: scope, store_id (string or number),
-// data (kept raw), hash, created_at (Unix seconds, exposed as time.Time) and
-// producer. Event.OrderID reads the order id from every documented data shape;
-// Event.DedupKey gives the key to deduplicate on (hash, else the
-// webhook-id). BigCommerce delivers at least once: deduplicate downstream.
-// Event's MarshalJSON and UnmarshalJSON keep the envelope form (plus
-// webhook_id), so a queue can store events as JSON.
+// ParseEvent decodes the envelope of any scope: scope, store_id (string or
+// number), data (kept raw), hash, created_at (Unix seconds, exposed as
+// time.Time) and producer. The accessors read the id of the resource from
+// every documented data shape: Event.OrderID for every store/order/* scope
+// (created, updated, statusUpdated, archived, message/created,
+// refund/created, transaction/*, metafield/*) and the
+// store/channel/{id}/order/* forms; Event.CustomerID for store/customer/*
+// (data.address.customer_id for the address scopes); Event.ProductID for
+// store/product/*. IsOrderScope, IsCustomerScope and IsProductScope say
+// which kind a scope is, and compose into a filter for WithScopeFilter.
+//
+// BigCommerce delivers at least once. Event.DeliveryKey identifies one
+// event across its redeliveries (the verified webhook-id, else scope,
+// created_at and hash together). The hash alone identifies nothing:
+// BigCommerce documents it as the SHA-1 of the payload data, which for an
+// order event is little more than the order id, so events about one order
+// may share it, and nothing in this package treats an equal hash as a
+// duplicate. Event's MarshalJSON and UnmarshalJSON keep the envelope form
+// (plus webhook_id), so a queue can store events as JSON.
 //
 // # Options
 //

@@ -37,6 +37,17 @@ var (
 	ErrInvalidEvent = errors.New("webhook: invalid event")
 
 	// ErrNoOrderID is returned by Event.OrderID when the event's scope does
-	// not carry an order id (a product event, a delivery exception).
+	// not carry an order id (a product event, a delivery exception) or its
+	// data lacks the field.
 	ErrNoOrderID = errors.New("webhook: event carries no order id")
+
+	// ErrNoCustomerID is returned by Event.CustomerID when the event's scope
+	// does not carry a customer id (an order event) or its data lacks the
+	// field.
+	ErrNoCustomerID = errors.New("webhook: event carries no customer id")
+
+	// ErrNoProductID is returned by Event.ProductID when the event's scope
+	// does not carry a product id (an order event, a variant metafield) or
+	// its data lacks the field.
+	ErrNoProductID = errors.New("webhook: event carries no product id")
 )

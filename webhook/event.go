@@ -21,8 +21,9 @@ type Event struct {
 	// Data is the scope-specific object, kept raw. Use OrderID, ChannelID,
 	// StatusChange or DeliveryException to read it.
 	Data json.RawMessage
-	// Hash is BigCommerce's SHA-1 over the event, the same for a repeated
-	// delivery of one event. It is not a signature.
+	// Hash is BigCommerce's SHA-1 of the payload data: the same for a
+	// repeated delivery of one event, and possibly the same for two events
+	// about one resource (see DeliveryKey). It is not a signature.
 	Hash string
 	// CreatedAt is when the event happened (Unix seconds, in UTC), or the
 	// zero time when the envelope has no created_at.
@@ -158,17 +159,27 @@ func isInteger[T ~string | ~[]byte](s T) bool {
 	return true
 }
 
-// DedupKey returns the key a consumer should deduplicate on: Hash, which
-// BigCommerce keeps the same when it delivers one event twice; or, when Hash
-// is empty, "webhook-id:" followed by WebhookID; or "" when both are empty,
-// in which case the event cannot be deduplicated by its envelope. The prefix
-// keeps the two kinds of key from colliding.
-func (e Event) DedupKey() string {
+// DeliveryKey returns a key that is the same for every delivery of one
+// event, for a consumer that wants to recognise a redelivery:
+//   - "webhook-id:" followed by WebhookID when a Standard Webhooks id was
+//     verified; BigCommerce keeps it across the retries of one message;
+//   - else "envelope:" followed by the scope, created_at (Unix seconds) and
+//     Hash, when the envelope has both created_at and a hash;
+//   - else "": the envelope cannot tell a redelivery from a new event.
+//
+// Hash alone is never the key: BigCommerce documents it as the SHA-1 of the
+// payload data, and order events carry little more than the order id, so
+// every event about one order (created, updated, statusUpdated, a refund
+// that fires two scopes) may share one hash. Even the envelope form gives
+// two events of one scope, about one resource, in one second the same key:
+// a consumer that skips work on an equal key must still sync the resource's
+// current state when it changes again.
+func (e Event) DeliveryKey() string {
 	switch {
-	case e.Hash != "":
-		return e.Hash
 	case e.WebhookID != "":
 		return "webhook-id:" + e.WebhookID
+	case e.Hash != "" && !e.CreatedAt.IsZero():
+		return "envelope:" + e.Scope + ":" + strconv.FormatInt(e.CreatedAt.Unix(), 10) + ":" + e.Hash
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,8 +52,8 @@ func TestParseEventDocExample(t *testing.T) {
 	if id, err := e.OrderID(); err != nil || id != 250 {
 		t.Errorf("OrderID = %d, %v; want 250", id, err)
 	}
-	if e.DedupKey() != want.Hash {
-		t.Errorf("DedupKey = %q", e.DedupKey())
+	if got, want := e.DeliveryKey(), "envelope:store/order/created:1561479335:"+want.Hash; got != want {
+		t.Errorf("DeliveryKey = %q, want %q", got, want)
 	}
 }
 
@@ -123,61 +124,6 @@ func TestParseEventDoesNotAliasBody(t *testing.T) {
 	}
 	if string(e.Data) != `{"id":1}` {
 		t.Errorf("Data changed with the body: %q", e.Data)
-	}
-}
-
-func TestOrderID(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		scope   string
-		data    string
-		want    int64
-		wantErr error
-	}{
-		{"created", "store/order/created", `{"type":"order","id":250}`, 250, nil},
-		{"updated", "store/order/updated", `{"type":"order","id":251}`, 251, nil},
-		{"archived", "store/order/archived", `{"type":"order","id":252}`, 252, nil},
-		{"statusUpdated", "store/order/statusUpdated", `{"type":"order","id":253,"status":{"previous_status_id":1,"new_status_id":11}}`, 253, nil},
-		{"message created", "store/order/message/created", `{"type":"order","id":254,"message":{"order_message_id":3}}`, 254, nil},
-		{"refund created", "store/order/refund/created", `{"type":"order","id":255,"refund":{"refund_id":4}}`, 255, nil},
-		{"transaction: order_id string", "store/order/transaction/created", `{"type":"transaction","order_id":"256","transaction_id":"tx"}`, 256, nil},
-		{"transaction updated", "store/order/transaction/updated", `{"order_id":"257"}`, 257, nil},
-		{"metafield: resource_id string", "store/order/metafield/created", `{"metafield_id":21,"resource_id":"258"}`, 258, nil},
-		{"metafield deleted", "store/order/metafield/deleted", `{"metafield_id":21,"resource_id":"259"}`, 259, nil},
-		{"channel order_id number", "store/channel/1/order/updated", `{"order_id":127}`, 127, nil},
-		{"channel statusUpdated", "store/channel/42/order/statusUpdated", `{"order_id":128}`, 128, nil},
-		{"channel order_id string", "store/channel/1/order/created", `{"order_id":"129"}`, 129, nil},
-		{"id as string", "store/order/created", `{"type":"order","id":"260"}`, 260, nil},
-		{"fallback to order_id", "store/order/created", `{"order_id":261}`, 261, nil},
-		{"product scope", "store/product/updated", `{"type":"product","id":5}`, 0, ErrNoOrderID},
-		{"channel cart scope", "store/channel/1/cart/created", `{"cart_id":"x"}`, 0, ErrNoOrderID},
-		{"delivery exception", ScopeDeliveryException, `{"type":"webhook","id":9,"error_code":90001}`, 0, ErrNoOrderID},
-		{"no data", "store/order/created", ``, 0, ErrNoOrderID},
-		{"empty data", "store/order/created", `{}`, 0, ErrNoOrderID},
-		{"null id", "store/order/created", `{"id":null}`, 0, ErrNoOrderID},
-		{"zero id", "store/order/created", `{"id":0}`, 0, ErrInvalidEvent},
-		{"negative id", "store/order/created", `{"id":-3}`, 0, ErrInvalidEvent},
-		{"text id", "store/order/created", `{"id":"abc"}`, 0, ErrInvalidEvent},
-		{"float id", "store/order/created", `{"id":2.5}`, 0, ErrInvalidEvent},
-		{"id overflows int64", "store/order/created", `{"id":99999999999999999999}`, 0, ErrInvalidEvent},
-		{"data wrong type", "store/order/created", `{"id":{}}`, 0, ErrInvalidEvent},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			e := Event{Scope: tt.scope}
-			if tt.data != "" {
-				e.Data = json.RawMessage(tt.data)
-			}
-			got, err := e.OrderID()
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if got != tt.want {
-				t.Errorf("OrderID = %d, want %d", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -255,20 +201,49 @@ func TestDeliveryException(t *testing.T) {
 	}
 }
 
-func TestDedupKey(t *testing.T) {
+func TestDeliveryKey(t *testing.T) {
 	t.Parallel()
+	at := time.Unix(1561479335, 0)
+	const hash = "dd70c0976e06b67aaf671e73f49dcb79230ebf9d"
 	tests := []struct {
+		name string
 		e    Event
 		want string
 	}{
-		{Event{Hash: "abc", WebhookID: "msg_1"}, "abc"},
-		{Event{WebhookID: "msg_1"}, "webhook-id:msg_1"},
-		{Event{}, ""},
+		{"webhook-id first", Event{Scope: "store/order/created", Hash: hash, CreatedAt: at, WebhookID: "msg_1"}, "webhook-id:msg_1"},
+		{"webhook-id alone", Event{WebhookID: "msg_1"}, "webhook-id:msg_1"},
+		{"envelope", Event{Scope: "store/order/created", Hash: hash, CreatedAt: at}, "envelope:store/order/created:1561479335:" + hash},
+		{"hash without created_at", Event{Scope: "store/order/created", Hash: hash}, ""},
+		{"created_at without hash", Event{Scope: "store/order/created", CreatedAt: at}, ""},
+		{"nothing", Event{}, ""},
 	}
 	for _, tt := range tests {
-		if got := tt.e.DedupKey(); got != tt.want {
-			t.Errorf("DedupKey(%+v) = %q, want %q", tt.e, got, tt.want)
+		if got := tt.e.DeliveryKey(); got != tt.want {
+			t.Errorf("%s: DeliveryKey = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// BigCommerce's hash is the SHA-1 of the data, so distinct events about one
+// order can share it: a refund fires refund/created and statusUpdated, and
+// the order changes again later. Only a redelivery of one event may give
+// the same delivery key.
+func TestDeliveryKeyEqualHashes(t *testing.T) {
+	t.Parallel()
+	const hash = "3f786850e387550fdab836ed7e6dc881de23001b" // one value for every event below
+	at := time.Unix(1_700_000_000, 0)
+	event := func(scope string, created time.Time) Event {
+		return Event{Scope: scope, Hash: hash, CreatedAt: created, Data: json.RawMessage(`{"type":"order","id":7}`)}
+	}
+	refund := event("store/order/refund/created", at)
+	status := event("store/order/statusUpdated", at)
+	later := event("store/order/statusUpdated", at.Add(time.Minute))
+	if refund.DeliveryKey() == status.DeliveryKey() || status.DeliveryKey() == later.DeliveryKey() ||
+		refund.DeliveryKey() == later.DeliveryKey() {
+		t.Errorf("distinct events share a key: %q, %q, %q", refund.DeliveryKey(), status.DeliveryKey(), later.DeliveryKey())
+	}
+	if again := event("store/order/statusUpdated", at); again.DeliveryKey() != status.DeliveryKey() {
+		t.Errorf("a redelivery got another key: %q, %q", again.DeliveryKey(), status.DeliveryKey())
 	}
 }
 
@@ -278,6 +253,8 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add([]byte(`{"scope":"store/order/metafield/updated","data":{"resource_id":"9","metafield_id":1}}`))
 	f.Add([]byte(`{"scope":"store/channel/3/order/statusUpdated","data":{"order_id":5,"status":{"previous_status_id":1,"new_status_id":2}}}`))
 	f.Add([]byte(`{"scope":"store/hook/deliveryException","data":{"type":"webhook","id":1,"error_code":90001,"message":"m"}}`))
+	f.Add([]byte(`{"scope":"store/customer/address/created","data":{"type":"customer","id":60,"address":{"customer_id":32}}}`))
+	f.Add([]byte(`{"scope":"store/product/inventory/order/updated","data":{"type":"product","id":1.5}}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"scope":"\u0000","store_id":-0,"created_at":-9223372036854775808}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -301,10 +278,28 @@ func FuzzParseEvent(f *testing.F) {
 		if err != nil && !errors.Is(err, ErrNoOrderID) && !errors.Is(err, ErrInvalidEvent) {
 			t.Fatalf("OrderID error %v wraps no sentinel", err)
 		}
+		for name, get := range map[string]struct {
+			id     func() (int64, error)
+			absent error
+		}{
+			"CustomerID": {e.CustomerID, ErrNoCustomerID},
+			"ProductID":  {e.ProductID, ErrNoProductID},
+		} {
+			id, err := get.id()
+			if err == nil && id <= 0 {
+				t.Fatalf("%s = %d without error", name, id)
+			}
+			if err != nil && !errors.Is(err, get.absent) && !errors.Is(err, ErrInvalidEvent) {
+				t.Fatalf("%s error %v wraps no sentinel", name, err)
+			}
+		}
+		if k := e.DeliveryKey(); k != "" && !strings.Contains(k, e.Hash) {
+			t.Fatalf("DeliveryKey %q ignores the hash %q", k, e.Hash)
+		}
 		e.ChannelID()
 		e.StatusChange()
 		e.DeliveryException()
-		_ = e.DedupKey()
+		_ = e.DeliveryKey()
 		// What a queue stores must read back as the same event.
 		b, err := json.Marshal(e)
 		if err != nil {

@@ -81,13 +81,13 @@ func ExampleNewHandler() {
 	}
 	for _, e := range queued {
 		id, _ := e.OrderID()
-		fmt.Println(e.Scope, id, e.CreatedAt.Format(time.RFC3339), e.DedupKey())
+		fmt.Println(e.Scope, id, e.CreatedAt.Format(time.RFC3339), e.DeliveryKey())
 	}
 	// Output:
 	// 200 ""
 	// 200 ""
 	// 400 "malformed webhook event\n"
-	// store/order/created 250 2019-06-25T16:15:35Z dd70c0976e06b67aaf671e73f49dcb79230ebf9d
+	// store/order/created 250 2019-06-25T16:15:35Z envelope:store/order/created:1561479335:dd70c0976e06b67aaf671e73f49dcb79230ebf9d
 }
 
 func ExampleEvent_OrderID() {
@@ -118,4 +118,53 @@ func ExampleSignStandard() {
 	key, _ := webhook.ParseStandardSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
 	fmt.Println(webhook.SignStandard(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", time.Unix(1614265330, 0), []byte(`{"test": 2432232314}`)))
 	// Output: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+}
+
+func ExampleEvent_CustomerID() {
+	for _, body := range []string{
+		`{"scope":"store/customer/updated","data":{"type":"customer","id":32}}`,
+		`{"scope":"store/customer/address/created","data":{"type":"customer","id":60,"address":{"customer_id":32}}}`,
+		`{"scope":"store/product/inventory/order/updated","data":{"type":"product","id":189,"inventory":{"product_id":189,"method":"relative","value":-1}}}`,
+	} {
+		e, err := webhook.ParseEvent([]byte(body))
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		switch {
+		case webhook.IsCustomerScope(e.Scope):
+			id, err := e.CustomerID()
+			fmt.Println(e.Scope, "customer", id, err)
+		case webhook.IsProductScope(e.Scope):
+			id, err := e.ProductID()
+			fmt.Println(e.Scope, "product", id, err)
+		}
+	}
+	// Output:
+	// store/customer/updated customer 32 <nil>
+	// store/customer/address/created customer 32 <nil>
+	// store/product/inventory/order/updated product 189 <nil>
+}
+
+// An order event whose id is unusable is answered 200, since BigCommerce
+// would deliver it again unchanged, and counted instead of handed on.
+func ExampleHandler_Stats() {
+	h, err := webhook.NewHandler(webhook.SinkFunc(func(context.Context, webhook.Event) error { return nil }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, body := range []string{
+		`{"scope":"store/order/created","data":{"type":"order","id":250}}`,
+		`{"scope":"store/order/created","data":{"type":"order","id":"abc"}}`,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webhooks/bigcommerce", strings.NewReader(body)))
+		fmt.Println(rec.Code)
+	}
+	fmt.Printf("%+v\n", h.Stats())
+	// Output:
+	// 200
+	// 200
+	// {Accepted:1 Ignored:0 Dropped:1 Malformed:0 Failed:0}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Sink receives the events the handler accepts. Accept must return nil only
@@ -32,13 +34,41 @@ func (f SinkFunc) Accept(ctx context.Context, e Event) error { return f(ctx, e) 
 //     cannot be read;
 //   - 400 for a malformed envelope, which is never handed on;
 //   - 200 with an empty body for a scope the filter drops (not handed on);
+//   - 200 with an empty body, not handed on and logged at Warn, for an
+//     order, customer or product event whose id is missing or unusable
+//     (1.5, "abc", 0, -3): BigCommerce would send it again unchanged, so
+//     asking for a redelivery cannot help;
 //   - 200 with an empty body once the sink returned nil;
 //   - 503 when the sink returned an error, which is logged.
+//
+// Stats counts each outcome.
 type Handler struct {
 	sink    Sink
 	logger  *slog.Logger
 	accept  func(scope string) bool
 	maxBody int64
+
+	accepted, ignored, dropped, malformed, failed atomic.Int64
+}
+
+// HandlerStats counts what a Handler did with the deliveries that reached
+// it since it was built. Requests refused before parsing (405, 413, an
+// unreadable body) are not counted.
+type HandlerStats struct {
+	// Accepted events were handed to the sink, which returned nil (200).
+	Accepted int64
+	// Ignored events had a scope the filter drops (200).
+	Ignored int64
+	// Dropped events had a scope the filter accepts, but the order,
+	// customer or product id their data must carry was missing or not a
+	// positive integer (200, logged at Warn with the scope and the raw id).
+	// A rising count means a sender that does not speak BigCommerce's
+	// format, or a format change.
+	Dropped int64
+	// Malformed deliveries were not a valid envelope (400).
+	Malformed int64
+	// Failed events were handed to the sink, which returned an error (503).
+	Failed int64
 }
 
 // NewHandler returns a Handler that hands accepted events to sink. Options:
@@ -61,6 +91,19 @@ func NewHandler(sink Sink, opts ...HandlerOption) (*Handler, error) {
 	return &Handler{sink: sink, logger: cfg.logger, accept: cfg.accept, maxBody: cfg.maxBody}, nil
 }
 
+// Stats returns the handler's counts so far. It is safe to call
+// concurrently with ServeHTTP; each count is read atomically, the set of
+// them is not one snapshot.
+func (h *Handler) Stats() HandlerStats {
+	return HandlerStats{
+		Accepted:  h.accepted.Load(),
+		Ignored:   h.ignored.Load(),
+		Dropped:   h.dropped.Load(),
+		Malformed: h.malformed.Load(),
+		Failed:    h.failed.Load(),
+	}
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -77,6 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	e, err := ParseEvent(body)
 	if err != nil {
+		h.malformed.Add(1)
 		h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook event rejected",
 			slog.Int("status", http.StatusBadRequest),
 			slog.String("reason", err.Error()),
@@ -88,21 +132,55 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.WebhookID = v.WebhookID
 	}
 	if !h.accept(e.Scope) {
+		h.ignored.Add(1)
 		h.logger.LogAttrs(r.Context(), slog.LevelDebug, "webhook event ignored",
-			slog.String("scope", e.Scope), slog.String("hash", e.Hash))
+			slog.String("scope", bounded(e.Scope)), slog.String("hash", bounded(e.Hash)))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if kind, _, src, err := e.resourceID(); err != nil {
+		h.dropped.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook event dropped: unusable resource id",
+			slog.Int("status", http.StatusOK),
+			slog.String("scope", bounded(e.Scope)),
+			slog.String("resource", kind),
+			slog.String("field", src.field),
+			slog.String("raw_id", bounded(string(src.raw))),
+			slog.String("reason", err.Error()),
+			slog.String("delivery_key", bounded(e.DeliveryKey())),
+			slog.String("remote_addr", r.RemoteAddr))
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	if err := h.sink.Accept(r.Context(), e); err != nil {
+		h.failed.Add(1)
 		h.logger.LogAttrs(r.Context(), slog.LevelError, "webhook sink failed; asking for redelivery",
 			slog.Int("status", http.StatusServiceUnavailable),
-			slog.String("scope", e.Scope),
-			slog.String("dedup_key", e.DedupKey()),
+			slog.String("scope", bounded(e.Scope)),
+			slog.String("delivery_key", bounded(e.DeliveryKey())),
 			slog.Any("error", err))
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
+	h.accepted.Add(1)
 	w.WriteHeader(http.StatusOK)
+}
+
+// maxLoggedBytes bounds each value the handler copies from a delivery into
+// a log record, so that a large scope or id cannot flood the log.
+const maxLoggedBytes = 64
+
+// bounded returns s cut to at most maxLoggedBytes bytes on a rune
+// boundary, with "…" appended when it was cut.
+func bounded(s string) string {
+	if len(s) <= maxLoggedBytes {
+		return s
+	}
+	cut := maxLoggedBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 var (

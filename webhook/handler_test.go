@@ -153,11 +153,11 @@ func TestHandlerBehindMiddleware(t *testing.T) {
 		t.Fatalf("sink got %d events, want 2", len(sink.events))
 	}
 	first, second := sink.events[0], sink.events[1]
-	if first.WebhookID != "msg_dedup" || first.DedupKey() != "webhook-id:msg_dedup" {
-		t.Errorf("signed event WebhookID %q DedupKey %q", first.WebhookID, first.DedupKey())
+	if first.WebhookID != "msg_dedup" || first.DeliveryKey() != "webhook-id:msg_dedup" {
+		t.Errorf("signed event WebhookID %q DeliveryKey %q", first.WebhookID, first.DeliveryKey())
 	}
-	if second.WebhookID != "" || second.DedupKey() != "dd70c0976e06b67aaf671e73f49dcb79230ebf9d" {
-		t.Errorf("unsigned event WebhookID %q DedupKey %q", second.WebhookID, second.DedupKey())
+	if want := "envelope:store/order/created:1561479335:dd70c0976e06b67aaf671e73f49dcb79230ebf9d"; second.WebhookID != "" || second.DeliveryKey() != want {
+		t.Errorf("unsigned event WebhookID %q DeliveryKey %q, want %q", second.WebhookID, second.DeliveryKey(), want)
 	}
 	for _, s := range secretForms() {
 		if strings.Contains(logs.String(), s) {

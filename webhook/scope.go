@@ -7,13 +7,19 @@ import (
 	"strings"
 )
 
-// Scope prefixes and names the accessors and IsOrderScope understand.
+// Scope prefixes and names the accessors and the scope predicates understand.
 const (
 	// ScopeOrderPrefix starts every store-wide order scope.
 	ScopeOrderPrefix = "store/order/"
 	// ScopeChannelPrefix starts every channel-scoped scope; the channel id
 	// and the resource follow, as in "store/channel/1/order/created".
 	ScopeChannelPrefix = "store/channel/"
+	// ScopeCustomerPrefix starts every customer scope, such as
+	// "store/customer/updated" or "store/customer/address/created".
+	ScopeCustomerPrefix = "store/customer/"
+	// ScopeProductPrefix starts every product scope, such as
+	// "store/product/updated" or "store/product/inventory/order/updated".
+	ScopeProductPrefix = "store/product/"
 	// ScopeDeliveryException is the meta-hook BigCommerce sends to another
 	// destination when deliveries fail.
 	ScopeDeliveryException = "store/hook/deliveryException"
@@ -29,6 +35,14 @@ func IsOrderScope(scope string) bool {
 	_, rest, ok := channelScope(scope)
 	return ok && strings.HasPrefix(rest, "order/")
 }
+
+// IsCustomerScope reports whether scope is a customer event: every scope
+// starting with "store/customer/".
+func IsCustomerScope(scope string) bool { return strings.HasPrefix(scope, ScopeCustomerPrefix) }
+
+// IsProductScope reports whether scope is a product event: every scope
+// starting with "store/product/".
+func IsProductScope(scope string) bool { return strings.HasPrefix(scope, ScopeProductPrefix) }
 
 // channelScope splits "store/channel/{id}/{rest}"; ok is false for any other
 // shape, including "store/channel/created" (a channel event, not a channel-
@@ -78,41 +92,77 @@ type orderData struct {
 // are not about an order (IsOrderScope is false) or when no field is there,
 // and one wrapping ErrInvalidEvent when the field is not a positive integer.
 func (e Event) OrderID() (int64, error) {
+	src, err := e.orderIDSource()
+	if err != nil {
+		return 0, err
+	}
+	return src.parse(e.Scope, ErrNoOrderID)
+}
+
+func (e Event) orderIDSource() (idSource, error) {
 	if !IsOrderScope(e.Scope) {
-		return 0, fmt.Errorf("%w: scope %q", ErrNoOrderID, e.Scope)
+		return idSource{}, fmt.Errorf("%w: scope %q", ErrNoOrderID, e.Scope)
 	}
 	var d orderData
-	if len(e.Data) > 0 {
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return 0, fmt.Errorf("%w: data: %w", ErrInvalidEvent, err)
-		}
+	if err := unmarshalData(e.Data, &d); err != nil {
+		return idSource{}, err
 	}
-	field, name := d.ID, "id"
+	preferred := idSource{"data.id", d.ID}
 	switch {
 	case strings.HasPrefix(e.Scope, ScopeOrderPrefix+"metafield/"):
-		field, name = d.ResourceID, "resource_id"
+		preferred = idSource{"data.resource_id", d.ResourceID}
 	case strings.HasPrefix(e.Scope, ScopeOrderPrefix+"transaction/"),
 		!strings.HasPrefix(e.Scope, ScopeOrderPrefix):
-		field, name = d.OrderID, "order_id"
+		preferred = idSource{"data.order_id", d.OrderID}
 	}
-	if isAbsent(field) {
-		field, name = d.ID, "id"
+	return firstPresent(preferred, idSource{"data.id", d.ID}, idSource{"data.order_id", d.OrderID}), nil
+}
+
+// idSource is where an accessor found a resource id: the data field and its
+// raw JSON, nil when the field is absent.
+type idSource struct {
+	field string
+	raw   json.RawMessage
+}
+
+// firstPresent returns the first source whose field is present, or the
+// first source when none is.
+func firstPresent(sources ...idSource) idSource {
+	for _, s := range sources {
+		if !isAbsent(s.raw) {
+			return s
+		}
 	}
-	if isAbsent(field) {
-		field, name = d.OrderID, "order_id"
+	return sources[0]
+}
+
+// parse reads the id: an error wrapping absent (ErrNoOrderID and its
+// siblings) when the field is not there, one wrapping ErrInvalidEvent when
+// it is not a positive 64-bit integer, as a number or a string.
+func (s idSource) parse(scope string, absent error) (int64, error) {
+	if isAbsent(s.raw) {
+		return 0, fmt.Errorf("%w: scope %q has no %s", absent, scope, s.field)
 	}
-	if isAbsent(field) {
-		return 0, fmt.Errorf("%w: scope %q has no order id in data", ErrNoOrderID, e.Scope)
-	}
-	text, err := integerText(field)
+	text, err := integerText(s.raw)
 	if err != nil || len(text) == 0 {
-		return 0, fmt.Errorf("%w: data.%s: %v", ErrInvalidEvent, name, errNotID)
+		return 0, fmt.Errorf("%w: %s: %v", ErrInvalidEvent, s.field, errNotID)
 	}
 	id, err := strconv.ParseInt(string(text), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%w: data.%s: not a positive 64-bit integer", ErrInvalidEvent, name)
+		return 0, fmt.Errorf("%w: %s: not a positive 64-bit integer", ErrInvalidEvent, s.field)
 	}
 	return id, nil
+}
+
+// unmarshalData decodes e.Data into v; absent data leaves v as it is.
+func unmarshalData(data json.RawMessage, v any) error {
+	if len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w: data: %w", ErrInvalidEvent, err)
+	}
+	return nil
 }
 
 func isAbsent(raw json.RawMessage) bool {
