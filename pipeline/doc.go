@@ -74,8 +74,7 @@
 //  1. which of the batch's OrderItems Salesforce already holds, and through
 //     them which Orders: SELECT <line id>, Order.<order id> FROM OrderItem
 //     WHERE <line id> IN (...), on the mapper's Fields.LineItemID,
-//     OrderRelationship and OrderID, split only when the SOQL would pass
-//     16,000 characters. The graphs are then built knowing which records
+//     OrderRelationship and OrderID. The graphs are then built knowing which records
 //     exist: salesforce.NewUpsertGraph leaves the records' create-only
 //     fields out of an existing one, that is OrderId and PricebookEntryId
 //     out of an existing item (Salesforce sets them only on creation and refuses
@@ -88,6 +87,12 @@
 //     is left out when every line exists. A key with no entry dead-letters
 //     its order. Inactive entries are not filtered out: Salesforce refuses
 //     them, which also dead-letters the order.
+//
+// A query travels URL-encoded in a GET, where a quote, a comma or a
+// non-ASCII byte takes three bytes, and Salesforce refuses a request URI
+// longer than 16,384 bytes (414). Each query is therefore split into as few
+// as keep its encoded SOQL within 14,000 bytes: one each for a batch of 75
+// typical orders.
 //
 // A batch of new orders thus costs three Salesforce calls (two queries and
 // one Composite Graph call), a batch of re-syncs two. Known limitations: an

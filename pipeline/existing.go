@@ -10,10 +10,14 @@ import (
 	"github.com/bc2sf/bc2sf/salesforce"
 )
 
-// maxExistenceQueryLen bounds the SOQL text of one existence query, far
-// below Salesforce's 100,000 characters and short enough to travel in a GET
-// URL: a batch of 75 typical orders needs one query.
-const maxExistenceQueryLen = 16000
+// maxEncodedQueryLen bounds one query's SOQL as it travels in the query
+// string of a GET, that is URL-encoded, where a quote, a comma or a
+// non-ASCII byte takes three bytes: Salesforce answers 414 to a request URI
+// longer than 16,384 bytes, and 431 when the URI and the headers together
+// pass that. 14,000 bytes leave room for the path, the bearer token and the
+// other headers, and stay far below SOQL's 100,000 characters. A batch of
+// 75 typical orders needs one query of each kind.
+const maxEncodedQueryLen = 14000
 
 // existing is what the existence query found: the OrderItem external IDs
 // Salesforce holds, and the Order external IDs of their Orders.
@@ -42,7 +46,7 @@ func lineItemIDs(b *batch) []string {
 
 // existingRecords finds which of the batch's OrderItems Salesforce already
 // holds, and through them which Orders, with one query per
-// maxExistenceQueryLen characters of SOQL:
+// maxEncodedQueryLen bytes of encoded SOQL:
 //
 //	SELECT <line id>, <Order relationship>.<order id> FROM OrderItem WHERE <line id> IN (...)
 func (w *Worker) existingRecords(ctx context.Context, b *batch) (*existing, error) {
@@ -51,7 +55,7 @@ func (w *Worker) existingRecords(ctx context.Context, b *batch) (*existing, erro
 	lineField := cfg.Fields.LineItemID
 	orderField := cfg.Fields.OrderRelationship + "." + cfg.Fields.OrderID
 	prefix := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s IN (", lineField, orderField, cfg.Objects.OrderItem, lineField)
-	for _, soql := range inQueries(prefix, lineItemIDs(b), maxExistenceQueryLen) {
+	for _, soql := range inQueries(prefix, lineItemIDs(b), maxEncodedQueryLen) {
 		w.stats.existenceQueries.Add(1)
 		for raw, err := range w.cfg.Pricebook.Query(ctx, soql) {
 			if err != nil {
@@ -71,15 +75,17 @@ func (w *Worker) existingRecords(ctx context.Context, b *batch) (*existing, erro
 }
 
 // inQueries returns prefix + quoted values + ")" split into as few queries
-// as keep each at most max bytes; a single value too long for max still gets
-// a query of its own. It returns nil for no values.
+// as keep each, URL-encoded, at most max bytes; a single value too long for
+// max still gets a query of its own. It returns nil for no values.
 func inQueries(prefix string, values []string, max int) []string {
 	var out []string
 	var q strings.Builder
-	n := 0
+	n, size := 0, 0 // values in q, encoded length of q
+	sep, closing := encodedLen(", "), encodedLen(")")
 	for _, v := range values {
 		quoted := salesforce.QuoteString(v)
-		if n > 0 && q.Len()+len(", ")+len(quoted)+len(")") > max {
+		vlen := encodedLen(quoted)
+		if n > 0 && size+sep+vlen+closing > max {
 			q.WriteByte(')')
 			out = append(out, q.String())
 			q.Reset()
@@ -87,10 +93,13 @@ func inQueries(prefix string, values []string, max int) []string {
 		}
 		if n == 0 {
 			q.WriteString(prefix)
+			size = encodedLen(prefix)
 		} else {
 			q.WriteString(", ")
+			size += sep
 		}
 		q.WriteString(quoted)
+		size += vlen
 		n++
 	}
 	if n > 0 {
@@ -98,6 +107,23 @@ func inQueries(prefix string, values []string, max int) []string {
 		out = append(out, q.String())
 	}
 	return out
+}
+
+// encodedLen returns len(url.QueryEscape(s)) without building the string:
+// letters, digits, "-", "_", ".", "~" and the space (written "+") take one
+// byte, every other byte three ("%XX").
+func encodedLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~', c == ' ':
+			n++
+		default:
+			n += 3
+		}
+	}
+	return n
 }
 
 // existingKeys reads the line item id and its Order's id from one OrderItem

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -56,18 +57,26 @@ func TestInQueries(t *testing.T) {
 	for i := range many {
 		many[i] = fmt.Sprint(1_000_000_000_000 + i)
 	}
+	// Values whose every character takes three bytes or more once
+	// URL-encoded: quotes (escaped, so six), commas, parentheses, and
+	// non-ASCII letters (two or three UTF-8 bytes, six or nine encoded).
+	heavy := make([]string, 600)
+	for i := range heavy {
+		heavy[i] = fmt.Sprintf("%d'(,)€é'%s", i, strings.Repeat("ü", 20))
+	}
 	tests := []struct {
 		name    string
 		values  []string
 		max     int
 		queries int
 	}{
-		{"none", nil, maxExistenceQueryLen, 0},
-		{"one", []string{"101"}, maxExistenceQueryLen, 1},
-		{"quoted", []string{"it's", `a\b`}, maxExistenceQueryLen, 1},
-		{"a batch of 500 lines", many[:500], maxExistenceQueryLen, 1},
-		{"3000 lines", many, maxExistenceQueryLen, 4},
-		{"value longer than max", []string{strings.Repeat("x", 100), "1"}, len(prefix) + 10, 2},
+		{"none", nil, maxEncodedQueryLen, 0},
+		{"one", []string{"101"}, maxEncodedQueryLen, 1},
+		{"quoted", []string{"it's", `a\b`}, maxEncodedQueryLen, 1},
+		{"a batch of 500 lines", many[:500], maxEncodedQueryLen, 1},
+		{"3000 lines", many, maxEncodedQueryLen, 5},
+		{"600 values of 3-byte characters", heavy, maxEncodedQueryLen, 8},
+		{"value longer than max", []string{strings.Repeat("x", 100), "1"}, encodedLen(prefix) + 10, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,13 +87,20 @@ func TestInQueries(t *testing.T) {
 			}
 			var got []string
 			for _, q := range qs {
-				if len(q) > tt.max && strings.Count(q, "', '") > 0 {
-					t.Errorf("query of %d bytes with several values passes %d", len(q), tt.max)
+				enc := len(url.QueryEscape(q))
+				if enc != encodedLen(q) {
+					t.Errorf("encodedLen = %d, url.QueryEscape gives %d bytes", encodedLen(q), enc)
+				}
+				if enc > tt.max && strings.Count(q, "', '") > 0 {
+					t.Errorf("query of %d encoded bytes with several values passes %d", enc, tt.max)
+				}
+				if tt.max == maxEncodedQueryLen && len("/services/data/v64.0/query?q=")+enc > 16384 {
+					t.Errorf("request URI of %d bytes passes Salesforce's 16,384", enc)
 				}
 				if !strings.HasPrefix(q, prefix) || !strings.HasSuffix(q, ")") {
 					t.Errorf("query %.80q...", q)
 				}
-				got = append(got, strings.Split(strings.TrimSuffix(strings.TrimPrefix(q, prefix), ")"), ", ")...)
+				got = append(got, splitValues(strings.TrimSuffix(strings.TrimPrefix(q, prefix), ")"))...)
 			}
 			if len(tt.values) == 0 {
 				return
@@ -99,4 +115,37 @@ func TestInQueries(t *testing.T) {
 			}
 		})
 	}
+}
+
+// splitValues splits "'a', 'b,c'" at the separators between quoted
+// literals, honouring backslash escapes.
+func splitValues(s string) []string {
+	var out []string
+	start, in := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case in && s[i] == '\\':
+			i++
+		case s[i] == '\'':
+			in = !in
+			if !in {
+				out = append(out, s[start:i+1])
+				i += len(", ")
+				start = i + 1
+			}
+		}
+	}
+	return out
+}
+
+// FuzzEncodedLen checks encodedLen against url.QueryEscape.
+func FuzzEncodedLen(f *testing.F) {
+	for _, s := range []string{"", "abc", "a b", "'it''s'", "€", "\x00\xff", "-_.~!*()"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := encodedLen(s), len(url.QueryEscape(s)); got != want {
+			t.Fatalf("encodedLen(%q) = %d, want %d", s, got, want)
+		}
+	})
 }

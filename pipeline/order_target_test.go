@@ -230,3 +230,46 @@ func testOrderTargetResync(t *testing.T, link mapper.LinkMode) {
 		t.Errorf("re-synced Order has Status %v, want Activated", ord["Status"])
 	}
 }
+
+// TestWorkerOrderTargetSplitsLongQueries writes a batch whose product keys
+// run to 40 KB once URL-encoded (non-ASCII and quotes take three bytes per
+// byte): the lookups are split so that no request URI passes the 16,384
+// bytes the org accepts (it answers 414 beyond), and every order syncs.
+func TestWorkerOrderTargetSplitsLongQueries(t *testing.T) {
+	t.Parallel()
+	const orders, lines = 3, 20
+	keys := make([]string, 0, orders*lines)
+	for i := range orders * lines {
+		keys = append(keys, fmt.Sprintf("%d-'ü%s'", i, strings.Repeat("é", 100)))
+	}
+	e, cfg := orderTargetEnv(t, mapper.LinkByReference, keys...)
+	for i := range orders {
+		o := order(i)
+		o.LineItems = nil
+		for j := range lines {
+			o.LineItems = append(o.LineItems, bctest.LineItem{ProductID: int64(j + 1), Name: "Widget", SKU: keys[i*lines+j],
+				Quantity: 1, PriceIncTax: "10.0000", PriceExTax: "10.0000", TotalIncTax: "10.0000", TotalExTax: "10.0000"})
+		}
+		added, err := e.bc.AddOrder(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enqueue(t, e.q, added.ID)
+	}
+	cfg.BatchSize = orders
+	cfg.Linger = time.Minute
+	w := newWorker(t, cfg)
+	start(t, w)
+	waitFor(t, "all settled", func() bool { st := w.Stats(); return st.Synced+st.DeadLettered == orders })
+
+	st := w.Stats()
+	if st.Synced != orders || st.GraphCalls != 1 || st.PricebookQueries < 3 || st.ExistenceQueries != 1 {
+		t.Errorf("stats %+v; want %d synced in 1 graph call, the pricebook lookup split in 3 or more queries, 1 existence query", st, orders)
+	}
+	if n := len(e.sf.Records("OrderItem")); n != orders*lines {
+		t.Errorf("%d order items, want %d", n, orders*lines)
+	}
+	if dl, _ := e.q.DeadLetters(context.Background(), 0); len(dl) != 0 {
+		t.Errorf("dead letters %+v", dl)
+	}
+}

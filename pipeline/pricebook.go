@@ -11,34 +11,25 @@ import (
 	"github.com/bc2sf/bc2sf/salesforce"
 )
 
-// pricebookChunk bounds the product keys of one PricebookEntry query, which
-// keeps the SOQL text far below Salesforce's 100,000-character limit. A
-// batch of 75 typical orders needs one query.
-const pricebookChunk = 300
-
 // pricebookEntries resolves the PricebookEntry ids of keys with one query
-// per pricebookChunk keys, and none for no keys.
+// per maxEncodedQueryLen bytes of encoded SOQL, and none for no keys.
 func (w *Worker) pricebookEntries(ctx context.Context, keys []string) (map[string]string, error) {
 	keys = slices.Clone(keys)
 	sort.Strings(keys)
+	field := w.cfg.PricebookKeyField
+	prefix := fmt.Sprintf("SELECT Id, %s FROM PricebookEntry WHERE Pricebook2Id = %s AND %s IN (",
+		field, salesforce.QuoteString(w.cfg.Mapper.Config().Pricebook2ID), field)
 	found := make(map[string]string, len(keys))
-	for start := 0; start < len(keys); start += pricebookChunk {
-		chunk := keys[start:min(start+pricebookChunk, len(keys))]
-		if err := w.queryEntries(ctx, chunk, found); err != nil {
+	for _, soql := range inQueries(prefix, keys, maxEncodedQueryLen) {
+		if err := w.queryEntries(ctx, soql, found); err != nil {
 			return nil, err
 		}
 	}
 	return found, nil
 }
 
-func (w *Worker) queryEntries(ctx context.Context, keys []string, found map[string]string) error {
+func (w *Worker) queryEntries(ctx context.Context, soql string, found map[string]string) error {
 	field := w.cfg.PricebookKeyField
-	quoted := make([]string, len(keys))
-	for i, k := range keys {
-		quoted[i] = salesforce.QuoteString(k)
-	}
-	soql := fmt.Sprintf("SELECT Id, %s FROM PricebookEntry WHERE Pricebook2Id = %s AND %s IN (%s)",
-		field, salesforce.QuoteString(w.cfg.Mapper.Config().Pricebook2ID), field, strings.Join(quoted, ", "))
 	w.stats.pricebookQueries.Add(1)
 	for raw, err := range w.cfg.Pricebook.Query(ctx, soql) {
 		if err != nil {

@@ -28,12 +28,14 @@ type Stats struct {
 	// they carried.
 	GraphCalls  int64
 	GraphOrders int64
-	// PricebookQueries counts PricebookEntry queries (Order target only);
-	// a batch whose OrderItems all exist makes none.
+	// PricebookQueries counts PricebookEntry queries (Order target only):
+	// one per batch that creates lines, more only when its product keys
+	// pass 14,000 bytes of URL-encoded SOQL; a batch whose OrderItems all
+	// exist makes none.
 	PricebookQueries int64
 	// ExistenceQueries counts the queries for the OrderItems Salesforce
 	// already holds (Order target only): one per batch, more only when the
-	// batch's line ids pass 16,000 characters of SOQL.
+	// batch's line ids pass 14,000 bytes of URL-encoded SOQL.
 	ExistenceQueries int64
 }
 

@@ -58,10 +58,11 @@ type WorkerConfig struct {
 	// Pricebook runs the Order target's SOQL queries; required when the
 	// Mapper's target is mapper.TargetOrder, unused otherwise. Per batch it
 	// makes one query for the batch's OrderItem external IDs that already
-	// exist (more than one only past 16,000 characters of SOQL), so that
-	// their graphs leave out the fields Salesforce refuses on update, then
-	// one PricebookEntry query for the product keys of the new lines, left
-	// out when there are none. A batch thus costs three API calls (two
+	// exist, so that their graphs leave out the fields Salesforce refuses
+	// on update, then one PricebookEntry query for the product keys of the
+	// new lines, left out when there are none. Either is split only past
+	// 14,000 bytes of URL-encoded SOQL, so that no query passes
+	// Salesforce's 16,384-byte limit on a request URI. A batch thus costs three API calls (two
 	// queries and the Composite Graph call) when it creates lines and two
 	// when it only updates them, against one for the Opportunity target.
 	Pricebook Querier

@@ -16,6 +16,10 @@ import (
 // 413, and no test of this fake needs more than a few hundred kilobytes.
 const maxBodyBytes = 50 << 20
 
+// maxURIBytes is Salesforce's limit on a request: a URI longer than 16,384
+// bytes is answered 414, and a URI and headers that pass it together 431.
+const maxURIBytes = 16384
+
 // Server is an in-process fake Salesforce org listening on a loopback port.
 // It is safe for concurrent use: requests are applied one at a time, in the
 // order they take the org's lock.
@@ -92,6 +96,10 @@ func (s *Server) StandardPricebookID() string { return s.stdPricebook }
 // own, e.g. behind a caller's own httptest.Server, but instance_url always
 // names URL().
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if res, ok := checkURISize(r); !ok {
+		writeResponse(w, res)
+		return
+	}
 	p := r.URL.EscapedPath()
 	switch {
 	case p == "/services/oauth2/token":
@@ -103,6 +111,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeResponse(w, notFound())
 	}
+}
+
+// checkURISize answers 414 to a request URI past maxURIBytes and 431 to a
+// URI and headers that pass it together, as Salesforce does.
+func checkURISize(r *http.Request) (response, bool) {
+	n := len(r.RequestURI)
+	if n > maxURIBytes {
+		return errorResponse(http.StatusRequestURITooLong, "URI_TOO_LONG", "request URI longer than 16,384 bytes"), false
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(": \r\n") + len(v)
+		}
+	}
+	if n > maxURIBytes {
+		return errorResponse(http.StatusRequestHeaderFieldsTooLarge, "HEADERS_TOO_LARGE", "request URI and headers longer than 16,384 bytes"), false
+	}
+	return response{}, true
 }
 
 // call is one REST request, from the wire or from a composite subrequest.
