@@ -243,8 +243,8 @@ func (c *Config) validate() error {
 		}
 	}
 	for _, n := range c.apiNames() {
-		if !isAPIName(n) {
-			bad("%q is not a Salesforce API name", n)
+		if !isAPIName(n.value) {
+			bad("%s %q is not a Salesforce API name", n.name, n.value)
 		}
 	}
 	for _, v := range []struct{ name, value string }{
@@ -266,12 +266,19 @@ func (c *Config) validate() error {
 	return nil
 }
 
-func (c *Config) apiNames() []string {
-	return []string{
-		c.Objects.Account, c.Objects.Contact, c.Objects.Opportunity, c.Objects.Order, c.Objects.OrderItem,
-		c.Fields.CustomerKey, c.Fields.OrderID, c.Fields.LineItemID, c.Fields.AccountLookup,
-		c.Fields.AccountRelationship, c.Fields.OrderLookup, c.Fields.OrderRelationship,
-		c.Fields.PricebookEntryLookup,
+// apiNames returns every configured object and field name, which go into
+// request paths, bodies and the pipeline's SOQL, with the setting it comes
+// from.
+func (c *Config) apiNames() []struct{ name, value string } {
+	return []struct{ name, value string }{
+		{"Objects.Account", c.Objects.Account}, {"Objects.Contact", c.Objects.Contact},
+		{"Objects.Opportunity", c.Objects.Opportunity}, {"Objects.Order", c.Objects.Order},
+		{"Objects.OrderItem", c.Objects.OrderItem},
+		{"Fields.CustomerKey", c.Fields.CustomerKey}, {"Fields.OrderID", c.Fields.OrderID},
+		{"Fields.LineItemID", c.Fields.LineItemID}, {"Fields.AccountLookup", c.Fields.AccountLookup},
+		{"Fields.AccountRelationship", c.Fields.AccountRelationship}, {"Fields.OrderLookup", c.Fields.OrderLookup},
+		{"Fields.OrderRelationship", c.Fields.OrderRelationship},
+		{"Fields.PricebookEntryLookup", c.Fields.PricebookEntryLookup},
 	}
 }
 

@@ -273,3 +273,36 @@ func TestWorkerOrderTargetSplitsLongQueries(t *testing.T) {
 		t.Errorf("dead letters %+v", dl)
 	}
 }
+
+// A product key with control characters is quoted safely: one holding NUL
+// matches nothing and dead-letters its own order with a reason naming the
+// key, while the other orders of the batch, one of them keyed with a tab
+// and an escape character, sync.
+func TestWorkerOrderTargetControlCharacterKeys(t *testing.T) {
+	t.Parallel()
+	const tabbed = "SKU\t\x1b[0m"
+	e, cfg := orderTargetEnv(t, mapper.LinkByReference, "SKU-0", tabbed)
+	var ids []int64
+	for i, sku := range []string{"SKU-0", "SKU\x00NUL", tabbed} {
+		o := order(i)
+		o.LineItems[0].SKU = sku
+		added, err := e.bc.AddOrder(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, added.ID)
+		enqueue(t, e.q, added.ID)
+	}
+	cfg.BatchSize = len(ids)
+	cfg.Linger = time.Minute
+	w := newWorker(t, cfg)
+	start(t, w)
+	waitFor(t, "all settled", func() bool { st := w.Stats(); return st.Synced+st.DeadLettered == int64(len(ids)) })
+	if st := w.Stats(); st.Synced != 2 || st.DeadLettered != 1 {
+		t.Errorf("stats %+v; want 2 synced, 1 dead", st)
+	}
+	dl, _ := e.q.DeadLetters(context.Background(), 0)
+	if len(dl) != 1 || !strings.Contains(dl[0].Reason, `"SKU\x00NUL"`) || !strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", ids[1])) {
+		t.Errorf("dead letters %+v", dl)
+	}
+}

@@ -14,7 +14,10 @@ import (
 // pricebookEntries resolves the PricebookEntry ids of keys with one query
 // per maxEncodedQueryLen bytes of encoded SOQL, and none for no keys.
 func (w *Worker) pricebookEntries(ctx context.Context, keys []string) (map[string]string, error) {
-	keys = slices.Clone(keys)
+	// Salesforce stores no NUL, so a key holding one matches no entry: it
+	// is left out of the query (which Salesforce might refuse as a whole)
+	// and its order dead-letters for want of an entry.
+	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return strings.ContainsRune(k, 0) })
 	sort.Strings(keys)
 	field := w.cfg.PricebookKeyField
 	prefix := fmt.Sprintf("SELECT Id, %s FROM PricebookEntry WHERE Pricebook2Id = %s AND %s IN (",

@@ -68,7 +68,9 @@ type WorkerConfig struct {
 	Pricebook Querier
 	// PricebookKeyField is the PricebookEntry field matched against the
 	// mapper's product keys; default DefaultPricebookKeyField
-	// ("Product2.BigCommerce_Product_Key__c").
+	// ("Product2.BigCommerce_Product_Key__c"). It goes into SOQL as is, so
+	// NewWorker refuses anything but an API name or a dotted relationship
+	// path of API names (salesforce.CheckFieldPath).
 	PricebookKeyField string
 
 	// Concurrency is the number of goroutines that dequeue and fetch
@@ -161,7 +163,8 @@ type Worker struct {
 // NewWorker checks cfg, fills its defaults and returns a Worker. It fails
 // with an error wrapping ErrInvalidConfig when Queue, Store, Orders, Graphs
 // or Mapper is nil, when the Mapper targets mapper.TargetOrder without
-// Pricebook, or when BatchSize is above 75 or a duration is negative.
+// Pricebook, when PricebookKeyField is not a field path, or when BatchSize
+// is above 75 or a duration is negative.
 func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
@@ -189,6 +192,11 @@ func (c *WorkerConfig) fill() error {
 	}
 	if c.Mapper != nil && c.Mapper.Config().Target == mapper.TargetOrder && isNil(c.Pricebook) {
 		problems = append(problems, "Pricebook is nil but the Mapper targets Order")
+	}
+	if c.PricebookKeyField != "" {
+		if err := salesforce.CheckFieldPath(c.PricebookKeyField); err != nil {
+			problems = append(problems, fmt.Sprintf("PricebookKeyField %q cannot go into SOQL: %v", c.PricebookKeyField, err))
+		}
 	}
 	if c.BatchSize < 0 || c.BatchSize > salesforce.MaxGraphs {
 		problems = append(problems, fmt.Sprintf("BatchSize %d is outside 1-%d", c.BatchSize, salesforce.MaxGraphs))

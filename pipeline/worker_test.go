@@ -464,6 +464,10 @@ func TestNewWorkerRejectsBadConfig(t *testing.T) {
 		{"nil salesforce client", func(c *pipeline.WorkerConfig) { c.Graphs = (*salesforce.Client)(nil) }, "Graphs"},
 		{"order target without pricebook", func(c *pipeline.WorkerConfig) { c.Mapper = orderMapper }, "Pricebook"},
 		{"batch too big", func(c *pipeline.WorkerConfig) { c.BatchSize = 76 }, "BatchSize"},
+		{"SOQL in the pricebook key field", func(c *pipeline.WorkerConfig) {
+			c.PricebookKeyField = "Product2.Key__c) OR (Id"
+		}, `PricebookKeyField "Product2.Key__c) OR (Id"`},
+		{"empty part in the pricebook key field", func(c *pipeline.WorkerConfig) { c.PricebookKeyField = "Product2..Key__c" }, "PricebookKeyField"},
 		{"negative linger", func(c *pipeline.WorkerConfig) { c.Linger = -1 }, "Linger"},
 	}
 	for _, tt := range tests {

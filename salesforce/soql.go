@@ -1,13 +1,20 @@
 package salesforce
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // QuoteString returns s as a SOQL string literal, quotes included, so user
 // data can never change a query: backslash, single and double quote, new
 // line, carriage return, tab, backspace (\b) and form feed (\f) are written
-// as the escape sequences SOQL defines; every other character is kept as is.
-// Invalid UTF-8 is replaced with U+FFFD. For example QuoteString(`Bob's`)
-// is `'Bob\'s'`.
+// as the escape sequences SOQL defines, and every other control character
+// (NUL, the rest of U+0000-U+001F, U+007F-U+009F) as SOQL's Unicode escape
+// \uXXXX, so the literal holds no raw control byte; every other character is
+// kept as is. Invalid UTF-8 is replaced with U+FFFD. For example
+// QuoteString(`Bob's`) is `'Bob\'s'` and QuoteString("a\x00") is `'a\u0000'`.
+// Salesforce stores no NUL in a text field, so a literal holding one
+// matches no record.
 func QuoteString(s string) string {
 	return quote(s, false)
 }
@@ -55,9 +62,26 @@ func quote(s string, like bool) string {
 			}
 			b.WriteRune(r)
 		default:
+			if unicode.IsControl(r) {
+				const hex = "0123456789ABCDEF"
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[r>>4])
+				b.WriteByte(hex[r&0xF])
+				continue
+			}
 			b.WriteRune(r)
 		}
 	}
 	b.WriteByte('\'')
 	return b.String()
+}
+
+// CheckFieldPath reports whether path can be spliced into SOQL or a request
+// path as a field: an API name (a letter, then letters, digits and
+// underscores, at most 80 characters) or a relationship path of such names
+// joined by dots, e.g. "Product2.BigCommerce_Product_Key__c". Names are
+// never quoted in SOQL, so a configured name must pass this check before it
+// is used; the error names the part at fault.
+func CheckFieldPath(path string) error {
+	return checkFieldPath(path)
 }

@@ -2,8 +2,10 @@ package salesforce
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestQuoteString(t *testing.T) {
@@ -17,6 +19,9 @@ func TestQuoteString(t *testing.T) {
 		{"50%_off", `'50%_off'`, `'50\%\_off'`},
 		{"café ☕", `'café ☕'`, `'café ☕'`},
 		{"bad\xffutf8", "'bad\uFFFDutf8'", "'bad\uFFFDutf8'"},
+		{"nul\x00end", `'nul\u0000end'`, `'nul\u0000end'`},
+		{"\x01\x1f\x7f\u0085\u009f", `'\u0001\u001F\u007F\u0085\u009F'`, `'\u0001\u001F\u007F\u0085\u009F'`},
+		{"a\x00' OR Name != '", `'a\u0000\' OR Name != \''`, `'a\u0000\' OR Name != \''`},
 		{"", `''`, `''`},
 	}
 	for _, tt := range tests {
@@ -62,6 +67,16 @@ func parseSOQLLiteral(s string, like bool) (val, rest string, err error) {
 				b.WriteByte('\f')
 			case '"', '\'', '\\':
 				b.WriteByte(e)
+			case 'u':
+				if i+4 >= len(s) {
+					return "", "", errors.New("short unicode escape")
+				}
+				n, err := strconv.ParseUint(s[i+1:i+5], 16, 16)
+				if err != nil {
+					return "", "", errors.New("bad unicode escape")
+				}
+				b.WriteRune(rune(n))
+				i += 4
 			case '%', '_':
 				if !like {
 					return "", "", errors.New("LIKE escape outside LIKE")
@@ -78,7 +93,7 @@ func parseSOQLLiteral(s string, like bool) (val, rest string, err error) {
 }
 
 func FuzzQuoteString(f *testing.F) {
-	for _, s := range []string{"", "Bob's", `\`, `\'`, "' OR 1=1 --", "a\nb", "%_", "\x00\xff", "\\\\''"} {
+	for _, s := range []string{"", "Bob's", `\`, `\'`, "' OR 1=1 --", "a\nb", "%_", "\x00\xff", "\\\\''", "\x00", "\u0085\x7f", "a\x1b[0m"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -98,6 +113,23 @@ func FuzzQuoteString(f *testing.F) {
 			if rest != " LIMIT 1" || got != want {
 				t.Fatalf("QuoteString(%q) = %s parsed as %q with rest %q", s, lit, got, rest)
 			}
+			if strings.ContainsFunc(lit, unicode.IsControl) {
+				t.Fatalf("QuoteString(%q) = %q holds a raw control character", s, lit)
+			}
 		}
 	})
+}
+
+func TestCheckFieldPath(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"Id", "ProductCode", "Product2.BigCommerce_Product_Key__c", "ns__Obj__r.ns__Field__c"} {
+		if err := CheckFieldPath(ok); err != nil {
+			t.Errorf("CheckFieldPath(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "Product2.", ".Id", "Id, Name", "Id) OR (Id", "Name FROM Account--", "Product2..Key__c", "1Id", "Id\x00", strings.Repeat("a", 81)} {
+		if err := CheckFieldPath(bad); err == nil {
+			t.Errorf("CheckFieldPath(%q) accepted", bad)
+		}
+	}
 }
