@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/bc2sf/bc2sf/deadletter"
 )
 
 // role is what one process runs: ROLE=all (the default) runs everything in
@@ -40,6 +43,8 @@ type config struct {
 	redis      *redis.Options // nil: queue, store and checkpoint in memory; holds the password
 	listenAddr string
 	logFormat  string
+	adminAddr  string // "": no admin listener
+	adminToken string // secret: the dead-letter console's token
 
 	// Receiver (ROLE all or receiver).
 	bcClientSecret string // secret: Standard Webhooks key
@@ -65,13 +70,21 @@ type config struct {
 // loadConfig reads the environment through getenv. It checks everything
 // before it answers, so one failed start names every missing or invalid
 // variable; the error never repeats a value. ROLE=receiver and ROLE=worker
-// need REDIS_URL, through which they share the queue.
+// need REDIS_URL, through which they share the queue; ADMIN_ADDR needs
+// ADMIN_TOKEN.
 func loadConfig(getenv func(string) string) (config, error) {
 	e := &env{get: getenv}
 	c := config{
 		role:       role(e.oneOf("ROLE", string(roleAll), string(roleReceiver), string(roleWorker))),
 		listenAddr: e.optional("LISTEN_ADDR", ":8080"),
 		logFormat:  e.oneOf("LOG_FORMAT", "text", "json"),
+		adminAddr:  e.optional("ADMIN_ADDR", ""),
+	}
+	if c.adminAddr != "" {
+		c.adminToken = e.required("ADMIN_TOKEN")
+		if c.adminToken != "" && len(c.adminToken) < deadletter.MinTokenBytes {
+			e.invalid = append(e.invalid, fmt.Sprintf("ADMIN_TOKEN (want at least %d characters)", deadletter.MinTokenBytes))
+		}
 	}
 	if c.role.works() {
 		c.bcStoreHash = e.required("BIGCOMMERCE_STORE_HASH")
@@ -110,6 +123,9 @@ func (c config) LogValue() slog.Value {
 	}
 	if c.redis != nil {
 		attrs = append(attrs, slog.String("redis_addr", c.redis.Addr))
+	}
+	if c.adminAddr != "" {
+		attrs = append(attrs, slog.String("admin_addr", c.adminAddr))
 	}
 	if c.role.receives() {
 		attrs = append(attrs,

@@ -19,6 +19,7 @@ func fullEnv() map[string]string {
 		"SALESFORCE_CLIENT_ID":       "id",
 		"SALESFORCE_CLIENT_SECRET":   sfSecret,
 		"SALESFORCE_INSTANCE_URL":    " https://acme.my.salesforce.com/ ",
+		"ADMIN_TOKEN":                adminToken,
 	}
 }
 
@@ -49,18 +50,19 @@ func TestLoadConfigDefaultsAndOverrides(t *testing.T) {
 			"sfTokenURL":    "https://acme.my.salesforce.com/services/oauth2/token",
 			"sfAPIVersion":  "v64.0", "listenAddr": ":8080", "workers": "4", "reconcileEvery": "0s",
 			"logFormat": "text", "stageName": "", "redis": "", "target": "opportunity", "pricebookID": "",
+			"adminAddr": "",
 		}},
 		{"overrides", withEnv(fullEnv(),
 			"SALESFORCE_TOKEN_URL", "https://login.example/token", "SALESFORCE_API_VERSION", "v66.0",
 			"WORKERS", "12", "RECONCILE_INTERVAL", "10m", "LOG_FORMAT", "JSON", "MAPPER_STAGE_NAME", "Won",
 			"REDIS_URL", "redis://:pw@10.0.0.1:6380/3", "BIGCOMMERCE_WEBHOOK_HEADER", "X-Hook",
 			"LISTEN_ADDR", "127.0.0.1:9000", "ROLE", "All", "SYNC_TARGET", "Order",
-			"SALESFORCE_PRICEBOOK_ID", "01s000000000001AAA",
+			"SALESFORCE_PRICEBOOK_ID", "01s000000000001AAA", "ADMIN_ADDR", "127.0.0.1:9090",
 		), map[string]string{
 			"role": "all", "sfTokenURL": "https://login.example/token", "sfAPIVersion": "v66.0", "workers": "12",
 			"reconcileEvery": "10m0s", "logFormat": "json", "stageName": "Won", "webhookHeader": "X-Hook",
 			"redis": "10.0.0.1:6380 db 3", "listenAddr": "127.0.0.1:9000", "target": "order",
-			"pricebookID": "01s000000000001AAA",
+			"pricebookID": "01s000000000001AAA", "adminAddr": "127.0.0.1:9090",
 		}},
 		// A receiver reads no API variable, a worker no webhook variable,
 		// even when the environment has them.
@@ -107,7 +109,7 @@ func settings(c config) map[string]string {
 		"sfInstanceURL": c.sfInstanceURL, "sfTokenURL": c.sfTokenURL, "sfAPIVersion": c.sfAPIVersion,
 		"listenAddr": c.listenAddr, "workers": fmt.Sprint(c.workers), "reconcileEvery": c.reconcileEvery.String(),
 		"logFormat": c.logFormat, "stageName": c.stageName, "redis": redis, "target": c.target,
-		"pricebookID": c.pricebookID,
+		"pricebookID": c.pricebookID, "adminAddr": c.adminAddr,
 	}
 }
 
@@ -115,7 +117,8 @@ func settings(c config) map[string]string {
 func TestConfigPrintsNoSecrets(t *testing.T) {
 	t.Parallel()
 	for _, r := range []role{roleAll, roleReceiver, roleWorker} {
-		env := withEnv(fullEnv(), "ROLE", string(r), "REDIS_URL", "redis://:redis-password@localhost:6379/0")
+		env := withEnv(fullEnv(), "ROLE", string(r), "REDIS_URL", "redis://:redis-password@localhost:6379/0",
+			"ADMIN_ADDR", "127.0.0.1:9090")
 		c, err := loadConfig(mapEnv(env))
 		if err != nil {
 			t.Fatal(err)
@@ -128,7 +131,7 @@ func TestConfigPrintsNoSecrets(t *testing.T) {
 		if strings.Contains(out.String(), "redis-password") {
 			t.Errorf("ROLE=%s: output contains the Redis password:\n%s", r, out.String())
 		}
-		if !strings.Contains(out.String(), "role="+string(r)) {
+		if !strings.Contains(out.String(), "role="+string(r)) || !strings.Contains(out.String(), "admin_addr=127.0.0.1:9090") {
 			t.Errorf("ROLE=%s: output does not describe the configuration:\n%s", r, out.String())
 		}
 	}

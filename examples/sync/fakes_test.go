@@ -17,13 +17,14 @@ import (
 // Secret values of the test environment that fakes returns; no output of
 // the program may contain them.
 const (
-	webhookSecret = "shared-webhook-secret-value" // BIGCOMMERCE_WEBHOOK_SECRET
-	clientSecret  = "bc-client-secret-value"      // BIGCOMMERCE_CLIENT_SECRET
-	sfSecret      = "sf-client-secret-value"      // SALESFORCE_CLIENT_SECRET
+	webhookSecret = "shared-webhook-secret-value"  // BIGCOMMERCE_WEBHOOK_SECRET
+	clientSecret  = "bc-client-secret-value"       // BIGCOMMERCE_CLIENT_SECRET
+	sfSecret      = "sf-client-secret-value"       // SALESFORCE_CLIENT_SECRET
+	adminToken    = "admin-token-value-0123456789" // ADMIN_TOKEN
 )
 
 // secretVars name the variables whose values must never be printed.
-var secretVars = []string{"BIGCOMMERCE_CLIENT_TOKEN", "BIGCOMMERCE_CLIENT_SECRET", "BIGCOMMERCE_WEBHOOK_SECRET", "SALESFORCE_CLIENT_SECRET"}
+var secretVars = []string{"BIGCOMMERCE_CLIENT_TOKEN", "BIGCOMMERCE_CLIENT_SECRET", "BIGCOMMERCE_WEBHOOK_SECRET", "SALESFORCE_CLIENT_SECRET", "ADMIN_TOKEN"}
 
 // fakes starts a fake store (under the base path /bc) that signs
 // deliveries with clientSecret and a fake org accepting the client

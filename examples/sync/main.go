@@ -91,18 +91,29 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-// run serves HTTP and runs the loops until ctx ends or one of them fails.
-// Then the server stops accepting and finishes its requests; with the queue
-// in memory, the workers go on until it is empty (within shutdownTimeout), so
-// that events already answered 200 are not lost with the process; then the
-// loops drain on their own (the worker finishes its batch or gives its
-// deliveries back to the queue).
+// run serves HTTP (and the admin server when ADMIN_ADDR is set) and runs the
+// loops until ctx ends or one of them fails. Then the servers stop
+// accepting and finish their requests; with the queue in memory, the
+// workers go on until it is empty (within shutdownTimeout), so that events
+// already answered 200 are not lost with the process; then the loops drain
+// on their own (the worker finishes its batch or gives its deliveries back
+// to the queue).
 func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", p.server.Addr)
 	if err != nil {
 		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String())
+	servers := map[*http.Server]net.Listener{p.server: ln}
+	if p.admin != nil {
+		aln, err := net.Listen("tcp", p.admin.Addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("admin listener: %w", err)
+		}
+		log.Info("admin listening", "addr", aln.Addr().String(), "console", deadLettersPath)
+		servers[p.admin] = aln
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -110,11 +121,13 @@ func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLoops()
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := p.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			cancel(fmt.Errorf("http server: %w", err))
-		}
-	})
+	for srv, l := range servers {
+		wg.Go(func() {
+			if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+				cancel(fmt.Errorf("http server %s: %w", srv.Addr, err))
+			}
+		})
+	}
 	for _, loop := range p.loops {
 		wg.Go(func() {
 			err := loop(loopCtx)
@@ -136,7 +149,10 @@ func (p *processes) run(ctx context.Context, log *slog.Logger) error {
 	log.Info("shutting down")
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer scancel()
-	shutdownErr := p.server.Shutdown(sctx)
+	var shutdownErr error
+	for srv := range servers {
+		shutdownErr = errors.Join(shutdownErr, srv.Shutdown(sctx))
+	}
 	if p.drainQueue != nil && errors.Is(context.Cause(ctx), context.Canceled) {
 		p.drainQueue(sctx, log)
 	}

@@ -47,6 +47,9 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 			[]string{"invalid SALESFORCE_PRICEBOOK_ID (want a 15- or 18-character Salesforce id)"}, nil},
 		{"bad workers", change("WORKERS", "0"), []string{"invalid WORKERS"}, nil},
 		{"bad interval", change("RECONCILE_INTERVAL", "often"), []string{"invalid RECONCILE_INTERVAL"}, nil},
+		{"admin without token", change("ADMIN_ADDR", "127.0.0.1:0", "ADMIN_TOKEN", "-"), []string{"missing ADMIN_TOKEN"}, nil},
+		{"admin token too short", change("ADMIN_ADDR", "127.0.0.1:0", "ADMIN_TOKEN", "short-token"),
+			[]string{"invalid ADMIN_TOKEN (want at least 16 characters)"}, []string{"short-token"}},
 		{"bad redis URL", change("REDIS_URL", "http://user:redis-password@host"), []string{"invalid REDIS_URL"}, nil},
 		{"bad store hash", change("BIGCOMMERCE_STORE_HASH", "not a hash"), []string{"invalid configuration"}, nil},
 		{"bad API version", change("SALESFORCE_API_VERSION", "64"), []string{"invalid configuration"}, nil},
@@ -67,6 +70,7 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		{"worker: no redis", worker("REDIS_URL", "-"), []string{"missing REDIS_URL"}, []string{"WEBHOOK"}},
 		{"worker: bad interval", worker("RECONCILE_INTERVAL", "1ms"), []string{"invalid RECONCILE_INTERVAL (want a duration"}, []string{"WEBHOOK"}},
 		{"worker: bad API URL", worker("BIGCOMMERCE_API_URL", "ftp://api"), []string{"invalid configuration"}, nil},
+		{"worker: admin without token", worker("ADMIN_ADDR", ":9090", "ADMIN_TOKEN", "-"), []string{"missing ADMIN_TOKEN"}, []string{"WEBHOOK"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

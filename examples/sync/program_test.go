@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -103,11 +104,18 @@ func (p *program) stop(tb testing.TB) int {
 // address.
 func (p *program) waitListening(tb testing.TB) string {
 	tb.Helper()
+	return p.waitLog(tb, "listening")
+}
+
+// waitLog reads the JSON log until a line whose msg is msg names an
+// address, and returns it. It fails the test when the program exits first.
+func (p *program) waitLog(tb testing.TB, msg string) string {
+	tb.Helper()
 	var addr string
-	waitFor(tb, "the listening log line", p.logs, func() bool {
+	waitFor(tb, "the log line "+strconv.Quote(msg), p.logs, func() bool {
 		for line := range strings.Lines(p.logs.String()) {
 			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == msg {
 				addr = rec.Addr
 				return true
 			}
@@ -115,7 +123,7 @@ func (p *program) waitListening(tb testing.TB) string {
 		select {
 		case code := <-p.code:
 			p.code <- code
-			tb.Fatalf("program exited with %d before listening; logs:\n%s", code, p.logs)
+			tb.Fatalf("program exited with %d before logging %q; logs:\n%s", code, msg, p.logs)
 		default:
 		}
 		return false

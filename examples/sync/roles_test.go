@@ -17,7 +17,7 @@ func asRole(env map[string]string, r role) map[string]string {
 	out := map[string]string{"ROLE": string(r)}
 	for k, v := range env {
 		webhookVar := strings.HasPrefix(k, "BIGCOMMERCE_WEBHOOK_") || k == "BIGCOMMERCE_CLIENT_SECRET"
-		common := k == "REDIS_URL" || k == "LISTEN_ADDR" || k == "LOG_FORMAT"
+		common := k == "REDIS_URL" || k == "LISTEN_ADDR" || k == "LOG_FORMAT" || strings.HasPrefix(k, "ADMIN_")
 		if common || webhookVar == (r == roleReceiver) {
 			out[k] = v
 		}

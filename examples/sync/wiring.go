@@ -14,6 +14,7 @@ import (
 // processes are the parts that run until shutdown.
 type processes struct {
 	server *http.Server
+	admin  *http.Server                  // ADMIN_ADDR: the dead-letter console; nil when unset
 	loops  []func(context.Context) error // worker pool, reconciler
 	// drainQueue, when set, runs at shutdown after the server stopped
 	// accepting and before the loops stop: a memory queue is emptied.
@@ -31,8 +32,9 @@ func (f *startFailure) Unwrap() error { return f.err }
 // newProcesses builds what cfg.role runs: the HTTP server in every role
 // (the probes, and the webhook route where the role receives), and, where
 // it works, the worker pool and the reconciler when RECONCILE_INTERVAL is
-// set. Only the Order target's price-book lookup makes a network call; its
-// failure is a *startFailure, every other error a configuration error.
+// set, and the admin server when ADMIN_ADDR is set. Only the Order target's
+// price-book lookup makes a network call; its failure is a *startFailure,
+// every other error a configuration error.
 func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger) (*processes, error) {
 	p := &processes{}
 	var webhooks http.Handler
@@ -42,13 +44,21 @@ func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger)
 			return nil, err
 		}
 	}
+	var sf *salesforce.Client
 	if cfg.role.works() {
 		var err error
-		if p.loops, err = newLoops(ctx, cfg, b, log); err != nil {
+		if p.loops, sf, err = newLoops(ctx, cfg, b, log); err != nil {
 			return nil, err
 		}
 	}
 	p.server = newServer(cfg.listenAddr, newMux(webhooks, b.inspect), log)
+	if cfg.adminAddr != "" {
+		admin, err := newAdminHandler(cfg, b.inspect, sf, log)
+		if err != nil {
+			return nil, err
+		}
+		p.admin = newServer(cfg.adminAddr, admin, log)
+	}
 	if cfg.role == roleAll && b.client == nil {
 		p.drainQueue = waitForEmpty(b.inspect)
 	}
@@ -56,12 +66,13 @@ func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger)
 }
 
 // newLoops builds the clients, the mapper, the worker pool and, when
-// RECONCILE_INTERVAL is set, the reconciler.
-func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]func(context.Context) error, error) {
+// RECONCILE_INTERVAL is set, the reconciler. It returns the Salesforce
+// client too, whose usage the admin server shows.
+func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]func(context.Context) error, *salesforce.Client, error) {
 	bc, err := bigcommerce.NewClient(cfg.bcStoreHash, cfg.bcToken,
 		bigcommerce.WithBaseURL(cfg.bcAPIURL), bigcommerce.WithLogger(log))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sf, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(cfg.sfClientID, cfg.sfClientSecret),
@@ -70,18 +81,18 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		salesforce.WithAPIVersion(cfg.sfAPIVersion),
 		salesforce.WithLogger(log))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mc := mapper.Config{StageName: cfg.stageName}
 	if cfg.target == targetOrder {
 		mc.Target = mapper.TargetOrder
 		if mc.Pricebook2ID, err = orderPricebook(ctx, cfg.pricebookID, sf, log); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	m, err := mapper.New(mc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	orders := bc.Orders
 	worker, err := pipeline.NewWorker(pipeline.WorkerConfig{
@@ -95,7 +106,7 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		Logger:      log,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	loops := []func(context.Context) error{worker.Run}
 	if cfg.reconcileEvery > 0 {
@@ -110,9 +121,9 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 			Logger:     log,
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		loops = append(loops, r.Run)
 	}
-	return loops, nil
+	return loops, sf, nil
 }
