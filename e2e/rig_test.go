@@ -323,7 +323,7 @@ func amount(i int) string { return fmt.Sprintf("%d.%03d%d", 5+i%700, i%1000, 1+i
 func head[T any](s []T, n int) []T { return s[:min(n, len(s))] }
 
 // syncable reports whether the default mapping writes order o.
-func syncable(o bctest.Order) bool { return o.StatusID != 0 && !o.IsDeleted }
+func syncable(o bctest.Order) bool { return o.StatusID != 0 }
 
 // idsOf returns the ids of orders.
 func idsOf(orders []bctest.Order) []int64 {

@@ -59,8 +59,8 @@ type Objects struct {
 	OrderItem   string // "OrderItem"
 }
 
-// Fields names the external-ID and lookup fields the targets use. Every
-// empty name takes its default, shown beside it.
+// Fields names the external-ID, lookup and status fields the targets use.
+// Every empty name takes its default, shown beside it.
 type Fields struct {
 	// CustomerKey is the external ID of Account and Contact:
 	// "BigCommerce_Customer_Key__c".
@@ -87,6 +87,14 @@ type Fields struct {
 	// OrderItem's Record.CreateOnly, to be left out of the body of an item
 	// that already exists.
 	PricebookEntryLookup string
+	// Status receives the order's status text (status, such as "Shipped";
+	// "Archived" for an archived order), cut to 40 characters, on the
+	// Opportunity or Order: "BigCommerce_Status__c". NoField leaves it out.
+	Status string
+	// RefundedAmount receives refunded_amount, as an exact decimal, on the
+	// Opportunity or Order: "BigCommerce_Refunded_Amount__c". NoField leaves
+	// it out.
+	RefundedAmount string
 }
 
 // ExtraField sets one more field on every record of one object: either the
@@ -116,24 +124,44 @@ type Config struct {
 	// Target selects the objects to write; default TargetOpportunity.
 	Target Target
 	// Statuses lists the order statuses that sync. Empty means
-	// DefaultStatuses: every status except Incomplete (0). Ids outside
-	// 0–14 are a configuration error.
+	// DefaultStatuses: every status except Incomplete (0). Incomplete never
+	// syncs (an abandoned checkout is not a sale; the order syncs once it
+	// leaves status 0), so 0 and ids above 14 are configuration errors.
 	Statuses []bigcommerce.StatusID
-	// SyncDeleted also maps orders BigCommerce marks is_deleted (archived);
-	// by default they are skipped.
-	SyncDeleted bool
+	// SkipDeleted leaves out orders BigCommerce marks is_deleted (archived),
+	// with Result.Skip set to SkipDeleted. By default an archived order is
+	// written like any other, with Stage.Archived ("Closed Lost") and the
+	// status text "Archived": bc2sf never deletes anything in Salesforce.
+	SkipDeleted bool
 	// MultiCurrency sends CurrencyIsoCode (from default_currency_code) on
 	// Opportunity and Order. Leave it off unless the org has multiple
 	// currencies enabled: the field does not exist otherwise.
 	MultiCurrency bool
-	// StageName is the Opportunity stage; default "Closed Won".
-	StageName string
+	// Stage sets the Opportunity's stage from the order's status. Its unset
+	// parts take the defaults: Field "StageName", Values DefaultLostStages()
+	// (Refunded, Cancelled and Declined give "Closed Lost"), Default
+	// "Closed Won" for every other synced status, and Archived "Closed Lost".
+	// A non-nil, empty Values gives every status Default.
+	Stage StatusMap
 	// OpportunityNamePrefix precedes the order id in the Opportunity name;
 	// default "BigCommerce order #".
 	OpportunityNamePrefix string
-	// OrderStatus is the Order status; default "Draft" (OrderItems can only
-	// be added to a draft order).
+	// OrderStatus is the Status of an Order bc2sf creates; default "Draft"
+	// (OrderItems can only be added to a draft order). It is never sent to
+	// an Order that exists, so the Order's later life in Salesforce
+	// (activation, say) is its own, unless OrderStage sets Status.
 	OrderStatus string
+	// OrderStage sets one field of the Order from the order's status, the
+	// way Stage sets the Opportunity's, for TargetOrder. Its zero value sets
+	// nothing; with Field set, a status that Values does not name gets
+	// Default (empty: nothing sent), and an archived order gets Archived
+	// (empty: the value of its status). With Field "Status" the mapped value
+	// replaces OrderStatus and is sent on every sync; Salesforce refuses new
+	// and changed OrderItems on an Order whose Status is in the Activated
+	// category, so mapping a status to such a value makes a new order's
+	// first sync fail (see the pipeline's documentation for Orders activated
+	// in Salesforce).
+	OrderStage StatusMap
 	// Pricebook2ID is the price book of every Order: a 15- or 18-character
 	// Salesforce id. Required for TargetOrder.
 	Pricebook2ID string
@@ -158,9 +186,6 @@ type Config struct {
 
 // Default values of Config.
 const (
-	// DefaultStageName is the Opportunity stage when Config.StageName is
-	// empty. StageName values are org-specific; this one exists in a new org.
-	DefaultStageName = "Closed Won"
 	// DefaultOpportunityNamePrefix precedes the order id in the
 	// Opportunity name.
 	DefaultOpportunityNamePrefix = "BigCommerce order #"
@@ -193,7 +218,8 @@ func (c Config) withDefaults() Config {
 			*s = v
 		}
 	}
-	def(&c.StageName, DefaultStageName)
+	c.Stage = c.Stage.stageDefaults()
+	c.OrderStage = c.OrderStage.clone()
 	def(&c.OpportunityNamePrefix, DefaultOpportunityNamePrefix)
 	def(&c.OrderStatus, DefaultOrderStatus)
 	def(&c.Objects.Account, "Account")
@@ -209,6 +235,8 @@ func (c Config) withDefaults() Config {
 	def(&c.Fields.OrderLookup, "OrderId")
 	def(&c.Fields.OrderRelationship, "Order")
 	def(&c.Fields.PricebookEntryLookup, DefaultPricebookEntryField)
+	def(&c.Fields.Status, DefaultStatusField)
+	def(&c.Fields.RefundedAmount, DefaultRefundedAmountField)
 	if len(c.Statuses) == 0 {
 		c.Statuses = DefaultStatuses()
 	} else {
@@ -231,8 +259,22 @@ func (c *Config) validate() error {
 		bad("unknown link mode %d", int(c.Link))
 	}
 	for _, s := range c.Statuses {
-		if s < bigcommerce.StatusIncomplete || s > bigcommerce.StatusPartiallyRefunded {
-			bad("status id %d is not a BigCommerce status (0-14)", int(s))
+		if s < bigcommerce.StatusPending || s > bigcommerce.StatusPartiallyRefunded {
+			bad("status id %d is not a synced BigCommerce status (1-14; Incomplete, 0, never syncs)", int(s))
+		}
+	}
+	errs = append(errs, c.Stage.validate("Stage")...)
+	errs = append(errs, c.OrderStage.validate("OrderStage")...)
+	if c.OrderStage.Field != "" && c.Target != TargetOrder {
+		bad("OrderStage is set but the target is %s", c.Target)
+	}
+	for _, sm := range []struct {
+		name, object, field string
+	}{{"Stage", c.Objects.Opportunity, c.Stage.Field}, {"OrderStage", c.Objects.Order, c.OrderStage.Field}} {
+		for _, r := range c.writtenObjects()[sm.object] {
+			if sm.field != "" && strings.EqualFold(r, sm.field) {
+				bad("%s.Field %s is set by the mapper and cannot be replaced", sm.name, sm.field)
+			}
 		}
 	}
 	if c.Target == TargetOrder {
@@ -247,8 +289,15 @@ func (c *Config) validate() error {
 			bad("%s %q is not a Salesforce API name", n.name, n.value)
 		}
 	}
+	for _, n := range []struct{ name, value string }{
+		{"Fields.Status", c.Fields.Status}, {"Fields.RefundedAmount", c.Fields.RefundedAmount},
+	} {
+		if n.value != NoField && !isAPIName(n.value) {
+			bad("%s %q is not a Salesforce API name (or NoField)", n.name, n.value)
+		}
+	}
 	for _, v := range []struct{ name, value string }{
-		{"StageName", c.StageName}, {"OrderStatus", c.OrderStatus},
+		{"OrderStatus", c.OrderStatus},
 		{"OpportunityNamePrefix", c.OpportunityNamePrefix}, {"CatchAllProductKey", c.CatchAllProductKey},
 	} {
 		if v.value != strings.TrimSpace(v.value) || !validText(v.value) {

@@ -24,7 +24,16 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		{"bad field name", Config{Fields: Fields{OrderID: "Order_Id__c;drop"}}, `Fields.OrderID "Order_Id__c;drop" is not`},
 		{"SOQL in the line id field", Config{Fields: Fields{LineItemID: "Id) OR (Id"}}, `Fields.LineItemID "Id) OR (Id" is not`},
 		{"dotted relationship", Config{Fields: Fields{OrderRelationship: "Order.Account"}}, "Fields.OrderRelationship"},
-		{"stage with spaces around", Config{StageName: " Won"}, "StageName"},
+		{"stage with spaces around", Config{Stage: StatusMap{Default: " Won"}}, "Stage.Default"},
+		{"incomplete configured", Config{Statuses: []bigcommerce.StatusID{bigcommerce.StatusIncomplete}}, "Incomplete, 0, never syncs"},
+		{"stage of incomplete", Config{Stage: StatusMap{Values: map[bigcommerce.StatusID]string{0: "Lost"}}}, "status id 0"},
+		{"stage value with space", Config{Stage: StatusMap{Values: map[bigcommerce.StatusID]string{5: "Lost "}}}, "Stage.Values[5]"},
+		{"stage field replaces external ID", Config{Stage: StatusMap{Field: "BigCommerce_Order_Id__c"}}, "cannot be replaced"},
+		{"order stage on opportunity target", Config{OrderStage: StatusMap{Field: "Status", Default: "Draft"}}, "OrderStage is set"},
+		{"order stage without field", Config{Target: TargetOrder, Pricebook2ID: "01s000000000001", OrderStage: StatusMap{Default: "Draft"}}, "no Field"},
+		{"order stage field is price book", Config{Target: TargetOrder, Pricebook2ID: "01s000000000001", OrderStage: StatusMap{Field: "pricebook2id", Default: "x"}}, "cannot be replaced"},
+		{"bad status field", Config{Fields: Fields{Status: "Status field"}}, "or NoField"},
+		{"NoField as a key", Config{Fields: Fields{OrderID: NoField}}, "not a Salesforce API name"},
 		{"extra on unwritten object", Config{Extra: []ExtraField{{Object: "Order", Field: "X__c", Value: "1"}}}, "not written"},
 		{"extra with unknown order field", Config{Extra: []ExtraField{{Object: "Opportunity", Field: "X__c", From: "ip_address"}}}, `unknown order field "ip_address"`},
 		{"extra replacing external ID", Config{Extra: []ExtraField{{Object: "Opportunity", Field: "BigCommerce_Order_Id__c", Value: "1"}}}, "cannot be replaced"},
@@ -53,8 +62,8 @@ func registeredOrderPtr() *bigcommerce.Order { o := registeredOrder(); return &o
 
 func TestNewReportsEveryProblem(t *testing.T) {
 	t.Parallel()
-	_, err := New(Config{Target: TargetOrder, StageName: " x", Objects: Objects{Contact: "1x"}})
-	for _, want := range []string{"Pricebook2ID", "StageName", `"1x"`} {
+	_, err := New(Config{Target: TargetOrder, Stage: StatusMap{Archived: " x"}, Objects: Objects{Contact: "1x"}})
+	for _, want := range []string{"Pricebook2ID", "Stage.Archived", `"1x"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}
@@ -69,14 +78,19 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	c := m.Config()
 	checks := map[string][2]string{
-		"StageName":   {c.StageName, "Closed Won"},
-		"OrderStatus": {c.OrderStatus, "Draft"},
-		"Prefix":      {c.OpportunityNamePrefix, "BigCommerce order #"},
-		"Account":     {c.Objects.Account, "Account"},
-		"OrderItem":   {c.Objects.OrderItem, "OrderItem"},
-		"CustomerKey": {c.Fields.CustomerKey, "BigCommerce_Customer_Key__c"},
-		"OrderID":     {c.Fields.OrderID, "BigCommerce_Order_Id__c"},
-		"LineItemID":  {c.Fields.LineItemID, "BigCommerce_Line_Item_Id__c"},
+		"Stage.Field":    {c.Stage.Field, "StageName"},
+		"Stage.Default":  {c.Stage.Default, "Closed Won"},
+		"Stage.Archived": {c.Stage.Archived, "Closed Lost"},
+		"Stage[5]":       {c.Stage.Values[bigcommerce.StatusCancelled], "Closed Lost"},
+		"Status":         {c.Fields.Status, "BigCommerce_Status__c"},
+		"RefundedAmount": {c.Fields.RefundedAmount, "BigCommerce_Refunded_Amount__c"},
+		"OrderStatus":    {c.OrderStatus, "Draft"},
+		"Prefix":         {c.OpportunityNamePrefix, "BigCommerce order #"},
+		"Account":        {c.Objects.Account, "Account"},
+		"OrderItem":      {c.Objects.OrderItem, "OrderItem"},
+		"CustomerKey":    {c.Fields.CustomerKey, "BigCommerce_Customer_Key__c"},
+		"OrderID":        {c.Fields.OrderID, "BigCommerce_Order_Id__c"},
+		"LineItemID":     {c.Fields.LineItemID, "BigCommerce_Line_Item_Id__c"},
 	}
 	for name, v := range checks {
 		if v[0] != v[1] {
@@ -88,7 +102,8 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	// The Mapper keeps its own copy.
 	c.Statuses[0] = bigcommerce.StatusIncomplete
-	if m.Config().Statuses[0] != bigcommerce.StatusPending {
+	c.Stage.Values[bigcommerce.StatusCancelled] = "changed"
+	if m.Config().Statuses[0] != bigcommerce.StatusPending || m.Config().Stage.Values[bigcommerce.StatusCancelled] != "Closed Lost" {
 		t.Error("changing the returned Config changed the Mapper")
 	}
 }

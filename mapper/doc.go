@@ -26,13 +26,18 @@
 //     MailingCountry, linked to the Account. Config.OmitContact leaves it out.
 //   - Opportunity, upserted on BigCommerce_Order_Id__c (the order id):
 //     Name "BigCommerce order #<id>", Amount = total_inc_tax, CloseDate = the
-//     order's creation date in UTC (YYYY-MM-DD), StageName "Closed Won",
-//     linked to the Account, and CurrencyIsoCode when Config.MultiCurrency.
+//     order's creation date in UTC (YYYY-MM-DD), StageName from the status
+//     (see "An order's later life" below), BigCommerce_Status__c (the
+//     status text, "Archived" for an archived order),
+//     BigCommerce_Refunded_Amount__c (refunded_amount), linked to the
+//     Account, and CurrencyIsoCode when Config.MultiCurrency.
 //
 // TargetOrder writes the Account and Contact, then an Order upserted on
-// BigCommerce_Order_Id__c (Status "Draft", EffectiveDate, Pricebook2Id from
-// Config.Pricebook2ID, linked to the Account, CurrencyIsoCode when
-// multi-currency) and one OrderItem per revenue line upserted on
+// BigCommerce_Order_Id__c (Status "Draft" when it is created, EffectiveDate,
+// Pricebook2Id from Config.Pricebook2ID, BigCommerce_Status__c and
+// BigCommerce_Refunded_Amount__c as on the Opportunity, linked to the
+// Account, CurrencyIsoCode when multi-currency) and one OrderItem per
+// revenue line upserted on
 // BigCommerce_Line_Item_Id__c (Quantity, UnitPrice = price_inc_tax or, with
 // Config.UnitPriceExTax, price_ex_tax, Description = the product name,
 // linked to the Order). Each OrderItem carries a product key: the SKU, else
@@ -46,8 +51,52 @@
 // total_inc_tax.
 //
 // Every object and field name above is configurable (Config.Objects,
-// Config.Fields, Config.StageName, ...); Config.Extra adds fields, from a
+// Config.Fields, Config.Stage, ...); Config.Extra adds fields, from a
 // constant or a named order field (OrderFieldNames).
+//
+// # Fields an org must create
+//
+//	object                 field                            type                              default name in
+//	Account, Contact       BigCommerce_Customer_Key__c      Text(255), External ID, Unique    Fields.CustomerKey
+//	Opportunity, Order     BigCommerce_Order_Id__c          Text(255), External ID, Unique    Fields.OrderID
+//	Opportunity, Order     BigCommerce_Status__c            Text(40)                          Fields.Status
+//	Opportunity, Order     BigCommerce_Refunded_Amount__c   Currency(14, 4)                   Fields.RefundedAmount
+//	OrderItem              BigCommerce_Line_Item_Id__c      Text(255), External ID, Unique    Fields.LineItemID
+//
+// Fields.Status and Fields.RefundedAmount may be set to NoField to leave
+// those fields out, for an org that does not want them.
+//
+// # An order's later life
+//
+// Every change to an order in BigCommerce (a status change, an edit, a
+// refund, archiving) is mapped again from the order as it is now, and the
+// same records are upserted, so Salesforce follows the order:
+//
+//	order                                 StageName (Config.Stage)   BigCommerce_Status__c
+//	Refunded (4), Cancelled (5),          "Closed Lost"              its status text
+//	Declined (6)
+//	every other synced status             "Closed Won"               its status text
+//	archived (is_deleted), any status     "Closed Lost"              "Archived"
+//	Incomplete (0)                        not written (Skip)
+//
+// Amount is always the current total_inc_tax and
+// BigCommerce_Refunded_Amount__c the current refunded_amount, both exact
+// decimals; a partial refund keeps the stage of its status (Partially
+// Refunded, 14: "Closed Won"). An Incomplete order is an abandoned or
+// unpaid checkout and is never written; once it leaves status 0 it is
+// written like any other. An archived order is written too: bc2sf never
+// deletes anything in Salesforce (Config.SkipDeleted leaves archived orders
+// out instead). Config.Stage replaces any part of the stage map, the
+// field included.
+//
+// For TargetOrder the Order carries the same status text and refunded
+// amount. Its standard Status is Salesforce's own workflow state: the mapper
+// sends Config.OrderStatus ("Draft") only when the Order is created, and
+// never moves it later, so an Order activated in Salesforce stays activated.
+// Config.OrderStage maps the status onto an Order field the way Stage does
+// for the Opportunity, a custom field or Status itself. Salesforce refuses
+// new or changed OrderItems on an activated Order; the bc2sf pipeline then
+// writes the Order without its items (see its documentation).
 //
 // # Re-syncing an order
 //
@@ -95,7 +144,7 @@
 //
 //	code                meaning
 //	status_not_synced   status_id is not in Config.Statuses (default: every status but Incomplete, 0)
-//	order_deleted       is_deleted is true and Config.SyncDeleted is off
+//	order_deleted       is_deleted is true and Config.SkipDeleted is on
 //
 // # Fallbacks and warnings
 //
@@ -144,9 +193,8 @@
 // holds (every line replaced, or an Order first written without lines) looks
 // new to a caller that learns existence from the OrderItems, as the bc2sf
 // pipeline does, and is then sent Status "Draft" again. The items of an
-// Order activated in Salesforce cannot be changed, so re-syncing such an
-// order fails in Salesforce; leave the statuses of such orders out of
-// Config.Statuses.
+// Order activated in Salesforce cannot be changed; the bc2sf pipeline
+// writes such an Order without its items.
 //
 // # Why the order model is bigcommerce.Order
 //

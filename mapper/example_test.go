@@ -17,6 +17,7 @@ func exampleOrder() *bigcommerce.Order {
 		CustomerID:  0, // a guest
 		DateCreated: time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC),
 		StatusID:    bigcommerce.StatusAwaitingFulfillment,
+		Status:      "Awaiting Fulfillment",
 		TotalIncTax: decimal.RequireFromString("1234.5678"),
 		BillingAddress: bigcommerce.BillingAddress{
 			FirstName: "Ada", LastName: "Lovelace", City: "London", Country: "United Kingdom",
@@ -54,9 +55,64 @@ func Example() {
 	// Output:
 	// account Account/BigCommerce_Customer_Key__c/ada@example.com {"BillingCity":"London","BillingCountry":"United Kingdom","Name":"Ada Lovelace"}
 	// contact Contact/BigCommerce_Customer_Key__c/ada@example.com {"AccountId":"@{account.id}","Email":"ada@example.com","FirstName":"Ada","LastName":"Lovelace","MailingCity":"London","MailingCountry":"United Kingdom"}
-	// opportunity Opportunity/BigCommerce_Order_Id__c/250 {"AccountId":"@{account.id}","Amount":1234.5678,"CloseDate":"2026-01-15","Name":"BigCommerce order #250","StageName":"Closed Won"}
+	// opportunity Opportunity/BigCommerce_Order_Id__c/250 {"AccountId":"@{account.id}","Amount":1234.5678,"BigCommerce_Refunded_Amount__c":0,"BigCommerce_Status__c":"Awaiting Fulfillment","CloseDate":"2026-01-15","Name":"BigCommerce order #250","StageName":"Closed Won"}
 	// warning email_normalized on account.Email: e-mail trimmed and lower-cased
 	// warning account_name_fallback on account.Name: billing company is empty; Name is the buyer's name
+}
+
+// An order's later life reaches the Opportunity: the stage follows the
+// status through Config.Stage, and the status text and refunded amount have
+// fields of their own. An archived order is written too, as "Closed Lost".
+func ExampleConfig_stage() {
+	m, err := mapper.New(mapper.Config{
+		// Disputed orders get a stage of their own; the default map
+		// (Refunded, Cancelled, Declined: "Closed Lost") is replaced.
+		Stage: mapper.StatusMap{Values: map[bigcommerce.StatusID]string{
+			bigcommerce.StatusRefunded:  "Closed Lost",
+			bigcommerce.StatusCancelled: "Closed Lost",
+			bigcommerce.StatusDisputed:  "Disputed",
+		}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	show := func(change func(o *bigcommerce.Order)) {
+		o := exampleOrder()
+		change(o)
+		res, err := m.Map(o)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if res.Skipped() {
+			fmt.Println("skipped:", res.Skip.Code)
+			return
+		}
+		opp := res.Records[len(res.Records)-1].Fields
+		fmt.Println(opp["StageName"], "|", opp["BigCommerce_Status__c"], "|", opp["Amount"], "|", opp["BigCommerce_Refunded_Amount__c"])
+	}
+	show(func(o *bigcommerce.Order) {})
+	show(func(o *bigcommerce.Order) {
+		o.StatusID, o.Status = bigcommerce.StatusPartiallyRefunded, "Partially Refunded"
+		o.RefundedAmount = decimal.RequireFromString("34.5000")
+	})
+	show(func(o *bigcommerce.Order) {
+		o.StatusID, o.Status = bigcommerce.StatusRefunded, "Refunded"
+		o.RefundedAmount = o.TotalIncTax
+	})
+	show(func(o *bigcommerce.Order) {
+		o.StatusID, o.Status = bigcommerce.StatusDisputed, "Disputed"
+	})
+	show(func(o *bigcommerce.Order) { o.IsDeleted = true })
+	show(func(o *bigcommerce.Order) { o.StatusID = bigcommerce.StatusIncomplete })
+	// Output:
+	// Closed Won | Awaiting Fulfillment | 1234.5678 | 0
+	// Closed Won | Partially Refunded | 1234.5678 | 34.5
+	// Closed Lost | Refunded | 1234.5678 | 1234.5678
+	// Disputed | Disputed | 1234.5678 | 0
+	// Closed Lost | Archived | 1234.5678 | 0
+	// skipped: status_not_synced
 }
 
 // Map an order to Order and OrderItems. Each OrderItem names its product
@@ -96,6 +152,8 @@ func ExampleMapper_Map_orderTarget() {
 	//    "Account": {
 	//     "BigCommerce_Customer_Key__c": "ada@example.com"
 	//    },
+	//    "BigCommerce_Refunded_Amount__c": 0,
+	//    "BigCommerce_Status__c": "Awaiting Fulfillment",
 	//    "EffectiveDate": "2026-01-15",
 	//    "Pricebook2Id": "01s5g00000AbCdEAAA",
 	//    "Status": "Draft"

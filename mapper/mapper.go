@@ -30,6 +30,8 @@ func (m *Mapper) Config() Config {
 	c := m.cfg
 	c.Statuses = slices.Clone(c.Statuses)
 	c.Extra = slices.Clone(c.Extra)
+	c.Stage = c.Stage.clone()
+	c.OrderStage = c.OrderStage.clone()
 	return c
 }
 
@@ -56,13 +58,15 @@ func (m *Mapper) Map(order *bigcommerce.Order) (Result, error) {
 	return res, nil
 }
 
+// skip decides whether o is left out. The status comes first: an archived
+// Incomplete order is an abandoned checkout and never syncs.
 func (m *Mapper) skip(o *bigcommerce.Order) *Skip {
-	if o.IsDeleted && !m.cfg.SyncDeleted {
-		return &Skip{Code: SkipDeleted, Message: fmt.Sprintf("order %d is deleted in BigCommerce", o.ID)}
-	}
 	if !slices.Contains(m.cfg.Statuses, o.StatusID) {
 		return &Skip{Code: SkipStatus, Message: fmt.Sprintf(
 			"order %d has status %d (%s), which is not configured to sync", o.ID, int(o.StatusID), statusLabel(o))}
+	}
+	if o.IsDeleted && m.cfg.SkipDeleted {
+		return &Skip{Code: SkipDeleted, Message: fmt.Sprintf("order %d is archived in BigCommerce and SkipDeleted is on", o.ID)}
 	}
 	return nil
 }

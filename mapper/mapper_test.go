@@ -239,7 +239,7 @@ func TestMapOpportunityTarget(t *testing.T) {
 			}
 		}},
 		{"renamed fields and no contact", registeredOrder(), Config{
-			OmitContact: true, StageName: "Negotiation",
+			OmitContact: true, Stage: StatusMap{Default: "Negotiation"},
 			Objects: Objects{Opportunity: "Deal__c"},
 			Fields:  Fields{CustomerKey: "Ext_Key__c", OrderID: "Order_Ref__c"},
 		}, func(t *testing.T, res Result) {
@@ -336,6 +336,8 @@ func TestMapSkips(t *testing.T) {
 	cancelled.StatusID = bigcommerce.StatusCancelled
 	deleted := registeredOrder()
 	deleted.IsDeleted = true
+	deletedIncomplete := incomplete
+	deletedIncomplete.IsDeleted = true
 	tests := []struct {
 		name  string
 		order bigcommerce.Order
@@ -345,9 +347,9 @@ func TestMapSkips(t *testing.T) {
 		{"incomplete by default", incomplete, Config{}, SkipStatus},
 		{"cancelled syncs by default", cancelled, Config{}, ""},
 		{"cancelled left out", cancelled, Config{Statuses: []bigcommerce.StatusID{bigcommerce.StatusCompleted, bigcommerce.StatusShipped}}, SkipStatus},
-		{"incomplete configured", incomplete, Config{Statuses: []bigcommerce.StatusID{bigcommerce.StatusIncomplete}}, ""},
-		{"deleted", deleted, Config{}, SkipDeleted},
-		{"deleted configured", deleted, Config{SyncDeleted: true}, ""},
+		{"deleted syncs by default", deleted, Config{}, ""},
+		{"deleted left out", deleted, Config{SkipDeleted: true}, SkipDeleted},
+		{"deleted incomplete", deletedIncomplete, Config{}, SkipStatus},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

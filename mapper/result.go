@@ -42,7 +42,7 @@ type Record struct {
 	// the record; they are to be left out of the body of a record that
 	// already exists. OrderItems list their Order link and
 	// PricebookEntryField, which Salesforce refuses on update; the Order
-	// lists Status and Pricebook2Id, so that a re-sync neither sends an
+	// lists Status (unless Config.OrderStage sets it) and Pricebook2Id, so that a re-sync neither sends an
 	// activated Order back to Draft nor touches the price book of an Order
 	// with items. Empty on every other record.
 	CreateOnly []string `json:"createOnly,omitempty"`
@@ -92,7 +92,7 @@ const (
 	// Incomplete).
 	SkipStatus SkipCode = "status_not_synced"
 	// SkipDeleted: BigCommerce marks the order deleted (archived) and
-	// Config.SyncDeleted is off.
+	// Config.SkipDeleted is on.
 	SkipDeleted SkipCode = "order_deleted"
 )
 

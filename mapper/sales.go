@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/shopspring/decimal"
@@ -34,7 +35,10 @@ func (b *builder) opportunity() error {
 	if rec.Fields["CloseDate"], err = b.date(refOpportunity, "CloseDate"); err != nil {
 		return err
 	}
-	rec.Fields["StageName"] = b.cfg.StageName
+	b.cfg.Stage.set(&rec, b.o)
+	if err := b.statusFields(&rec); err != nil {
+		return err
+	}
 	b.currency(&rec)
 	b.link(&rec, b.cfg.Fields.AccountLookup, b.cfg.Fields.AccountRelationship, &b.res.Records[0])
 	b.add(rec)
@@ -60,6 +64,17 @@ func (b *builder) order() error {
 	// Re-sending Draft would try to deactivate an Order activated in
 	// Salesforce, and the price book of an Order with items cannot change.
 	rec.CreateOnly = []string{fieldStatus, fieldPricebook2ID}
+	if st := &b.cfg.OrderStage; st.Field != "" {
+		if v := st.value(b.o); v != "" && strings.EqualFold(st.Field, fieldStatus) {
+			// A mapped Status is the order's own: sent on every sync.
+			delete(rec.Fields, fieldStatus)
+			rec.CreateOnly = []string{fieldPricebook2ID}
+		}
+		st.set(&rec, b.o)
+	}
+	if err := b.statusFields(&rec); err != nil {
+		return err
+	}
 	b.currency(&rec)
 	b.link(&rec, b.cfg.Fields.AccountLookup, b.cfg.Fields.AccountRelationship, &b.res.Records[0])
 	b.add(rec)

@@ -83,7 +83,7 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 	if err != nil {
 		return nil, nil, err
 	}
-	mc := mapper.Config{StageName: cfg.stageName}
+	mc := mapper.Config{Stage: mapper.StatusMap{Default: cfg.stageName}}
 	if cfg.target == targetOrder {
 		mc.Target = mapper.TargetOrder
 		if mc.Pricebook2ID, err = orderPricebook(ctx, cfg.pricebookID, sf, log); err != nil {
