@@ -72,9 +72,11 @@
 // call, up to two SOQL queries through Pricebook (a *salesforce.Client):
 //
 //  1. which of the batch's OrderItems Salesforce already holds, and through
-//     them which Orders: SELECT <line id>, Order.<order id> FROM OrderItem
-//     WHERE <line id> IN (...), on the mapper's Fields.LineItemID,
-//     OrderRelationship and OrderID. The graphs are then built knowing which records
+//     them which Orders and whether each is activated: SELECT <line id>,
+//     Order.<order id>, Order.StatusCode FROM OrderItem WHERE <line id> IN
+//     (...), on the mapper's Fields.LineItemID, OrderRelationship and
+//     OrderID (StatusCode only when the object is the standard Order). The
+//     graphs are then built knowing which records
 //     exist: salesforce.NewUpsertGraph leaves the records' create-only
 //     fields out of an existing one, that is OrderId and PricebookEntryId
 //     out of an existing item (Salesforce sets them only on creation and refuses
@@ -99,8 +101,20 @@
 // OrderItem whose line was removed from the BigCommerce order stays in
 // Salesforce; an Order none of whose current lines Salesforce holds (every
 // line replaced, or first written without lines) is taken for new and sent
-// Status "Draft" again; and the items of an Order activated in Salesforce
-// cannot be changed, so its re-sync fails in Salesforce and is dead-lettered.
+// Status "Draft" again.
+//
+// Salesforce refuses to add or change the products of an activated Order
+// (one whose StatusCode is "Activated", whatever its Status is called). When
+// the existence query finds an order's Order activated, its graph writes the
+// Account, Contact and Order (status text, refunded amount, the fields of
+// mapper.Config.OrderStage) and leaves every OrderItem out, new or existing;
+// its Result carries a WarnItemsLocked warning and the order counts as
+// synced, not dead-lettered, since a status change alone must never fail. A
+// change to the lines of such an order reaches Salesforce only after someone
+// sets the Order back to Draft and the order syncs again. An Order activated
+// between the existence query and the graph call (a window of one batch)
+// fails its graph with FIELD_INTEGRITY_EXCEPTION and is dead-lettered; a
+// replay then writes the Order alone.
 //
 // # Shutdown
 //

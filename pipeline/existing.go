@@ -20,13 +20,19 @@ import (
 const maxEncodedQueryLen = 14000
 
 // existing is what the existence query found: the OrderItem external IDs
-// Salesforce holds, and the Order external IDs of their Orders.
+// Salesforce holds, the Order external IDs of their Orders, and which of
+// those Orders are activated.
 type existing struct {
 	items, orders map[string]bool
+	activated     map[string]bool // Order external ID -> StatusCode is Activated
 }
 
 func (e *existing) item(id string) bool  { return e.items[id] }
 func (e *existing) order(id string) bool { return e.orders[id] }
+
+// statusCodeActivated is the StatusCode of an Order in Salesforce's
+// Activated status category, whatever its Status is called.
+const statusCodeActivated = "Activated"
 
 // lineItemIDs returns the distinct OrderItem external IDs of the batch, in
 // arrival order.
@@ -45,29 +51,42 @@ func lineItemIDs(b *batch) []string {
 }
 
 // existingRecords finds which of the batch's OrderItems Salesforce already
-// holds, and through them which Orders, with one query per
-// maxEncodedQueryLen bytes of encoded SOQL:
+// holds, and through them which Orders and whether each is activated, with
+// one query per maxEncodedQueryLen bytes of encoded SOQL:
 //
-//	SELECT <line id>, <Order relationship>.<order id> FROM OrderItem WHERE <line id> IN (...)
+//	SELECT <line id>, <Order relationship>.<order id>, <Order relationship>.StatusCode
+//	FROM OrderItem WHERE <line id> IN (...)
+//
+// StatusCode is asked for only when the Order object is the standard Order,
+// the only one known to have it.
 func (w *Worker) existingRecords(ctx context.Context, b *batch) (*existing, error) {
-	found := &existing{items: map[string]bool{}, orders: map[string]bool{}}
+	found := &existing{items: map[string]bool{}, orders: map[string]bool{}, activated: map[string]bool{}}
 	cfg := w.cfg.Mapper.Config()
 	lineField := cfg.Fields.LineItemID
 	orderField := cfg.Fields.OrderRelationship + "." + cfg.Fields.OrderID
-	prefix := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s IN (", lineField, orderField, cfg.Objects.OrderItem, lineField)
+	fields := lineField + ", " + orderField
+	codeField := ""
+	if cfg.Objects.Order == "Order" {
+		codeField = cfg.Fields.OrderRelationship + ".StatusCode"
+		fields += ", " + codeField
+	}
+	prefix := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (", fields, cfg.Objects.OrderItem, lineField)
 	for _, soql := range inQueries(prefix, lineItemIDs(b), maxEncodedQueryLen) {
 		w.stats.existenceQueries.Add(1)
 		for raw, err := range w.cfg.Pricebook.Query(ctx, soql) {
 			if err != nil {
 				return nil, err
 			}
-			line, order, err := existingKeys(raw, lineField, orderField)
+			line, order, code, err := existingKeys(raw, lineField, orderField, codeField)
 			if err != nil {
 				return nil, err
 			}
 			found.items[line] = true
 			if order != "" {
 				found.orders[order] = true
+				if code == statusCodeActivated {
+					found.activated[order] = true
+				}
 			}
 		}
 	}
@@ -126,19 +145,23 @@ func encodedLen(s string) int {
 	return n
 }
 
-// existingKeys reads the line item id and its Order's id from one OrderItem
-// record. Field names match regardless of case, as Salesforce echoes them in
-// their schema spelling.
-func existingKeys(raw json.RawMessage, lineField, orderField string) (line, order string, err error) {
+// existingKeys reads the line item id, its Order's id and, when codeField
+// is not empty, the Order's StatusCode from one OrderItem record. Field names
+// match regardless of case, as Salesforce echoes them in their schema
+// spelling.
+func existingKeys(raw json.RawMessage, lineField, orderField, codeField string) (line, order, code string, err error) {
 	var rec map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return "", "", fmt.Errorf("order item: %w", err)
+		return "", "", "", fmt.Errorf("order item: %w", err)
 	}
 	line = stringAt(rec, lineField)
 	if line == "" {
-		return "", "", fmt.Errorf("order item without %s", lineField)
+		return "", "", "", fmt.Errorf("order item without %s", lineField)
 	}
-	return line, stringAt(rec, orderField), nil
+	if codeField != "" {
+		code = stringAt(rec, codeField)
+	}
+	return line, stringAt(rec, orderField), code, nil
 }
 
 // stringAt follows a dotted field path through nested records and returns
@@ -188,21 +211,26 @@ func (w *Worker) lookups(ctx context.Context, b *batch) (*lookup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("existing order items: %w", err)
 	}
-	entries, err := w.pricebookEntries(ctx, newProductKeys(b, ex))
+	objects := w.cfg.Mapper.Config().Objects
+	entries, err := w.pricebookEntries(ctx, newProductKeys(b, ex, objects))
 	if err != nil {
 		return nil, fmt.Errorf("pricebook entries: %w", err)
 	}
-	return &lookup{objects: w.cfg.Mapper.Config().Objects, found: ex, entries: entries}, nil
+	return &lookup{objects: objects, found: ex, entries: entries}, nil
 }
 
 // newProductKeys returns the distinct product keys of the batch's OrderItems
-// that Salesforce does not hold yet: an existing item keeps its
-// PricebookEntry.
-func newProductKeys(b *batch, ex *existing) []string {
+// that Salesforce does not hold yet, leaving out the items of activated
+// Orders, which are not written: an existing item keeps its PricebookEntry.
+func newProductKeys(b *batch, ex *existing, objects mapper.Objects) []string {
 	seen := map[string]bool{}
 	var keys []string
 	for _, id := range b.order {
-		for _, rec := range b.items[id].result.Records {
+		res := &b.items[id].result
+		if ex.activated[orderExternalID(res, objects)] {
+			continue // its items are left out
+		}
+		for _, rec := range res.Records {
 			if rec.ProductKey != "" && !ex.items[rec.ExternalID] && !seen[rec.ProductKey] {
 				seen[rec.ProductKey] = true
 				keys = append(keys, rec.ProductKey)

@@ -28,7 +28,7 @@ func TestExistingKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			l, o, err := existingKeys(json.RawMessage(tt.raw), line, order)
+			l, o, _, err := existingKeys(json.RawMessage(tt.raw), line, order, "")
 			if (err != nil) != tt.wantErr || l != tt.line || o != tt.order {
 				t.Errorf("existingKeys = %q, %q, %v; want %q, %q, error %v", l, o, err, tt.line, tt.order, tt.wantErr)
 			}
@@ -43,7 +43,7 @@ func FuzzExistingKeys(f *testing.F) {
 	f.Add([]byte(`{"a":1}`), "a", "b.c.d")
 	f.Add([]byte(`null`), "a..b", ".")
 	f.Fuzz(func(t *testing.T, raw []byte, line, order string) {
-		l, _, err := existingKeys(raw, line, order)
+		l, _, _, err := existingKeys(raw, line, order, "Order.StatusCode")
 		if err == nil && l == "" {
 			t.Fatalf("accepted a record without line id: %q", raw)
 		}

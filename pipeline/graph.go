@@ -35,6 +35,44 @@ func (l *lookup) exists(sobject, externalID string) bool {
 	return false
 }
 
+// itemsLocked reports whether the order of res is an Order that Salesforce
+// holds activated: its OrderItems can be neither added nor changed, so they
+// are left out of its graph.
+func (l *lookup) itemsLocked(res *mapper.Result) bool {
+	return l.found != nil && l.found.activated[orderExternalID(res, l.objects)]
+}
+
+// orderExternalID returns the external ID of the result's Order record, or
+// "" when it has none.
+func orderExternalID(res *mapper.Result, objects mapper.Objects) string {
+	for i := range res.Records {
+		if res.Records[i].SObject == objects.Order {
+			return res.Records[i].ExternalID
+		}
+	}
+	return ""
+}
+
+// WarnItemsLocked is the code of the warning a Result carries when the
+// order's Order is activated in Salesforce: its OrderItems were left out of
+// the write, because Salesforce refuses to add or change the products of an
+// activated Order, and the Order itself (status, amounts, dates) was
+// written. Deactivate the Order in Salesforce and sync the order again to
+// write its items.
+const WarnItemsLocked mapper.WarningCode = "order_items_locked"
+
+// lockedWarning is the warning of an order whose items were left out.
+func lockedWarning(res *mapper.Result, objects mapper.Objects) mapper.Warning {
+	n := 0
+	for i := range res.Records {
+		if res.Records[i].SObject == objects.OrderItem {
+			n++
+		}
+	}
+	return mapper.Warning{Code: WarnItemsLocked, Message: fmt.Sprintf(
+		"the Order is activated in Salesforce; its %d items were left out (Salesforce refuses changes to them)", n)}
+}
+
 // errMissingPricebookEntry is wrapped by a *missingEntryError.
 var errMissingPricebookEntry = errors.New("no pricebook entry")
 
@@ -54,11 +92,20 @@ func (e *missingEntryError) Unwrap() error { return errMissingPricebookEntry }
 // orderGraph returns the Composite Graph that writes one mapped order: its
 // records in order, a new OrderItem given the PricebookEntry id of its
 // product key, and a record that Salesforce holds already sent without its
-// create-only fields (salesforce.NewUpsertGraph leaves them out).
+// create-only fields (salesforce.NewUpsertGraph leaves them out). The
+// OrderItems of an Order activated in Salesforce are left out (itemsLocked),
+// and a WarnItemsLocked warning is added to res.
 func orderGraph(graphID string, res *mapper.Result, l *lookup) (salesforce.Graph, error) {
-	recs := make([]salesforce.UpsertRecord, len(res.Records))
+	locked := l.itemsLocked(res)
+	if locked {
+		res.Warnings = append(res.Warnings, lockedWarning(res, l.objects))
+	}
+	recs := make([]salesforce.UpsertRecord, 0, len(res.Records))
 	for i := range res.Records {
 		rec := &res.Records[i]
+		if locked && rec.SObject == l.objects.OrderItem {
+			continue
+		}
 		fields := rec.Fields
 		if rec.ProductKey != "" && !l.exists(rec.SObject, rec.ExternalID) {
 			id, ok := l.entries[rec.ProductKey]
@@ -72,11 +119,11 @@ func orderGraph(graphID string, res *mapper.Result, l *lookup) (salesforce.Graph
 			fields = maps.Clone(fields)
 			fields[field] = id
 		}
-		recs[i] = salesforce.UpsertRecord{
+		recs = append(recs, salesforce.UpsertRecord{
 			Ref: rec.Ref, SObject: rec.SObject,
 			ExternalIDField: rec.ExternalIDField, ExternalID: rec.ExternalID,
 			Fields: fields, CreateOnly: rec.CreateOnly,
-		}
+		})
 	}
 	return salesforce.NewUpsertGraph(graphID, recs, func(r salesforce.UpsertRecord) bool {
 		return l.exists(r.SObject, r.ExternalID)

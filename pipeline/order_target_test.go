@@ -217,8 +217,9 @@ func testOrderTargetResync(t *testing.T, link mapper.LinkMode) {
 		if fmt.Sprint(item["Quantity"]) != wantQty || fmt.Sprint(item["UnitPrice"]) != wantPrice {
 			t.Errorf("%s: line %d has Quantity %v UnitPrice %v, want %s and %s", r.name, repriced, item["Quantity"], item["UnitPrice"], wantQty, wantPrice)
 		}
-		if i == 0 {
-			// An admin activates the first Order; re-syncs must not send it back to Draft.
+		if i == 1 {
+			// An admin activates the first Order; re-syncs must not send it
+			// back to Draft, and leave its (locked) items alone.
 			ord, _ := e.sf.RecordByExternalID("Order", "BigCommerce_Order_Id__c", fmt.Sprint(orders[0].ID))
 			if err := e.sfc.Update(context.Background(), "Order", fmt.Sprint(ord["Id"]), map[string]any{"Status": "Activated"}); err != nil {
 				t.Fatal(err)
@@ -304,5 +305,91 @@ func TestWorkerOrderTargetControlCharacterKeys(t *testing.T) {
 	dl, _ := e.q.DeadLetters(context.Background(), 0)
 	if len(dl) != 1 || !strings.Contains(dl[0].Reason, `"SKU\x00NUL"`) || !strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", ids[1])) {
 		t.Errorf("dead letters %+v", dl)
+	}
+}
+
+// TestWorkerOrderTargetActivatedOrder changes an order whose Order an admin
+// activated in Salesforce: its status, refund and lines all change in
+// BigCommerce. Salesforce refuses any change to an activated Order's items,
+// so the sync must write the Order alone (status, refund) with a
+// WarnItemsLocked warning, and not dead-letter; once the Order is back in
+// Draft, the next sync writes the items too.
+func TestWorkerOrderTargetActivatedOrder(t *testing.T) {
+	t.Parallel()
+	e, cfg := orderTargetEnv(t, mapper.LinkByReference, "SKU-0", "SKU-1")
+	added, err := e.bc.AddOrder(order(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res results
+	cfg.OnResult = res.add
+	w := newWorker(t, cfg)
+	start(t, w)
+	round := 0
+	syncOnce := func(name string) pipeline.Result {
+		t.Helper()
+		round++
+		enqueueKeyed(t, e.q, fmt.Sprintf("order:%d:round%d", added.ID, round), added.ID)
+		waitFor(t, name, func() bool { return len(res.list()) == round })
+		r := res.list()[round-1]
+		if r.Outcome != pipeline.OutcomeSynced {
+			dl, _ := e.q.DeadLetters(context.Background(), 0)
+			t.Fatalf("%s: outcome %s (%s), dead letters %+v", name, r.Outcome, r.Reason, dl)
+		}
+		return r
+	}
+	locked := func(r pipeline.Result) bool {
+		for _, w := range r.Warnings {
+			if w.Code == pipeline.WarnItemsLocked {
+				return true
+			}
+		}
+		return false
+	}
+	if r := syncOnce("create"); locked(r) {
+		t.Errorf("create warned %v", r.Warnings)
+	}
+	ord, _ := e.sf.RecordByExternalID("Order", "BigCommerce_Order_Id__c", fmt.Sprint(added.ID))
+	if err := e.sfc.Update(context.Background(), "Order", fmt.Sprint(ord["Id"]), map[string]any{"Status": "Activated"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.bc.UpdateOrder(added.ID, func(o *bctest.Order) {
+		o.StatusID, o.RefundedAmount = 5, "3.2500"
+		o.LineItems[0].Quantity = 2
+		o.LineItems = append(o.LineItems, bctest.LineItem{ProductID: 8, Name: "Gadget", SKU: "SKU-1",
+			Quantity: 1, PriceIncTax: "5.0000", PriceExTax: "5.0000", TotalIncTax: "5.0000", TotalExTax: "5.0000"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := w.Stats()
+	if r := syncOnce("cancelled while activated"); !locked(r) {
+		t.Errorf("no %s warning: %v", pipeline.WarnItemsLocked, r.Warnings)
+	}
+	if d := w.Stats().PricebookQueries - before.PricebookQueries; d != 0 {
+		t.Errorf("%d pricebook queries for items that are not written", d)
+	}
+	ord, _ = e.sf.RecordByExternalID("Order", "BigCommerce_Order_Id__c", fmt.Sprint(added.ID))
+	if ord["Status"] != "Activated" || ord["BigCommerce_Status__c"] != "Cancelled" || fmt.Sprint(ord["BigCommerce_Refunded_Amount__c"]) != "3.25" {
+		t.Errorf("activated Order after the sync: %v", ord)
+	}
+	items := e.sf.Records("OrderItem")
+	if len(items) != 1 || fmt.Sprint(items[0]["Quantity"]) != "1" {
+		t.Errorf("items of the activated Order changed: %v", items)
+	}
+
+	if err := e.sfc.Update(context.Background(), "Order", fmt.Sprint(ord["Id"]), map[string]any{"Status": "Draft"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := syncOnce("back in draft"); locked(r) {
+		t.Errorf("draft Order warned %v", r.Warnings)
+	}
+	items = e.sf.Records("OrderItem")
+	if len(items) != 2 {
+		t.Fatalf("%d items after the Order left activation, want 2", len(items))
+	}
+	for _, it := range items {
+		if it["Description"] == "Widget" && fmt.Sprint(it["Quantity"]) != "2" {
+			t.Errorf("Widget quantity %v, want 2", it["Quantity"])
+		}
 	}
 }

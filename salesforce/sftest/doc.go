@@ -67,6 +67,11 @@
 //   - an OrderItem's PricebookEntry must belong to its Order's Pricebook2
 //     (FIELD_INTEGRITY_EXCEPTION); the OrderItem gets Product2Id and ListPrice
 //     from the entry;
+//   - activated Orders: an Order's StatusCode (readable, as in SOQL) is
+//     "Activated" when its Status is "Activated" and "Draft" otherwise, and
+//     an OrderItem of an Order whose StatusCode is "Activated" can be neither
+//     created nor updated (400 FIELD_INTEGRITY_EXCEPTION, rolling back its
+//     graph);
 //   - unique external IDs: BigCommerce_Customer_Key__c,
 //     BigCommerce_Order_Id__c, BigCommerce_Line_Item_Id__c and
 //     BigCommerce_Product_Key__c on every object, plus the fields given to
@@ -101,6 +106,10 @@
 //
 // # Where the fake differs from a real org
 //
+//   - A real org lets a user with "Edit Activated Orders" change some
+//     fields of an activated Order's products, and knows the Status values
+//     an admin adds to either category; the fake refuses every change to
+//     such products and knows only "Activated" as activated.
 //   - Only the rules listed above exist: no triggers, flows, validation rules,
 //     duplicate rules, sharing, field-level security, record types, person
 //     accounts, picklist checks or field type checks beyond dates and lookups.

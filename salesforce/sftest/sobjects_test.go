@@ -2,6 +2,8 @@ package sftest
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -263,4 +265,49 @@ func TestErrorBodyShapes(t *testing.T) {
 	if string(r.raw) != `[{"message":"The requested resource does not exist","errorCode":"NOT_FOUND"}]` {
 		t.Errorf("NOT_FOUND body %s", r.raw)
 	}
+}
+
+// TestActivatedOrderLocksItems checks the activated-Order rule: StatusCode
+// follows Status, and an activated Order's products can be neither added
+// nor changed, while the Order itself can.
+func TestActivatedOrderLocksItems(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t)
+	pbe := seedPricing(t, c)
+	acct := c.mustStatus(c.do("POST", "sobjects/Account", map[string]any{"Name": "A"}), 201).object(t)["id"].(string)
+	order := c.mustStatus(c.do("POST", "sobjects/Order", map[string]any{
+		"AccountId": acct, "EffectiveDate": "2026-01-15", "Status": "Draft", "Pricebook2Id": srv.StandardPricebookID(),
+	}), 201).object(t)["id"].(string)
+	item := c.mustStatus(c.do("POST", "sobjects/OrderItem", map[string]any{
+		"OrderId": order, "PricebookEntryId": pbe, "Quantity": 1, "UnitPrice": 1,
+	}), 201).object(t)["id"].(string)
+	statusCode := func() any {
+		rec, _ := srv.Record(order)
+		return rec["StatusCode"]
+	}
+	if got := statusCode(); got != "Draft" {
+		t.Fatalf("StatusCode of a draft Order %v, want Draft", got)
+	}
+	c.mustStatus(c.do("PATCH", "sobjects/Order/"+order, map[string]any{"Status": "Activated"}), 204)
+	if got := statusCode(); got != "Activated" {
+		t.Fatalf("StatusCode after activation %v, want Activated", got)
+	}
+	rows := c.mustStatus(c.do("GET", "query?q="+url.QueryEscape("SELECT Id, Order.StatusCode FROM OrderItem"), nil), 200).object(t)
+	if !strings.Contains(fmt.Sprint(rows["records"]), "StatusCode:Activated") {
+		t.Errorf("Order.StatusCode not queryable through the item: %v", rows["records"])
+	}
+	if r := c.do("POST", "sobjects/OrderItem", map[string]any{
+		"OrderId": order, "PricebookEntryId": pbe, "Quantity": 1, "UnitPrice": 1,
+	}); r.status != 400 || r.errorCode(t) != "FIELD_INTEGRITY_EXCEPTION" {
+		t.Errorf("new item on an activated Order: %d %s", r.status, r.raw)
+	}
+	if r := c.do("PATCH", "sobjects/OrderItem/"+item, map[string]any{"Quantity": 2}); r.status != 400 || r.errorCode(t) != "FIELD_INTEGRITY_EXCEPTION" {
+		t.Errorf("changed item on an activated Order: %d %s", r.status, r.raw)
+	}
+	if rec, _ := srv.Record(item); fmt.Sprint(rec["Quantity"]) != "1" {
+		t.Errorf("refused update changed the item: %v", rec)
+	}
+	c.mustStatus(c.do("PATCH", "sobjects/Order/"+order, map[string]any{"Description": "cancelled in the shop"}), 204)
+	c.mustStatus(c.do("PATCH", "sobjects/Order/"+order, map[string]any{"Status": "Draft"}), 204)
+	c.mustStatus(c.do("PATCH", "sobjects/OrderItem/"+item, map[string]any{"Quantity": 2}), 204)
 }

@@ -226,14 +226,41 @@ func (t *tx) checkUnique(obj *objectDef, fields map[string]any, self *stored) *d
 	return nil
 }
 
+// Order status categories: StatusCode says which one an Order's Status is
+// in. The fake knows the two values of a new org's Status picklist: Status
+// "Activated" is in the Activated category, every other value in Draft.
+const (
+	statusCodeDraft     = "Draft"
+	statusCodeActivated = "Activated"
+)
+
 // objectRules holds the cross-record rules of the order objects.
 func (t *tx) objectRules(obj *objectDef, fields map[string]any, creating bool) *dmlError {
-	if obj.name != "OrderItem" || !creating {
+	switch obj.name {
+	case "Order":
+		_, status, _ := lookupField(fields, "Status")
+		code := statusCodeDraft
+		if s, _ := status.(string); strings.EqualFold(s, statusCodeActivated) {
+			code = statusCodeActivated
+		}
+		fields["StatusCode"] = code
+		return nil
+	case "OrderItem":
+	default:
 		return nil
 	}
 	_, oid, _ := lookupField(fields, "OrderId")
-	_, pid, _ := lookupField(fields, "PricebookEntryId")
 	order := t.st.get(fmt.Sprint(oid))
+	if order != nil {
+		if _, code, _ := lookupField(order.fields, "StatusCode"); code == statusCodeActivated {
+			return newDMLError("FIELD_INTEGRITY_EXCEPTION",
+				"You can't add or change order products on an activated order.", "OrderId")
+		}
+	}
+	if !creating {
+		return nil
+	}
+	_, pid, _ := lookupField(fields, "PricebookEntryId")
 	pbe := t.st.get(fmt.Sprint(pid))
 	if order == nil || pbe == nil {
 		return nil // checkValue already reported a bad reference
