@@ -75,7 +75,7 @@ func newSyncSetup(t *testing.T) *syncSetup {
 	q := idempotency.NewMemoryQueue()
 	w, err := pipeline.NewWorker(pipeline.WorkerConfig{
 		Queue: q, Store: idempotency.NewMemoryStore(), Orders: bcc.Orders, Graphs: sfc,
-		Mapper: m, Linger: 10 * time.Millisecond, Backoff: func(int) time.Duration { return 10 * time.Millisecond },
+		Mapper: m, Backoff: func(int) time.Duration { return 10 * time.Millisecond },
 	})
 	if err != nil {
 		t.Fatal(err)

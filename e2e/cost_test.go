@@ -68,12 +68,11 @@ func TestCostBurst(t *testing.T) {
 	}
 }
 
-// productionPool sets the pool's size and linger back to the pipeline's
-// defaults (4 goroutines, 100 ms), so the measured latency is what a
-// deployment with default settings sees.
+// productionPool sets the pool's size back to the pipeline's default (4
+// goroutines), so the measured latency is what a deployment with default
+// settings sees.
 func productionPool(c *pipeline.WorkerConfig) {
 	c.Concurrency = pipeline.DefaultConcurrency
-	c.Linger = pipeline.DefaultLinger
 }
 
 // seedPlain adds n syncable orders of 300 customers.

@@ -29,7 +29,6 @@ func TestRefusedData(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.Mapper = m
-		c.Linger = time.Second // one batch for all
 	}})
 	for range 2 {
 		if _, err := r.org.Seed("Account", sftest.Record{"Name": "Imported twice", customerKeyField: "dup@example.com"}); err != nil {

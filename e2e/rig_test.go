@@ -106,7 +106,6 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 		Queue: r.queue, Store: r.done, Orders: r.bc.Orders, Graphs: r.sf, Mapper: m,
 		Concurrency:   8,
 		Lease:         20 * time.Second,
-		Linger:        20 * time.Millisecond,
 		Backoff:       pipeline.ExponentialBackoff(20*time.Millisecond, 200*time.Millisecond),
 		InFlightDelay: 50 * time.Millisecond,
 		// A rate limit that names no delay pauses the whole pool; the

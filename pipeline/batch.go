@@ -3,12 +3,14 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bc2sf/bc2sf/salesforce"
 )
 
-// batch collects mapped orders for one Composite Graph call.
+// batch is the content of one Composite Graph call: mapped orders by id, in
+// arrival order.
 type batch struct {
 	items map[int64]*item
 	order []int64 // order ids in arrival order
@@ -19,121 +21,313 @@ func newBatch() *batch { return &batch{items: map[int64]*item{}} }
 
 func (b *batch) len() int { return len(b.order) }
 
-// add puts it in the batch. A second task of an order already waiting joins
-// it, and the more recently modified copy of the order is the one written.
+// add puts it in the batch; its order must not be in the batch yet.
 func (b *batch) add(it *item) {
 	id := it.result.OrderID
-	if cur, ok := b.items[id]; ok {
-		cur.jobs = append(cur.jobs, it.jobs...)
-		if it.order.DateModified.After(cur.order.DateModified) {
-			b.nodes += len(it.result.Records) - len(cur.result.Records)
-			cur.order, cur.result = it.order, it.result
-		}
-		return
-	}
 	b.items[id] = it
 	b.order = append(b.order, id)
 	b.nodes += len(it.result.Records)
 }
 
-// fits reports whether it can join without the batch passing the node limit.
-func (b *batch) fits(it *item) bool {
-	if _, ok := b.items[it.result.OrderID]; ok {
-		return true
-	}
-	return b.nodes+len(it.result.Records) <= salesforce.MaxGraphNodes
-}
-
-// batchLoop collects items and flushes them: when BatchSize orders wait,
-// when the next one would pass 500 nodes, Linger after a batch's first order,
-// and, when items closes, at once.
-func (w *Worker) batchLoop(ctx context.Context, items <-chan *item) {
-	cur := newBatch()
-	var linger *time.Timer
-	var lingerC <-chan time.Time
-	flush := func() {
-		if linger != nil {
-			linger.Stop()
-			linger, lingerC = nil, nil
-		}
-		if cur.len() > 0 {
-			w.flush(ctx, cur)
-			cur = newBatch()
-		}
-	}
-	for {
-		select {
-		case it, ok := <-items:
-			if !ok {
-				flush()
-				return
-			}
-			if !cur.fits(it) {
-				flush()
-			}
-			cur.add(it)
-			if cur.len() >= w.cfg.BatchSize {
-				flush()
-			} else if linger == nil {
-				linger = time.NewTimer(w.cfg.Linger)
-				lingerC = linger.C
-			}
-		case <-lingerC:
-			linger, lingerC = nil, nil
-			flush()
-		}
+// each calls f for every item, in arrival order.
+func (b *batch) each(f func(*item)) {
+	for _, id := range b.order {
+		f(b.items[id])
 	}
 }
 
-// flush writes a batch: for the Order target it first learns which
-// OrderItems exist and resolves the PricebookEntry ids of the new ones
-// (lookups), then builds one graph per order (orderGraph) and sends the
-// graphs in as few Composite Graph calls as the limits allow (one, for a
-// batch of at most 75 orders and 500 nodes).
-func (w *Worker) flush(ctx context.Context, b *batch) {
-	if ctx.Err() != nil { // the drain ran out: no call can succeed now
-		for _, id := range b.order {
-			w.giveBackAll(b.items[id].jobs)
+// recordKey names a Salesforce record by its upsert key.
+type recordKey struct{ sobject, externalID string }
+
+// fetched is what the fetching side hands to the batcher: the items to
+// write, and how many dequeued deliveries it accounts for (those in the items
+// and those settled without a write), so that the batcher knows how many
+// deliveries are still on their way.
+type fetched struct {
+	items []*item
+	jobs  int
+}
+
+// callDone reports the end of one Composite Graph call to the batcher.
+type callDone struct {
+	b *batch
+}
+
+// batcher decides when mapped orders go to Salesforce and with whom. It is
+// owned by the goroutine running Worker.batchLoop; nothing in it is shared.
+//
+// The rule, in the words of the Worker's documentation: an order goes at once
+// when no call is in flight and no other order is being fetched; while calls
+// are in flight, orders wait, and when a call returns, everything waiting is
+// sent. A full call (BatchSize orders or 500 nodes) goes as soon as a slot is
+// free, with up to MaxInFlight calls at once. An order never goes while a
+// call in flight writes one of its records (the same order, or an order of
+// the same customer): the two calls would contend for the same rows.
+type batcher struct {
+	maxOrders   int
+	maxInFlight int
+	maxWait     time.Duration
+	// onlyFull holds partial calls until the drain; tests set it through
+	// Worker.onlyFull to put many orders in one call whatever the timing.
+	onlyFull bool
+
+	waiting  []*item         // arrival order
+	byOrder  map[int64]*item // waiting items by order id
+	busy     map[recordKey]int
+	inFlight int
+	// returned is set when a call returned since the last partial call was
+	// sent: the moment to send what waits.
+	returned bool
+}
+
+func newBatcher(maxOrders, maxInFlight int, maxWait time.Duration) *batcher {
+	return &batcher{
+		maxOrders: maxOrders, maxInFlight: maxInFlight, maxWait: maxWait,
+		byOrder: map[int64]*item{}, busy: map[recordKey]int{},
+	}
+}
+
+// add puts a mapped order in the waiting list. A second task of an order
+// already waiting joins it, and the more recently modified copy of the order
+// is the one written; the joined item keeps its place and its waiting time.
+func (b *batcher) add(it *item, now time.Time) {
+	id := it.result.OrderID
+	if cur, ok := b.byOrder[id]; ok {
+		cur.jobs = append(cur.jobs, it.jobs...)
+		if it.order.DateModified.After(cur.order.DateModified) {
+			cur.order, cur.result = it.order, it.result
 		}
 		return
+	}
+	if it.since.IsZero() {
+		it.since = now
+	}
+	b.byOrder[id] = it
+	b.waiting = append(b.waiting, it)
+}
+
+// isBusy reports whether a call in flight writes one of its records.
+func (b *batcher) isBusy(it *item) bool {
+	for i := range it.result.Records {
+		r := &it.result.Records[i]
+		if b.busy[recordKey{r.SObject, r.ExternalID}] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *batcher) mark(it *item, delta int) {
+	for i := range it.result.Records {
+		r := &it.result.Records[i]
+		k := recordKey{r.SObject, r.ExternalID}
+		if n := b.busy[k] + delta; n > 0 {
+			b.busy[k] = n
+		} else {
+			delete(b.busy, k)
+		}
+	}
+}
+
+// next returns the batch to send now, or nil. upstream is the number of
+// deliveries dequeued and not yet handed over; draining sends whatever is
+// ready without waiting for company. When next returns nil, wake is the time
+// at which the decision may change with no other event, or the zero time.
+func (b *batcher) next(now time.Time, upstream int, draining bool) (out *batch, wake time.Time) {
+	if b.inFlight >= b.maxInFlight || len(b.waiting) == 0 {
+		return nil, time.Time{}
+	}
+	cand := newBatch()
+	full := false
+	var oldest time.Time
+	for _, it := range b.waiting {
+		if b.isBusy(it) {
+			continue
+		}
+		n := len(it.result.Records)
+		if cand.len() >= b.maxOrders || cand.nodes+n > salesforce.MaxGraphNodes {
+			full = true
+			break
+		}
+		cand.add(it)
+		if oldest.IsZero() || it.since.Before(oldest) {
+			oldest = it.since
+		}
+	}
+	if cand.len() == 0 {
+		return nil, time.Time{}
+	}
+	full = full || cand.len() >= b.maxOrders
+	if !full && !draining && b.onlyFull {
+		return nil, time.Time{}
+	}
+	if !full && !draining {
+		waited := now.Sub(oldest) >= b.maxWait
+		mayFlush := b.inFlight == 0 || b.returned
+		if !waited && !(mayFlush && upstream == 0) {
+			return nil, oldest.Add(b.maxWait)
+		}
+	}
+	b.take(cand)
+	if !full {
+		b.returned = false
+	}
+	return cand, time.Time{}
+}
+
+// take moves the batch's items from the waiting list into a call in flight.
+func (b *batcher) take(out *batch) {
+	kept := b.waiting[:0]
+	for _, it := range b.waiting {
+		if _, ok := out.items[it.result.OrderID]; ok {
+			delete(b.byOrder, it.result.OrderID)
+			b.mark(it, 1)
+			continue
+		}
+		kept = append(kept, it)
+	}
+	clear(b.waiting[len(kept):])
+	b.waiting = kept
+	b.inFlight++
+}
+
+// done records the end of a call.
+func (b *batcher) done(out *batch) {
+	out.each(func(it *item) { b.mark(it, -1) })
+	b.inFlight--
+	b.returned = true
+}
+
+// batchLoop runs the batcher: it takes what the fetching side hands over and
+// sends calls by the batcher's rule, each from a goroutine of its own. When
+// in closes it sends everything that waits, waits for every call, and
+// returns.
+func (w *Worker) batchLoop(ctx context.Context, in <-chan fetched) {
+	b := newBatcher(w.cfg.BatchSize, w.cfg.MaxInFlight, w.cfg.MaxBatchWait)
+	b.onlyFull = w.onlyFull
+	done := make(chan callDone)
+	var calls sync.WaitGroup
+	defer calls.Wait() // the settling of the last calls
+	var timer *time.Timer
+	var timerC <-chan time.Time
+	draining := false
+	for {
+		now := time.Now()
+		var wake time.Time
+		for {
+			out, at := b.next(now, w.gate.upstream(), draining)
+			if out == nil {
+				wake = at
+				break
+			}
+			calls.Go(func() {
+				w.writeBatch(ctx, out, func() { done <- callDone{b: out} })
+			})
+		}
+		if draining && b.inFlight == 0 {
+			// With no call in flight no record is busy, so next sent
+			// everything: the batcher is empty.
+			return
+		}
+		if timer != nil {
+			timer.Stop()
+			timer, timerC = nil, nil
+		}
+		if !wake.IsZero() {
+			timer = time.NewTimer(wake.Sub(now))
+			timerC = timer.C
+		}
+		select {
+		case f, ok := <-in:
+			if !ok {
+				in, draining = nil, true
+				continue
+			}
+			w.gate.handOver(f.jobs, f.items)
+			for _, it := range f.items {
+				b.add(it, now)
+			}
+		case d := <-done:
+			b.done(d.b)
+		case <-timerC:
+			timer, timerC = nil, nil
+		}
+	}
+}
+
+// writeBatch writes a batch in one Composite Graph call and settles each of
+// its orders; returned is called as soon as the call is over, before the
+// orders are settled, so that the next call need not wait for the settling.
+//
+// For the Order target it first learns which OrderItems exist and resolves
+// the PricebookEntry ids of the new ones (lookups), then builds one graph per
+// order (orderGraph) and sends the graphs in as few Composite Graph calls as
+// the limits allow (one, for a batch of at most 75 orders and 500 nodes).
+func (w *Worker) writeBatch(ctx context.Context, b *batch, returned func()) {
+	outcomes := w.write(ctx, b)
+	returned()
+	for _, o := range outcomes {
+		w.settleItem(ctx, o)
+	}
+}
+
+// outcome is what became of one item in a call: written (err nil, with the
+// ids Salesforce returned) or failed with err.
+type outcome struct {
+	it  *item
+	res Result
+	err error
+}
+
+// write makes the batch's call and tells, per item, how it went.
+func (w *Worker) write(ctx context.Context, b *batch) []outcome {
+	outcomes := make([]outcome, 0, b.len())
+	failAll := func(err error) []outcome {
+		b.each(func(it *item) {
+			outcomes = append(outcomes, outcome{it: it, res: Result{Warnings: it.result.Warnings}, err: err})
+		})
+		return outcomes
+	}
+	if ctx.Err() != nil { // the drain ran out: no call can succeed now
+		return failAll(ctx.Err())
 	}
 	look, err := w.lookups(ctx, b)
 	if err != nil {
-		for _, id := range b.order {
-			w.failItem(ctx, b.items[id], Result{}, err)
-		}
-		return
+		return failAll(err)
 	}
 	var graphs []salesforce.Graph
 	byGraph := make(map[string]*item, b.len())
-	for _, id := range b.order {
-		it := b.items[id]
-		g, err := orderGraph(graphID(id), &it.result, look)
+	b.each(func(it *item) {
+		g, err := orderGraph(graphID(it.result.OrderID), &it.result, look)
 		if err != nil {
-			w.failItem(ctx, it, Result{Warnings: it.result.Warnings}, fmt.Errorf("build graph: %w", err))
-			continue
+			outcomes = append(outcomes, outcome{it: it, res: Result{Warnings: it.result.Warnings},
+				err: fmt.Errorf("build graph: %w", err)})
+			return
 		}
 		graphs = append(graphs, g)
 		byGraph[g.GraphID] = it
-	}
+	})
 	if len(graphs) == 0 {
-		return
+		return outcomes
 	}
 	reqs, err := salesforce.SplitGraphs(graphs)
 	if err != nil {
 		for _, g := range graphs {
 			it := byGraph[g.GraphID]
-			w.failItem(ctx, it, Result{Warnings: it.result.Warnings}, fmt.Errorf("split graphs: %w", err))
+			outcomes = append(outcomes, outcome{it: it, res: Result{Warnings: it.result.Warnings},
+				err: fmt.Errorf("split graphs: %w", err)})
 		}
-		return
+		return outcomes
 	}
 	for _, req := range reqs {
-		w.send(ctx, byGraph, req)
+		outcomes = w.send(ctx, byGraph, req, outcomes)
 	}
+	return outcomes
 }
 
-// send makes one Composite Graph call and settles each of its orders.
-func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesforce.GraphRequest) {
+// send makes one Composite Graph call and appends the outcome of each of its
+// orders.
+func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesforce.GraphRequest, outcomes []outcome) []outcome {
 	w.stats.graphCalls.Add(1)
 	w.stats.graphOrders.Add(int64(len(req.Graphs)))
 	start := time.Now()
@@ -142,25 +336,39 @@ func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesfo
 		"duration", time.Since(start), "err", err)
 	for _, g := range req.Graphs {
 		it := byGraph[g.GraphID]
-		r := Result{Warnings: it.result.Warnings}
-		if err != nil {
-			w.failItem(ctx, it, r, fmt.Errorf("composite graph: %w", err))
-			continue
+		o := outcome{it: it, res: Result{Warnings: it.result.Warnings}}
+		switch gr, ok := graphResult(resp, g.GraphID); {
+		case err != nil:
+			o.err = fmt.Errorf("composite graph: %w", err)
+		case !ok:
+			o.err = fmt.Errorf("composite graph: no result for graph %s", g.GraphID)
+		case gr.Err() != nil:
+			o.err = gr.Err()
+		default:
+			o.res.Outcome, o.res.Records = OutcomeSynced, recordIDs(it, gr)
 		}
-		gr, ok := resp.Graph(g.GraphID)
-		if !ok {
-			w.failItem(ctx, it, r, fmt.Errorf("composite graph: no result for graph %s", g.GraphID))
-			continue
-		}
-		if gerr := gr.Err(); gerr != nil {
-			w.failItem(ctx, it, r, gerr)
-			continue
-		}
-		r.Outcome, r.Records = OutcomeSynced, recordIDs(it, gr)
-		w.markVersion(it.order, it.jobs)
-		for _, j := range it.jobs {
-			w.complete(j, r)
-		}
+		outcomes = append(outcomes, o)
+	}
+	return outcomes
+}
+
+func graphResult(resp *salesforce.GraphResponse, id string) (salesforce.GraphResult, bool) {
+	if resp == nil {
+		return salesforce.GraphResult{}, false
+	}
+	return resp.Graph(id)
+}
+
+// settleItem settles every delivery of an item after its call.
+func (w *Worker) settleItem(ctx context.Context, o outcome) {
+	defer w.gate.settled(len(o.it.jobs))
+	if o.err != nil {
+		w.failItem(ctx, o.it, o.res, o.err)
+		return
+	}
+	w.markVersion(o.it.order, o.it.jobs)
+	for _, j := range o.it.jobs {
+		w.complete(j, o.res)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/idempotency"
@@ -68,50 +67,47 @@ func benchOrders(n int) map[int64]*bigcommerce.Order {
 const benchBurst = 1000
 
 // BenchmarkWorkerBurst syncs bursts of 1,000 queued orders through the
-// Worker on in-memory fakes and reports the calls each order costs.
+// Worker, with its defaults, on in-memory fakes and reports the calls each
+// order costs.
 func BenchmarkWorkerBurst(b *testing.B) {
-	for _, linger := range []time.Duration{pipeline.DefaultLinger, time.Millisecond} {
-		b.Run("linger="+linger.String(), func(b *testing.B) {
-			src := &memOrders{orders: benchOrders(benchBurst)}
-			graphs := &okGraphs{}
-			m, _ := mapper.New(mapper.Config{})
-			q := idempotency.NewMemoryQueue(idempotency.WithCapacity(2 * benchBurst))
-			defer q.Close()
-			var wg sync.WaitGroup
-			w, err := pipeline.NewWorker(pipeline.WorkerConfig{
-				Queue: q, Store: idempotency.NewMemoryStore(), Orders: src, Graphs: graphs, Mapper: m,
-				Linger: linger, OnResult: func(pipeline.Result) { wg.Done() },
-			})
-			if err != nil {
+	src := &memOrders{orders: benchOrders(benchBurst)}
+	graphs := &okGraphs{}
+	m, _ := mapper.New(mapper.Config{})
+	q := idempotency.NewMemoryQueue(idempotency.WithCapacity(2 * benchBurst))
+	defer q.Close()
+	var wg sync.WaitGroup
+	w, err := pipeline.NewWorker(pipeline.WorkerConfig{
+		Queue: q, Store: idempotency.NewMemoryStore(), Orders: src, Graphs: graphs, Mapper: m,
+		OnResult: func(pipeline.Result) { wg.Done() },
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+	b.ResetTimer()
+	for i := range b.N {
+		wg.Add(benchBurst)
+		for id := int64(1); id <= benchBurst; id++ {
+			body, _ := pipeline.EncodeTask(pipeline.Task{OrderID: id, Source: pipeline.SourceBackfill})
+			if _, err := q.Enqueue(ctx, idempotency.Message{Key: fmt.Sprintf("order:%d:%d", id, i), Body: body}); err != nil {
 				b.Fatal(err)
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error)
-			go func() { done <- w.Run(ctx) }()
-			b.ResetTimer()
-			for i := range b.N {
-				wg.Add(benchBurst)
-				for id := int64(1); id <= benchBurst; id++ {
-					body, _ := pipeline.EncodeTask(pipeline.Task{OrderID: id, Source: pipeline.SourceBackfill})
-					if _, err := q.Enqueue(ctx, idempotency.Message{Key: fmt.Sprintf("order:%d:%d", id, i), Body: body}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				wg.Wait()
-			}
-			b.StopTimer()
-			cancel()
-			<-done
-			st := w.Stats()
-			orders := float64(b.N * benchBurst)
-			if st.Synced != int64(orders) {
-				b.Fatalf("synced %d of %v", st.Synced, orders)
-			}
-			b.ReportMetric(float64(graphs.calls.Load())/orders, "sf-calls/order")
-			b.ReportMetric(float64(src.calls.Load())/orders, "bc-calls/order")
-			b.ReportMetric(st.OrdersPerGraphCall(), "orders/sf-call")
-		})
+		}
+		wg.Wait()
 	}
+	b.StopTimer()
+	cancel()
+	<-done
+	st := w.Stats()
+	orders := float64(b.N * benchBurst)
+	if st.Synced != int64(orders) {
+		b.Fatalf("synced %d of %v", st.Synced, orders)
+	}
+	b.ReportMetric(float64(graphs.calls.Load())/orders, "sf-calls/order")
+	b.ReportMetric(float64(src.calls.Load())/orders, "bc-calls/order")
+	b.ReportMetric(st.OrdersPerGraphCall(), "orders/sf-call")
 }
 
 // BenchmarkMapOnlyBurst is the baseline: mapping the same 1,000 orders and

@@ -57,10 +57,14 @@
 // The Worker takes each delivery through Store.Begin, one OrderSource call
 // (a client's Orders.Get, line items inlined) and Mapper.Map, then hands
 // the mapped order to a batcher. The batcher sends up to 75 orders
-// (BatchSize) and 500 nodes in one Composite Graph call, as soon as the
-// batch is full or Linger (100 ms) after its first order; each order is its
-// own graph, built from its records by salesforce.NewUpsertGraph, so one
-// bad order fails alone. The graphs carry node URLs relative to the API
+// (BatchSize) and 500 nodes in one Composite Graph call, with up to 4
+// (MaxInFlight) calls at once, and waits on no timer: an order goes at once
+// when no call is in flight and no other order is being fetched, orders that
+// arrive while calls are in flight go together when one returns, and a full
+// call goes whenever fewer than MaxInFlight are in flight (the Worker's
+// documentation gives the whole rule). Each order is its own graph, built
+// from its records by salesforce.NewUpsertGraph, so one bad order fails
+// alone. The graphs carry node URLs relative to the API
 // version, which the *salesforce.Client completes with its own. Per order, a success is
 // Store.Complete plus Queue.Ack; a failure is settled by the policy on
 // Worker: rate limits and transient errors are retried with a delay, up to

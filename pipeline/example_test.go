@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
@@ -54,7 +53,6 @@ func Example() {
 	w, err := pipeline.NewWorker(pipeline.WorkerConfig{
 		Queue: queue, Store: idempotency.NewMemoryStore(),
 		Orders: bc.Orders, Graphs: sf, Mapper: m,
-		BatchSize: 3, Linger: time.Minute, // the three syncable orders share one call
 		OnResult: func(r pipeline.Result) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -80,11 +78,11 @@ func Example() {
 		}
 	}
 	st := w.Stats()
-	fmt.Printf("Salesforce calls: %d graph, %d in all; accounts: %d\n", st.GraphCalls, org.APICalls(), len(org.Records("Account")))
+	fmt.Printf("orders written: %d; accounts: %d\n", st.GraphOrders, len(org.Records("Account")))
 	// Output:
 	// order 100: synced, Amount 20.5
 	// order 101: synced, Amount 21.5
 	// order 102: skipped (status_not_synced)
 	// order 103: synced, Amount 23.5
-	// Salesforce calls: 1 graph, 1 in all; accounts: 1
+	// orders written: 3; accounts: 1
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/idempotency"
@@ -25,6 +26,7 @@ type item struct {
 	order  *bigcommerce.Order
 	result mapper.Result
 	jobs   []*job
+	since  time.Time // when it joined the batcher's waiting list
 }
 
 // prepare takes one delivery through decode, claim, fetch and map. It

@@ -69,7 +69,6 @@ func (e *env) config() pipeline.WorkerConfig {
 		Orders:  e.bcc.Orders,
 		Graphs:  e.sfc,
 		Mapper:  e.m,
-		Linger:  20 * time.Millisecond,
 		Backoff: func(int) time.Duration { return 5 * time.Millisecond },
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce/sftest"
 )
 
@@ -48,9 +48,10 @@ func TestWorkerLogsNameTheOrderAndNoSecret(t *testing.T) {
 	var buf syncBuffer
 	cfg := e.config()
 	cfg.Graphs = dropField{GraphWriter: e.sfc, orderID: orders[1].ID, field: "StageName"}
-	cfg.BatchSize, cfg.Linger = 3, time.Minute // the 3 syncable orders share each call
+	cfg.BatchSize = 3
 	cfg.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w) // the 3 syncable orders share each call
 	r := start(t, w)
 	waitFor(t, "all settled", drained(e.q))
 	if err := r.stop(t); err != nil {

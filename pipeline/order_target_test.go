@@ -52,8 +52,8 @@ func TestWorkerOrderTargetResolvesPricebookEntriesOncePerBatch(t *testing.T) {
 	cfg.Mapper = m
 	cfg.Pricebook = e.sfc
 	cfg.BatchSize = len(orders)
-	cfg.Linger = time.Minute
 	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w)
 	start(t, w)
 	waitFor(t, "all settled", func() bool { st := w.Stats(); return st.Synced+st.DeadLettered == int64(len(orders)) })
 
@@ -136,8 +136,8 @@ func testOrderTargetResync(t *testing.T, link mapper.LinkMode) {
 		orders = append(orders, added)
 	}
 	cfg.BatchSize = len(orders)
-	cfg.Linger = time.Minute // a batch goes when it is full: one batch per round
 	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w) // a batch goes when it is full: one batch per round
 	start(t, w)
 
 	type round struct {
@@ -258,8 +258,8 @@ func TestWorkerOrderTargetSplitsLongQueries(t *testing.T) {
 		enqueue(t, e.q, added.ID)
 	}
 	cfg.BatchSize = orders
-	cfg.Linger = time.Minute
 	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w)
 	start(t, w)
 	waitFor(t, "all settled", func() bool { st := w.Stats(); return st.Synced+st.DeadLettered == orders })
 
@@ -295,8 +295,8 @@ func TestWorkerOrderTargetControlCharacterKeys(t *testing.T) {
 		enqueue(t, e.q, added.ID)
 	}
 	cfg.BatchSize = len(ids)
-	cfg.Linger = time.Minute
 	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w)
 	start(t, w)
 	waitFor(t, "all settled", func() bool { st := w.Stats(); return st.Synced+st.DeadLettered == int64(len(ids)) })
 	if st := w.Stats(); st.Synced != 2 || st.DeadLettered != 1 {

@@ -122,12 +122,6 @@ func (w *Worker) giveBack(j *job) {
 	w.retry(j, Result{}, 0, "worker shutting down")
 }
 
-func (w *Worker) giveBackAll(jobs []*job) {
-	for _, j := range jobs {
-		w.giveBack(j)
-	}
-}
-
 func (w *Worker) release(ctx context.Context, j *job) {
 	if j.token == "" {
 		return

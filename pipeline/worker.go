@@ -19,10 +19,23 @@ const (
 	// DefaultConcurrency is the number of fetching goroutines: 4.
 	DefaultConcurrency = 4
 	// DefaultLease is the queue lease and Store claim of a task: 5 minutes,
-	// longer than a fetch, the linger and a 2-minute graph call together.
+	// longer than a fetch, a wait in the batcher and a 2-minute graph call
+	// together.
 	DefaultLease = 5 * time.Minute
-	// DefaultLinger is how long a batch waits for more orders: 100 ms.
-	DefaultLinger = 100 * time.Millisecond
+	// DefaultMaxInFlight is the number of Composite Graph calls a Worker
+	// makes at once: 4. Salesforce caps the requests of an org that run 20 s
+	// or longer at 25 at a time in production and sandbox orgs and at 5 in
+	// Developer Edition and trial orgs (shorter requests have no cap), and
+	// refuses more with REQUEST_LIMIT_EXCEEDED. A graph call of 75 orders
+	// normally takes well under 20 s, but a slow org can stretch every call
+	// past it: 4 keeps one Worker under the cap of the smallest org even
+	// then, with one request to spare for other integrations, and lets six
+	// Workers share a production org's 25. Four calls also carry enough: at
+	// 150 ms a call they move up to 2,000 orders a second.
+	DefaultMaxInFlight = 4
+	// DefaultMaxBatchWait bounds how long an order that could be sent
+	// waits for orders still being fetched to fill its call: 1 s.
+	DefaultMaxBatchWait = time.Second
 	// DefaultMaxAttempts is the attempt at which a retryable failure
 	// dead-letters instead: 8.
 	DefaultMaxAttempts = 8
@@ -77,14 +90,20 @@ type WorkerConfig struct {
 	// orders; default 4.
 	Concurrency int
 	// Lease is the queue lease and the Store claim of one task; default
-	// 5 minutes. It must outlast a fetch, the linger and a graph call.
+	// 5 minutes. It must outlast a fetch, MaxBatchWait and a graph call.
 	Lease time.Duration
 	// BatchSize is the most orders per Composite Graph call, 1 to 75;
 	// default 75 (salesforce.MaxGraphs).
 	BatchSize int
-	// Linger is how long the first order of a batch waits for company
-	// before the batch is sent; default 100 ms.
-	Linger time.Duration
+	// MaxInFlight is the most Composite Graph calls in flight at once;
+	// default 4 (DefaultMaxInFlight explains the choice). 1 sends one call
+	// at a time.
+	MaxInFlight int
+	// MaxBatchWait is the longest an order that could be sent waits because
+	// other orders are still being fetched and could join its call; default
+	// 1 s. It only bounds a wait that a slow fetch stretches: an order is
+	// sent as soon as nothing more is being fetched.
+	MaxBatchWait time.Duration
 
 	// MaxAttempts is the delivery attempt after which a transient failure
 	// dead-letters the task; default 8.
@@ -123,12 +142,26 @@ const settleTimeout = 5 * time.Second
 // Concurrency goroutines dequeue tasks (each under a lease), claim the
 // task's key in the Store, fetch the order with one OrderSource call and map
 // it. Mapped orders go to one batcher, which sends them in Composite Graph
-// calls of up to BatchSize (75) orders and 500 nodes: it sends a batch as
-// soon as it is full, or Linger (100 ms) after its first order arrived. A
-// quiet store thus spends about one Salesforce call per order and a busy one
-// about one per 75; the Order target adds up to two queries per batch (see
-// WorkerConfig.Pricebook). Two tasks of the same order in one batch are
-// written once, from the more recently modified copy.
+// calls of up to BatchSize (75) orders and 500 nodes, with up to MaxInFlight
+// (4) calls at once, and never waits on a timer for company:
+//
+//   - an order goes at once when no call is in flight and no other order is
+//     being fetched;
+//   - while calls are in flight, orders wait; when a call returns, everything
+//     waiting is sent;
+//   - a full call goes as soon as fewer than MaxInFlight calls are in flight;
+//   - an order that could go waits for orders still being fetched, which
+//     could join its call, for at most MaxBatchWait (1 s);
+//   - an order waits while a call in flight writes one of its records (the
+//     same order, or an order of the same customer), so that two calls never
+//     contend for the same rows.
+//
+// A quiet store thus spends one Salesforce call per order, and a busy one
+// one per 75; the Order target adds up to two queries per call (see
+// WorkerConfig.Pricebook). Two tasks of the same order waiting together are
+// written once, from the more recently modified copy. The Worker holds at
+// most (MaxInFlight+1) × BatchSize deliveries past their fetch, and stops
+// dequeuing while it does.
 //
 // How a failure is settled:
 //
@@ -155,6 +188,9 @@ type Worker struct {
 	target  mapper.Target
 	stats   counters
 	running atomic.Bool
+	gate    *gate // of the current Run
+	// onlyFull is a test hook: see batcher.onlyFull.
+	onlyFull bool
 	// pauseUntil is a Unix time in nanoseconds before which no goroutine
 	// dequeues, set by rate limits.
 	pauseUntil atomic.Int64
@@ -205,15 +241,15 @@ func (c *WorkerConfig) fill() error {
 		v    time.Duration
 		name string
 	}{
-		{c.Lease, "Lease"}, {c.Linger, "Linger"}, {c.RateLimitDelay, "RateLimitDelay"},
+		{c.Lease, "Lease"}, {c.MaxBatchWait, "MaxBatchWait"}, {c.RateLimitDelay, "RateLimitDelay"},
 		{c.InFlightDelay, "InFlightDelay"}, {c.DrainTimeout, "DrainTimeout"},
 	} {
 		if d.v < 0 {
 			problems = append(problems, d.name+" is negative")
 		}
 	}
-	if c.Concurrency < 0 || c.MaxAttempts < 0 {
-		problems = append(problems, "Concurrency and MaxAttempts must not be negative")
+	if c.Concurrency < 0 || c.MaxAttempts < 0 || c.MaxInFlight < 0 {
+		problems = append(problems, "Concurrency, MaxInFlight and MaxAttempts must not be negative")
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrInvalidConfig, joinProblems(problems))
@@ -222,7 +258,8 @@ func (c *WorkerConfig) fill() error {
 	setDefault(&c.BatchSize, salesforce.MaxGraphs)
 	setDefault(&c.MaxAttempts, DefaultMaxAttempts)
 	setDefault(&c.Lease, DefaultLease)
-	setDefault(&c.Linger, DefaultLinger)
+	setDefault(&c.MaxInFlight, DefaultMaxInFlight)
+	setDefault(&c.MaxBatchWait, DefaultMaxBatchWait)
 	setDefault(&c.RateLimitDelay, DefaultRateLimitDelay)
 	setDefault(&c.InFlightDelay, DefaultInFlightDelay)
 	setDefault(&c.DrainTimeout, DefaultDrainTimeout)
@@ -250,6 +287,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return ErrRunning
 	}
 	defer w.running.Store(false)
+	w.gate = newGate(w.cfg.Concurrency, (w.cfg.MaxInFlight+1)*w.cfg.BatchSize)
 
 	// Work runs on its own context so that a fetch or graph call started
 	// before ctx ended may finish; the drain timer ends it.
@@ -261,7 +299,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	})
 	defer stopDrainTimer()
 
-	items := make(chan *item)
+	items := make(chan fetched)
 	var (
 		wg      sync.WaitGroup
 		errOnce sync.Once
@@ -285,13 +323,18 @@ func (w *Worker) Run(ctx context.Context) error {
 	return stopErr
 }
 
-// fetchLoop dequeues until ctx ends or the queue is closed.
-func (w *Worker) fetchLoop(ctx, workCtx context.Context, items chan<- *item) error {
+// fetchLoop dequeues until ctx ends or the queue is closed, and hands each
+// delivery to the batcher, as an item to write or as settled already.
+func (w *Worker) fetchLoop(ctx, workCtx context.Context, items chan<- fetched) error {
 	for {
 		if err := w.waitPause(ctx); err != nil {
 			return nil
 		}
+		if err := w.gate.acquire(ctx); err != nil {
+			return nil
+		}
 		d, err := w.cfg.Queue.Dequeue(ctx, w.cfg.Lease)
+		w.gate.dequeued(err == nil)
 		switch {
 		case err == nil:
 		case ctx.Err() != nil:
@@ -306,13 +349,11 @@ func (w *Worker) fetchLoop(ctx, workCtx context.Context, items chan<- *item) err
 			continue
 		}
 		w.stats.dequeued.Add(1)
+		f := fetched{jobs: 1}
 		if it := w.prepare(workCtx, d); it != nil {
-			select {
-			case items <- it:
-			case <-workCtx.Done():
-				w.giveBackAll(it.jobs)
-			}
+			f.items = []*item{it}
 		}
+		items <- f
 	}
 }
 

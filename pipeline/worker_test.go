@@ -107,10 +107,10 @@ func TestWorkerBatchesABurst(t *testing.T) {
 		enqueue(t, e.q, o.ID)
 	}
 	cfg := e.config()
+	w := newWorker(t, cfg)
 	// Only full batches are sent until the shutdown sends the rest, so the
 	// count below does not depend on speed.
-	cfg.Linger = time.Hour
-	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w)
 	r := start(t, w)
 	waitFor(t, "200 fetched", func() bool { return w.Stats().BigCommerceCalls == 200 })
 	if err := r.stop(t); err != nil {
@@ -220,10 +220,10 @@ func TestWorkerDeadLettersADataErrorAlone(t *testing.T) {
 	var got results
 	cfg := e.config()
 	cfg.Graphs = dropField{GraphWriter: e.sfc, orderID: bad, field: "Name"}
-	cfg.Linger = time.Hour
 	cfg.BatchSize = 5
 	cfg.OnResult = got.add
 	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w)
 	start(t, w)
 	waitFor(t, "5 results", func() bool { return len(got.list()) == 5 })
 
@@ -268,9 +268,9 @@ func TestWorkerRetriesTransientFailures(t *testing.T) {
 			var got results
 			cfg := e.config()
 			cfg.BatchSize = 3
-			cfg.Linger = time.Hour
 			cfg.OnResult = got.add
 			w := newWorker(t, cfg)
+			pipeline.SendOnlyFullBatches(w)
 			start(t, w)
 			waitFor(t, "3 synced", func() bool { return w.Stats().Synced == 3 })
 
@@ -418,9 +418,8 @@ func TestWorkerShutdownFinishesTheBatch(t *testing.T) {
 	for _, o := range orders {
 		enqueue(t, e.q, o.ID)
 	}
-	cfg := e.config()
-	cfg.Linger = time.Hour // only the shutdown sends the batch
-	w := newWorker(t, cfg)
+	w := newWorker(t, e.config())
+	pipeline.SendOnlyFullBatches(w) // only the shutdown sends the batch
 	r := start(t, w)
 	waitFor(t, "3 fetched", func() bool { return w.Stats().BigCommerceCalls == 3 })
 	if err := r.stop(t); err != nil {
@@ -468,7 +467,8 @@ func TestNewWorkerRejectsBadConfig(t *testing.T) {
 			c.PricebookKeyField = "Product2.Key__c) OR (Id"
 		}, `PricebookKeyField "Product2.Key__c) OR (Id"`},
 		{"empty part in the pricebook key field", func(c *pipeline.WorkerConfig) { c.PricebookKeyField = "Product2..Key__c" }, "PricebookKeyField"},
-		{"negative linger", func(c *pipeline.WorkerConfig) { c.Linger = -1 }, "Linger"},
+		{"negative wait", func(c *pipeline.WorkerConfig) { c.MaxBatchWait = -1 }, "MaxBatchWait"},
+		{"negative calls in flight", func(c *pipeline.WorkerConfig) { c.MaxInFlight = -1 }, "MaxInFlight"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -514,9 +514,8 @@ func TestWorkerWritesTwoTasksOfOneOrderOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := e.config()
-	cfg.Linger = time.Hour // the shutdown sends the batch
-	w := newWorker(t, cfg)
+	w := newWorker(t, e.config())
+	pipeline.SendOnlyFullBatches(w) // the shutdown sends the batch
 	r := start(t, w)
 	waitFor(t, "both fetched", func() bool { return w.Stats().BigCommerceCalls == 2 })
 	if err := r.stop(t); err != nil {

@@ -15,10 +15,11 @@ import (
 // BenchmarkAPICalls counts the API calls one order costs, as the fake org
 // (sftest.APICalls: a graph call is one call, the token request none) and
 // the fake store (bctest call counters) count them, with a Worker on the
-// default settings (batches of 75, 100 ms linger) and a memory queue.
+// default settings (batches of up to 75, up to 4 calls in flight) and a
+// memory queue.
 //
 //   - spaced=20: 20 orders, each delivered as a signed webhook only after the
-//     one before it was synced, so that no two share a linger: a quiet store
+//     one before it was synced, so that no two share a call: a quiet store
 //     where an order arrives every second or so. Ideal: 1 Salesforce call
 //     per order.
 //   - burst=2000 and burst=20000: that many tasks queued at once, as after

@@ -18,15 +18,20 @@ import (
 // signed store/order/created webhooks at a fixed rate (100 per second for
 // 10 s, 1,000 per second for 5 s) to a loopback receiver (middleware,
 // handler, pipeline.NewSink), and a pipeline.Worker with the default
-// settings (4 fetchers, batches of 75, 100 ms linger) and real clients syncs
-// them from a memory or Redis queue. An order's latency runs from the moment
-// its delivery was due to the Worker's OnResult reporting it synced, so a
-// sender falling behind counts against the figure.
+// settings (4 fetchers, batches of up to 75, up to 4 calls in flight) and
+// real clients syncs them from a memory or Redis queue. An order's latency
+// runs from the moment its delivery was due to the Worker's OnResult
+// reporting it synced, so a sender falling behind counts against the figure.
+// The last case, sflatency=150ms, adds 150 ms to every call the fake org
+// serves (sftest.Server.SetLatency), as a distant or busy org would, at
+// 1,000 orders per second on the memory queue.
 //
 // The baseline, measured in the same run, is the floor of the same work
 // done for one order at a time with nothing in between: one delivery to a
 // bare handler, one order read and one Composite Graph call, back to back,
-// 200 times. It runs once whatever b.N is; run it with -benchtime=1x.
+// 200 times (40 with the added latency, which is in the floor too: the
+// baseline is then the floor plus 150 ms). It runs once whatever b.N is; run
+// it with -benchtime=1x.
 func BenchmarkEndToEnd(b *testing.B) {
 	for _, onRedis := range []bool{false, true} {
 		for _, sc := range []struct {
@@ -34,9 +39,12 @@ func BenchmarkEndToEnd(b *testing.B) {
 			dur  time.Duration
 		}{{100, 10 * time.Second}, {1000, 5 * time.Second}} {
 			name := fmt.Sprintf("queue=%s/rate=%d", backendName(onRedis), sc.rate)
-			b.Run(name, func(b *testing.B) { runEndToEnd(b, onRedis, sc.rate, sc.dur) })
+			b.Run(name, func(b *testing.B) { runEndToEnd(b, onRedis, sc.rate, sc.dur, 0) })
 		}
 	}
+	b.Run("queue=memory/rate=1000/sflatency=150ms", func(b *testing.B) {
+		runEndToEnd(b, false, 1000, 5*time.Second, 150*time.Millisecond)
+	})
 }
 
 func backendName(onRedis bool) string {
@@ -46,9 +54,10 @@ func backendName(onRedis bool) string {
 	return "memory"
 }
 
-func runEndToEnd(b *testing.B, onRedis bool, rate int, dur time.Duration) {
+func runEndToEnd(b *testing.B, onRedis bool, rate int, dur, sfLatency time.Duration) {
 	n := int(dur.Seconds()) * rate
 	f := newFakes(b)
+	f.org.SetLatency(sfLatency)
 	ids := f.addOrders(b, n+1)
 	q, s := newBackend(b, onRedis, 2*n+10)
 	recv := serve(b, receiverHandler(b, q))
@@ -84,7 +93,11 @@ func runEndToEnd(b *testing.B, onRedis bool, rate int, dur time.Duration) {
 			}
 		}
 	}
-	floor := floorLatency(ctx, b, f, ids[1:], 200)
+	rounds := 200
+	if sfLatency > 0 {
+		rounds = 40
+	}
+	floor := floorLatency(ctx, b, f, ids[1:], rounds)
 	st := w.Stats()
 	p50, p99 := lat.Percentile(50), lat.Percentile(99)
 	b.ReportMetric(bench.Millis(p50), "p50-ms")

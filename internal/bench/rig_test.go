@@ -101,7 +101,7 @@ func (f *fakes) addOrders(b *testing.B, n int) []int64 {
 }
 
 // workerConfig is the Worker on the fakes with the package defaults
-// (4 fetchers, batches of 75, 100 ms linger).
+// (4 fetchers, batches of up to 75, up to 4 calls in flight).
 func (f *fakes) workerConfig(q idempotency.Queue, s idempotency.Store) pipeline.WorkerConfig {
 	return pipeline.WorkerConfig{
 		Queue: q, Store: s, Orders: f.bc.Orders, Graphs: f.sf, Mapper: f.m,
