@@ -41,7 +41,9 @@
 //     webhooks; bigcommerce/bctest is an in-process fake store.
 //   - salesforce: a typed client with OAuth 2.0, upsert by external ID, SOQL,
 //     sObject Collections, Composite and Composite Graph, limits and a
-//     throttle; salesforce/sftest is an in-process fake org.
+//     throttle, and the Tooling API; salesforce/orgsetup creates the custom
+//     fields bc2sf writes and grants access to them; salesforce/sftest is an
+//     in-process fake org.
 //   - mapper: the pure mapping from an order to the records to upsert.
 //   - idempotency: the Store, Queue, Inspector and Checkpoint interfaces and
 //     their in-memory implementations; idempotency/idemredis puts them on

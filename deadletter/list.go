@@ -63,14 +63,14 @@ func kindOf(reason string) string {
 		if unicode.IsControl(r) {
 			r = ' '
 		}
-		digit := r >= '0' && r <= '9'
-		if digit && inDigits {
+		if r >= '0' && r <= '9' {
+			if !inDigits {
+				b.WriteByte('#')
+			}
+			inDigits = true
 			continue
 		}
-		inDigits = digit
-		if digit {
-			r = '#'
-		}
+		inDigits = false
 		if b.Len()+utf8.RuneLen(r) > maxKindBytes {
 			break
 		}

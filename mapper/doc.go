@@ -64,7 +64,9 @@
 //	OrderItem              BigCommerce_Line_Item_Id__c      Text(255), External ID, Unique    Fields.LineItemID
 //
 // Fields.Status and Fields.RefundedAmount may be set to NoField to leave
-// those fields out, for an org that does not want them.
+// those fields out, for an org that does not want them. The
+// salesforce/orgsetup package (and examples/setup) lists them from a Config
+// and creates them, with field access, through the Tooling API.
 //
 // # An order's later life
 //

@@ -1,8 +1,8 @@
 // Package salesforce is a typed client for the Salesforce REST API:
 // sObjects, upsert by external ID, SOQL queries with paging, sObject
-// Collections, Composite and Composite Graph, and org limits. It is built on
-// go-resty/resty, golang.org/x/oauth2, cenkalti/backoff and
-// golang.org/x/time/rate.
+// Collections, Composite and Composite Graph, the Tooling API, and org
+// limits. It is built on go-resty/resty, golang.org/x/oauth2,
+// cenkalti/backoff and golang.org/x/time/rate.
 //
 // # Authentication
 //
@@ -89,6 +89,13 @@
 // CompositeGraph completes them with the client's, so the version is set
 // once, on the client. SplitGraphs packs any number of graphs into calls
 // within the limits.
+//
+// # Tooling API
+//
+// ToolingQuery pages through a SOQL query on the Tooling API's metadata
+// objects (FieldDefinition, CustomField, ...) and ToolingCreate creates one
+// record there, such as a CustomField; the salesforce/orgsetup package
+// creates bc2sf's fields with them.
 //
 // # SOQL
 //

@@ -26,12 +26,18 @@ type queryPage struct {
 // error is yielded once, as the last element. Build literals with
 // QuoteString.
 func (c *Client) Query(ctx context.Context, soql string) iter.Seq2[json.RawMessage, error] {
+	return c.queryAt(ctx, c.dataPath("query"), soql)
+}
+
+// queryAt runs soql on the query resource at path (/query, or the Tooling
+// API's /tooling/query) and pages through the result.
+func (c *Client) queryAt(ctx context.Context, path, soql string) iter.Seq2[json.RawMessage, error] {
 	return func(yield func(json.RawMessage, error) bool) {
 		if strings.TrimSpace(soql) == "" {
 			yield(nil, errors.New("salesforce: empty SOQL query"))
 			return
 		}
-		cl := call{method: http.MethodGet, path: c.dataPath("query"), query: url.Values{"q": {soql}}, idempotent: true}
+		cl := call{method: http.MethodGet, path: path, query: url.Values{"q": {soql}}, idempotent: true}
 		seen := map[string]bool{}
 		for {
 			resp, err := c.do(ctx, cl)

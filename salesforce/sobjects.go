@@ -75,8 +75,13 @@ func (c *Client) Create(ctx context.Context, sobject string, record any) (string
 	if err := checkName("sObject", sobject); err != nil {
 		return "", err
 	}
-	cl := call{method: http.MethodPost, path: c.dataPath("sobjects", sobject) + "/", body: record}
-	resp, err := c.do(ctx, cl)
+	return c.create(ctx, c.dataPath("sobjects", sobject)+"/", sobject, record)
+}
+
+// create POSTs record to path (an sObject or Tooling sObject resource) and
+// returns the new record's id.
+func (c *Client) create(ctx context.Context, path, sobject string, record any) (string, error) {
+	resp, err := c.do(ctx, call{method: http.MethodPost, path: path, body: record})
 	if err != nil {
 		return "", err
 	}

@@ -28,6 +28,15 @@
 //     with @{referenceId.field} references.
 //   - /limits (DailyApiRequests) and a Sforce-Limit-Info: api-usage=N/M header
 //     on every REST response.
+//   - the Tooling calls of org setup: POST /tooling/sobjects/CustomField
+//     (Text, Currency, Number, Percent, Checkbox, Date, DateTime, Email,
+//     Phone and Url fields; a second field of the same name is 400
+//     DUPLICATE_VALUE) and GET /tooling/query on FieldDefinition (whose
+//     DataType reads as Setup shows it, e.g. "Text(255) (External ID)
+//     (Unique Case Insensitive)"; the query must filter on
+//     EntityDefinition.QualifiedApiName, EntityDefinitionId or DurableId)
+//     and CustomField. A field created as an external ID is usable for
+//     upsert at once.
 //
 // Errors have the real shapes: a JSON array of {message, errorCode, fields}
 // for REST calls, and for example 401 INVALID_SESSION_ID "Session expired or
@@ -40,7 +49,9 @@
 //
 // The org knows Account (key prefix 001), Contact (003), Opportunity (006),
 // OpportunityLineItem (00k), Order (801), OrderItem (802), Product2 (01t),
-// Pricebook2 (01s) and PricebookEntry (01u); AddObject adds more. Ids are
+// Pricebook2 (01s) and PricebookEntry (01u), and for field access
+// PermissionSet (0PS), FieldPermissions (01k), PermissionSetAssignment (0Pa)
+// and User (005); AddObject adds more. Ids are
 // returned in their 18-character form; 15-character ids are accepted
 // anywhere. The org starts with the standard price book
 // (StandardPricebookID).
@@ -72,6 +83,12 @@
 //     an OrderItem of an Order whose StatusCode is "Activated" can be neither
 //     created nor updated (400 FIELD_INTEGRITY_EXCEPTION, rolling back its
 //     graph);
+//   - field access: a FieldPermissions record must name a field of its
+//     SobjectType that exists (a custom field created through the Tooling
+//     API; else 400 INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST), once per
+//     ParentId (DUPLICATE_VALUE); a PermissionSet Name is taken once
+//     (DUPLICATE_DEVELOPER_NAME); a user gets a permission set once
+//     (DUPLICATE_VALUE);
 //   - unique external IDs: BigCommerce_Customer_Key__c,
 //     BigCommerce_Order_Id__c, BigCommerce_Line_Item_Id__c and
 //     BigCommerce_Product_Key__c on every object, plus the fields given to
@@ -129,6 +146,11 @@
 //     ignored), may not be composite or graph requests themselves, and graph
 //     nodes must be sObject requests. The error codes for malformed composite
 //     envelopes (INVALID_INPUT, LIMIT_EXCEEDED) are the fake's own.
+//   - The Tooling API knows only custom fields created through it: the
+//     fields of standard objects and the four BigCommerce_*__c external IDs
+//     the org accepts from the start do not appear in FieldDefinition until
+//     created, and Tooling queries answer in one page. Field-level security
+//     is recorded but not enforced.
 //   - Query locators do not expire. Pages hold WithQueryPageSize records
 //     (2000 by default), or the Sforce-Query-Options batchSize (200 to 2000)
 //     when that is smaller; a real org may return fewer.

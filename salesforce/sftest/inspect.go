@@ -95,16 +95,23 @@ func (s *Server) AddExternalIDField(object, field string) error {
 	if obj == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownObject, object)
 	}
-	if _, ok := obj.isExternalID(field); !ok {
-		obj.extIDs = append(obj.extIDs, field)
-		obj.finish()
-		for _, r := range s.st.records {
-			if r.object == obj {
-				s.st.indexField(r, r.fields, field, true)
-			}
+	s.st.addExternalID(obj, field)
+	return nil
+}
+
+// addExternalID registers field as a unique external ID of obj and indexes
+// the records that hold it; a field obj already has is left alone.
+func (st *state) addExternalID(obj *objectDef, field string) {
+	if _, ok := obj.isExternalID(field); ok {
+		return
+	}
+	obj.extIDs = append(obj.extIDs, field)
+	obj.finish()
+	for _, r := range st.records {
+		if r.object == obj {
+			st.indexField(r, r.fields, field, true)
 		}
 	}
-	return nil
 }
 
 // AddObject registers an sObject type the org does not have yet, such as a

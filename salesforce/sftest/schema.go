@@ -42,6 +42,11 @@ func defaultObjects() []*objectDef {
 		{name: "Product2", prefix: "01t", required: []string{"Name"}, maxLen: map[string]int{"Name": 255}},
 		{name: "Pricebook2", prefix: "01s", required: []string{"Name"}, maxLen: map[string]int{"Name": 255}},
 		{name: "PricebookEntry", prefix: "01u", required: []string{"Pricebook2Id", "Product2Id", "UnitPrice"}},
+		// The objects of field-level access, for org setup (see tooling.go).
+		{name: "PermissionSet", prefix: "0PS", required: []string{"Name", "Label"}},
+		{name: "FieldPermissions", prefix: "01k", required: []string{"ParentId", "SobjectType", "Field"}},
+		{name: "PermissionSetAssignment", prefix: "0Pa", required: []string{"AssigneeId", "PermissionSetId"}},
+		{name: "User", prefix: "005", required: []string{"Username"}},
 	}
 }
 

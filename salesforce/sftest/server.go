@@ -265,6 +265,8 @@ func (s *Server) dispatch(t *tx, c call) response {
 		return s.limits()
 	case "composite":
 		return s.handleComposite(t, c)
+	case "tooling":
+		return s.handleTooling(t, c)
 	}
 	return notFound()
 }

@@ -34,6 +34,9 @@ type state struct {
 	// lenientCreateOnly accepts a create-only field on update when it holds
 	// the current value (WithLenientCreateOnly).
 	lenientCreateOnly bool
+	// customFields are the fields created through the Tooling API, by
+	// lower-cased "Object.Field__c" (see tooling.go).
+	customFields map[string]*customField
 }
 
 func newState(seed uint64) *state {
@@ -44,6 +47,8 @@ func newState(seed uint64) *state {
 		index:    map[indexKey]map[*stored]struct{}{},
 		nextID:   seed,
 		cursors:  map[string][]map[string]any{},
+
+		customFields: map[string]*customField{},
 	}
 	for _, o := range defaultObjects() {
 		s.addObject(o)

@@ -234,8 +234,12 @@ const (
 	statusCodeActivated = "Activated"
 )
 
-// objectRules holds the cross-record rules of the order objects.
+// objectRules holds the cross-record rules of the order objects and of the
+// field-access objects (setupRules).
 func (t *tx) objectRules(obj *objectDef, fields map[string]any, creating bool) *dmlError {
+	if err := t.setupRules(obj, fields); err != nil {
+		return err
+	}
 	switch obj.name {
 	case "Order":
 		_, status, _ := lookupField(fields, "Status")
