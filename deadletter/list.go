@@ -63,14 +63,14 @@ func kindOf(reason string) string {
 		if unicode.IsControl(r) {
 			r = ' '
 		}
-		if r >= '0' && r <= '9' {
-			if !inDigits {
-				b.WriteByte('#')
-			}
-			inDigits = true
+		digit := r >= '0' && r <= '9'
+		if digit && inDigits {
 			continue
 		}
-		inDigits = false
+		inDigits = digit
+		if digit {
+			r = '#'
+		}
 		if b.Len()+utf8.RuneLen(r) > maxKindBytes {
 			break
 		}

@@ -51,6 +51,10 @@ func TestKindOf(t *testing.T) {
 			t.Errorf("kindOf(%q) = %q, want %q", reason, got, want)
 		}
 	}
+	// Each "#" counts against the bound too.
+	if k := kindOf(strings.Repeat("1é", 100)); len(k) > maxKindBytes || !strings.HasPrefix(k, "#é#é") {
+		t.Errorf("kind of %d bytes: %q", len(k), k)
+	}
 	// A kind used as a filter matches every reason of that kind.
 	f, err := parseFilter(kindOf("order 123: salesforce: BigCommerce order #123 (gave up after 8 attempts)"))
 	if err != nil || !f.match("order 9: salesforce: BigCommerce order #9 (gave up after 12 attempts)") {
