@@ -101,6 +101,36 @@
 // Complete repeated with the same token returns nil, so a Complete whose
 // reply was lost can be sent again.
 //
+// # Sync records: never stale, never lost
+//
+// Several events about one resource (an order: created, updated, a status
+// change, a refund) may arrive duplicated, out of order, and while another
+// worker is already syncing that resource. Each event only says "sync the
+// resource's current state", so the Store also keeps one sync record per
+// resource:
+//
+//   - Generation(resource) is read by the producer for each event; the
+//     message is keyed and tagged with it. Events that arrive while a sync is
+//     queued and not started share that message (the queue deduplicates the
+//     key); once a sync is claimed the generation moves on, so an event that
+//     arrives during the sync gets a message of its own and one more sync
+//     follows.
+//   - StartSync(resource, generation) is called by the worker before it
+//     reads the resource. Claimed: read and write it, then FinishSync (or
+//     AbortSync on failure); the syncs of one resource thus run one at a
+//     time, across processes. Done: a sync claimed after the event finished,
+//     so it read the event's change: acknowledge the message unread.
+//     InFlight: another sync holds the resource: retry the message later; it
+//     cannot be covered by a sync that had already read the resource.
+//   - FinishSync records a version (bc2sf: the order's date_modified and a
+//     digest of what was written), which the next claim returns, so that a
+//     worker can refuse to write a state older than the one written, or skip
+//     writing one that is unchanged.
+//
+// A change made after a sync read the resource always has an event tagged
+// with a later generation, hence a message that StartSync does not answer
+// Done; an event never has to be dropped to keep work single.
+//
 // # The worker loop
 //
 // Dequeue, Begin, work, Complete, Ack; on failure Release, then Retry with a

@@ -183,3 +183,49 @@ func ExampleInspector() {
 	// order-102 attempt 2: no such product (first failure no later than the last: true)
 	// replayed: order-102 attempt 1
 }
+
+// ExampleStore_sync follows one order through the sync record: two events
+// queued before a sync share its message and are covered by it, an event
+// during the sync gets a message of its own, and the version written is
+// there for the next sync to compare with.
+func ExampleStore_sync() {
+	ctx := context.Background()
+	var s idempotency.Store = idempotency.NewMemoryStore()
+	q := idempotency.NewMemoryQueue()
+	defer q.Close()
+
+	// The receiver: tag each event with the order's generation and key the
+	// message by it.
+	receive := func(event string) {
+		gen, _ := s.Generation(ctx, "order:250")
+		res, _ := q.Enqueue(ctx, idempotency.Message{Key: "sync:250:" + gen, Body: []byte(gen)})
+		fmt.Printf("%s: queued=%v\n", event, !res.Duplicate)
+	}
+	// A worker: claim the order, read and write it, finish.
+	work := func(during func()) {
+		d, _ := q.Dequeue(ctx, time.Minute)
+		c, _ := s.StartSync(ctx, "order:250", string(d.Body), time.Minute)
+		if c.Status != idempotency.Claimed {
+			fmt.Println("worker:", c.Status)
+			_ = q.Ack(ctx, d)
+			return
+		}
+		fmt.Printf("worker: claimed, last written %q\n", c.Version)
+		if during != nil {
+			during() // BigCommerce changes the order while it is being synced
+		}
+		_ = s.FinishSync(ctx, "order:250", c.Token, "modified 10:02")
+		_ = q.Ack(ctx, d)
+	}
+
+	receive("created")
+	receive("statusUpdated")
+	work(func() { receive("refund/created") })
+	work(nil)
+	// Output:
+	// created: queued=true
+	// statusUpdated: queued=false
+	// worker: claimed, last written ""
+	// refund/created: queued=true
+	// worker: claimed, last written "modified 10:02"
+}

@@ -62,6 +62,45 @@ var (
 //     other claim holds the key and it is not done: nobody else is doing
 //     the work.
 //
+// Beside its keys, a Store keeps one sync record per resource (an order,
+// for bc2sf), which lets every change to the resource reach Salesforce
+// however its events arrive: duplicated, reordered, or while another worker
+// syncs the same resource. The record holds:
+//
+//   - a generation, which changes each time a sync of the resource is
+//     claimed. A producer tags each event with the generation it reads
+//     (Generation) and keys its message by it, so events that arrive while
+//     a sync is queued share one message (the queue deduplicates the key)
+//     while an event that arrives once a sync has started gets a new one;
+//   - a sync claim, held from before the resource is read until its new
+//     state is written (StartSync, then FinishSync or AbortSync), so that
+//     the syncs of one resource run one at a time;
+//   - how far the finished syncs reach: a sync that was claimed after an
+//     event was tagged read the resource after that event's change, so once
+//     it finished, StartSync answers Done to that event's message and the
+//     resource is not read again for it;
+//   - the version last written (FinishSync), an opaque text the caller uses
+//     to refuse to write an older state of the resource over a newer one.
+//
+// The sync record guarantees, beside those of the keys:
+//
+//   - StartSync on an untagged message (generation "") never answers Done;
+//     on a tagged one it answers Done exactly when a sync claimed after the
+//     tag was read has finished with FinishSync. A generation that this
+//     record did not give (from an expired record, or none at all, "0")
+//     counts as read before every sync of the current record. A sync that
+//     ended with AbortSync, or whose claim was lost, covers nothing.
+//   - Exactly one of any number of concurrent StartSync calls on a free
+//     resource gets Claimed, with a token no other sync claim ever had; the
+//     others get InFlight (or Done). Leases end as they do for keys: a
+//     FinishSync or AbortSync with a token whose claim was taken over by
+//     another StartSync returns ErrLeaseLost and changes nothing.
+//   - Generation changes on every Claimed StartSync, and never takes a value
+//     it had before, also after the record expires.
+//   - The record is kept for the store's retention (Config.Retention) after
+//     its last StartSync or FinishSync. Keep that longer than the queue's
+//     dedup window, as the defaults (7 days and 24 hours) are.
+//
 // Implementations are safe for concurrent use.
 type Store interface {
 	// Begin tries to claim key for lease. A lease <= 0 uses the store's
@@ -81,6 +120,54 @@ type Store interface {
 	// claim's token, or on a done key, it returns ErrLeaseLost and changes
 	// nothing. On an absent key it returns nil: the key is already free.
 	Release(ctx context.Context, key, token string) error
+
+	// Generation returns the current generation of resource's sync record:
+	// a short text of digits and dots, "0" when the resource has no record.
+	// It only reads. An empty resource returns ErrInvalidArgument.
+	Generation(ctx context.Context, resource string) (string, error)
+
+	// StartSync claims resource for one sync for lease (<= 0: the store's
+	// default lease), on behalf of a message tagged with generation ("" for
+	// an untagged one). Done means a finished sync already covers the
+	// message: acknowledge it without reading the resource. InFlight means
+	// another sync holds the resource until ExpiresAt: try again later.
+	// Claimed moves the generation on, carries the Token for FinishSync or
+	// AbortSync, and the Version the last FinishSync recorded ("" when
+	// none). An empty resource returns ErrInvalidArgument.
+	StartSync(ctx context.Context, resource, generation string, lease time.Duration) (SyncClaim, error)
+
+	// FinishSync ends the sync whose claim token holds: the messages tagged
+	// before it was claimed count as covered from now on, version (unless
+	// empty, which keeps the recorded one) becomes the recorded version, and
+	// the resource is free. After the lease ended it still succeeds while no
+	// other StartSync claimed the resource. Otherwise it returns
+	// ErrLeaseLost and changes nothing: another sync may have written the
+	// resource meanwhile. An empty resource or token returns
+	// ErrInvalidArgument.
+	FinishSync(ctx context.Context, resource, token, version string) error
+
+	// AbortSync frees resource after a failed sync, covering nothing, so
+	// that a retry can claim it at once. On a resource no sync holds it
+	// returns nil; with another claim's token it returns ErrLeaseLost and
+	// changes nothing. An empty resource or token returns
+	// ErrInvalidArgument.
+	AbortSync(ctx context.Context, resource, token string) error
+}
+
+// SyncClaim is the result of Store.StartSync.
+type SyncClaim struct {
+	// Status is Claimed (the caller holds the resource), Done (a finished
+	// sync covers the message) or InFlight (another sync holds it).
+	Status ClaimStatus
+	// Token identifies this sync claim; it is set only when Status is
+	// Claimed. Pass it to FinishSync or AbortSync.
+	Token string
+	// Version is what the last FinishSync recorded for the resource, ""
+	// when none did; it is set only when Status is Claimed.
+	Version string
+	// ExpiresAt is when the claim seen ends, for Claimed and InFlight; it is
+	// zero for Done and when the implementation does not know it.
+	ExpiresAt time.Time
 }
 
 // ClaimStatus is the outcome of Store.Begin.

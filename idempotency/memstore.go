@@ -25,8 +25,10 @@ type MemoryStore struct {
 
 	mu      sync.Mutex
 	records map[string]*storeRecord
+	syncs   map[string]*syncRecord
 	expiry  expiryHeap
 	seq     uint64
+	epoch   int64 // the last sync record epoch given out
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -47,6 +49,7 @@ func NewMemoryStore(opts ...Option) *MemoryStore {
 		cfg:     NewConfig(opts...),
 		prefix:  hex.EncodeToString(b[:]),
 		records: make(map[string]*storeRecord),
+		syncs:   make(map[string]*syncRecord),
 	}
 }
 
@@ -72,8 +75,7 @@ func (s *MemoryStore) Begin(ctx context.Context, key string, lease time.Duration
 		}
 		return Claim{Status: InFlight, ExpiresAt: r.expires}, nil
 	}
-	s.seq++
-	token := string(strconv.AppendUint(append(make([]byte, 0, len(s.prefix)+21), s.prefix+"-"...), s.seq, 10))
+	token := s.newToken()
 	s.set(key, &storeRecord{token: token}, now.Add(lease))
 	return Claim{Status: Claimed, Token: token, ExpiresAt: now.Add(lease)}, nil
 }
@@ -123,6 +125,12 @@ func (s *MemoryStore) Release(ctx context.Context, key, token string) error {
 	return fmt.Errorf("release %q: %w", key, ErrLeaseLost)
 }
 
+// newToken returns a token no claim of this store had; s.mu is held.
+func (s *MemoryStore) newToken() string {
+	s.seq++
+	return string(strconv.AppendUint(append(make([]byte, 0, len(s.prefix)+21), s.prefix+"-"...), s.seq, 10))
+}
+
 func checkClaimArgs(ctx context.Context, op, key, token string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -153,21 +161,31 @@ func (s *MemoryStore) set(key string, r *storeRecord, expires time.Time) {
 	heap.Push(&s.expiry, expiryItem{at: expires, key: key, rec: r})
 }
 
-// prune drops records that expired at now. A heap item whose record was
-// replaced or extended since is skipped: the newer state has its own item.
+// prune drops records and sync records that expired at now. A heap item
+// whose record was replaced or extended since is skipped: the newer state
+// has its own item.
 func (s *MemoryStore) prune(now time.Time) {
 	for s.expiry.Len() > 0 && !s.expiry[0].at.After(now) {
 		it := heap.Pop(&s.expiry).(expiryItem)
+		if it.sync != nil {
+			if r := s.syncs[it.key]; r == it.sync && !r.expires.After(now) {
+				delete(s.syncs, it.key)
+			}
+			continue
+		}
 		if r := s.records[it.key]; r == it.rec && !r.expires.After(now) {
 			delete(s.records, it.key)
 		}
 	}
 }
 
+// expiryItem is a time at which a record (rec) or a sync record (sync) of
+// key may have expired.
 type expiryItem struct {
-	at  time.Time
-	key string
-	rec *storeRecord
+	at   time.Time
+	key  string
+	rec  *storeRecord
+	sync *syncRecord
 }
 
 // expiryHeap orders items by expiry, earliest first.

@@ -304,6 +304,72 @@ redis.call('DEL', KEYS[1])
 return 1
 `)
 
+// scriptStartSync claims a resource for a sync unless a finished sync
+// covers the message's generation (ARGV[1]: "" untagged, "0" from before any
+// record, else "<epoch>.<n>") or another claim's lease runs. A new record's
+// epoch is the server's time in microseconds.
+//
+// KEYS: sync record. ARGV: generation, token, leaseMs, retentionMs.
+// Returns {1, leaseEndMs, version} claimed, {2} covered, {3, leaseEndMs}
+// held.
+var scriptStartSync = redis.NewScript(luaCommon + `
+local now = nowms()
+local f = redis.call('HMGET', KEYS[1], 'e', 'n', 'c', 'v', 't', 'x')
+local e = f[1]
+local n, c = tonumber(f[2] or '0'), tonumber(f[3] or '0')
+local t, x = f[5] or '', tonumber(f[6] or '0')
+if not e then
+  local tm = redis.call('TIME')
+  e = tm[1] .. string.format('%06d', tonumber(tm[2]))
+end
+local g = ARGV[1]
+if g ~= '' then
+  local ge, gn = g, '0'
+  if g ~= '0' then ge, gn = string.match(g, '^([^.]+)%.(%d+)$') end
+  if ge then
+    if ge ~= e then
+      if c > 0 then return {2} end
+    elseif tonumber(gn) < c then
+      return {2}
+    end
+  end
+end
+if t ~= '' and x > now then return {3, ms(x)} end
+n = n + 1
+local lease = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 'e', e, 'n', ms(n), 'c', ms(c), 't', ARGV[2], 'x', ms(now + lease), 'h', ms(n))
+redis.call('PEXPIRE', KEYS[1], ms(math.max(tonumber(ARGV[4]), lease)))
+return {1, ms(now + lease), f[4] or ''}
+`)
+
+// scriptFinishSync records a finished sync if the token holds the claim:
+// the generations below the claim's count as covered, a non-empty version
+// is recorded, and the claim is cleared.
+//
+// KEYS: sync record. ARGV: token, version, retentionMs.
+// Returns 1, or 0 when the claim was lost.
+var scriptFinishSync = redis.NewScript(`
+local f = redis.call('HMGET', KEYS[1], 't', 'h', 'c')
+if not f[1] or f[1] ~= ARGV[1] then return 0 end
+local c = math.max(tonumber(f[3] or '0'), tonumber(f[2] or '0'))
+redis.call('HSET', KEYS[1], 'c', string.format('%d', c), 't', '')
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'v', ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`)
+
+// scriptAbortSync clears the claim if the token holds it; a record with no
+// claim, or none at all, is already free.
+//
+// KEYS: sync record. ARGV: token. Returns 1, or 0 when the claim was lost.
+var scriptAbortSync = redis.NewScript(`
+local t = redis.call('HGET', KEYS[1], 't')
+if not t or t == '' then return 1 end
+if t ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 't', '')
+return 1
+`)
+
 // scriptDeleteDead removes a dead letter for good.
 //
 // KEYS: dead, dead index. ARGV: message ID.

@@ -14,9 +14,10 @@ var _ idempotency.Store = (*Store)(nil)
 
 // Store is an idempotency.Store on Redis. A key's state is one string,
 // "<prefix>:store:<key>": "c:<token>" while claimed (expiring with the
-// lease), "d:<token>" when done (expiring with the retention). Every change
-// is one Lua script, so concurrent Begin calls on any number of processes
-// give exactly one claim.
+// lease), "d:<token>" when done (expiring with the retention). A
+// resource's sync record is one hash, "<prefix>:sync:<resource>" (see
+// StartSync). Every change is one Lua script, so concurrent Begin or
+// StartSync calls on any number of processes give exactly one claim.
 //
 // A Store is safe for concurrent use. It does not close the client.
 type Store struct {

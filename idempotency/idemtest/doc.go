@@ -35,7 +35,19 @@
 // afterwards); an expired lease can be claimed again, after which the old
 // token's Complete and Release return ErrLeaseLost; a Complete after the
 // lease ended but before any new claim still counts; a done key is claimable
-// again once its retention ends, not before.
+// again once its retention ends, not before. Sync records: a new resource's
+// generation is "0"; a claim moves it on (never back to an earlier value) and
+// holds the resource; a finished sync covers exactly the messages tagged
+// before its claim and records its version for the next claim, an empty
+// version keeping the old one; untagged and malformed generations are never
+// covered; an aborted sync covers nothing; resources are independent of each
+// other and of keys; empty arguments are rejected; 50 goroutines racing for
+// one resource produce one claim (and all see Done once it finished); an
+// expired sync lease can be claimed again, after which the old token can
+// neither finish nor record its version; a finish after the lease ended but
+// before any new claim still counts; and a record is forgotten once its
+// retention ends, not before, its generations covered by the next finished
+// sync.
 //
 // Queue cases: a message round-trips with its ID, key, body, priority,
 // attempt 1 and times, and is acknowledged once; bodies are copied; invalid

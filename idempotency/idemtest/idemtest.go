@@ -79,7 +79,7 @@ func RunStore(t *testing.T, cfg Config, newStore StoreFactory) {
 	for _, c := range storeCases(cfg) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			c.run(t, newStore(t))
+			c.run(t, newStore(t, c.opts...))
 		})
 	}
 }

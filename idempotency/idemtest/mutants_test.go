@@ -2,6 +2,7 @@ package idemtest_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strconv"
@@ -43,6 +44,12 @@ var mutants = map[string]mutant{
 		cases: []string{"ConcurrentConsumers"}},
 	"claims-twice": {store: func(s *idempotency.MemoryStore) idempotency.Store { return claimsTwice{s} },
 		cases: []string{"RaceForOneKey", "ClaimThenInFlight"}},
+	"sync-never-covers": {store: func(s *idempotency.MemoryStore) idempotency.Store { return neverCovers{s} },
+		cases: []string{"SyncGenerationTagsEvents", "SyncRaceForOneResource"}},
+	"abort-covers": {store: func(s *idempotency.MemoryStore) idempotency.Store { return abortCovers{s} },
+		cases: []string{"SyncAbortCoversNothing"}},
+	"expired-sync-finishes": {store: func(s *idempotency.MemoryStore) idempotency.Store { return &lateFinisher{MemoryStore: s} },
+		cases: []string{"SyncExpiredLeaseIsReclaimed"}},
 	"first-failed-is-last": {inspector: func(q *idempotency.MemoryQueue) idempotency.Inspector { return firstFailedIsLast{q} },
 		cases: []string{"FirstFailedAt"}},
 	"oldest-is-first-entry": {inspector: func(q *idempotency.MemoryQueue) idempotency.Inspector { return &oldestFirstEnqueued{MemoryQueue: q} },
@@ -160,6 +167,50 @@ func (s claimsTwice) Begin(ctx context.Context, key string, lease time.Duration)
 	c, err := s.MemoryStore.Begin(ctx, key, lease)
 	if err == nil && c.Status == idempotency.InFlight {
 		return idempotency.Claim{Status: idempotency.Claimed, Token: "stolen", ExpiresAt: c.ExpiresAt}, nil
+	}
+	return c, err
+}
+
+// neverCovers reads the resource for every message, as an implementation
+// without generations would.
+type neverCovers struct{ *idempotency.MemoryStore }
+
+func (s neverCovers) StartSync(ctx context.Context, resource, _ string, lease time.Duration) (idempotency.SyncClaim, error) {
+	return s.MemoryStore.StartSync(ctx, resource, "", lease)
+}
+
+// abortCovers finishes a failed sync as if it had succeeded.
+type abortCovers struct{ *idempotency.MemoryStore }
+
+func (s abortCovers) AbortSync(ctx context.Context, resource, token string) error {
+	return s.MemoryStore.FinishSync(ctx, resource, token, "")
+}
+
+// lateFinisher lets the holder of an expired sync claim still finish: it
+// remembers the version the lost claim tried to record and reports it.
+type lateFinisher struct {
+	*idempotency.MemoryStore
+	mu   sync.Mutex
+	lost string
+}
+
+func (s *lateFinisher) FinishSync(ctx context.Context, resource, token, version string) error {
+	err := s.MemoryStore.FinishSync(ctx, resource, token, version)
+	if errors.Is(err, idempotency.ErrLeaseLost) {
+		s.mu.Lock()
+		s.lost = version
+		s.mu.Unlock()
+		return nil
+	}
+	return err
+}
+
+func (s *lateFinisher) StartSync(ctx context.Context, resource, gen string, lease time.Duration) (idempotency.SyncClaim, error) {
+	c, err := s.MemoryStore.StartSync(ctx, resource, gen, lease)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.Status == idempotency.Claimed && s.lost != "" {
+		c.Version = s.lost
 	}
 	return c, err
 }

@@ -10,25 +10,26 @@ import (
 	"github.com/bc2sf/bc2sf/idempotency"
 )
 
-func storeCases(cfg Config) []struct {
+// storeCase is one case of the Store suite; opts build its Store.
+type storeCase struct {
 	name string
 	run  func(t *testing.T, s idempotency.Store)
-} {
-	return []struct {
-		name string
-		run  func(t *testing.T, s idempotency.Store)
-	}{
-		{"ClaimThenInFlight", storeClaimThenInFlight},
-		{"CompleteMakesDone", storeCompleteMakesDone},
-		{"ReleaseFreesKey", storeReleaseFreesKey},
-		{"KeysAreIndependent", storeKeysAreIndependent},
-		{"InvalidArguments", storeInvalidArguments},
-		{"CanceledContext", storeCanceledContext},
-		{"RaceForOneKey", func(t *testing.T, s idempotency.Store) { storeRace(t, s, cfg) }},
-		{"ExpiredLeaseIsReclaimed", func(t *testing.T, s idempotency.Store) { storeExpiredLease(t, s, cfg) }},
-		{"CompleteAfterExpiryWithoutReclaim", func(t *testing.T, s idempotency.Store) { storeLateComplete(t, s, cfg) }},
-		{"RetentionEnds", func(t *testing.T, s idempotency.Store) { storeRetentionEnds(t, s, cfg) }},
-	}
+	opts []idempotency.Option
+}
+
+func storeCases(cfg Config) []storeCase {
+	return append([]storeCase{
+		{"ClaimThenInFlight", storeClaimThenInFlight, nil},
+		{"CompleteMakesDone", storeCompleteMakesDone, nil},
+		{"ReleaseFreesKey", storeReleaseFreesKey, nil},
+		{"KeysAreIndependent", storeKeysAreIndependent, nil},
+		{"InvalidArguments", storeInvalidArguments, nil},
+		{"CanceledContext", storeCanceledContext, nil},
+		{"RaceForOneKey", func(t *testing.T, s idempotency.Store) { storeRace(t, s, cfg) }, nil},
+		{"ExpiredLeaseIsReclaimed", func(t *testing.T, s idempotency.Store) { storeExpiredLease(t, s, cfg) }, nil},
+		{"CompleteAfterExpiryWithoutReclaim", func(t *testing.T, s idempotency.Store) { storeLateComplete(t, s, cfg) }, nil},
+		{"RetentionEnds", func(t *testing.T, s idempotency.Store) { storeRetentionEnds(t, s, cfg) }, nil},
+	}, syncCases(cfg)...)
 }
 
 func storeClaimThenInFlight(t *testing.T, s idempotency.Store) {
