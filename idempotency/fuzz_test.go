@@ -273,3 +273,44 @@ func fuzzStore(t *testing.T, ops []byte) {
 		}
 	}
 }
+
+// FuzzSyncGeneration feeds StartSync the generation a queue message
+// carries, which is untrusted: any text must give Claimed or Done without an
+// error, never Done before a sync finished or for an untagged message or a
+// tag read after the finished sync was claimed, and always Done for "0"
+// once one finished.
+func FuzzSyncGeneration(f *testing.F) {
+	for _, g := range []string{"", "0", "1.0", "x.y", "..", "1.-1", "9999999999999999999.1", "1.99999999999999999999"} {
+		f.Add(g, true)
+		f.Add(g, false)
+	}
+	f.Fuzz(func(t *testing.T, gen string, finished bool) {
+		ctx := context.Background()
+		s := idempotency.NewMemoryStore()
+		first, err := s.StartSync(ctx, "r", "", time.Minute)
+		if err != nil || first.Status != idempotency.Claimed {
+			t.Fatalf("first StartSync = %+v, %v", first, err)
+		}
+		after, _ := s.Generation(ctx, "r")
+		if finished {
+			err = s.FinishSync(ctx, "r", first.Token, "v")
+		} else {
+			err = s.AbortSync(ctx, "r", first.Token)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.StartSync(ctx, "r", gen, time.Minute)
+		if err != nil {
+			t.Fatalf("StartSync(%q): %v", gen, err)
+		}
+		switch {
+		case c.Status != idempotency.Claimed && c.Status != idempotency.Done:
+			t.Fatalf("StartSync(%q) = %v", gen, c.Status)
+		case c.Status == idempotency.Done && (!finished || gen == "" || gen == after):
+			t.Fatalf("StartSync(%q) = done (finished %v, tag after the claim %q)", gen, finished, after)
+		case finished && gen == "0" && c.Status != idempotency.Done:
+			t.Fatalf(`StartSync("0") after a finished sync = %v, want done`, c.Status)
+		}
+	})
+}

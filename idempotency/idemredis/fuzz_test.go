@@ -3,6 +3,7 @@ package idemredis_test
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -50,6 +51,57 @@ func FuzzMessageRoundTrip(f *testing.F) {
 		}
 		if err := q.Ack(ctx, d); err != nil {
 			t.Fatalf("Ack: %v", err)
+		}
+	})
+}
+
+// FuzzStartSyncGeneration feeds the sync script the generation a queue
+// message carries, which is untrusted: any text gives Claimed or Done
+// without an error, never Done before a sync finished, for an untagged
+// message or for a tag read after the finished sync was claimed, and always
+// Done for "0" once one finished.
+func FuzzStartSyncGeneration(f *testing.F) {
+	for _, g := range []string{"", "0", "1.0", "x.y", "..", "1.-1", "%d.%d", "9999999999999999999.1", "1.99999999999999999999"} {
+		f.Add(g, true)
+		f.Add(g, false)
+	}
+	client := newClient(f, redistest.Start(f))
+	s, err := idemredis.NewStore(client, idemredis.WithPrefix(freshPrefix(f)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	n := 0
+	f.Fuzz(func(t *testing.T, gen string, finished bool) {
+		ctx := t.Context()
+		n++
+		r := "r" + strconv.Itoa(n)
+		first, err := s.StartSync(ctx, r, "", time.Minute)
+		if err != nil || first.Status != idempotency.Claimed {
+			t.Fatalf("first StartSync = %+v, %v", first, err)
+		}
+		after, err := s.Generation(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if finished {
+			err = s.FinishSync(ctx, r, first.Token, "v")
+		} else {
+			err = s.AbortSync(ctx, r, first.Token)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.StartSync(ctx, r, gen, time.Minute)
+		if err != nil {
+			t.Fatalf("StartSync(%q): %v", gen, err)
+		}
+		switch {
+		case c.Status != idempotency.Claimed && c.Status != idempotency.Done:
+			t.Fatalf("StartSync(%q) = %v", gen, c.Status)
+		case c.Status == idempotency.Done && (!finished || gen == "" || gen == after):
+			t.Fatalf("StartSync(%q) = done (finished %v, tag after the claim %q)", gen, finished, after)
+		case finished && gen == "0" && c.Status != idempotency.Done:
+			t.Fatalf(`StartSync("0") after a finished sync = %v, want done`, c.Status)
 		}
 	})
 }
