@@ -44,11 +44,12 @@
 // bc-product-<product id>, else bc-variant-<variant id>, else
 // Config.CatchAllProductKey. Result.ProductKeys lists them so a caller can
 // fetch the PricebookEntry ids in one query and set each new item's
-// Record.PricebookEntryField (PricebookEntryId by default); the bc2sf
-// pipeline dead-letters an order whose key has no entry. Shipping, handling
-// and order-level discounts
-// are not lines, so the Order's total is the sum of its lines, not
-// total_inc_tax.
+// Record.PricebookEntryField (PricebookEntryId by default); under
+// MultiCurrency the entry must be in Result.Currency, the Order's
+// currency. The bc2sf pipeline dead-letters an order whose key has no
+// active entry (in its currency). Shipping, handling and order-level
+// discounts are not lines, so the Order's total is the sum of its lines,
+// not total_inc_tax.
 //
 // Every object and field name above is configurable (Config.Objects,
 // Config.Fields, Config.Stage, ...); Config.Extra adds fields, from a

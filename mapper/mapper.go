@@ -193,6 +193,7 @@ func (b *builder) currency(rec *Record) {
 		b.warn(WarnCurrencyFallback, rec.Ref, "CurrencyIsoCode", "default_currency_code is empty; used currency_code %s", strconv.Quote(code))
 	}
 	b.set(rec, "CurrencyIsoCode", code, 3)
+	b.res.Currency, _ = rec.Fields["CurrencyIsoCode"].(string)
 }
 
 func (b *builder) orderID() string { return strconv.FormatInt(b.o.ID, 10) }

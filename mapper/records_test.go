@@ -137,3 +137,36 @@ func TestCreateOnlyFieldsFromConfig(t *testing.T) {
 		t.Errorf("extra field replacing the PricebookEntry lookup: %v", err)
 	}
 }
+
+// Result.Currency is the CurrencyIsoCode the records carry: the
+// transactional currency under MultiCurrency, which the OrderItems'
+// PricebookEntries must match, and empty otherwise.
+func TestResultCurrency(t *testing.T) {
+	t.Parallel()
+	multi := orderConfig()
+	multi.MultiCurrency = true
+	noCode := multiCurrencyOrder()
+	noCode.CurrencyCode, noCode.DefaultCurrencyCode = "", ""
+	tests := []struct {
+		name  string
+		order bigcommerce.Order
+		cfg   Config
+		want  string
+	}{
+		{"multi-currency order target", multiCurrencyOrder(), multi, "EUR"},
+		{"multi-currency opportunity", multiCurrencyOrder(), Config{MultiCurrency: true}, "EUR"},
+		{"single currency", multiCurrencyOrder(), orderConfig(), ""},
+		{"no currency code", noCode, multi, ""},
+	}
+	for _, tt := range tests {
+		res := mustMap(t, tt.order, tt.cfg)
+		if res.Currency != tt.want {
+			t.Errorf("%s: Currency %q, want %q", tt.name, res.Currency, tt.want)
+		}
+		for _, rec := range res.Records {
+			if v, ok := rec.Fields["CurrencyIsoCode"]; ok && v != res.Currency {
+				t.Errorf("%s: %s CurrencyIsoCode %v, Result.Currency %q", tt.name, rec.Ref, v, res.Currency)
+			}
+		}
+	}
+}

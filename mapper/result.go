@@ -63,6 +63,11 @@ type Result struct {
 	Skip *Skip `json:"skip,omitempty"`
 	// Records are the upserts, parents before children; empty when skipped.
 	Records []Record `json:"records"`
+	// Currency is the ISO code the records carry as CurrencyIsoCode when
+	// Config.MultiCurrency is on (the order's transactional currency), and
+	// the currency its OrderItems' PricebookEntries must have; empty when
+	// MultiCurrency is off or the order has no currency code.
+	Currency string `json:"currency,omitempty"`
 	// Warnings lists the fallbacks used, in the order they were applied.
 	Warnings []Warning `json:"warnings"`
 }

@@ -88,11 +88,20 @@
 //     order back) and Status and Pricebook2Id out of an existing Order (so a
 //     re-sync does not send an activated Order back to Draft). An order
 //     changed in BigCommerce, reconciled or replayed thus syncs again.
-//  2. the PricebookEntry ids of the product keys of the new lines, matching
-//     PricebookKeyField, by default Product2.BigCommerce_Product_Key__c. It
-//     is left out when every line exists. A key with no entry dead-letters
-//     its order. Inactive entries are not filtered out: Salesforce refuses
-//     them, which also dead-letters the order.
+//  2. the active PricebookEntry ids of the product keys of the new lines in
+//     the mapper's Pricebook2ID, matching PricebookKeyField, by default
+//     Product2.BigCommerce_Product_Key__c: SELECT Id, <key field> FROM
+//     PricebookEntry WHERE Pricebook2Id = ... AND IsActive = true AND <key
+//     field> IN (...). It is left out when every line exists. Inactive
+//     entries are never used, as Salesforce refuses an item on one. When
+//     the Mapper is multi-currency (mapper.Config.MultiCurrency) the query
+//     also selects CurrencyIsoCode and keeps the batch's currencies, and
+//     each item gets the entry in its order's currency (mapper
+//     Result.Currency, the order's transactional currency): an EUR order
+//     gets the EUR entry. A product with no active entry, or none in the
+//     order's currency, dead-letters its order with a reason naming the
+//     product key and the currency; so does an order without a currency
+//     code in a multi-currency org, as no entry can be chosen for it.
 //
 // A query travels URL-encoded in a GET, where a quote, a comma or a
 // non-ASCII byte takes three bytes, and Salesforce refuses a request URI

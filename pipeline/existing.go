@@ -212,30 +212,10 @@ func (w *Worker) lookups(ctx context.Context, b *batch) (*lookup, error) {
 		return nil, fmt.Errorf("existing order items: %w", err)
 	}
 	objects := w.cfg.Mapper.Config().Objects
-	entries, err := w.pricebookEntries(ctx, newProductKeys(b, ex, objects))
+	keys, currencies := newPriceKeys(b, ex, objects)
+	entries, err := w.pricebookEntries(ctx, keys, currencies)
 	if err != nil {
 		return nil, fmt.Errorf("pricebook entries: %w", err)
 	}
-	return &lookup{objects: objects, found: ex, entries: entries}, nil
-}
-
-// newProductKeys returns the distinct product keys of the batch's OrderItems
-// that Salesforce does not hold yet, leaving out the items of activated
-// Orders, which are not written: an existing item keeps its PricebookEntry.
-func newProductKeys(b *batch, ex *existing, objects mapper.Objects) []string {
-	seen := map[string]bool{}
-	var keys []string
-	for _, id := range b.order {
-		res := &b.items[id].result
-		if ex.activated[orderExternalID(res, objects)] {
-			continue // its items are left out
-		}
-		for _, rec := range res.Records {
-			if rec.ProductKey != "" && !ex.items[rec.ExternalID] && !seen[rec.ProductKey] {
-				seen[rec.ProductKey] = true
-				keys = append(keys, rec.ProductKey)
-			}
-		}
-	}
-	return keys
+	return &lookup{objects: objects, found: ex, entries: entries, multiCurrency: w.multiCurrency}, nil
 }

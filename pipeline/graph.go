@@ -16,7 +16,9 @@ import (
 type lookup struct {
 	objects mapper.Objects
 	found   *existing
-	entries map[string]string // product key -> PricebookEntry id
+	entries map[priceKey]string // -> PricebookEntry id
+	// multiCurrency keys entries by the order's currency too.
+	multiCurrency bool
 }
 
 // exists reports whether Salesforce holds the record. Only Orders and
@@ -76,25 +78,35 @@ func lockedWarning(res *mapper.Result, objects mapper.Objects) mapper.Warning {
 // errMissingPricebookEntry is wrapped by a *missingEntryError.
 var errMissingPricebookEntry = errors.New("no pricebook entry")
 
-// missingEntryError is a new OrderItem whose product has no PricebookEntry
-// in the price book: a data error, which a retry cannot fix until someone
-// adds the entry (and then replays the dead letter).
+// missingEntryError is a new OrderItem whose product has no active
+// PricebookEntry in the price book (in the order's currency, in a
+// multi-currency org): a data error, which a retry cannot fix until someone
+// adds or activates the entry (and then replays the dead letter).
 type missingEntryError struct {
 	productKey, lineItemID string
+	multiCurrency          bool
+	currency               string
 }
 
 func (e *missingEntryError) Error() string {
-	return fmt.Sprintf("no pricebook entry for product key %q (line %s)", e.productKey, e.lineItemID)
+	switch {
+	case !e.multiCurrency:
+		return fmt.Sprintf("no active pricebook entry for product key %q (line %s)", e.productKey, e.lineItemID)
+	case e.currency == "":
+		return fmt.Sprintf("no pricebook entry can be chosen for product key %q (line %s): the order has no currency code", e.productKey, e.lineItemID)
+	}
+	return fmt.Sprintf("no active pricebook entry for product key %q in currency %s (line %s)", e.productKey, e.currency, e.lineItemID)
 }
 
 func (e *missingEntryError) Unwrap() error { return errMissingPricebookEntry }
 
 // orderGraph returns the Composite Graph that writes one mapped order: its
 // records in order, a new OrderItem given the PricebookEntry id of its
-// product key, and a record that Salesforce holds already sent without its
-// create-only fields (salesforce.NewUpsertGraph leaves them out). The
-// OrderItems of an Order activated in Salesforce are left out (itemsLocked),
-// and a WarnItemsLocked warning is added to res.
+// product key (in the order's currency, in a multi-currency org), and a
+// record that Salesforce holds already sent without its create-only fields
+// (salesforce.NewUpsertGraph leaves them out). The OrderItems of an Order
+// activated in Salesforce are left out (itemsLocked), and a WarnItemsLocked
+// warning is added to res.
 func orderGraph(graphID string, res *mapper.Result, l *lookup) (salesforce.Graph, error) {
 	locked := l.itemsLocked(res)
 	if locked {
@@ -108,9 +120,14 @@ func orderGraph(graphID string, res *mapper.Result, l *lookup) (salesforce.Graph
 		}
 		fields := rec.Fields
 		if rec.ProductKey != "" && !l.exists(rec.SObject, rec.ExternalID) {
-			id, ok := l.entries[rec.ProductKey]
-			if !ok {
-				return salesforce.Graph{}, &missingEntryError{productKey: rec.ProductKey, lineItemID: rec.ExternalID}
+			k := priceKey{product: rec.ProductKey}
+			if l.multiCurrency {
+				k.currency = res.Currency
+			}
+			id, ok := l.entries[k]
+			if !ok || l.multiCurrency && k.currency == "" {
+				return salesforce.Graph{}, &missingEntryError{productKey: rec.ProductKey, lineItemID: rec.ExternalID,
+					multiCurrency: l.multiCurrency, currency: k.currency}
 			}
 			field := rec.PricebookEntryField
 			if field == "" {

@@ -45,7 +45,7 @@ func mapOrder(t *testing.T, cfg mapper.Config) (mapper.Result, mapper.Objects) {
 	return res, m.Config().Objects
 }
 
-var bothEntries = map[string]string{"WID-1": "01u000000000001AAA", "WID-2": "01u000000000002AAA"}
+var bothEntries = map[priceKey]string{{"WID-1", ""}: "01u000000000001AAA", {"WID-2", ""}: "01u000000000002AAA"}
 
 func TestOrderGraphExistingRecords(t *testing.T) {
 	t.Parallel()
@@ -139,7 +139,7 @@ func TestOrderGraphPricebookEntries(t *testing.T) {
 	res, objects := mapOrder(t, orderTargetConfig())
 	item101 := &existing{items: map[string]bool{"101": true}, orders: map[string]bool{}}
 	// Only WID-2 (line 102) is new, so only its key must resolve.
-	only2 := map[string]string{"WID-2": "01u000000000002AAA"}
+	only2 := map[priceKey]string{{"WID-2", ""}: "01u000000000002AAA"}
 	g, err := orderGraph("g1", &res, &lookup{objects: objects, found: item101, entries: only2})
 	if err != nil {
 		t.Fatalf("existing line needed an entry: %v", err)
@@ -147,7 +147,7 @@ func TestOrderGraphPricebookEntries(t *testing.T) {
 	if got := g.CompositeRequest[len(g.CompositeRequest)-1].Body.(map[string]any)["PricebookEntryId"]; got != "01u000000000002AAA" {
 		t.Errorf("new line's PricebookEntryId = %v", got)
 	}
-	only1 := map[string]string{"WID-1": "01u000000000001AAA"}
+	only1 := map[priceKey]string{{"WID-1", ""}: "01u000000000001AAA"}
 	_, err = orderGraph("g1", &res, &lookup{objects: objects, found: item101, entries: only1})
 	var missing *missingEntryError
 	if !errors.As(err, &missing) || missing.lineItemID != "102" || !strings.Contains(err.Error(), `"WID-2"`) {
@@ -186,5 +186,53 @@ func TestOrderGraphOpportunityTarget(t *testing.T) {
 		t.Errorf("graph id too long: %v", err)
 	} else if kind, _ := classify(err); kind != kindData {
 		t.Errorf("invalid graph classified %v, want a data error", kind)
+	}
+}
+
+// In a multi-currency org an item gets the entry of its order's currency,
+// and an order without an entry in its currency, or without a currency,
+// fails naming the product and the currency.
+func TestOrderGraphCurrency(t *testing.T) {
+	t.Parallel()
+	cfg := orderTargetConfig()
+	cfg.MultiCurrency = true
+	m, err := mapper.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eur := twoLineOrder()
+	eur.DefaultCurrencyCode = "EUR"
+	res, err := m.Map(eur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := map[priceKey]string{
+		{"WID-1", "USD"}: "01u000000000011AAA", {"WID-1", "EUR"}: "01u000000000012AAA",
+		{"WID-2", "EUR"}: "01u000000000022AAA", {"WID-2", ""}: "01u000000000020AAA",
+	}
+	l := &lookup{objects: m.Config().Objects, entries: entries, multiCurrency: true}
+	g, err := orderGraph("g1", &res, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(g.CompositeRequest)
+	for i, want := range []string{"01u000000000012AAA", "01u000000000022AAA"} {
+		if got := g.CompositeRequest[n-2+i].Body.(map[string]any)["PricebookEntryId"]; got != want {
+			t.Errorf("item%d PricebookEntryId %v, want the EUR entry %s", i+1, got, want)
+		}
+	}
+	delete(entries, priceKey{"WID-2", "EUR"})
+	_, err = orderGraph("g1", &res, l)
+	if err == nil || !strings.Contains(err.Error(), `"WID-2" in currency EUR`) {
+		t.Errorf("no EUR entry for WID-2: %v", err)
+	}
+	noCurrency := twoLineOrder()
+	noCurrency.DefaultCurrencyCode, noCurrency.CurrencyCode = "", ""
+	if res, err = m.Map(noCurrency); err != nil {
+		t.Fatal(err)
+	}
+	_, err = orderGraph("g1", &res, l)
+	if !errors.Is(err, errMissingPricebookEntry) || !strings.Contains(err.Error(), "no currency code") {
+		t.Errorf("order without currency: %v", err)
 	}
 }

@@ -393,3 +393,135 @@ func TestWorkerOrderTargetActivatedOrder(t *testing.T) {
 		}
 	}
 }
+
+// seedEntry adds a Product2 keyed key (once per key) and a PricebookEntry
+// for it in the standard price book, and returns the entry's id.
+func seedEntry(t *testing.T, e *env, products map[string]string, key, currency string, active bool) string {
+	t.Helper()
+	pid, ok := products[key]
+	if !ok {
+		var err error
+		if pid, err = e.sf.Seed("Product2", sftest.Record{"Name": key, "BigCommerce_Product_Key__c": key}); err != nil {
+			t.Fatal(err)
+		}
+		products[key] = pid
+	}
+	entry := sftest.Record{"Pricebook2Id": e.sf.StandardPricebookID(), "Product2Id": pid, "UnitPrice": 10, "IsActive": active}
+	if currency != "" {
+		entry["CurrencyIsoCode"] = currency
+	}
+	id, err := e.sf.Seed("PricebookEntry", entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// itemEntry returns the PricebookEntryId of the OrderItem of line lineID.
+func itemEntry(t *testing.T, e *env, lineID int64) string {
+	t.Helper()
+	rec, ok := e.sf.RecordByExternalID("OrderItem", "BigCommerce_Line_Item_Id__c", fmt.Sprint(lineID))
+	if !ok {
+		return ""
+	}
+	id, _ := rec["PricebookEntryId"].(string)
+	return id
+}
+
+// addPricedOrder stores order i with one line keyed sku in currency and
+// enqueues it.
+func addPricedOrder(t *testing.T, e *env, i int, sku, currency string) bctest.Order {
+	t.Helper()
+	o := order(i)
+	o.LineItems[0].SKU = sku
+	if currency != "" {
+		o.CurrencyCode, o.DefaultCurrencyCode = currency, currency
+	}
+	added, err := e.bc.AddOrder(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, e.q, added.ID)
+	return added
+}
+
+// runBatch runs the worker until n orders are settled, all in one batch.
+func runBatch(t *testing.T, cfg pipeline.WorkerConfig, n int) *pipeline.Worker {
+	t.Helper()
+	cfg.BatchSize = n
+	w := newWorker(t, cfg)
+	pipeline.SendOnlyFullBatches(w)
+	start(t, w)
+	waitFor(t, "all settled", func() bool { st := w.Stats(); return st.Synced+st.DeadLettered == int64(n) })
+	return w
+}
+
+// An inactive PricebookEntry is never used: Salesforce refuses an OrderItem
+// on one. A product whose only entry is inactive dead-letters its order
+// with a reason naming the product; one with an inactive and an active
+// entry gets the active one.
+func TestWorkerOrderTargetSkipsInactiveEntries(t *testing.T) {
+	t.Parallel()
+	e, cfg := orderTargetEnv(t, mapper.LinkByReference)
+	products := map[string]string{}
+	seedEntry(t, e, products, "OLD", "", false)
+	seedEntry(t, e, products, "BOTH", "", false)
+	active := seedEntry(t, e, products, "BOTH", "", true)
+	both := addPricedOrder(t, e, 0, "BOTH", "")
+	old := addPricedOrder(t, e, 1, "OLD", "")
+	w := runBatch(t, cfg, 2)
+
+	if st := w.Stats(); st.Synced != 1 || st.DeadLettered != 1 || st.PricebookQueries != 1 {
+		t.Errorf("stats %+v; want 1 synced, 1 dead, 1 pricebook query", st)
+	}
+	if got := itemEntry(t, e, both.LineItems[0].ID); got != active {
+		t.Errorf("BOTH line has PricebookEntryId %q, want the active entry %s", got, active)
+	}
+	dl, _ := e.q.DeadLetters(context.Background(), 0)
+	if len(dl) != 1 || !strings.Contains(dl[0].Reason, `no active pricebook entry for product key "OLD"`) ||
+		!strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", old.ID)) {
+		t.Errorf("dead letters %+v", dl)
+	}
+}
+
+// In a multi-currency org each order's items get the entry in the order's
+// currency, and an order in a currency its product has no entry in
+// dead-letters with a reason naming the product and the currency, while
+// the rest of the batch syncs.
+func TestWorkerOrderTargetMultiCurrency(t *testing.T) {
+	t.Parallel()
+	e, cfg := orderTargetEnv(t, mapper.LinkByReference)
+	m, err := mapper.New(mapper.Config{Target: mapper.TargetOrder, Pricebook2ID: e.sf.StandardPricebookID(), MultiCurrency: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Mapper = m
+	products := map[string]string{}
+	usd := seedEntry(t, e, products, "WID", "USD", true)
+	seedEntry(t, e, products, "WID", "EUR", false)
+	eur := seedEntry(t, e, products, "WID", "EUR", true)
+	orders := []bctest.Order{
+		addPricedOrder(t, e, 0, "WID", "USD"),
+		addPricedOrder(t, e, 1, "WID", "EUR"),
+		addPricedOrder(t, e, 2, "WID", "GBP"),
+	}
+	w := runBatch(t, cfg, len(orders))
+
+	if st := w.Stats(); st.Synced != 2 || st.DeadLettered != 1 || st.PricebookQueries != 1 {
+		t.Errorf("stats %+v; want 2 synced, 1 dead, 1 pricebook query", st)
+	}
+	for i, want := range []string{usd, eur} {
+		if got := itemEntry(t, e, orders[i].LineItems[0].ID); got != want {
+			t.Errorf("order %d's line has PricebookEntryId %q, want %s", orders[i].ID, got, want)
+		}
+		rec, _ := e.sf.RecordByExternalID("Order", "BigCommerce_Order_Id__c", fmt.Sprint(orders[i].ID))
+		if rec["CurrencyIsoCode"] != []string{"USD", "EUR"}[i] {
+			t.Errorf("order %d has CurrencyIsoCode %v", orders[i].ID, rec["CurrencyIsoCode"])
+		}
+	}
+	dl, _ := e.q.DeadLetters(context.Background(), 0)
+	if len(dl) != 1 || !strings.Contains(dl[0].Reason, `product key "WID" in currency GBP`) ||
+		!strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", orders[2].ID)) {
+		t.Errorf("dead letters %+v", dl)
+	}
+}

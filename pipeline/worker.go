@@ -72,12 +72,14 @@ type WorkerConfig struct {
 	// Mapper's target is mapper.TargetOrder, unused otherwise. Per batch it
 	// makes one query for the batch's OrderItem external IDs that already
 	// exist, so that their graphs leave out the fields Salesforce refuses
-	// on update, then one PricebookEntry query for the product keys of the
-	// new lines, left out when there are none. Either is split only past
-	// 14,000 bytes of URL-encoded SOQL, so that no query passes
-	// Salesforce's 16,384-byte limit on a request URI. A batch thus costs three API calls (two
-	// queries and the Composite Graph call) when it creates lines and two
-	// when it only updates them, against one for the Opportunity target.
+	// on update, then one query for the active PricebookEntries of the
+	// product keys of the new lines (in their orders' currencies when the
+	// Mapper is multi-currency), left out when there are none. Either is
+	// split only past 14,000 bytes of URL-encoded SOQL, so that no query
+	// passes Salesforce's 16,384-byte limit on a request URI. A batch thus
+	// costs three API calls (two queries and the Composite Graph call) when
+	// it creates lines and two when it only updates them, against one for
+	// the Opportunity target.
 	Pricebook Querier
 	// PricebookKeyField is the PricebookEntry field matched against the
 	// mapper's product keys; default DefaultPricebookKeyField
@@ -183,12 +185,15 @@ const settleTimeout = 5 * time.Second
 //
 // Nothing is retried forever and nothing is dropped without a dead letter.
 type Worker struct {
-	cfg     WorkerConfig
-	log     *slog.Logger
-	target  mapper.Target
-	stats   counters
-	running atomic.Bool
-	gate    *gate // of the current Run
+	cfg    WorkerConfig
+	log    *slog.Logger
+	target mapper.Target
+	// multiCurrency keys the PricebookEntries by currency (the Mapper's
+	// Config.MultiCurrency).
+	multiCurrency bool
+	stats         counters
+	running       atomic.Bool
+	gate          *gate // of the current Run
 	// onlyFull is a test hook: see batcher.onlyFull.
 	onlyFull bool
 	// pauseUntil is a Unix time in nanoseconds before which no goroutine
@@ -206,10 +211,11 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 		return nil, err
 	}
 	return &Worker{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		target: cfg.Mapper.Config().Target,
-		stats:  counters{skipReasons: map[string]int64{}},
+		cfg:           cfg,
+		log:           cfg.Logger,
+		target:        cfg.Mapper.Config().Target,
+		multiCurrency: cfg.Mapper.Config().MultiCurrency,
+		stats:         counters{skipReasons: map[string]int64{}},
 	}, nil
 }
 

@@ -275,6 +275,18 @@ func (t *tx) objectRules(obj *objectDef, fields map[string]any, creating bool) *
 		return newDMLError("FIELD_INTEGRITY_EXCEPTION",
 			"Order Products must have a Price Book Entry that belongs to the Price Book related to the parent Order.", "PricebookEntryId")
 	}
+	if _, active, ok := lookupField(pbe.fields, "IsActive"); ok && active == false {
+		return newDMLError("FIELD_INTEGRITY_EXCEPTION",
+			"field integrity exception: PricebookEntryId (pricebook entry is inactive)", "PricebookEntryId")
+	}
+	// In a multi-currency org (both records carry CurrencyIsoCode) the
+	// entry must be in the Order's currency.
+	_, orderCur, ok1 := lookupField(order.fields, "CurrencyIsoCode")
+	_, entryCur, ok2 := lookupField(pbe.fields, "CurrencyIsoCode")
+	if ok1 && ok2 && orderCur != entryCur {
+		return newDMLError("FIELD_INTEGRITY_EXCEPTION",
+			"field integrity exception: PricebookEntryId (pricebook entry currency code does not match order currency code)", "PricebookEntryId")
+	}
 	if _, p, ok := lookupField(pbe.fields, "Product2Id"); ok {
 		fields["Product2Id"] = p
 	}
