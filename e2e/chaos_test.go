@@ -141,7 +141,7 @@ func testChaos(t *testing.T, useRedis bool, n int) {
 func seedChaos(t *testing.T, r *rig, n int) ([]bctest.Order, int64) {
 	t.Helper()
 	for range 2 {
-		if _, err := r.org.Seed("Account", sftest.Record{"Name": "Imported twice", customerKeyField: "dup@example.com"}); err != nil {
+		if _, err := r.org.Seed("Account", sftest.Record{"Name": "Imported twice", customerKeyField: "dup@example%2Ecom"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -97,15 +97,15 @@ func testHappyPath(t *testing.T, cfg rigConfig) {
 	}
 	for _, key := range []string{"ada@example.com", "grace@example.org", "alan@example.com", "edsger@example.nl", "zoe@example.se"} {
 		for _, obj := range []string{"Account", "Contact"} {
-			if _, ok := r.org.RecordByExternalID(obj, customerKeyField, key); !ok {
-				t.Errorf("no single %s with %s=%s", obj, customerKeyField, key)
+			if _, ok := r.org.RecordByExternalID(obj, customerKeyField, mapper.CustomerKey(key, 0, 0)); !ok {
+				t.Errorf("no single %s with %s=%s", obj, customerKeyField, mapper.CustomerKey(key, 0, 0))
 			}
 		}
 	}
 	if n := len(r.org.Records("Account")); n != 5 {
 		t.Errorf("org holds %d Accounts, want 5 (one per distinct e-mail)", n)
 	}
-	if c, ok := r.org.RecordByExternalID("Contact", customerKeyField, "zoe@example.se"); !ok || c["LastName"] != "Ångström-Ñúñez" {
+	if c, ok := r.org.RecordByExternalID("Contact", customerKeyField, "zoe@example%2Ese"); !ok || c["LastName"] != "Ångström-Ñúñez" {
 		t.Errorf("unicode Contact: %v", c)
 	}
 	if got := r.rec.count(pipeline.OutcomeSynced); got != wantOpps {

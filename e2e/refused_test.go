@@ -31,7 +31,7 @@ func TestRefusedData(t *testing.T) {
 		c.Mapper = m
 	}})
 	for range 2 {
-		if _, err := r.org.Seed("Account", sftest.Record{"Name": "Imported twice", customerKeyField: "dup@example.com"}); err != nil {
+		if _, err := r.org.Seed("Account", sftest.Record{"Name": "Imported twice", customerKeyField: mapper.CustomerKey("dup@example.com", 0, 0)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -84,7 +84,7 @@ func TestRefusedData(t *testing.T) {
 	// Nothing of a refused order stays behind, not even its Account and
 	// Contact, written before the Opportunity failed.
 	for _, obj := range []string{"Account", "Contact"} {
-		if rec, ok := r.org.RecordByExternalID(obj, customerKeyField, "notes@example.com"); ok {
+		if rec, ok := r.org.RecordByExternalID(obj, customerKeyField, mapper.CustomerKey("notes@example.com", 0, 0)); ok {
 			t.Errorf("refused order left a %s behind: %v", obj, rec)
 		}
 	}

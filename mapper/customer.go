@@ -10,26 +10,22 @@ const (
 	refContact = "contact"
 
 	// maxCustomerKey is the length the customer-key field is documented to
-	// have (Text(255)); a longer e-mail falls back to the id-based key.
+	// have (Text(255)); an e-mail whose key is longer falls back to the
+	// id-based key.
 	maxCustomerKey = 255
 	// unknownLastName fills Contact.LastName, which Salesforce requires.
 	unknownLastName = "Unknown"
 )
 
-// customerKey picks the Account/Contact external ID: the trimmed,
-// lower-cased e-mail when there is a plausible one, else
+// customerKey picks the Account/Contact external ID, as CustomerKey does:
+// the encoded e-mail when there is a plausible one, else
 // bc-customer-<customer id>, else bc-order-<order id>.
 func (b *builder) customerKey() {
-	email := b.email(refAccount)
-	if email != "" && len([]rune(email)) <= maxCustomerKey {
-		b.key = email
+	if key, ok := emailKey(b.email(refAccount)); ok {
+		b.key = key
 		return
 	}
-	if b.o.CustomerID > 0 {
-		b.key = "bc-customer-" + strconv.FormatInt(b.o.CustomerID, 10)
-	} else {
-		b.key = "bc-order-" + b.orderID()
-	}
+	b.key = idKey(b.o.CustomerID, b.o.ID)
 	b.warn(WarnEmailMissing, refAccount, b.cfg.Fields.CustomerKey, "no usable e-mail; customer key is %s", b.key)
 }
 

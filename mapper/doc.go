@@ -122,14 +122,22 @@
 //
 // # Identity
 //
-// The customer key is the trimmed, lower-cased billing e-mail when there is
-// a plausible one (one "@", a dotted domain, no spaces, at most 255
-// characters), else bc-customer-<customer id> for a registered customer,
-// else bc-order-<order id> for a guest without e-mail. The key field should
-// be Text(255), External ID and Unique. Salesforce answers 404 to an upsert
-// whose e-mail key ends in a top-level domain it takes for a file extension
-// (its documentation cites ".inc"); such orders fail in Salesforce and need
-// a different key field.
+// The customer key, the external ID of Account and Contact, is what
+// CustomerKey returns: the trimmed, lower-cased billing e-mail when there
+// is a plausible one (one "@", a dotted domain, no spaces), with every "%"
+// and "/" and its last "." percent-encoded ("Ada@Studio.inc" has the key
+// "ada@studio%2Einc"); else bc-customer-<customer id> for a registered
+// customer; else bc-order-<order id> for a guest without e-mail. The
+// encoding keeps the key readable and one-to-one with the e-mail, and keeps
+// Salesforce from misreading it in the URL path of an upsert: it answers
+// 404 to a value ending in a top-level domain it takes for a file extension
+// (its documentation cites ".inc") and may answer 404 to a "/". Guest and
+// registered orders of one e-mail share the key, so they meet in one
+// Account and Contact, and the Contact's Email holds the e-mail itself.
+// The key field should be Text(255), External ID and Unique; an e-mail
+// whose key would be longer falls back to the id-based key. Keys written
+// before the encoding (the e-mail itself) are migrated with
+// MigrateCustomerKey; see the README.
 //
 // # Linking children to parents
 //

@@ -53,8 +53,8 @@ func Example() {
 		fmt.Printf("warning %s on %s.%s: %s\n", w.Code, w.Ref, w.Field, w.Message)
 	}
 	// Output:
-	// account Account/BigCommerce_Customer_Key__c/ada@example.com {"BillingCity":"London","BillingCountry":"United Kingdom","Name":"Ada Lovelace"}
-	// contact Contact/BigCommerce_Customer_Key__c/ada@example.com {"AccountId":"@{account.id}","Email":"ada@example.com","FirstName":"Ada","LastName":"Lovelace","MailingCity":"London","MailingCountry":"United Kingdom"}
+	// account Account/BigCommerce_Customer_Key__c/ada@example%2Ecom {"BillingCity":"London","BillingCountry":"United Kingdom","Name":"Ada Lovelace"}
+	// contact Contact/BigCommerce_Customer_Key__c/ada@example%2Ecom {"AccountId":"@{account.id}","Email":"ada@example.com","FirstName":"Ada","LastName":"Lovelace","MailingCity":"London","MailingCountry":"United Kingdom"}
 	// opportunity Opportunity/BigCommerce_Order_Id__c/250 {"AccountId":"@{account.id}","Amount":1234.5678,"BigCommerce_Refunded_Amount__c":0,"BigCommerce_Status__c":"Awaiting Fulfillment","CloseDate":"2026-01-15","Name":"BigCommerce order #250","StageName":"Closed Won"}
 	// warning email_normalized on account.Email: e-mail trimmed and lower-cased
 	// warning account_name_fallback on account.Name: billing company is empty; Name is the buyer's name
@@ -150,7 +150,7 @@ func ExampleMapper_Map_orderTarget() {
 	//   "externalId": "250",
 	//   "fields": {
 	//    "Account": {
-	//     "BigCommerce_Customer_Key__c": "ada@example.com"
+	//     "BigCommerce_Customer_Key__c": "ada@example%2Ecom"
 	//    },
 	//    "BigCommerce_Refunded_Amount__c": 0,
 	//    "BigCommerce_Status__c": "Awaiting Fulfillment",

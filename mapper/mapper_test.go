@@ -81,7 +81,7 @@ func TestMapOpportunityTarget(t *testing.T) {
 				t.Fatalf("records %v, want %v", got, want)
 			}
 			acct := record(t, res, "account")
-			if acct.ExternalIDField != "BigCommerce_Customer_Key__c" || acct.ExternalID != "janedoe@example.com" {
+			if acct.ExternalIDField != "BigCommerce_Customer_Key__c" || acct.ExternalID != "janedoe@example%2Ecom" {
 				t.Errorf("account key %s=%s", acct.ExternalIDField, acct.ExternalID)
 			}
 			for f, want := range map[string]string{
@@ -122,7 +122,7 @@ func TestMapOpportunityTarget(t *testing.T) {
 		}},
 		{"guest with e-mail", guestOrder(), Config{}, func(t *testing.T, res Result) {
 			acct := record(t, res, "account")
-			if acct.ExternalID != "guest.buyer@example.org" {
+			if acct.ExternalID != "guest.buyer@example%2Eorg" {
 				t.Errorf("key %q", acct.ExternalID)
 			}
 			if acct.Fields["Name"] != "Jane Doe" || !hasWarning(res, WarnAccountNameFallback, "account", "Name") {
@@ -151,7 +151,7 @@ func TestMapOpportunityTarget(t *testing.T) {
 			}
 		}},
 		{"mixed-case e-mail", mixedCaseEmailOrder(), Config{}, func(t *testing.T, res Result) {
-			if k := record(t, res, "account").ExternalID; k != "jane.doe@example.com" {
+			if k := record(t, res, "account").ExternalID; k != "jane.doe@example%2Ecom" {
 				t.Errorf("key %q", k)
 			}
 			if e := record(t, res, "contact").Fields["Email"]; e != "jane.doe@example.com" {
@@ -162,7 +162,7 @@ func TestMapOpportunityTarget(t *testing.T) {
 			}
 		}},
 		{"e-mail with apostrophe", apostropheEmailOrder(), Config{}, func(t *testing.T, res Result) {
-			if k := record(t, res, "contact").ExternalID; k != "sean.o'brien@example.ie" {
+			if k := record(t, res, "contact").ExternalID; k != "sean.o'brien@example%2Eie" {
 				t.Errorf("key %q", k)
 			}
 			if n := record(t, res, "contact").Fields["LastName"]; n != "O'Brien" {
@@ -226,7 +226,7 @@ func TestMapOpportunityTarget(t *testing.T) {
 			}
 		}},
 		{"link by external ID", registeredOrder(), Config{Link: LinkByExternalID}, func(t *testing.T, res Result) {
-			want := map[string]string{"BigCommerce_Customer_Key__c": "janedoe@example.com"}
+			want := map[string]string{"BigCommerce_Customer_Key__c": "janedoe@example%2Ecom"}
 			for _, ref := range []string{"contact", "opportunity"} {
 				rec := record(t, res, ref)
 				got, _ := rec.Fields["Account"].(map[string]string)

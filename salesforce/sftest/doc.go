@@ -89,6 +89,10 @@
 //     ParentId (DUPLICATE_VALUE); a PermissionSet Name is taken once
 //     (DUPLICATE_DEVELOPER_NAME); a user gets a permission set once
 //     (DUPLICATE_VALUE);
+//   - an external ID value in a URL path (/sobjects/{Type}/{Field}/{value},
+//     alone or as a composite or graph node) that ends in ".inc", the
+//     file-extension-like ending Salesforce's upsert documentation cites,
+//     answers 404 NOT_FOUND even with its dot escaped, as a real org does;
 //   - unique external IDs: BigCommerce_Customer_Key__c,
 //     BigCommerce_Order_Id__c, BigCommerce_Line_Item_Id__c and
 //     BigCommerce_Product_Key__c on every object, plus the fields given to

@@ -58,6 +58,9 @@ func (s *Server) handleSObjects(t *tx, c call) response {
 		}
 		return s.byID(t, obj, segs[2], c)
 	case 4:
+		if looksLikeFile(segs[3]) {
+			return notFound()
+		}
 		return s.byExternalID(t, obj, segs[2], segs[3], c)
 	}
 	return notFound()
