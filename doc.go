@@ -40,10 +40,10 @@
 //   - bigcommerce: a typed, rate-limit-aware client for orders, customers and
 //     webhooks; bigcommerce/bctest is an in-process fake store.
 //   - salesforce: a typed client with OAuth 2.0, upsert by external ID, SOQL,
-//     sObject Collections, Composite and Composite Graph, limits and a
-//     throttle, and the Tooling API; salesforce/orgsetup creates the custom
-//     fields bc2sf writes and grants access to them; salesforce/sftest is an
-//     in-process fake org.
+//     sObject Collections, Composite and Composite Graph, Bulk API 2.0 jobs,
+//     the Tooling API, limits and a throttle; salesforce/orgsetup creates the
+//     custom fields bc2sf writes and grants access to them; salesforce/sftest
+//     is an in-process fake org.
 //   - mapper: the pure mapping from an order to the records to upsert.
 //   - idempotency: the Store, Queue, Inspector and Checkpoint interfaces and
 //     their in-memory implementations; idempotency/idemredis puts them on

@@ -1,7 +1,7 @@
 // Package salesforce is a typed client for the Salesforce REST API:
 // sObjects, upsert by external ID, SOQL queries with paging, sObject
-// Collections, Composite and Composite Graph, the Tooling API, and org
-// limits. It is built on go-resty/resty, golang.org/x/oauth2,
+// Collections, Composite and Composite Graph, Bulk API 2.0 ingest and query
+// jobs, the Tooling API, and org limits. It is built on go-resty/resty, golang.org/x/oauth2,
 // cenkalti/backoff and golang.org/x/time/rate.
 //
 // # Authentication
@@ -89,6 +89,25 @@
 // CompositeGraph completes them with the client's, so the version is set
 // once, on the client. SplitGraphs packs any number of graphs into calls
 // within the limits.
+//
+// # Bulk API 2.0
+//
+// For large volumes, ingest jobs load CSV rows asynchronously: a job costs
+// a handful of API calls however many rows it carries (up to
+// MaxUploadBytes of CSV). CreateIngestJob opens a job for one object and
+// operation (BulkUpsert on an external ID field, BulkInsert, BulkUpdate,
+// BulkDelete); UploadJobData streams the CSV from an io.ReadSeeker, never
+// holding it in memory; CloseIngestJob starts the processing;
+// WaitIngestJob polls with growing waits (PollPolicy) until the job is
+// JobComplete, or Failed or Aborted (a *JobError, ErrJobFailed); and
+// IngestResults streams the SuccessfulResults, FailedResults (each row with
+// its sf__Error reason) and UnprocessedRecords as CSV. Relationship columns
+// such as Account.BigCommerce_Customer_Key__c link a row to its parent by
+// external ID. Query jobs (CreateQueryJob, WaitQueryJob) answer in CSV
+// pages that QueryJobResults streams, following the Sforce-Locator header.
+// Two details come from public examples rather than a live org: that a job
+// takes a single upload (this client uploads once per job), and the
+// "CODE:message:fields --" form of sf__Error.
 //
 // # Tooling API
 //

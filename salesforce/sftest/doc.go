@@ -28,6 +28,19 @@
 //     with @{referenceId.field} references.
 //   - /limits (DailyApiRequests) and a Sforce-Limit-Info: api-usage=N/M header
 //     on every REST response.
+//   - Bulk API 2.0: ingest jobs (POST /jobs/ingest for insert, update,
+//     upsert and delete; PUT .../batches with the CSV; PATCH to
+//     UploadComplete or Aborted; GET the job, its successfulResults,
+//     failedResults and unprocessedrecords; DELETE a finished job) and query
+//     jobs (POST /jobs/query, GET the job and its results with locator and
+//     maxRecords, Sforce-Locator and Sforce-NumberOfRecords headers). Rows
+//     follow the same rules as REST writes, one at a time: an empty value
+//     leaves a field as it is, "#N/A" sets it to null, a column
+//     Parent.ExtField__c links by external ID, and a refused row lands in
+//     failedResults with sf__Error "CODE:message:fields --". SetBulkPolls
+//     makes jobs read InProgress a number of times, FailNextBulkJob makes one
+//     stop Failed with an errorMessage after some rows, and BulkJobs counts
+//     jobs. Each Bulk request is one API call.
 //   - the Tooling calls of org setup: POST /tooling/sobjects/CustomField
 //     (Text, Currency, Number, Percent, Checkbox, Date, DateTime, Email,
 //     Phone and Url fields; a second field of the same name is 400
@@ -155,6 +168,9 @@
 //     the org accepts from the start do not appear in FieldDefinition until
 //     created, and Tooling queries answer in one page. Field-level security
 //     is recorded but not enforced.
+//   - A Bulk ingest job runs when it is closed, in the request that closes
+//     it, and takes one upload; its results keep the input order. CSV must
+//     use commas and LF, the defaults. Query job locators are offsets.
 //   - Query locators do not expire. Pages hold WithQueryPageSize records
 //     (2000 by default), or the Sforce-Query-Options batchSize (200 to 2000)
 //     when that is smaller; a real org may return fewer.

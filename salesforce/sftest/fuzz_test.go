@@ -71,3 +71,29 @@ func FuzzRecordBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIngestCSV feeds arbitrary bytes to an upsert job: it must finish,
+// Failed or JobComplete, never panic.
+func FuzzIngestCSV(f *testing.F) {
+	f.Add([]byte("BigCommerce_Customer_Key__c,Name,Account.BigCommerce_Customer_Key__c\nk,A,k\n"))
+	f.Add([]byte("BigCommerce_Customer_Key__c,Name\n\"k,\"\"x\",#N/A\n"))
+	f.Add([]byte("\"unterminated\n"))
+	f.Add([]byte("Id\n\n\n"))
+	srv := NewServer()
+	f.Cleanup(srv.Close)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		t0 := &tx{st: srv.st, now: srv.cfg.clock()}
+		j := srv.newJob("ingest", t0.now)
+		j.object, j.operation, j.extField, j.state, j.data, j.uploaded = "Account", "upsert", "BigCommerce_Customer_Key__c", "Open", data, true
+		srv.runIngest(t0, j)
+		if j.state != "JobComplete" && j.state != "Failed" {
+			t.Fatalf("state %s", j.state)
+		}
+		if j.processed != len(j.success)+len(j.failure) {
+			t.Fatalf("processed %d, %d ok, %d failed", j.processed, len(j.success), len(j.failure))
+		}
+		delete(srv.bulk.jobs, j.id)
+	})
+}

@@ -38,15 +38,26 @@ func (s *Server) handleQuery(t *tx, c call) response {
 }
 
 func (s *Server) runQuery(t *tx, c call, text string) response {
-	version := c.version
+	rows, _, bad := t.selectRows(c.version, text)
+	if bad != nil {
+		return *bad
+	}
+	return s.page(c, rows, 0, "")
+}
+
+// selectRows runs a SOQL query and returns its rows, projected, with the
+// parsed query; a bad query is an error response.
+func (t *tx) selectRows(version, text string) ([]map[string]any, *soqlQuery, *response) {
 	q, err := parseSOQL(text)
 	if err != nil {
-		return errorResponse(http.StatusBadRequest, "MALFORMED_QUERY", strings.TrimPrefix(err.Error(), "sftest: malformed query: "))
+		r := errorResponse(http.StatusBadRequest, "MALFORMED_QUERY", strings.TrimPrefix(err.Error(), "sftest: malformed query: "))
+		return nil, nil, &r
 	}
 	obj := t.st.object(q.Object)
 	if obj == nil {
-		return errorResponse(http.StatusBadRequest, "INVALID_TYPE", "sObject type '"+q.Object+
+		r := errorResponse(http.StatusBadRequest, "INVALID_TYPE", "sObject type '"+q.Object+
 			"' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.")
+		return nil, nil, &r
 	}
 	var matched []*stored
 	for _, r := range t.st.list(obj) {
@@ -64,7 +75,7 @@ func (s *Server) runQuery(t *tx, c call, text string) response {
 	for i, r := range matched {
 		rows[i] = t.project(r, version, q.Fields)
 	}
-	return s.page(c, rows, 0, "")
+	return rows, q, nil
 }
 
 // page renders rows[offset:] up to the page size (WithQueryPageSize, or a

@@ -33,6 +33,7 @@ type Server struct {
 	faults   faultState
 	counts   counters
 	usage    usage
+	bulk     bulkState // Bulk API 2.0 jobs (bulk.go)
 
 	orgID, userID string
 	stdPricebook  string
@@ -267,6 +268,8 @@ func (s *Server) dispatch(t *tx, c call) response {
 		return s.handleComposite(t, c)
 	case "tooling":
 		return s.handleTooling(t, c)
+	case "jobs":
+		return s.handleJobs(t, c)
 	}
 	return notFound()
 }

@@ -111,6 +111,13 @@ func writeResponse(w http.ResponseWriter, r response) {
 		w.WriteHeader(r.status)
 		return
 	}
+	if csv, ok := r.body.(csvBody); ok { // a Bulk API result (bulk.go)
+		w.Header().Set("Content-Type", "text/csv")
+		w.Header().Set("Content-Length", strconv.Itoa(len(csv)))
+		w.WriteHeader(r.status)
+		_, _ = w.Write(csv)
+		return
+	}
 	b, err := json.Marshal(r.body)
 	if err != nil {
 		// Bodies are built from decoded JSON and fixed structs, so this is
