@@ -24,9 +24,9 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	queue := idempotency.NewMemoryQueue()
+	queue, store := idempotency.NewMemoryQueue(), idempotency.NewMemoryStore()
 	defer queue.Close()
-	handler, err := webhook.NewHandler(pipeline.NewSink(queue))
+	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store))
 	if err != nil {
 		fmt.Println(err)
 		return

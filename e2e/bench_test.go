@@ -33,7 +33,7 @@ func BenchmarkDelivery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := webhook.NewHandler(pipeline.NewSink(queue))
+	h, err := webhook.NewHandler(pipeline.NewSink(queue, idempotency.NewMemoryStore()))
 	if err != nil {
 		b.Fatal(err)
 	}

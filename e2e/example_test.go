@@ -27,7 +27,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	handler, err := webhook.NewHandler(pipeline.NewSink(queue))
+	handler, err := webhook.NewHandler(pipeline.NewSink(queue, idempotency.NewMemoryStore()))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -69,7 +69,7 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 	t.Helper()
 	r := &rig{t: t, rec: newRecorder()}
 	r.queue, r.done = newBackend(t, cfg.redis)
-	r.url = startReceiver(t, pipeline.NewSink(r.queue))
+	r.url = startReceiver(t, pipeline.NewSink(r.queue, r.done))
 	r.store = newStore(t, r.url, cfg.storeOpts...)
 	r.org = sftest.NewServer(append([]sftest.Option{sftest.WithIDSeed(1)}, cfg.orgOpts...)...)
 	t.Cleanup(r.org.Close)

@@ -10,7 +10,7 @@
 // # Wiring
 //
 //	queue, store := idempotency.NewMemoryQueue(), idempotency.NewMemoryStore()
-//	handler, _ := webhook.NewHandler(pipeline.NewSink(queue, pipeline.WithLogger(log)))
+//	handler, _ := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(log)))
 //	worker, _ := pipeline.NewWorker(pipeline.WorkerConfig{
 //		Queue: queue, Store: store, Mapper: m, Logger: log,
 //		Orders: bc.Orders, // bc is a *bigcommerce.Client
@@ -26,25 +26,51 @@
 // # Tasks and keys
 //
 // A Task is the JSON body of one queue message: the order id, the scope,
-// the source (webhook, reconcile, backfill), the event's delivery key and the
-// time it was made. DecodeTask treats a body as untrusted and refuses
-// anything EncodeTask would not write.
+// the source (webhook, reconcile, backfill), the event's delivery key, the
+// order's sync generation and the time it was made. DecodeTask treats a body
+// as untrusted and refuses anything EncodeTask would not write.
 //
 // Message keys decide what counts as one piece of work, for the queue's
 // deduplication (24 hours by default) and for the Store (7 days):
 //
-//	evt:webhook-id:<id>                      a webhook event by its verified Standard Webhooks id
-//	evt:envelope:<scope>:<created_at>:<hash> a webhook event without one (webhook.Event.DeliveryKey)
-//	evt:<scope>:<order id>:<created_at>      an event without hash
-//	order:<id>:<date_modified>               the Reconciler and Backfill: one key per version of an order
+//	sync:<order id>:<generation>   webhook events about the order received at one sync generation
+//	order:<id>:<date_modified>     the Reconciler and Backfill: one key per version of an order
+//	repair:<order id>:<token>      a forced sync after a claim on the order was lost during its write
 //
-// An event key is the same on every redelivery of one event. BigCommerce's
-// hash alone is never a key: it is the SHA-1 of the payload data, which
-// events about one order may share.
+// # Never stale, never lost
 //
-// Several events about one order are several messages; each sync reads the
-// order as it is at that moment, and upsert by external ID makes a repeated
-// write an update, so the Salesforce records end up the same.
+// Every order event (created, updated, statusUpdated, archived,
+// refund/created, transaction/*, message/created, metafield/*, and the
+// store/channel/{id}/order/* forms) means one thing: sync the order's
+// current state. BigCommerce delivers them at least once, in any order, and
+// their hash is the SHA-1 of the payload data, which events about one order
+// share, so neither the hash nor the delivery order can tell events apart.
+// The Store's sync record of each order (idempotency.Store.StartSync) does
+// instead:
+//
+//   - The Sink tags each event with the order's generation and keys its
+//     message by it, so every event that arrives while a sync of the order
+//     is queued and not started joins that one message.
+//   - The Worker claims the order (StartSync) before it reads it and holds
+//     the claim until the write is settled, so two syncs of one order never
+//     run at once, in one process or many: a task that finds the order
+//     claimed is retried after InFlightDelay. Claiming moves the generation
+//     on, so an event that arrives during a sync gets a message of its own,
+//     and that one reads the order again once the running sync is done: a
+//     change made after a read always leads to another read.
+//   - A message whose events a finished sync covers (that sync was claimed
+//     after they arrived) is acknowledged unread: SkipCoalesced.
+//   - The Store records, with each finished sync, the order's date_modified
+//     and a digest of the records written. A read older than that is not
+//     written (SkipStale): an older snapshot never overwrites a newer one.
+//     A read identical to it is not written either (SkipUnchanged), so a
+//     redelivered event or a reconcile of an unchanged order costs one
+//     BigCommerce call and no Salesforce call.
+//   - A claim is a lease (Lease, 5 minutes). When a Worker stalls past it
+//     mid-write, another may take the order over and write a newer state,
+//     which the stalled write could then overwrite; the stalled Worker finds
+//     its claim lost when it finishes and enqueues a forced sync of the order
+//     (Task.Force), which writes the state BigCommerce holds then.
 //
 // After writing (or skipping) an order, the Worker also marks the order's
 // version key (order:<id>:<date_modified>) done in the Store. When the
@@ -54,9 +80,10 @@
 //
 // # The Worker
 //
-// The Worker takes each delivery through Store.Begin, one OrderSource call
-// (a client's Orders.Get, line items inlined) and Mapper.Map, then hands
-// the mapped order to a batcher. The batcher sends up to 75 orders
+// The Worker takes each delivery through Store.Begin, the order's sync
+// claim (Store.StartSync), one OrderSource call (a client's Orders.Get, line
+// items inlined), Mapper.Map and the freshness check, then hands the mapped
+// order to a batcher. The batcher sends up to 75 orders
 // (BatchSize) and 500 nodes in one Composite Graph call, with up to 4
 // (MaxInFlight) calls at once, and waits on no timer: an order goes at once
 // when no call is in flight and no other order is being fetched, orders that
@@ -66,7 +93,7 @@
 // from its records by salesforce.NewUpsertGraph, so one bad order fails
 // alone. The graphs carry node URLs relative to the API
 // version, which the *salesforce.Client completes with its own. Per order, a success is
-// Store.Complete plus Queue.Ack; a failure is settled by the policy on
+// Store.FinishSync, Store.Complete and Queue.Ack; a failure is settled by the policy on
 // Worker: rate limits and transient errors are retried with a delay, up to
 // MaxAttempts (8), data errors are dead-lettered at once with a reason naming
 // the order and Salesforce's error codes. Stats and OnResult report every

@@ -30,10 +30,11 @@ func Example() {
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
 		salesforce.WithInstanceURL(org.URL()))
 
-	// The receiver: webhook handler -> Sink -> queue.
-	queue := idempotency.NewMemoryQueue()
+	// The receiver: webhook handler -> Sink -> queue. The Sink and the
+	// Worker share the Store, which keeps each order's sync record.
+	queue, done := idempotency.NewMemoryQueue(), idempotency.NewMemoryStore()
 	defer queue.Close()
-	handler, _ := webhook.NewHandler(pipeline.NewSink(queue))
+	handler, _ := webhook.NewHandler(pipeline.NewSink(queue, done))
 	receiver := httptest.NewServer(handler)
 	defer receiver.Close()
 
@@ -51,7 +52,7 @@ func Example() {
 	var report []pipeline.Result
 	ctx, stop := context.WithCancel(context.Background())
 	w, err := pipeline.NewWorker(pipeline.WorkerConfig{
-		Queue: queue, Store: idempotency.NewMemoryStore(),
+		Queue: queue, Store: done,
 		Orders: bc.Orders, Graphs: sf, Mapper: m,
 		OnResult: func(r pipeline.Result) {
 			mu.Lock()

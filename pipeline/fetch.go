@@ -12,12 +12,19 @@ import (
 	"github.com/bc2sf/bc2sf/mapper"
 )
 
-// job is one delivery the Worker holds, with its Store claim.
+// job is one delivery the Worker holds, with its Store claims.
 type job struct {
 	d     *idempotency.Delivery
 	task  Task
 	token string // Store claim token; empty when nothing was claimed
 	log   *slog.Logger
+	// syncToken holds the order's sync claim (Store.StartSync) from before
+	// the fetch until the job is settled; empty when none is held.
+	syncToken string
+	// written is the version the Store records as written for the order;
+	// version is the version of the order this job fetched.
+	written string
+	version orderVersion
 }
 
 // item is one mapped order waiting in a batch, with every delivery it
@@ -29,9 +36,11 @@ type item struct {
 	since  time.Time // when it joined the batcher's waiting list
 }
 
-// prepare takes one delivery through decode, claim, fetch and map. It
-// settles the delivery itself and returns nil, unless the order is to be
-// written, in which case it returns the item for the batcher.
+// prepare takes one delivery through decode, claim, the order's sync claim,
+// fetch, map and the freshness check. It settles the delivery itself and
+// returns nil, unless the order is to be written, in which case it returns
+// the item for the batcher; the job then holds the order's sync claim until
+// it is settled.
 func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 	j := &job{d: d, log: w.log.With("key", d.Key, "attempt", d.Attempt)}
 	task, err := DecodeTask(d.Body)
@@ -56,6 +65,9 @@ func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 		return nil
 	}
 	j.token = claim.Token
+	if !w.startSync(ctx, j) {
+		return nil
+	}
 
 	w.stats.bigcommerceCalls.Add(1)
 	order, err := w.cfg.Orders.Get(ctx, task.OrderID)
@@ -75,6 +87,16 @@ func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 			SkipCode: string(res.Skip.Code),
 			Reason:   string(res.Skip.Code) + ": " + res.Skip.Message,
 			Warnings: res.Warnings,
+		})
+		return nil
+	}
+	j.version = versionOf(order, &res)
+	if code := freshness(j.written, j.version, task.Force); code != "" {
+		w.markVersion(order, []*job{j})
+		w.complete(j, Result{
+			Outcome: OutcomeSkipped, SkipCode: code, Warnings: res.Warnings,
+			Reason: fmt.Sprintf("%s: order %d modified at %s; Salesforce holds the version %s",
+				code, task.OrderID, order.DateModified.UTC().Format(time.RFC3339), j.written),
 		})
 		return nil
 	}

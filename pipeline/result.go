@@ -43,7 +43,7 @@ type Result struct {
 	// OrderID is the BigCommerce order id (0 when the task could not be
 	// decoded).
 	OrderID int64
-	// Key is the queue message key, e.g. "evt:<hash>" or
+	// Key is the queue message key, e.g. "sync:<order id>:<generation>" or
 	// "order:250:1700000000".
 	Key string
 	// Source is where the task came from.

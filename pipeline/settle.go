@@ -18,12 +18,14 @@ func settleCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), settleTimeout)
 }
 
-// complete marks the job's key done and acknowledges it. A failed Complete
-// is logged, not retried: the write is done, and a redelivery would repeat an
-// idempotent upsert at worst.
+// complete finishes the job's sync of its order (finishSync), marks the
+// job's key done and acknowledges it. A failed Complete is logged, not
+// retried: the write is done, and a redelivery would repeat an idempotent
+// upsert at worst.
 func (w *Worker) complete(j *job, r Result) {
 	ctx, cancel := settleCtx()
 	defer cancel()
+	w.finishSync(ctx, j, r)
 	if err := w.cfg.Store.Complete(ctx, j.d.Key, j.token, 0); err != nil {
 		j.log.Warn("store complete failed; acknowledging anyway", "err", err)
 	}
@@ -123,6 +125,7 @@ func (w *Worker) giveBack(j *job) {
 }
 
 func (w *Worker) release(ctx context.Context, j *job) {
+	w.abortSync(ctx, j)
 	if j.token == "" {
 		return
 	}

@@ -2,12 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
@@ -42,35 +39,47 @@ func WithClock(now func() time.Time) SinkOption {
 }
 
 type sink struct {
-	q   idempotency.Queue
-	cfg sinkConfig
+	q     idempotency.Queue
+	store idempotency.Store
+	cfg   sinkConfig
 }
 
-// NewSink returns a webhook.Sink that turns each order event into a Task
-// and enqueues it on q at PriorityHigh, keyed "evt:" + Event.DeliveryKey()
-// so that a redelivered event is one message. An event without a delivery
-// key is keyed by scope, order id and created_at, or, without created_at, by a
-// random key: it is then never deduplicated by the queue, but the Store and
-// upsert by external ID still keep its effect single.
+// NewSink returns a webhook.Sink that turns each order event, whatever its
+// scope (every store/order/* event and the store/channel/{id}/order/*
+// forms), into a Task to sync the order's current state, and enqueues it on
+// q at PriorityHigh.
+//
+// The message is keyed "sync:<order id>:<generation>", with the order's
+// sync generation read from store (idempotency.Store.Generation) and carried
+// in Task.Generation, and not by the event's hash: BigCommerce's hash is the
+// SHA-1 of the event's data, so distinct events about one order (a refund's
+// refund/created and statusUpdated, two edits in one second) may share it.
+// Every event about an order that arrives while its sync is queued and not
+// yet started is therefore one message, which syncs them all; an event that
+// arrives once the sync has started gets the next generation, hence a
+// message and a sync of its own, which reads the order again. A redelivered
+// event is one of these: absorbed while its sync waits, one more read (and
+// no Salesforce write, when nothing changed) after.
 //
 // Accept returns nil, so the handler answers 200, for a newly enqueued event,
-// for a duplicate, and for an event that names no order (a delivery
-// exception, a product event let through by a custom filter), which is logged
-// and dropped. It returns the queue's error (the handler answers 503 and
-// BigCommerce delivers again) when Enqueue fails, and an error for a nil q.
-func NewSink(q idempotency.Queue, opts ...SinkOption) webhook.Sink {
+// for one absorbed by a queued message, and for an event that names no order
+// (a delivery exception, a product event let through by a custom filter),
+// which is logged and dropped. It returns the store's or the queue's error
+// (the handler answers 503 and BigCommerce delivers again) when Generation
+// or Enqueue fails, and an error for a nil q or store.
+func NewSink(q idempotency.Queue, store idempotency.Store, opts ...SinkOption) webhook.Sink {
 	cfg := sinkConfig{logger: discardLogger(), now: time.Now}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	return &sink{q: q, cfg: cfg}
+	return &sink{q: q, store: store, cfg: cfg}
 }
 
 func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
-	if s.q == nil {
-		return errors.New("pipeline: sink has no queue")
+	if isNil(s.q) || isNil(s.store) {
+		return errors.New("pipeline: sink has no queue or no store")
 	}
 	log := s.cfg.logger.With("scope", e.Scope, "event_key", e.DeliveryKey())
 	id, err := e.OrderID()
@@ -82,16 +91,18 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 		log.Info("event names no order; not enqueued", "err", err)
 		return nil
 	}
-	key, err := eventKey(e, id)
+	gen, err := s.store.Generation(ctx, orderResource(id))
 	if err != nil {
-		return err
+		return fmt.Errorf("pipeline: order %d generation: %w", id, err)
 	}
+	key := syncKey(id, gen)
 	log = log.With("order_id", id, "key", key)
 	body, err := EncodeTask(Task{
 		OrderID:    id,
 		Scope:      cut(e.Scope, maxTextBytes),
 		Source:     SourceWebhook,
 		EventHash:  cut(e.DeliveryKey(), maxTextBytes),
+		Generation: gen,
 		ReceivedAt: s.cfg.now().UTC(),
 	})
 	if err != nil {
@@ -102,26 +113,11 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 		return fmt.Errorf("pipeline: enqueue order %d: %w", id, err)
 	}
 	if res.Duplicate {
-		log.Debug("duplicate event; already queued")
+		log.Debug("a queued sync of the order absorbs the event")
 		return nil
 	}
 	log.Debug("event enqueued", "message_id", res.ID)
 	return nil
-}
-
-// eventKey is the queue key of an event about order id.
-func eventKey(e webhook.Event, id int64) (string, error) {
-	if k := e.DeliveryKey(); k != "" {
-		return "evt:" + k, nil
-	}
-	if !e.CreatedAt.IsZero() {
-		return "evt:" + e.Scope + ":" + strconv.FormatInt(id, 10) + ":" + strconv.FormatInt(e.CreatedAt.Unix(), 10), nil
-	}
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("pipeline: random key: %w", err)
-	}
-	return "evt:random:" + hex.EncodeToString(b[:]), nil
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -46,9 +46,11 @@ var ErrInvalidTask = errors.New("pipeline: invalid task")
 // Its JSON form is
 //
 //	{"order_id":250,"scope":"store/order/created","source":"webhook",
-//	 "event_hash":"...","received_at":"2026-01-02T15:04:05Z"}
+//	 "event_hash":"...","generation":"1767225600000000000.3",
+//	 "received_at":"2026-01-02T15:04:05Z"}
 //
-// with received_at in RFC 3339 and scope and event_hash left out when empty.
+// with received_at in RFC 3339, and scope, event_hash, generation and force
+// left out when empty or false.
 type Task struct {
 	// OrderID is the BigCommerce order id; always positive.
 	OrderID int64 `json:"order_id"`
@@ -56,15 +58,26 @@ type Task struct {
 	Scope string `json:"scope,omitempty"`
 	// Source is webhook, reconcile or backfill.
 	Source Source `json:"source"`
-	// EventHash is the webhook event's delivery key (Event.DeliveryKey), or
-	// empty.
+	// EventHash is the webhook event's delivery key (Event.DeliveryKey), for
+	// logs, or empty.
 	EventHash string `json:"event_hash,omitempty"`
+	// Generation is the order's sync generation when the event was received
+	// (idempotency.Store.Generation), or empty for a task that no finished
+	// sync may cover (reconcile, backfill, repair). The Worker acknowledges a
+	// tagged task unread once a sync claimed after the tag finished.
+	Generation string `json:"generation,omitempty"`
+	// Force writes the order even when the Store records the same version
+	// as written. The Worker sets it on the sync it enqueues after losing its
+	// claim on an order while writing it, when an older state may have
+	// overwritten a newer one in Salesforce.
+	Force bool `json:"force,omitempty"`
 	// ReceivedAt is when the task was made; the zero time is allowed.
 	ReceivedAt time.Time `json:"received_at"`
 }
 
 // Validate checks what DecodeTask and EncodeTask require: a positive order
-// id, a known source, and a scope and event hash of at most 256 bytes each.
+// id, a known source, and a scope, event hash and generation of at most 256
+// bytes each.
 func (t Task) Validate() error {
 	switch {
 	case t.OrderID <= 0:
@@ -75,6 +88,8 @@ func (t Task) Validate() error {
 		return fmt.Errorf("%w: scope longer than %d bytes", ErrInvalidTask, maxTextBytes)
 	case len(t.EventHash) > maxTextBytes:
 		return fmt.Errorf("%w: event_hash longer than %d bytes", ErrInvalidTask, maxTextBytes)
+	case len(t.Generation) > maxTextBytes:
+		return fmt.Errorf("%w: generation longer than %d bytes", ErrInvalidTask, maxTextBytes)
 	}
 	return nil
 }

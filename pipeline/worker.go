@@ -116,8 +116,8 @@ type WorkerConfig struct {
 	// RateLimitDelay is the wait after a rate limit that names no delay;
 	// default 30 s. The whole pool stops dequeuing for that long.
 	RateLimitDelay time.Duration
-	// InFlightDelay is the retry delay of a task whose key another worker
-	// holds; default 5 s.
+	// InFlightDelay is the retry delay of a task whose key, or whose order,
+	// another task holds (a sync of one order runs at a time); default 5 s.
 	InFlightDelay time.Duration
 	// DrainTimeout bounds the work done after Run's context ends (finishing
 	// fetches, sending the last batch, giving back the rest); default 10 s.
@@ -142,8 +142,11 @@ const settleTimeout = 5 * time.Second
 // it with Run.
 //
 // Concurrency goroutines dequeue tasks (each under a lease), claim the
-// task's key in the Store, fetch the order with one OrderSource call and map
-// it. Mapped orders go to one batcher, which sends them in Composite Graph
+// task's key and its order (Store.StartSync) in the Store, fetch the order
+// with one OrderSource call, map it and check it against the version last
+// written (see "Never stale, never lost" in the package documentation): an
+// order already covered by a finished sync, older than what was written, or
+// unchanged since, is acknowledged without a write. Mapped orders go to one batcher, which sends them in Composite Graph
 // calls of up to BatchSize (75) orders and 500 nodes, with up to MaxInFlight
 // (4) calls at once, and never waits on a timer for company:
 //
@@ -160,8 +163,8 @@ const settleTimeout = 5 * time.Second
 //
 // A quiet store thus spends one Salesforce call per order, and a busy one
 // one per 75; the Order target adds up to two queries per call (see
-// WorkerConfig.Pricebook). Two tasks of the same order waiting together are
-// written once, from the more recently modified copy. The Worker holds at
+// WorkerConfig.Pricebook). The syncs of one order run one at a time: a task
+// whose order another task holds is retried after InFlightDelay. The Worker holds at
 // most (MaxInFlight+1) × BatchSize deliveries past their fetch, and stops
 // dequeuing while it does.
 //

@@ -19,10 +19,10 @@ import (
 	"github.com/bc2sf/bc2sf/webhook"
 )
 
-// receiver serves the webhook handler over a Sink on q.
-func receiver(t *testing.T, q idempotency.Queue) string {
+// receiver serves the webhook handler over a Sink on q and s.
+func receiver(t *testing.T, q idempotency.Queue, s idempotency.Store) string {
 	t.Helper()
-	h, err := webhook.NewHandler(pipeline.NewSink(q))
+	h, err := webhook.NewHandler(pipeline.NewSink(q, s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestWorkerSyncsWebhookEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := receiver(t, e.q)
+	url := receiver(t, e.q, e.st)
 	for _, o := range append(orders, inc) {
 		res, err := e.bc.Deliver(context.Background(), url, bctest.EventSpec{OrderID: o.ID})
 		if err != nil || !res.Delivered() {
@@ -86,7 +86,7 @@ func TestWorkerSyncsWebhookEvents(t *testing.T) {
 			if res.Outcome != pipeline.OutcomeSkipped || res.SkipCode != string(mapper.SkipStatus) {
 				t.Errorf("incomplete order: %+v", res)
 			}
-		case res.Outcome != pipeline.OutcomeSynced || res.Source != pipeline.SourceWebhook || !strings.HasPrefix(res.Key, "evt:"):
+		case res.Outcome != pipeline.OutcomeSynced || res.Source != pipeline.SourceWebhook || !strings.HasPrefix(res.Key, "sync:"):
 			t.Errorf("result %+v", res)
 		default:
 			if len(res.Records) != 3 || res.Records[2].SObject != "Opportunity" || res.Records[2].ID == "" {
@@ -170,7 +170,7 @@ func TestSinkDeduplicatesARedeliveredEvent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, mapper.Config{})
 	o := e.addOrders(t, 1)[0]
-	url := receiver(t, e.q)
+	url := receiver(t, e.q, e.st)
 	first, err := e.bc.Deliver(context.Background(), url, bctest.EventSpec{OrderID: o.ID})
 	if err != nil || !first.Delivered() {
 		t.Fatal(err, first)
@@ -501,32 +501,5 @@ func TestWorkerWaitsOutABigCommerceRateLimit(t *testing.T) {
 	if len(rs) != 2 || rs[0].Outcome != pipeline.OutcomeRetried || rs[0].RetryIn != time.Second ||
 		!strings.Contains(rs[0].Reason, "429") || rs[1].Outcome != pipeline.OutcomeSynced || rs[1].Attempt != 2 {
 		t.Errorf("results %+v; want a retry after the 1 s the store asked for, then a sync", rs)
-	}
-}
-
-func TestWorkerWritesTwoTasksOfOneOrderOnce(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, mapper.Config{})
-	o := e.addOrders(t, 1)[0]
-	for _, key := range []string{"evt:created", "evt:status"} {
-		body, _ := pipeline.EncodeTask(pipeline.Task{OrderID: o.ID, Source: pipeline.SourceWebhook})
-		if _, err := e.q.Enqueue(context.Background(), idempotency.Message{Key: key, Body: body}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w := newWorker(t, e.config())
-	pipeline.SendOnlyFullBatches(w) // the shutdown sends the batch
-	r := start(t, w)
-	waitFor(t, "both fetched", func() bool { return w.Stats().BigCommerceCalls == 2 })
-	if err := r.stop(t); err != nil {
-		t.Fatal(err)
-	}
-	if st := w.Stats(); st.Synced != 2 || st.GraphCalls != 1 || st.GraphOrders != 1 {
-		t.Errorf("stats %+v; want both tasks settled by one graph of one order", st)
-	}
-	for _, key := range []string{"evt:created", "evt:status"} {
-		if c, _ := e.st.Begin(context.Background(), key, 0); c.Status != idempotency.Done {
-			t.Errorf("key %s is %v, want done", key, c.Status)
-		}
 	}
 }

@@ -98,7 +98,8 @@ func (d DeliveryResult) GoString() string { return d.String() }
 // BuildEvent returns the envelope of an event and its exact JSON bytes
 // without sending it. The hash is the SHA-1 of the envelope's other fields
 // as JSON, so it is the same for every delivery of one event and differs
-// between events (another scope, order or time).
+// between events (another scope, order or time); with WithDataHash it is the
+// SHA-1 of the data object alone, as BigCommerce documents it.
 func (s *Server) BuildEvent(ev EventSpec) (Envelope, []byte, error) {
 	scope := ev.Scope
 	if scope == "" {
@@ -116,12 +117,15 @@ func (s *Server) BuildEvent(ev EventSpec) (Envelope, []byte, error) {
 		Scope: scope, StoreID: s.cfg.storeID, Data: data,
 		CreatedAt: created.Unix(), Producer: "stores/" + s.cfg.storeHash,
 	}
-	unhashed, err := json.Marshal(env)
+	digest, err := envelopeDigest(env)
 	if err != nil {
-		return Envelope{}, nil, fmt.Errorf("bctest: encode event: %w", err)
+		return Envelope{}, nil, err
 	}
-	sum := sha1.Sum(unhashed)
-	env.Hash = hex.EncodeToString(sum[:])
+	env.Hash = digest
+	if s.cfg.dataHash {
+		sum := sha1.Sum(data)
+		env.Hash = hex.EncodeToString(sum[:])
+	}
 	body, err := json.Marshal(env)
 	if err != nil {
 		return Envelope{}, nil, fmt.Errorf("bctest: encode event: %w", err)
@@ -175,7 +179,9 @@ func (s *Server) Deliver(ctx context.Context, receiverURL string, ev EventSpec) 
 	}
 	d := &DeliveryResult{URL: receiverURL, Envelope: env, Payload: body, hookHeaders: maps.Clone(headers), forged: ev.Forge}
 	if s.cfg.clientSecret() != "" || ev.Forge {
-		d.WebhookID = webhookID(env.Hash)
+		if d.WebhookID, err = webhookID(env); err != nil {
+			return nil, err
+		}
 	}
 	return s.send(ctx, d)
 }
@@ -197,7 +203,9 @@ func (s *Server) DeliverToHooks(ctx context.Context, ev EventSpec) ([]*DeliveryR
 		}
 		d := &DeliveryResult{URL: h.Destination, Envelope: env, Payload: body, hookHeaders: h.Headers, forged: ev.Forge}
 		if s.cfg.clientSecret() != "" || ev.Forge {
-			d.WebhookID = webhookID(env.Hash)
+			if d.WebhookID, err = webhookID(env); err != nil {
+				return nil, err
+			}
 		}
 		res, err := s.send(ctx, d)
 		if err != nil {
@@ -240,9 +248,27 @@ func ScopeMatches(hookScope, eventScope string) bool {
 	return hookScope == eventScope
 }
 
-// webhookID derives a message id from the event hash, so that every
-// delivery of one event carries the same webhook-id.
-func webhookID(hash string) string { return "msg_" + hash[:27] }
+// webhookID derives a message id from the digest of the whole envelope, so
+// that every delivery of one event carries the same webhook-id and two
+// events never do, even when WithDataHash gives them one hash.
+func webhookID(env Envelope) (string, error) {
+	digest, err := envelopeDigest(env)
+	if err != nil {
+		return "", err
+	}
+	return "msg_" + digest[:27], nil
+}
+
+// envelopeDigest is the hex SHA-1 of the envelope's JSON with an empty hash.
+func envelopeDigest(env Envelope) (string, error) {
+	env.Hash = ""
+	b, err := json.Marshal(env)
+	if err != nil {
+		return "", fmt.Errorf("bctest: encode event: %w", err)
+	}
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:]), nil
+}
 
 // forgedKey signs forged deliveries in place of the client secret.
 const forgedKey = "bctest-forged-signature-key"

@@ -2,8 +2,10 @@ package bctest_test
 
 import (
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -380,5 +382,54 @@ func TestDeliverToHooksReportsUnreachableHooks(t *testing.T) {
 	}
 	if _, err := s.DeliverToHooks(t.Context(), bctest.EventSpec{}); !errors.Is(err, bctest.ErrInvalid) {
 		t.Errorf("bad event err = %v", err)
+	}
+}
+
+// TestDataHash checks the documented hash: the SHA-1 of the data object.
+// Two updates of one order share it, a status change (other data) does not,
+// and every event keeps a webhook-id of its own.
+func TestDataHash(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, bctest.WithClientSecret(clientSecret), bctest.WithDataHash())
+	rc := newReceiver(t, true)
+	if _, err := s.AddHook(bctest.Hook{Scope: "store/order/*", Destination: rc.URL, IsActive: true,
+		Headers: map[string]string{headerName: headerValue}}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Unix(1700000000, 0)
+	specs := []bctest.EventSpec{
+		{Scope: bctest.ScopeOrderUpdated, OrderID: 250, CreatedAt: at},
+		{Scope: bctest.ScopeOrderUpdated, OrderID: 250, CreatedAt: at.Add(time.Second)},
+		{Scope: bctest.ScopeOrderArchived, OrderID: 250, CreatedAt: at},
+		{Scope: bctest.ScopeOrderStatusUpdated, OrderID: 250, PreviousStatusID: 11, NewStatusID: 5, CreatedAt: at},
+	}
+	var res []*bctest.DeliveryResult
+	for _, sp := range specs {
+		r, err := s.Deliver(t.Context(), rc.URL, sp)
+		if err != nil || !r.Delivered() {
+			t.Fatalf("deliver %+v: %v %v", sp, err, r)
+		}
+		res = append(res, r)
+	}
+	sum := sha1.Sum([]byte(`{"id":250,"type":"order"}`))
+	want := hex.EncodeToString(sum[:])
+	for i := range 3 {
+		if res[i].Envelope.Hash != want {
+			t.Errorf("event %d: hash %s, want the SHA-1 of the data, %s", i, res[i].Envelope.Hash, want)
+		}
+	}
+	if res[3].Envelope.Hash == want || !hex40.MatchString(res[3].Envelope.Hash) {
+		t.Errorf("status change: hash %s, want another SHA-1", res[3].Envelope.Hash)
+	}
+	ids := map[string]bool{}
+	for _, r := range res {
+		ids[r.WebhookID] = true
+	}
+	if len(ids) != len(res) {
+		t.Errorf("webhook-ids %v: want one per event", ids)
+	}
+	again, err := s.Redeliver(t.Context(), res[0])
+	if err != nil || again.Envelope.Hash != want || again.WebhookID != res[0].WebhookID {
+		t.Errorf("redelivery: %v %+v", err, again)
 	}
 }

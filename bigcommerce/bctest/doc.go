@@ -97,9 +97,12 @@
 //     not retry a failed delivery, does not blocklist or deactivate hooks,
 //     and does not wait the minute a new hook takes to activate: tests call
 //     Deliver, DeliverToHooks or Redeliver.
-//   - The hash of an event is a SHA-1 of the rest of its envelope. BigCommerce
-//     documents only that it is a SHA-1 of the event that is the same when
-//     one event is delivered twice.
+//   - By default the hash of an event is a SHA-1 of the rest of its
+//     envelope, so distinct events never share it. BigCommerce documents it
+//     as the SHA-1 of the JSON-encoded data, which events about one order
+//     can share; WithDataHash gives that, to test that a receiver does not
+//     take such events for redeliveries. The webhook-id of a signed delivery
+//     is one per event in both modes.
 //   - webhook-timestamp comes from the server's clock; with a ManualClock far
 //     from real time, a receiver checking its tolerance against real time
 //     rejects the delivery.

@@ -24,6 +24,7 @@ type config struct {
 	window       time.Duration
 	seed         uint64
 	httpClient   *http.Client
+	dataHash     bool
 }
 
 // Defaults of a Server built without options.
@@ -169,6 +170,21 @@ func WithRateLimit(quota int, window time.Duration) Option {
 func WithSeed(seed uint64) Option {
 	return func(c *config) error {
 		c.seed = seed
+		return nil
+	}
+}
+
+// WithDataHash makes the hash of every event the SHA-1 of its JSON-encoded
+// data object, as BigCommerce documents it ("the SHA-1 hash of the
+// JSON-encoded payload data"): events with equal data carry equal hashes,
+// such as every store/order/updated event of one order, or a refund's
+// refund/created and statusUpdated when their data match. Without it the
+// hash is the SHA-1 of the rest of the envelope, which differs between
+// events. Either way every delivery of one event carries the same hash, and
+// the webhook-id of a signed delivery stays one per event.
+func WithDataHash() Option {
+	return func(c *config) error {
+		c.dataHash = true
 		return nil
 	}
 }

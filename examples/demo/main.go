@@ -58,7 +58,7 @@ func runWith(ctx context.Context, stdout, stderr io.Writer, sec secrets) error {
 	defer queue.Close()
 	done := idempotency.NewMemoryStore()
 
-	recv, err := startReceiver(ctx, queue, sec, logger)
+	recv, err := startReceiver(ctx, queue, done, sec, logger)
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,9 @@ type receiver struct {
 }
 
 // startReceiver serves the verified webhook handler, which enqueues each
-// order event on queue, on a free loopback port.
-func startReceiver(ctx context.Context, queue idempotency.Queue, sec secrets, logger *slog.Logger) (*receiver, error) {
+// order event on queue, tagged with its order's generation in store, on a
+// free loopback port.
+func startReceiver(ctx context.Context, queue idempotency.Queue, store idempotency.Store, sec secrets, logger *slog.Logger) (*receiver, error) {
 	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(secretHeader, sec.webhook),
 		webhook.StandardWebhooks([]byte(sec.client)),
@@ -53,7 +54,7 @@ func startReceiver(ctx context.Context, queue idempotency.Queue, sec secrets, lo
 	if err != nil {
 		return nil, fmt.Errorf("webhook verifier: %w", err)
 	}
-	handler, err := webhook.NewHandler(pipeline.NewSink(queue, pipeline.WithLogger(logger)), webhook.WithLogger(logger))
+	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(logger)), webhook.WithLogger(logger))
 	if err != nil {
 		return nil, fmt.Errorf("webhook handler: %w", err)
 	}

@@ -21,7 +21,8 @@ const (
 // (both, when both are set) and enqueues the order events. A required
 // signature refuses unsigned deliveries; webhook.OptionalStandardWebhooks
 // checks it only when one is present, for stores whose hooks may not sign.
-func newWebhookHandler(cfg config, queue idempotency.Queue, log *slog.Logger) (http.Handler, error) {
+// store gives each event its order's sync generation.
+func newWebhookHandler(cfg config, queue idempotency.Queue, store idempotency.Store, log *slog.Logger) (http.Handler, error) {
 	var schemes []webhook.Scheme
 	if cfg.webhookSecret != "" {
 		schemes = append(schemes, webhook.SharedSecret(cfg.webhookHeader, cfg.webhookSecret))
@@ -37,7 +38,7 @@ func newWebhookHandler(cfg config, queue idempotency.Queue, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
-	handler, err := webhook.NewHandler(pipeline.NewSink(queue, pipeline.WithLogger(log)), webhook.WithLogger(log))
+	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(log)), webhook.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func TestWebhookHandlerRequiresEveryCredential(t *testing.T) {
 			t.Parallel()
 			queue := idempotency.NewMemoryQueue()
 			cfg := config{webhookSecret: tt.secret, webhookHeader: "X-Webhook-Secret", bcClientSecret: tt.signKey}
-			h, err := newWebhookHandler(cfg, queue, nil)
+			h, err := newWebhookHandler(cfg, queue, idempotency.NewMemoryStore(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,7 +40,7 @@ func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger)
 	var webhooks http.Handler
 	if cfg.role.receives() {
 		var err error
-		if webhooks, err = newWebhookHandler(cfg, b.queue, log); err != nil {
+		if webhooks, err = newWebhookHandler(cfg, b.queue, b.store, log); err != nil {
 			return nil, err
 		}
 	}

@@ -45,7 +45,7 @@ func runSpaced(b *testing.B, n int) {
 	f := newFakes(b)
 	ids := f.addOrders(b, n)
 	q, s := newBackend(b, false, 10*n)
-	recv := serve(b, receiverHandler(b, q))
+	recv := serve(b, receiverHandler(b, q, s))
 	f.registerHook(b, recv.URL)
 	times := newSyncTimes()
 	cfg := f.workerConfig(q, s)

@@ -60,7 +60,7 @@ func runEndToEnd(b *testing.B, onRedis bool, rate int, dur, sfLatency time.Durat
 	f.org.SetLatency(sfLatency)
 	ids := f.addOrders(b, n+1)
 	q, s := newBackend(b, onRedis, 2*n+10)
-	recv := serve(b, receiverHandler(b, q))
+	recv := serve(b, receiverHandler(b, q, s))
 	f.registerHook(b, recv.URL)
 	times := newSyncTimes()
 	cfg := f.workerConfig(q, s)

@@ -107,8 +107,8 @@ func BenchmarkReceiverAck(b *testing.B) {
 			name = "queue=redis"
 		}
 		b.Run(name, func(b *testing.B) {
-			q, _ := newBackend(b, onRedis, 2*(rounds*perRound+warm))
-			full := serve(b, receiverHandler(b, q))
+			q, s := newBackend(b, onRedis, 2*(rounds*perRound+warm))
+			full := serve(b, receiverHandler(b, q, s))
 			bare := serve(b, bareHandler())
 			ds := signedDeliveries(warm + rounds*perRound)
 			client := keepAlive()

@@ -154,8 +154,8 @@ type queue interface {
 
 // receiverHandler is what a bc2sf receiver serves: the verifying
 // middleware (hook header plus Standard Webhooks signature), the handler and
-// the pipeline's sink on q.
-func receiverHandler(b *testing.B, q idempotency.Queue) http.Handler {
+// the pipeline's sink on q, tagging events with their generation in s.
+func receiverHandler(b *testing.B, q idempotency.Queue, s idempotency.Store) http.Handler {
 	b.Helper()
 	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, hookSecret),
@@ -164,7 +164,7 @@ func receiverHandler(b *testing.B, q idempotency.Queue) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := webhook.NewHandler(pipeline.NewSink(q))
+	h, err := webhook.NewHandler(pipeline.NewSink(q, s))
 	if err != nil {
 		b.Fatal(err)
 	}
