@@ -59,58 +59,100 @@ type waitFor struct {
 	until time.Duration // < 0: no deadline pending
 }
 
+// dequeued is the outcome of one Dequeue of a batch: a delivery, or what to
+// wait for.
+type dequeued struct {
+	d *idempotency.Delivery
+	w waitFor
+}
+
+// tryDequeue looks for a message once, sharing the round trip with
+// concurrent Dequeue calls (see Enqueue for how calls are grouped).
 func (q *Queue) tryDequeue(ctx context.Context, lease time.Duration) (*idempotency.Delivery, waitFor, error) {
+	r, err := q.dequeues.do(ctx, lease)
+	return r.d, r.w, err
+}
+
+// dequeueBatch runs the dequeue script once, for one delivery per lease.
+func (q *Queue) dequeueBatch(ctx context.Context, leases []time.Duration) ([]dequeued, error) {
 	if !q.groupReady.Load() {
 		if err := q.ensureGroup(ctx); err != nil {
-			return nil, waitFor{}, err
+			return nil, err
 		}
 	}
 	keys := []string{q.keys.streams[0], q.keys.streams[1], q.keys.leases[0], q.keys.leases[1], q.keys.delayed, q.keys.requeued}
-	res, err := scriptDequeue.Run(ctx, q.client, keys, q.group, q.consumer, millis(lease)).Slice()
+	args := make([]any, 2, 2+len(leases))
+	args[0], args[1] = q.group, q.consumer
+	for _, l := range leases {
+		args = append(args, millis(l))
+	}
+	res, err := scriptDequeue.Run(ctx, q.client, keys, args...).Slice()
 	if isNoGroup(err) {
 		q.log.WarnContext(ctx, "idemredis: consumer group missing, creating it again", "group", q.group)
 		if err := q.ensureGroup(ctx); err != nil {
-			return nil, waitFor{}, err
+			return nil, err
 		}
-		res, err = scriptDequeue.Run(ctx, q.client, keys, q.group, q.consumer, millis(lease)).Slice()
+		res, err = scriptDequeue.Run(ctx, q.client, keys, args...).Slice()
 	}
 	if err != nil {
-		return nil, waitFor{}, err
+		return nil, err
 	}
-	return parseDequeue(res)
+	return parseDequeue(res, len(leases))
 }
 
-// parseDequeue reads scriptDequeue's reply.
-func parseDequeue(res []any) (*idempotency.Delivery, waitFor, error) {
-	if len(res) == 0 {
-		return nil, waitFor{}, errors.New("empty reply from dequeue script")
+// parseDequeue reads scriptDequeue's reply for n leases: the deliveries
+// first, then, for the rest, what to wait for.
+func parseDequeue(res []any, n int) ([]dequeued, error) {
+	if len(res) != 2 {
+		return nil, errors.New("unexpected reply from dequeue script")
 	}
-	kind, err := asInt(res[0])
+	ds, ok1 := res[0].([]any)
+	wv, ok2 := res[1].([]any)
+	if !ok1 || !ok2 || len(ds) > n || (len(ds) < n && len(wv) != 4) {
+		return nil, errors.New("unexpected reply from dequeue script")
+	}
+	out := make([]dequeued, n)
+	for i, v := range ds {
+		f, ok := v.([]any)
+		if !ok {
+			return nil, errors.New("unexpected delivery in dequeue reply")
+		}
+		d, err := parseDelivery(f)
+		if err != nil {
+			return nil, err
+		}
+		out[i].d = d
+	}
+	if len(ds) == n {
+		return out, nil
+	}
+	w, err := parseWait(wv)
 	if err != nil {
-		return nil, waitFor{}, err
+		return nil, err
 	}
-	if kind == 1 {
-		d, err := parseDelivery(res[1:])
-		return d, waitFor{}, err
+	for i := len(ds); i < n; i++ {
+		out[i].w = w
 	}
-	if len(res) != 5 {
-		return nil, waitFor{}, errors.New("unexpected reply from dequeue script")
-	}
+	return out, nil
+}
+
+// parseWait reads {topHigh, topLow, nextDeadlineMs or -1, nowMs}.
+func parseWait(res []any) (waitFor, error) {
 	var w waitFor
 	var errs [4]error
-	w.tops[0], errs[0] = asString(res[1])
-	w.tops[1], errs[1] = asString(res[2])
-	next, err2 := asInt(res[3])
-	now, err3 := asInt(res[4])
+	w.tops[0], errs[0] = asString(res[0])
+	w.tops[1], errs[1] = asString(res[1])
+	next, err2 := asInt(res[2])
+	now, err3 := asInt(res[3])
 	errs[2], errs[3] = err2, err3
 	if err := errors.Join(errs[:]...); err != nil {
-		return nil, waitFor{}, err
+		return waitFor{}, err
 	}
 	w.until = -1
 	if next >= 0 {
 		w.until = time.Duration(max(next-now, 0)) * time.Millisecond
 	}
-	return nil, w, nil
+	return w, nil
 }
 
 // parseDelivery reads {priority, entryID, fields, deliveryCount, leaseUntilMs}.
@@ -142,7 +184,7 @@ func parseDelivery(res []any) (*idempotency.Delivery, error) {
 		Attempt:        m.attempts + int(count),
 		EnqueuedAt:     m.enqueued,
 		LeaseExpiresAt: time.UnixMilli(until),
-		Token:          token{prio: prio, entry: eid, count: count}.String(),
+		Token:          token{prio: prio, entry: eid, count: count, until: until}.String(),
 	}, nil
 }
 

@@ -69,15 +69,37 @@
 // so an abandoned wait loses no message) for at most the block timeout and
 // never past the next retry or lease deadline, then looks again.
 //
-// A delivery's Token names its entry and its delivery count. Ack, Retry and
-// DeadLetter are scripts that first check, with XPENDING, that the entry is
-// still pending with that count: a redelivered message has a higher count,
-// and a finished one is no longer pending, so a superseded delivery gets
-// idempotency.ErrLeaseLost and nothing is acknowledged twice. Ack then runs
-// XACK and XDEL (memory stays flat while a backlog drains); Retry adds a
-// new entry at the end of the stream, or parks the message in the delayed
-// set; DeadLetter appends it to the dead-letter stream. Attempt is the
-// attempts carried in the entry plus the entry's delivery count.
+// A delivery's Token names its entry, its delivery count and the lease
+// deadline it was given. Ack, Retry and DeadLetter are scripts that first
+// check that the entry's deadline in the lease set is still that one: a
+// redelivery gives the entry a later deadline, and a finished delivery
+// leaves the set, so a superseded delivery gets idempotency.ErrLeaseLost and
+// nothing is acknowledged twice. Ack then runs XACK and XDEL (memory stays
+// flat while a backlog drains); Retry adds a new entry at the end of the
+// stream, or parks the message in the delayed set; DeadLetter appends it to
+// the dead-letter stream. Attempt is the attempts carried in the entry plus
+// the entry's delivery count.
+//
+// # Group commit
+//
+// Enqueue, Dequeue and Ack each share round trips between concurrent calls.
+// A call made while no call of its kind is in flight is sent at once, alone,
+// so a lone call waits for nothing. Calls made while one is in flight wait,
+// and as soon as it returns they are sent together, up to 128, in one run of
+// the script, which handles them in the order they arrived, exactly as if
+// they had been sent one by one. At most one round trip of each kind is in
+// flight per Queue, so under load the groups grow with the arrival rate
+// instead of the number of connections, and Redis runs one script (and,
+// with appendfsync always, one fsync) for a whole group.
+//
+// Each caller still waits for its own answer: Enqueue returns nil only once
+// Redis has run the script that queued its message, so a receiver that
+// answers 200 after Enqueue returned answers it for a message Redis holds.
+// A failed round trip (Redis unreachable) fails exactly the calls it
+// carried. A call whose context ends while it waits is taken out of its
+// group and never sent; one whose context ends while its group is in flight
+// returns at once, and the others in the group get their answers. Close
+// lets the calls already waiting be sent and answered before it returns.
 //
 // Each Queue reads under its own consumer name. Redelivery moves an entry to
 // the consumer that takes it (XCLAIM), so a consumer that died ends up owning
@@ -91,22 +113,48 @@
 // # Guarantees
 //
 // Those of idempotency.Queue and idempotency.Store, with delivery at least
-// once, as far as Redis keeps its data:
+// once, as far as Redis keeps its data. A call that returned nil has its
+// effect in the memory of the Redis server that answered; what survives a
+// failure depends on how that server persists and replicates:
 //
-//   - With appendonly yes and appendfsync always, a Redis restart or crash
-//     loses nothing that a call reported done: queued messages, leases,
-//     pending deliveries, delayed retries, dead letters, dedup keys and Store
-//     keys come back, deliveries held across the restart can still be
-//     acknowledged, and expired ones are redelivered.
-//   - With appendfsync everysec (the Redis default when AOF is on) up to
-//     about a second of writes can be lost in a crash of the machine.
-//   - Without persistence a restart loses everything: the queue and the
-//     Store start empty. The Queue notices the missing consumer group
-//     (NOGROUP), creates it again and carries on, but the messages are
-//     gone, and a receiver that had answered 2xx for them cannot get them
-//     back. Run Redis with AOF for the queue.
-//   - With replicas, a failover can lose writes that the old primary had
-//     acknowledged but not yet replicated; WAIT is not used.
+//   - No persistence (appendonly no and no save points): a restart loses
+//     everything, and the queue and the Store start empty. The Queue notices
+//     the missing consumer group (NOGROUP), creates it again and carries on,
+//     but the messages are gone, and a receiver that had answered 2xx for
+//     them cannot get them back. Fit for tests only.
+//   - RDB snapshots only (save points, the stock redis.conf): a restart
+//     brings back the last snapshot, so everything written since is lost:
+//     minutes of accepted webhooks. Messages acknowledged since come back
+//     and are delivered again (harmless: the Store's record of them is
+//     rolled back too, and upsert by external ID makes the repeated write an
+//     update), and tokens of deliveries made since get
+//     idempotency.ErrLeaseLost.
+//   - AOF with appendfsync everysec (Redis's default when appendonly is
+//     on): Redis writes each change to the file (the operating system's
+//     cache) as it goes, normally before it answers, and fsyncs once a
+//     second. A crash of Redis alone loses little or nothing that was
+//     answered; a crash of the machine can lose the last second or two of
+//     answered writes.
+//   - AOF with appendfsync always: Redis fsyncs the file before it sends the
+//     answers of each event-loop pass, so nothing answered is lost, even to
+//     a power cut, as far as the disk honours fsync: queued messages,
+//     leases, pending deliveries, delayed retries, dead letters, dedup keys
+//     and Store keys come back, deliveries held across the restart can still
+//     be acknowledged, and expired ones are redelivered. Group commit keeps
+//     its cost down: one script, one write and one fsync cover a whole group
+//     of Enqueues.
+//   - Replicas: replication is asynchronous, so a failover (Sentinel,
+//     Cluster) can promote a replica that lacks the last writes the old
+//     primary answered, and those are lost whatever the persistence. This
+//     package does not send WAIT, which would only make a write wait until
+//     replicas hold it in memory; to bound the loss, set
+//     min-replicas-to-write and min-replicas-max-lag on the primary, which
+//     then refuses writes (so the receiver answers 503 and the sender
+//     delivers again) while its replicas lag.
+//
+// The example programs assume a single Redis primary (or a failover whose
+// loss you accept) with appendonly yes and appendfsync always, the setting
+// under which a 200 from the receiver means the event is on disk.
 //
 // # When Redis is down
 //
@@ -134,9 +182,14 @@
 //
 // # Costs
 //
-// Enqueue, Dequeue and Ack are one round trip each, like the bare XADD,
-// XREADGROUP and XACK they wrap; the scripts do more work on the server
-// (the benchmark in this package reports the ratio). Waiting consumers are
-// woken together by a new entry and race for it with the Dequeue script;
-// all but one go back to waiting.
+// A lone Enqueue, Dequeue or Ack is one round trip, like the bare XADD,
+// XREADGROUP or XACK it wraps; concurrent ones share round trips (see Group
+// commit). The scripts do more work on the server than the bare commands:
+// they record and check the dedup key, the lease and the capacity, and
+// delete acknowledged entries. This package's benchmarks report the ratios
+// (BenchmarkReceiver against a bare HTTP handler, BenchmarkThroughput
+// against the bare commands batched the same way, BenchmarkRoundTripRatio
+// for one message at a time). Waiting consumers are woken together by a new
+// entry and look for it together, in one run of the Dequeue script; all but
+// one go back to waiting.
 package idemredis

@@ -35,10 +35,20 @@ type Queue struct {
 	cfg      idempotency.Config
 	log      *slog.Logger
 
+	enqueues *batcher[idempotency.Message, enqueued]
+	dequeues *batcher[time.Duration, dequeued]
+	acks     *batcher[token, bool]
+
 	groupReady atomic.Bool
 	closed     atomic.Bool
 	done       chan struct{}
 	closeOnce  sync.Once
+}
+
+// enqueued is the outcome of one message of an Enqueue batch.
+type enqueued struct {
+	res idempotency.EnqueueResult
+	err error
 }
 
 // NewQueue returns a Queue that keeps its messages in client, which the
@@ -56,7 +66,7 @@ func NewQueue(client redis.UniversalClient, opts ...Option) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Queue{
+	q := &Queue{
 		client:   client,
 		keys:     newQueueKeys(o.prefix),
 		group:    o.group,
@@ -65,17 +75,38 @@ func NewQueue(client redis.UniversalClient, opts ...Option) (*Queue, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		done:     make(chan struct{}),
-	}, nil
+	}
+	q.setBatch(maxBatch)
+	return q, nil
+}
+
+// setBatch makes the batchers send up to n calls per round trip; n <= 1
+// sends every call on its own.
+func (q *Queue) setBatch(n int) {
+	q.enqueues = newBatcher(n, q.enqueueBatch)
+	q.dequeues = newBatcher(n, q.dequeueBatch)
+	q.acks = newBatcher(n, q.ackBatch)
 }
 
 // Consumer returns the name under which this Queue reads from the group.
 func (q *Queue) Consumer() string { return q.consumer }
 
-// Enqueue adds msg to the stream of its priority in one script that also
-// checks the dedup window (SET PX on the key, holding the message ID) and
-// the capacity. A duplicate inside the window returns the first message's ID
-// with Duplicate set, even when the queue is full. When Redis cannot be
-// reached the error wraps go-redis's, and nothing was queued or recorded.
+// Enqueue adds msg to the stream of its priority. The script that does it
+// also checks the dedup window (SET PX on the key, holding the message ID)
+// and the capacity. A duplicate inside the window returns the first
+// message's ID with Duplicate set, even when the queue is full.
+//
+// Concurrent Enqueue calls share round trips (group commit): a call made
+// while no Enqueue is in flight is sent at once; calls made while one is in
+// flight are sent together, in one script run, as soon as it returns (up to
+// 128 at a time). Each call still returns only once Redis has answered for
+// its own message, so a receiver that answers 200 after Enqueue returned
+// nil answers it for a message Redis holds. When Redis cannot be reached
+// the error wraps go-redis's, and nothing was queued or recorded. When ctx
+// ends before the message was sent, Enqueue returns ctx.Err() and sends
+// nothing; when it ends while the message is in flight, Enqueue returns
+// ctx.Err() and the message may have been queued (a redelivery of it is
+// then a duplicate).
 func (q *Queue) Enqueue(ctx context.Context, msg idempotency.Message) (idempotency.EnqueueResult, error) {
 	if q.closed.Load() {
 		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", idempotency.ErrClosed)
@@ -86,44 +117,65 @@ func (q *Queue) Enqueue(ctx context.Context, msg idempotency.Message) (idempoten
 	if !msg.Priority.Valid() {
 		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w: priority %v", idempotency.ErrInvalidArgument, msg.Priority)
 	}
+	r, err := q.enqueues.do(ctx, msg)
+	if err == nil {
+		err = r.err
+	}
+	if err != nil {
+		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", err)
+	}
+	return r.res, nil
+}
+
+// enqueueBatch runs the enqueue script once for msgs.
+func (q *Queue) enqueueBatch(ctx context.Context, msgs []idempotency.Message) ([]enqueued, error) {
 	window := "0"
 	if q.cfg.DedupWindow > 0 {
 		window = millis(q.cfg.DedupWindow)
 	}
-	p := msg.Priority
-	keys := []string{q.keys.streams[p], q.keys.dedup + msg.Key,
-		q.keys.streams[0], q.keys.streams[1], q.keys.delayed, q.keys.dead}
-	res, err := scriptEnqueue.Run(ctx, q.client, keys,
-		msg.Key, msg.Body, window, q.cfg.Capacity, idPrefix[p]).Slice()
-	if err != nil {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", err)
+	keys := make([]string, 4, 4+len(msgs))
+	keys[0], keys[1], keys[2], keys[3] = q.keys.streams[0], q.keys.streams[1], q.keys.delayed, q.keys.dead
+	args := make([]any, 2, 2+3*len(msgs))
+	args[0], args[1] = window, q.cfg.Capacity
+	for _, m := range msgs {
+		keys = append(keys, q.keys.dedup+m.Key)
+		args = append(args, int(m.Priority), m.Key, m.Body)
 	}
-	return parseEnqueue(res)
+	res, err := scriptEnqueue.Run(ctx, q.client, keys, args...).Slice()
+	if err != nil {
+		return nil, err
+	}
+	return parseEnqueue(res, len(msgs))
 }
 
-func parseEnqueue(res []any) (idempotency.EnqueueResult, error) {
-	if len(res) == 0 {
-		return idempotency.EnqueueResult{}, errors.New("idemredis: enqueue: empty reply")
+// parseEnqueue reads the enqueue script's reply for n messages.
+func parseEnqueue(res []any, n int) ([]enqueued, error) {
+	if len(res) != 2*n {
+		return nil, errors.New("unexpected reply from enqueue script")
 	}
-	status, err := asInt(res[0])
-	if err != nil {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", err)
+	out := make([]enqueued, n)
+	for i := range out {
+		status, err1 := asInt(res[2*i])
+		id, err2 := asString(res[2*i+1])
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, err
+		}
+		switch status {
+		case 0, 1:
+			out[i].res = idempotency.EnqueueResult{ID: id, Duplicate: status == 1}
+		case 2:
+			out[i].err = idempotency.ErrQueueFull
+		default:
+			return nil, fmt.Errorf("unexpected status %d in enqueue reply", status)
+		}
 	}
-	if status == 2 {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", idempotency.ErrQueueFull)
-	}
-	if len(res) != 2 || (status != 0 && status != 1) {
-		return idempotency.EnqueueResult{}, errors.New("idemredis: enqueue: unexpected reply")
-	}
-	id, err := asString(res[1])
-	if err != nil {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", err)
-	}
-	return idempotency.EnqueueResult{ID: id, Duplicate: status == 1}, nil
+	return out, nil
 }
 
 // Close makes every later call return idempotency.ErrClosed and wakes
-// blocked Dequeue calls with it. Messages stay in Redis; deliveries in
+// blocked Dequeue calls with it. Calls already waiting to share a round
+// trip are still sent, and Close returns once they have their answers (the
+// client's timeouts bound the wait). Messages stay in Redis; deliveries in
 // flight are redelivered when their leases end. Close is idempotent and
 // returns nil.
 func (q *Queue) Close() error {
@@ -131,6 +183,10 @@ func (q *Queue) Close() error {
 		q.closed.Store(true)
 		close(q.done)
 	})
+	ctx := context.Background()
+	_ = q.enqueues.drain(ctx)
+	_ = q.dequeues.drain(ctx)
+	_ = q.acks.drain(ctx)
 	return nil
 }
 

@@ -221,8 +221,8 @@ func TestQueueInvalidArguments(t *testing.T) {
 		}, idempotency.ErrInvalidArgument},
 		{"nil delivery", func() error { return q.Ack(ctx, nil) }, idempotency.ErrInvalidArgument},
 		{"garbage token", func() error { return q.Ack(ctx, &idempotency.Delivery{Token: "x"}) }, idempotency.ErrInvalidArgument},
-		{"range token", func() error { return q.Retry(ctx, &idempotency.Delivery{Token: "0|-|1"}, 0) }, idempotency.ErrInvalidArgument},
-		{"unknown entry", func() error { return q.Ack(ctx, &idempotency.Delivery{Token: "0|1-0|1"}) }, idempotency.ErrLeaseLost},
+		{"range token", func() error { return q.Retry(ctx, &idempotency.Delivery{Token: "0|-|1|5"}, 0) }, idempotency.ErrInvalidArgument},
+		{"unknown entry", func() error { return q.Ack(ctx, &idempotency.Delivery{Token: "0|1-0|1|5"}) }, idempotency.ErrLeaseLost},
 		{"empty replay id", func() error { return q.Replay(ctx, "") }, idempotency.ErrNotFound},
 	}
 	for _, tc := range tests {

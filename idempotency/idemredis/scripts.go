@@ -51,71 +51,114 @@ local function promote(delayed, high, low, requeued, now)
 end
 `
 
-// scriptEnqueue adds a message unless its key is inside the dedup window or
-// the queue is full. The entry's ID, made from the server's clock, holds the
-// enqueue time; copies made by Retry carry it in field t. The dedup key
-// records the message ID only once the message is queued, so a full queue
-// leaves no trace.
+// scriptEnqueue adds messages, each unless its key is inside the dedup
+// window or the queue is full, in the order given, so a key repeated within
+// one call is a duplicate of the first. An entry's ID, made from the
+// server's clock, holds the enqueue time; copies made by Retry carry it in
+// field t. A dedup key records the message ID only once the message is
+// queued, so a full queue leaves no trace. The dedup keys are read with one
+// MGET, which sees a key of another type (something else wrote it) as
+// absent; SET then replaces it.
 //
-// KEYS: stream, dedup, high, low, delayed, dead.
-// ARGV: key, body, windowMs (0 = off), capacity, ID prefix.
-// Returns {0, id} queued, {1, id} duplicate, {2} full.
+// KEYS: high, low, delayed, dead, then the dedup key of each message.
+// ARGV: windowMs (0 = off), capacity, then priority, key, body per message.
+// Returns two values per message: 0 and the ID when queued, 1 and the first
+// message's ID for a duplicate, 2 and "" when the queue is full.
 var scriptEnqueue = redis.NewScript(`
-local window = tonumber(ARGV[3])
-if window > 0 then
-  local id = redis.call('GET', KEYS[2])
-  if id then return {1, id} end
+local window, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
+local n = #KEYS - 4
+local prefixes = {'h', 'l'}
+local seen = {}
+if window > 0 then seen = redis.call('MGET', unpack(KEYS, 5, 4 + n)) end
+local held
+local out = {}
+for i = 1, n do
+  local p, key, body = tonumber(ARGV[3 * i]), ARGV[3 * i + 1], ARGV[3 * i + 2]
+  local id = seen[i]
+  if window > 0 and not id then id = seen[key] end
+  if id then
+    out[2 * i - 1], out[2 * i] = 1, id
+  else
+    if not held then
+      held = redis.call('XLEN', KEYS[1]) + redis.call('XLEN', KEYS[2]) +
+        redis.call('ZCARD', KEYS[3]) + redis.call('XLEN', KEYS[4])
+    end
+    if held >= capacity then
+      out[2 * i - 1], out[2 * i] = 2, ''
+    else
+      id = prefixes[p + 1] .. redis.call('XADD', KEYS[p + 1], '*', 'k', key, 'b', body)
+      if window > 0 then
+        redis.call('SET', KEYS[4 + i], id, 'PX', ARGV[1])
+        seen[key] = id
+      end
+      held = held + 1
+      out[2 * i - 1], out[2 * i] = 0, id
+    end
+  end
 end
-local held = redis.call('XLEN', KEYS[3]) + redis.call('XLEN', KEYS[4]) +
-  redis.call('ZCARD', KEYS[5]) + redis.call('XLEN', KEYS[6])
-if held >= tonumber(ARGV[4]) then return {2} end
-local eid = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'b', ARGV[2])
-local id = ARGV[5] .. eid
-if window > 0 then redis.call('SET', KEYS[2], id, 'PX', ARGV[3]) end
-return {0, id}
+return out
 `)
 
-// scriptDequeue delivers one message under a lease, or says what to wait
-// for. In priority order it first redelivers an expired lease (XCLAIM, which
-// raises the entry's delivery count), then reads a fresh entry
-// (XREADGROUP >). Every delivery is recorded in the priority's lease set in
-// the same script, so no entry can be delivered without a lease.
+// scriptDequeue delivers up to one message per lease given, or says what
+// to wait for. Each delivery is the one a lone Dequeue would get next: in
+// priority order, first an expired lease (XCLAIM, which raises the entry's
+// delivery count), then a fresh entry (XREADGROUP >). Every delivery is
+// recorded in its priority's lease set in the same script, so no entry can
+// be delivered without a lease.
 //
 // KEYS: high, low, high leases, low leases, delayed, requeued.
-// ARGV: group, consumer, leaseMs.
-// Returns {1, priority, entryID, fields, deliveryCount, leaseUntilMs}, or
-// {0, topHigh, topLow, nextDeadlineMs or -1, nowMs}.
+// ARGV: group, consumer, then one leaseMs per delivery wanted.
+// Returns {deliveries, wait}: deliveries holds {priority, entryID, fields,
+// deliveryCount, leaseUntilMs} for each message delivered, in the order of
+// the leases; wait, when fewer were delivered than asked for, is {topHigh,
+// topLow, nextDeadlineMs or -1, nowMs}, else empty.
 var scriptDequeue = redis.NewScript(luaCommon + `
-local group, consumer, lease = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local group, consumer = ARGV[1], ARGV[2]
+local want = #ARGV - 2
 local now = nowms()
 promote(KEYS[5], KEYS[1], KEYS[2], KEYS[6], now)
 local prefixes = {'h', 'l'}
-local until_ = ms(now + lease)
+local out = {}
+local function lease()
+  return ms(now + tonumber(ARGV[2 + #out + 1]))
+end
 for p = 1, 2 do
   local s, l = KEYS[p], KEYS[p + 2]
-  for _ = 1, 10 do
+  local misses = 0
+  while #out < want and misses < 10 do
     local exp = redis.call('ZRANGEBYSCORE', l, '-inf', ms(now), 'LIMIT', 0, 1)
     if #exp == 0 then break end
     local r = redis.call('XCLAIM', s, group, consumer, 0, exp[1])
     if #r == 1 and r[1] then
       local c = redis.call('XPENDING', s, group, exp[1], exp[1], 1)
+      local until_ = lease()
       redis.call('ZADD', l, until_, exp[1])
-      return {1, p - 1, r[1][1], r[1][2], c[1][4], until_}
+      out[#out + 1] = {p - 1, r[1][1], r[1][2], c[1][4], until_}
+    else
+      redis.call('ZREM', l, exp[1])
+      redis.call('ZREM', KEYS[6], prefixes[p] .. exp[1])
+      misses = misses + 1
     end
-    redis.call('ZREM', l, exp[1])
-    redis.call('ZREM', KEYS[6], prefixes[p] .. exp[1])
   end
-  local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', s, '>')
-  if r and r[1] and #r[1][2] > 0 then
-    local e = r[1][2][1]
-    redis.call('ZADD', l, until_, e[1])
-    return {1, p - 1, e[1], e[2], 1, until_}
+  if #out < want then
+    local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', want - #out, 'STREAMS', s, '>')
+    if r and r[1] and #r[1][2] > 0 then
+      local z = {}
+      for _, e in ipairs(r[1][2]) do
+        local until_ = lease()
+        z[#z + 1] = until_
+        z[#z + 1] = e[1]
+        out[#out + 1] = {p - 1, e[1], e[2], 1, until_}
+      end
+      redis.call('ZADD', l, unpack(z))
+    end
   end
 end
-local res = {0}
+if #out == want then return {out, {}} end
+local w = {}
 for p = 1, 2 do
   local top = redis.call('XREVRANGE', KEYS[p], '+', '-', 'COUNT', 1)
-  if #top == 1 then res[p + 1] = top[1][1] else res[p + 1] = '0-0' end
+  if #top == 1 then w[p] = top[1][1] else w[p] = '0-0' end
 end
 local next_ = -1
 for k = 3, 5 do
@@ -125,20 +168,22 @@ for k = 3, 5 do
     if next_ < 0 or sc < next_ then next_ = sc end
   end
 end
-res[4] = ms(next_)
-res[5] = ms(now)
-return res
+w[3] = ms(next_)
+w[4] = ms(now)
+return {out, w}
 `)
 
-// luaOwns checks that the delivery (entry ARGV[2] with delivery count
-// ARGV[3]) is still the live one: the entry is pending in the group with the
-// same count. A redelivery raises the count and Ack, Retry and DeadLetter
-// delete the entry, so a superseded or finished delivery fails the check.
+// luaOwns checks that a delivery is still the live one: its entry's lease
+// deadline in the lease set is the one the delivery was given. Every
+// delivery of an entry gets a later deadline than the last (a redelivery
+// happens only once the last one passed, and leases are at least 1 ms),
+// and Ack, Retry and DeadLetter remove the entry from the set, so a
+// superseded or finished delivery fails the check; one whose lease ended
+// but that was not delivered again passes it.
 const luaOwns = `
-local function owns(stream, group, eid, count)
-  local c = redis.pcall('XPENDING', stream, group, eid, eid, 1)
-  if type(c) ~= 'table' or c.err or #c == 0 then return false end
-  return tostring(c[1][4]) == count
+local function owns(leases, eid, until_)
+  local sc = redis.call('ZSCORE', leases, eid)
+  return sc and tonumber(sc) == tonumber(until_)
 end
 local function finish(stream, leases, requeued, prefix, group, eid)
   local e = redis.call('XRANGE', stream, eid, eid)
@@ -151,19 +196,48 @@ local function finish(stream, leases, requeued, prefix, group, eid)
 end
 `
 
-// scriptAck acknowledges and deletes the entry, so memory stays flat while a
-// backlog drains.
+// scriptAck acknowledges and deletes entries, each if its delivery is
+// still the live one, so memory stays flat while a backlog drains. It
+// checks ownership with one ZMSCORE per priority and finishes the owned
+// entries with one XACK, XDEL and ZREM per priority.
 //
-// KEYS: stream, leases, requeued. ARGV: group, entryID, deliveryCount, ID
-// prefix.
-// Returns 1, or 0 when the lease was lost.
-var scriptAck = redis.NewScript(luaCommon + luaOwns + `
-if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('ZREM', KEYS[2], ARGV[2])
-redis.call('ZREM', KEYS[3], ARGV[4] .. ARGV[2])
-return 1
+// KEYS: high, low, high leases, low leases, requeued.
+// ARGV: group, then priority, entryID, leaseUntilMs per delivery.
+// Returns one reply per delivery: 1, or 0 when its lease was lost.
+var scriptAck = redis.NewScript(`
+local group = ARGV[1]
+local n = (#ARGV - 1) / 3
+local prefixes = {'h', 'l'}
+local out = {}
+for p = 0, 1 do
+  local idx, ids = {}, {}
+  for i = 1, n do
+    if tonumber(ARGV[3 * i - 1]) == p then
+      idx[#idx + 1] = i
+      ids[#ids + 1] = ARGV[3 * i]
+    end
+  end
+  if #ids > 0 then
+    local scores = redis.call('ZMSCORE', KEYS[p + 3], unpack(ids))
+    local owned, tagged = {}, {}
+    for k, i in ipairs(idx) do
+      if scores[k] and tonumber(scores[k]) == tonumber(ARGV[3 * i + 1]) then
+        out[i] = 1
+        owned[#owned + 1] = ids[k]
+        tagged[#tagged + 1] = prefixes[p + 1] .. ids[k]
+      else
+        out[i] = 0
+      end
+    end
+    if #owned > 0 then
+      redis.call('XACK', KEYS[p + 1], group, unpack(owned))
+      redis.call('XDEL', KEYS[p + 1], unpack(owned))
+      redis.call('ZREM', KEYS[p + 3], unpack(owned))
+      redis.call('ZREM', KEYS[5], unpack(tagged))
+    end
+  end
+end
+return out
 `)
 
 // scriptRetry finishes the delivery and queues the message again, at once
@@ -173,10 +247,11 @@ return 1
 // unless an earlier one did.
 //
 // KEYS: stream, leases, delayed, requeued.
-// ARGV: group, entryID, deliveryCount, priority, ID prefix, delayMs.
+// ARGV: group, entryID, deliveryCount, priority, ID prefix, delayMs,
+// leaseUntilMs.
 // Returns 1, or 0 when the lease was lost.
 var scriptRetry = redis.NewScript(luaCommon + luaOwns + `
-if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
+if not owns(KEYS[2], ARGV[2], ARGV[7]) then return 0 end
 local f = finish(KEYS[1], KEYS[2], KEYS[4], ARGV[5], ARGV[1], ARGV[2])
 if not f then return 0 end
 local now = nowms()
@@ -202,10 +277,11 @@ return 1
 // (the copy's x, else f).
 //
 // KEYS: stream, leases, dead, dead index, requeued.
-// ARGV: group, entryID, deliveryCount, priority, ID prefix, reason.
+// ARGV: group, entryID, deliveryCount, priority, ID prefix, reason,
+// leaseUntilMs.
 // Returns 1, or 0 when the lease was lost.
 var scriptDeadLetter = redis.NewScript(luaCommon + luaOwns + `
-if not owns(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
+if not owns(KEYS[2], ARGV[2], ARGV[7]) then return 0 end
 local f = finish(KEYS[1], KEYS[2], KEYS[5], ARGV[5], ARGV[1], ARGV[2])
 if not f then return 0 end
 local id = f['i'] or (ARGV[5] .. ARGV[2])

@@ -8,18 +8,22 @@ import (
 	"github.com/bc2sf/bc2sf/idempotency"
 )
 
-// token identifies one delivery: the entry in a priority's stream and the
-// entry's delivery count in the group's pending list when it was delivered.
-// A redelivery (XCLAIM) raises the count, so an older delivery's token no
-// longer matches. It is rendered "<priority>|<entry ID>|<count>".
+// token identifies one delivery: the entry in a priority's stream, the
+// entry's delivery count in the group's pending list when it was delivered
+// (from which Retry and DeadLetter count attempts), and the lease deadline
+// it was given, in server milliseconds. A redelivery gives the entry a
+// later deadline, so an older delivery's token no longer matches the lease
+// set. It is rendered "<priority>|<entry ID>|<count>|<deadline>".
 type token struct {
 	prio  idempotency.Priority
 	entry string
 	count int64
+	until int64
 }
 
 func (t token) String() string {
-	return strconv.Itoa(int(t.prio)) + "|" + t.entry + "|" + strconv.FormatInt(t.count, 10)
+	return strconv.Itoa(int(t.prio)) + "|" + t.entry + "|" + strconv.FormatInt(t.count, 10) +
+		"|" + strconv.FormatInt(t.until, 10)
 }
 
 var errBadToken = errors.New("malformed delivery token")
@@ -27,22 +31,32 @@ var errBadToken = errors.New("malformed delivery token")
 // parseToken reads a token made by String. Tokens come back from callers, so
 // anything else is an error, never a panic.
 func parseToken(s string) (token, error) {
-	parts := strings.Split(s, "|")
-	if len(parts) != 3 {
+	ps, rest, ok1 := strings.Cut(s, "|")
+	entry, rest, ok2 := strings.Cut(rest, "|")
+	cs, us, ok3 := strings.Cut(rest, "|")
+	if !ok1 || !ok2 || !ok3 {
 		return token{}, errBadToken
 	}
-	p, err := strconv.Atoi(parts[0])
-	if err != nil || !idempotency.Priority(p).Valid() || parts[0] != strconv.Itoa(p) {
+	p, ok := canonicalInt(ps)
+	if !ok || !idempotency.Priority(p).Valid() || !validEntryID(entry) {
 		return token{}, errBadToken
 	}
-	if !validEntryID(parts[1]) {
+	n, ok := canonicalInt(cs)
+	if !ok || n < 1 {
 		return token{}, errBadToken
 	}
-	n, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil || n < 1 || parts[2] != strconv.FormatInt(n, 10) {
+	until, ok := canonicalInt(us)
+	if !ok || until < 1 {
 		return token{}, errBadToken
 	}
-	return token{prio: idempotency.Priority(p), entry: parts[1], count: n}, nil
+	return token{prio: idempotency.Priority(p), entry: entry, count: n, until: until}, nil
+}
+
+// canonicalInt parses s as a decimal int64 written as String writes it: no
+// sign other than '-', no leading zero, nothing else.
+func canonicalInt(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && s == strconv.FormatInt(n, 10)
 }
 
 // validEntryID accepts a stream entry ID, "<ms>-<seq>" in decimal, so a
