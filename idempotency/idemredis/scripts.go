@@ -119,8 +119,15 @@ local now = nowms()
 promote(KEYS[5], KEYS[1], KEYS[2], KEYS[6], now)
 local prefixes = {'h', 'l'}
 local out = {}
+local untils = {}
 local function lease()
-  return ms(now + tonumber(ARGV[2 + #out + 1]))
+  local l = ARGV[2 + #out + 1]
+  local u = untils[l]
+  if not u then
+    u = ms(now + tonumber(l))
+    untils[l] = u
+  end
+  return u
 end
 for p = 1, 2 do
   local s, l = KEYS[p], KEYS[p + 2]
@@ -208,6 +215,7 @@ var scriptAck = redis.NewScript(`
 local group = ARGV[1]
 local n = (#ARGV - 1) / 3
 local prefixes = {'h', 'l'}
+local requeued = redis.call('EXISTS', KEYS[5]) == 1
 local out = {}
 for p = 0, 1 do
   local idx, ids = {}, {}
@@ -224,7 +232,7 @@ for p = 0, 1 do
       if scores[k] and tonumber(scores[k]) == tonumber(ARGV[3 * i + 1]) then
         out[i] = 1
         owned[#owned + 1] = ids[k]
-        tagged[#tagged + 1] = prefixes[p + 1] .. ids[k]
+        if requeued then tagged[#tagged + 1] = prefixes[p + 1] .. ids[k] end
       else
         out[i] = 0
       end
@@ -233,7 +241,7 @@ for p = 0, 1 do
       redis.call('XACK', KEYS[p + 1], group, unpack(owned))
       redis.call('XDEL', KEYS[p + 1], unpack(owned))
       redis.call('ZREM', KEYS[p + 3], unpack(owned))
-      redis.call('ZREM', KEYS[5], unpack(tagged))
+      if requeued then redis.call('ZREM', KEYS[5], unpack(tagged)) end
     end
   end
 end
