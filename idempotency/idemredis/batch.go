@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // errShortReply reports a batch reply with fewer results than requests.
@@ -27,6 +28,8 @@ const maxBatch = 128
 type batcher[Req, Res any] struct {
 	run func(ctx context.Context, reqs []Req) ([]Res, error)
 	max int // <= 1: no batching at all, every call runs on its own
+
+	trips, calls atomic.Int64 // round trips made and calls they carried
 
 	mu      sync.Mutex
 	busy    bool // a round trip is in flight, or about to be
@@ -53,12 +56,14 @@ func newBatcher[Req, Res any](max int, run func(ctx context.Context, reqs []Req)
 // others in the batch get theirs all the same.
 func (b *batcher[Req, Res]) do(ctx context.Context, req Req) (Res, error) {
 	if b.max <= 1 {
+		b.count(1)
 		return one(b.run(ctx, []Req{req}))
 	}
 	b.mu.Lock()
 	if !b.busy {
 		b.busy = true
 		b.mu.Unlock()
+		b.count(1)
 		// Alone: the caller's context bounds its own round trip.
 		res, err := one(b.run(ctx, []Req{req}))
 		b.next()
@@ -100,6 +105,7 @@ func (b *batcher[Req, Res]) next() {
 	batch := slices.Clone(b.pending[:n])
 	b.pending = slices.Delete(b.pending, 0, n)
 	b.mu.Unlock()
+	b.count(len(batch))
 	go func() {
 		reqs := make([]Req, len(batch))
 		for i, c := range batch {
@@ -119,6 +125,12 @@ func (b *batcher[Req, Res]) next() {
 		}
 		b.next()
 	}()
+}
+
+// count records a round trip carrying n calls.
+func (b *batcher[Req, Res]) count(n int) {
+	b.trips.Add(1)
+	b.calls.Add(int64(n))
 }
 
 // drain waits until nothing is pending or in flight, or ctx ends. Calls made

@@ -19,9 +19,12 @@ import (
 //
 // While waiting it blocks on the server (XREAD BLOCK, at most the block
 // timeout, 2 s by default, and never past the next retry or lease deadline),
-// then looks again. When Redis cannot be reached, Dequeue returns the
-// wrapped error at once rather than retrying: the caller's loop decides how
-// long to back off. A consumer group that Redis lost is created again.
+// then looks again. Concurrent Dequeue calls look together, in one run of
+// the dequeue script per round trip (see Enqueue for how calls are grouped),
+// each getting a different message in the order a lone caller would. When
+// Redis cannot be reached, Dequeue returns the wrapped error at once rather
+// than retrying: the caller's loop decides how long to back off. A consumer
+// group that Redis lost is created again.
 func (q *Queue) Dequeue(ctx context.Context, lease time.Duration) (*idempotency.Delivery, error) {
 	if lease <= 0 {
 		lease = q.cfg.Lease

@@ -174,6 +174,7 @@ func BenchmarkReceiver(b *testing.B) {
 					self1, srv1 := cpuTime(b, client)
 					*cpu += self1 - self0 + srv1 - srv0
 				}
+				trips0, calls0 := idemredis.EnqueueTrips(q)
 				b.ResetTimer()
 				for r := range rounds {
 					from := 1000 + r*perRound
@@ -186,6 +187,8 @@ func BenchmarkReceiver(b *testing.B) {
 					}
 				}
 				b.StopTimer()
+				trips1, calls1 := idemredis.EnqueueTrips(q)
+				b.ReportMetric(float64(calls1-calls0)/float64(max(trips1-trips0, 1)), "enqueues/round-trip")
 				st, err := q.Stats(context.Background())
 				if err != nil || st.Depth() != 200+rounds*perRound {
 					b.Fatalf("queue holds %+v, %v; want every accepted delivery", st, err)

@@ -152,6 +152,7 @@ func BenchmarkThroughput(b *testing.B) {
 				rIn += mid.Sub(start)
 				rOut += time.Since(mid)
 			}
+			t0 := [3]int64{q.enqueues.trips.Load(), q.dequeues.trips.Load(), q.acks.trips.Load()}
 			b.ResetTimer()
 			for r := range rounds {
 				if r%2 == 0 {
@@ -164,6 +165,9 @@ func BenchmarkThroughput(b *testing.B) {
 			}
 			b.StopTimer()
 			total := float64(rounds * n)
+			b.ReportMetric(total/float64(q.enqueues.trips.Load()-t0[0]), "enqueues/round-trip")
+			b.ReportMetric(total/float64(q.dequeues.trips.Load()-t0[1]), "dequeues/round-trip")
+			b.ReportMetric(total/float64(q.acks.trips.Load()-t0[2]), "acks/round-trip")
 			rate := func(d time.Duration) float64 { return total / d.Seconds() }
 			b.ReportMetric(rate(qIn+qOut), "msg/s")
 			b.ReportMetric(rate(rIn+rOut), "raw-msg/s")
