@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-resty/resty/v2"
 )
@@ -42,7 +43,6 @@ type Client struct {
 	rc      *resty.Client
 	logger  *slog.Logger
 	retry   RetryPolicy
-	clock   Clock
 	limiter *limiter
 }
 
@@ -62,7 +62,6 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		logger:    slog.New(slog.DiscardHandler),
 		userAgent: DefaultUserAgent,
 		retry:     DefaultRetryPolicy(),
-		clock:     wallClock{},
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -78,7 +77,6 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		baseURL:   cfg.baseURL + "/stores/" + storeHash,
 		logger:    cfg.logger,
 		retry:     cfg.retry,
-		clock:     cfg.clock,
 		limiter:   newLimiter(),
 	}
 	c.rc = resty.NewWithClient(httpClientFor(cfg.httpClient)).
@@ -197,7 +195,7 @@ func (c *Client) send(ctx context.Context, r *apiRequest) (*apiResponse, error) 
 	if r.body != nil {
 		req.SetBody(r.body)
 	}
-	began := c.clock.Now()
+	began := time.Now()
 	resp, err := req.Execute(r.method, r.path)
 	if err != nil {
 		if resp != nil && resp.RawResponse != nil {
@@ -207,10 +205,10 @@ func (c *Client) send(ctx context.Context, r *apiRequest) (*apiResponse, error) 
 	}
 	raw := resp.RawBody()
 	defer raw.Close()
-	c.limiter.observe(resp.Header(), c.clock.Now())
+	c.limiter.observe(resp.Header(), time.Now())
 	status := resp.StatusCode()
 	c.logger.DebugContext(ctx, "bigcommerce: request", "method", r.method, "path", r.path,
-		"status", status, "duration", c.clock.Now().Sub(began))
+		"status", status, "duration", time.Since(began))
 
 	if status < 200 || status > 299 {
 		body, _ := io.ReadAll(io.LimitReader(raw, maxErrorBody))

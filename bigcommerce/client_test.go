@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
+	"testing/synctest"
 )
 
 func TestNewClientValidation(t *testing.T) {
@@ -36,7 +36,6 @@ func TestNewClientValidation(t *testing.T) {
 		{"bad base", "abc", "tok", []Option{WithBaseURL("http://[::1")}, "invalid base URL"},
 		{"nil http client", "abc", "tok", []Option{WithHTTPClient(nil)}, "nil HTTP client"},
 		{"nil logger", "abc", "tok", []Option{WithLogger(nil)}, "nil logger"},
-		{"nil clock", "abc", "tok", []Option{WithClock(nil)}, "nil clock"},
 		{"empty user agent", "abc", "tok", []Option{WithUserAgent(" ")}, "user agent"},
 		{"negative retry", "abc", "tok", []Option{WithRetry(RetryPolicy{MaxAttempts: -1})}, "negative"},
 		{"nil option ignored", "abc", "tok", []Option{nil}, ""},
@@ -107,6 +106,10 @@ func TestRequestURLAndHeaders(t *testing.T) {
 
 func TestTokenNeverShown(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, tokenNeverShown)
+}
+
+func tokenNeverShown(t *testing.T) {
 	var logs syncBuffer
 	// The server echoes the token back, as a careless proxy might.
 	mux := http.NewServeMux()
@@ -121,7 +124,7 @@ func TestTokenNeverShown(t *testing.T) {
 			jsonHandler(http.StatusServiceUnavailable, []byte("down, token="+tok))(w, r)
 		}
 	})
-	c := newServerClient(t, mux, WithLogger(debugLogger(&logs)))
+	c := newMemClient(t, mux, WithLogger(debugLogger(&logs)))
 	var texts []string
 	for _, id := range []int64{1, 2, 3} {
 		_, err := c.Orders.Get(context.Background(), id)
@@ -205,25 +208,6 @@ func TestDecodeFailureNotRetried(t *testing.T) {
 		t.Error("a decode failure must not be retryable")
 	}
 	eq(t, "hits", hits.Load(), int32(1))
-}
-
-func TestWallClockSleep(t *testing.T) {
-	t.Parallel()
-	var clk wallClock
-	if err := clk.Sleep(context.Background(), time.Millisecond); err != nil {
-		t.Errorf("Sleep: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := clk.Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Errorf("Sleep on a cancelled context = %v", err)
-	}
-	if err := clk.Sleep(ctx, 0); !errors.Is(err, context.Canceled) {
-		t.Errorf("Sleep(0) on a cancelled context = %v", err)
-	}
-	if clk.Now().IsZero() {
-		t.Error("Now is zero")
-	}
 }
 
 func TestStoreHash(t *testing.T) {

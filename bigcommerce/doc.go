@@ -57,11 +57,15 @@
 //
 // A 429 is waited out, for any method, for the longer of
 // X-Rate-Limit-Time-Reset-Ms and X-Retry-After, or, when the answer carries
-// neither, for 1 s, doubling on each further bare 429 up to 30 s. A 5xx or a
+// neither, for 1 s (twice the initial backoff), doubling on each further
+// bare 429 up to 30 s. A 5xx or a
 // network failure is retried only for idempotent methods (GET, PUT, DELETE),
 // never for POST, with exponential backoff: 500 ms, doubling, ±50% jitter,
 // at most 30 s per wait. Other 4xx are never retried. By default a call
 // makes at most 5 attempts within 2 minutes (RetryPolicy, WithRetry); a wait
-// that would end after the context's deadline is not started, and the call
-// returns the last error at once. The context cancels any wait.
+// that would end past that budget or the context's deadline is not started,
+// and the call returns the last error at once, with its RetryAfter. The
+// context cancels any wait. RetryPolicy.CheckRetry replaces the decision
+// to retry; the policy has the same fields, with the same meaning, as
+// salesforce.RetryPolicy.
 package bigcommerce

@@ -2,7 +2,6 @@ package bigcommerce
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bc2sf/bc2sf/internal/fakehttp"
 	"github.com/jarcoal/httpmock"
 	"github.com/shopspring/decimal"
 )
@@ -29,44 +29,31 @@ const (
 	mockStore = mockBase + "/stores/" + testHash
 )
 
-// fakeClock records sleeps and advances its time by them, so waits are
-// observed without being spent.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-	// onSleep, when set, runs before a sleep is recorded.
-	onSleep func()
+// callTimes records when each request reaches the wrapped transport. Inside
+// a testing/synctest bubble no time passes except while the client waits, so
+// the gaps between requests are exactly the client's waits.
+type callTimes struct {
+	rt http.RoundTripper
+	mu sync.Mutex
+	at []time.Time
 }
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+func (c *callTimes) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.at = append(c.at, time.Now())
+	c.mu.Unlock()
+	return c.rt.RoundTrip(req)
 }
 
-func (c *fakeClock) Now() time.Time {
+// Waits returns the time between consecutive requests.
+func (c *callTimes) Waits() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if c.onSleep != nil {
-		c.onSleep()
+	var out []time.Duration
+	for i := 1; i < len(c.at); i++ {
+		out = append(out, c.at[i].Sub(c.at[i-1]))
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	return nil
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
+	return out
 }
 
 // newServerClient starts an httptest server that serves h under basePath and
@@ -75,7 +62,20 @@ func newServerClient(t *testing.T, h http.Handler, opts ...Option) *Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	opts = append([]Option{WithBaseURL(srv.URL + basePath), WithHTTPClient(srv.Client()), WithClock(newFakeClock())}, opts...)
+	opts = append([]Option{WithBaseURL(srv.URL + basePath), WithHTTPClient(srv.Client())}, opts...)
+	c, err := NewClient(testHash, testToken, opts...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+// newMemClient returns a client that reaches h in memory, under basePath,
+// without a socket: a test whose client waits runs it in a testing/synctest
+// bubble, where loopback I/O would keep the clock from advancing.
+func newMemClient(t *testing.T, h http.Handler, opts ...Option) *Client {
+	t.Helper()
+	opts = append([]Option{WithBaseURL(mockBase), WithHTTPClient(&http.Client{Transport: fakehttp.Transport(h)})}, opts...)
 	c, err := NewClient(testHash, testToken, opts...)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
@@ -84,12 +84,13 @@ func newServerClient(t *testing.T, h http.Handler, opts ...Option) *Client {
 }
 
 // newMockClient returns a client on an httpmock transport (no global state)
-// and a fake clock.
-func newMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *fakeClock) {
+// and the record of when its requests were sent. A test whose client waits
+// runs in a testing/synctest bubble, where the waits take no real time.
+func newMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *callTimes) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
-	clk := newFakeClock()
-	opts = append([]Option{WithBaseURL(mockBase), WithHTTPClient(&http.Client{Transport: mt}), WithClock(clk)}, opts...)
+	clk := &callTimes{rt: mt}
+	opts = append([]Option{WithBaseURL(mockBase), WithHTTPClient(&http.Client{Transport: clk})}, opts...)
 	c, err := NewClient(testHash, testToken, opts...)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)

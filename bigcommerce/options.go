@@ -1,7 +1,6 @@
 package bigcommerce
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,7 +31,6 @@ type config struct {
 	logger     *slog.Logger
 	userAgent  string
 	retry      RetryPolicy
-	clock      Clock
 }
 
 // WithBaseURL sets the API base (default DefaultBaseURL). It must be an
@@ -96,51 +94,15 @@ func WithUserAgent(ua string) Option {
 
 // WithRetry sets the retry policy (default DefaultRetryPolicy()). Zero fields
 // of p take their defaults, so WithRetry(RetryPolicy{MaxAttempts: 1}) turns
-// retries off and keeps the rest.
+// retries off and keeps the rest. Negative values, and a MaxBackoff below
+// InitialBackoff, are an error.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
-		if p.MaxAttempts < 0 || p.InitialBackoff < 0 || p.MaxBackoff < 0 || p.MaxElapsed < 0 || p.RateLimitBackoff < 0 {
-			return errors.New("bigcommerce: retry policy values must not be negative")
+		p, err := p.normalize()
+		if err != nil {
+			return err
 		}
-		c.retry = p.withDefaults()
-		return nil
-	}
-}
-
-// WithClock sets the clock used for rate-limit bookkeeping and for sleeping
-// between attempts (default: the wall clock). Tests pass a fake to observe
-// waits without spending them.
-func WithClock(clk Clock) Option {
-	return func(c *config) error {
-		if clk == nil {
-			return errors.New("bigcommerce: nil clock")
-		}
-		c.clock = clk
-		return nil
-	}
-}
-
-// Clock tells the time and sleeps. Sleep must return early with ctx.Err()
-// when ctx ends. Implementations must be safe for concurrent use.
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
-func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
+		c.retry = p
 		return nil
 	}
 }

@@ -154,7 +154,7 @@ func (l *limiter) reserve(now time.Time) time.Duration {
 // sleeping into the deadline.
 func (c *Client) waitForQuota(ctx context.Context, method, path string) error {
 	for {
-		d := c.limiter.reserve(c.clock.Now())
+		d := c.limiter.reserve(time.Now())
 		if d <= 0 {
 			return nil
 		}
@@ -169,14 +169,13 @@ func (c *Client) waitForQuota(ctx context.Context, method, path string) error {
 		}
 		c.logger.DebugContext(ctx, "bigcommerce: request quota used up, waiting for reset",
 			"method", method, "path", path, "wait", d)
-		if err := c.clock.Sleep(ctx, d); err != nil {
+		if err := sleep(ctx, d); err != nil {
 			return err
 		}
 	}
 }
 
 // deadlineWithin reports whether ctx has a deadline less than d away.
-// Contexts run on the wall clock, so this does not use the injected Clock.
 func deadlineWithin(ctx context.Context, d time.Duration) bool {
 	dl, ok := ctx.Deadline()
 	return ok && time.Until(dl) < d

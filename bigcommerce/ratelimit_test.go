@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -25,18 +26,20 @@ func respond(status int, body string, h http.Header) *http.Response {
 
 func TestRateLimited429WaitedOutAndRetriedOnce(t *testing.T) {
 	t.Parallel()
-	c, mt, clk := newMockClient(t)
-	mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
-		respond(http.StatusTooManyRequests, "", rateHeaders(0, 200)),
-		respond(http.StatusOK, `{"id":218}`, rateHeaders(149, 29800)),
-	}))
-	o, err := c.Orders.Get(context.Background(), 218)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eq(t, "id", o.ID, int64(218))
-	eq(t, "calls", callCount(mt, "GET "+orderURL), 2)
-	eq(t, "sleeps", fmt.Sprint(clk.Sleeps()), "[200ms]")
+	synctest.Test(t, func(t *testing.T) {
+		c, mt, clk := newMockClient(t)
+		mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
+			respond(http.StatusTooManyRequests, "", rateHeaders(0, 200)),
+			respond(http.StatusOK, `{"id":218}`, rateHeaders(149, 29800)),
+		}))
+		o, err := c.Orders.Get(context.Background(), 218)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "id", o.ID, int64(218))
+		eq(t, "calls", callCount(mt, "GET "+orderURL), 2)
+		eq(t, "waits", fmt.Sprint(clk.Waits()), "[200ms]")
+	})
 }
 
 func TestRateLimitedWaitsLongerOfResetAndRetryAfter(t *testing.T) {
@@ -54,43 +57,64 @@ func TestRateLimitedWaitsLongerOfResetAndRetryAfter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mt, clk := newMockClient(t)
-			h := rateHeaders(0, tt.resetMs)
-			if tt.retryAfter != "" {
-				h.Set("X-Retry-After", tt.retryAfter)
-			}
-			mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
-				respond(http.StatusTooManyRequests, "", h),
-				respond(http.StatusOK, `{"id":218}`, nil),
-			}))
-			if _, err := c.Orders.Get(context.Background(), 218); err != nil {
-				t.Fatal(err)
-			}
-			eq(t, "sleeps", fmt.Sprint(clk.Sleeps()), tt.want)
-			eq(t, "calls", mt.GetTotalCallCount(), 2)
+			synctest.Test(t, func(t *testing.T) {
+				c, mt, clk := newMockClient(t)
+				h := rateHeaders(0, tt.resetMs)
+				if tt.retryAfter != "" {
+					h.Set("X-Retry-After", tt.retryAfter)
+				}
+				mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
+					respond(http.StatusTooManyRequests, "", h),
+					respond(http.StatusOK, `{"id":218}`, nil),
+				}))
+				if _, err := c.Orders.Get(context.Background(), 218); err != nil {
+					t.Fatal(err)
+				}
+				eq(t, "waits", fmt.Sprint(clk.Waits()), tt.want)
+				eq(t, "calls", mt.GetTotalCallCount(), 2)
+			})
 		})
 	}
 }
 
 func TestRateLimitedWithoutHeadersBacksOffGrowing(t *testing.T) {
 	t.Parallel()
-	c, mt, clk := newMockClient(t)
-	mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
-		respond(http.StatusTooManyRequests, "", nil),
-		respond(http.StatusTooManyRequests, "", nil),
-		respond(http.StatusTooManyRequests, "", nil),
-		respond(http.StatusOK, `{"id":218}`, nil),
-	}))
-	if _, err := c.Orders.Get(context.Background(), 218); err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		name   string
+		policy RetryPolicy
+		want   string
+	}{
+		{"default", RetryPolicy{}, "[1s 2s 4s]"},
+		{"twice InitialBackoff, capped by MaxBackoff", RetryPolicy{InitialBackoff: 100 * time.Millisecond, MaxBackoff: 300 * time.Millisecond}, "[200ms 300ms 300ms]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				c, mt, clk := newMockClient(t, WithRetry(tt.policy))
+				mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
+					respond(http.StatusTooManyRequests, "", nil),
+					respond(http.StatusTooManyRequests, "", nil),
+					respond(http.StatusTooManyRequests, "", nil),
+					respond(http.StatusOK, `{"id":218}`, nil),
+				}))
+				if _, err := c.Orders.Get(context.Background(), 218); err != nil {
+					t.Fatal(err)
+				}
+				eq(t, "waits", fmt.Sprint(clk.Waits()), tt.want)
+				eq(t, "calls", mt.GetTotalCallCount(), 4)
+			})
+		})
 	}
-	eq(t, "sleeps", fmt.Sprint(clk.Sleeps()), "[1s 2s 4s]")
-	eq(t, "calls", mt.GetTotalCallCount(), 4)
 }
 
 func TestRateLimitedDeadlineSoonerReturnsAtOnce(t *testing.T) {
 	t.Parallel()
-	c, mt, clk := newMockClient(t)
+	synctest.Test(t, func(t *testing.T) { rateLimitedDeadlineSooner(t) })
+}
+
+func rateLimitedDeadlineSooner(t *testing.T) {
+	start := time.Now()
+	c, mt, _ := newMockClient(t)
 	mt.RegisterResponder(http.MethodGet, orderURL,
 		httpmock.ResponderFromResponse(respond(http.StatusTooManyRequests, `{"status":429,"title":"Too many requests"}`, rateHeaders(0, 5000))))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -106,31 +130,36 @@ func TestRateLimitedDeadlineSoonerReturnsAtOnce(t *testing.T) {
 		t.Error("a 429 must be retryable by the caller")
 	}
 	eq(t, "calls", mt.GetTotalCallCount(), 1)
-	eq(t, "sleeps", len(clk.Sleeps()), 0)
+	eq(t, "time waited", time.Since(start), time.Duration(0))
 }
 
 func TestQuotaUsedUpWaitsBeforeNextCall(t *testing.T) {
 	t.Parallel()
-	c, mt, clk := newMockClient(t)
-	mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
-		respond(http.StatusOK, `{"id":218}`, rateHeaders(0, 1500)),
-		respond(http.StatusOK, `{"id":218}`, rateHeaders(149, 30000)),
-	}))
-	ctx := context.Background()
-	if _, err := c.Orders.Get(ctx, 218); err != nil {
-		t.Fatal(err)
-	}
-	eq(t, "sleeps after first", len(clk.Sleeps()), 0)
-	if _, err := c.Orders.Get(ctx, 218); err != nil {
-		t.Fatal(err)
-	}
-	eq(t, "sleeps", fmt.Sprint(clk.Sleeps()), "[1.5s]")
-	eq(t, "calls", mt.GetTotalCallCount(), 2)
+	synctest.Test(t, func(t *testing.T) {
+		c, mt, clk := newMockClient(t)
+		mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
+			respond(http.StatusOK, `{"id":218}`, rateHeaders(0, 1500)),
+			respond(http.StatusOK, `{"id":218}`, rateHeaders(149, 30000)),
+		}))
+		ctx := context.Background()
+		for range 2 {
+			if _, err := c.Orders.Get(ctx, 218); err != nil {
+				t.Fatal(err)
+			}
+		}
+		eq(t, "waits", fmt.Sprint(clk.Waits()), "[1.5s]")
+		eq(t, "calls", mt.GetTotalCallCount(), 2)
+	})
 }
 
 func TestQuotaUsedUpDeadlineSooner(t *testing.T) {
 	t.Parallel()
-	c, mt, clk := newMockClient(t)
+	synctest.Test(t, func(t *testing.T) { quotaUsedUpDeadlineSooner(t) })
+}
+
+func quotaUsedUpDeadlineSooner(t *testing.T) {
+	start := time.Now()
+	c, mt, _ := newMockClient(t)
 	mt.RegisterResponder(http.MethodGet, orderURL,
 		httpmock.ResponderFromResponse(respond(http.StatusOK, `{"id":218}`, rateHeaders(0, 20000))))
 	if _, err := c.Orders.Get(context.Background(), 218); err != nil {
@@ -146,12 +175,16 @@ func TestQuotaUsedUpDeadlineSooner(t *testing.T) {
 		t.Errorf("RetryAfter = %v, %v", d, ok)
 	}
 	eq(t, "calls", mt.GetTotalCallCount(), 1)
-	eq(t, "sleeps", len(clk.Sleeps()), 0)
+	eq(t, "time waited", time.Since(start), time.Duration(0))
 }
 
 func TestRateLimitSnapshot(t *testing.T) {
 	t.Parallel()
-	c, mt, clk := newMockClient(t)
+	synctest.Test(t, func(t *testing.T) { rateLimitSnapshot(t) })
+}
+
+func rateLimitSnapshot(t *testing.T) {
+	c, mt, _ := newMockClient(t)
 	if got := c.RateLimit(); !got.ObservedAt.IsZero() || !got.ResetAt().IsZero() {
 		t.Fatalf("before any call: %+v", got)
 	}
@@ -161,11 +194,14 @@ func TestRateLimitSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	rl := c.RateLimit()
-	want := RateLimit{Window: 30 * time.Second, ResetIn: 12 * time.Second, Quota: 150, Remaining: 42, ObservedAt: clk.Now()}
-	if rl != want {
-		t.Errorf("RateLimit() = %+v, want %+v", rl, want)
+	now := time.Now() // no time passes in the bubble while the call runs
+	want := RateLimit{Window: 30 * time.Second, ResetIn: 12 * time.Second, Quota: 150, Remaining: 42, ObservedAt: rl.ObservedAt}
+	if rl != want || !rl.ObservedAt.Equal(now) {
+		t.Errorf("RateLimit() = %+v, want %+v observed at %v", rl, want, now)
 	}
-	eq(t, "ResetAt", rl.ResetAt(), clk.Now().Add(12*time.Second))
+	if !rl.ResetAt().Equal(now.Add(12 * time.Second)) {
+		t.Errorf("ResetAt = %v, want %v", rl.ResetAt(), now.Add(12*time.Second))
+	}
 }
 
 func TestParseRateLimitIgnoresBadHeaders(t *testing.T) {

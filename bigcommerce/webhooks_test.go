@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -188,6 +189,10 @@ func TestWebhooksList(t *testing.T) {
 
 func TestWebhookSecretsNeverShown(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, webhookSecretsNeverShown)
+}
+
+func webhookSecretsNeverShown(t *testing.T) {
 	var logs syncBuffer
 	mux := http.NewServeMux()
 	// The API echoes the header value in its complaint.
@@ -197,7 +202,7 @@ func TestWebhookSecretsNeverShown(t *testing.T) {
 	mux.HandleFunc("PUT "+storePath+"/v3/hooks/5", func(w http.ResponseWriter, r *http.Request) {
 		jsonHandler(http.StatusUnprocessableEntity, []byte(`[{"status":422,"message":"bad header `+hookSecret+`"}]`))(w, r)
 	})
-	c := newServerClient(t, mux, WithLogger(debugLogger(&logs)), WithRetry(RetryPolicy{MaxAttempts: 2}))
+	c := newMemClient(t, mux, WithLogger(debugLogger(&logs)), WithRetry(RetryPolicy{MaxAttempts: 2}))
 	headers := map[string]string{"X-Webhook-Secret": hookSecret}
 	_, err1 := c.Webhooks.Create(context.Background(), WebhookCreate{Scope: "s", Destination: "https://d.example", Headers: headers})
 	_, err2 := c.Webhooks.SetHeaders(context.Background(), 5, headers)

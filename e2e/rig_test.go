@@ -37,8 +37,6 @@ type rigConfig struct {
 	// storeOpts and orgOpts are added to the fakes' options.
 	storeOpts []bctest.Option
 	orgOpts   []sftest.Option
-	// bcClock replaces the BigCommerce client's clock.
-	bcClock bigcommerce.Clock
 	// tokenLife, when set, makes every Salesforce session expire after that
 	// many API calls, each new one too.
 	tokenLife int
@@ -78,9 +76,6 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 		bigcommerce.WithBaseURL(r.store.URL()),
 		bigcommerce.WithRetry(bigcommerce.RetryPolicy{InitialBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}),
 	}
-	if cfg.bcClock != nil {
-		bcOpts = append(bcOpts, bigcommerce.WithClock(cfg.bcClock))
-	}
 	var err error
 	if r.bc, err = bigcommerce.NewClient(r.store.StoreHash(), r.store.Token(), bcOpts...); err != nil {
 		t.Fatalf("bigcommerce client: %v", err)
@@ -93,7 +88,7 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
 		salesforce.WithInstanceURL(r.org.URL()),
 		salesforce.WithHTTPClient(&http.Client{Transport: transport, Timeout: time.Minute}),
-		salesforce.WithRetry(salesforce.RetryPolicy{MaxRetries: 3, InitialInterval: 10 * time.Millisecond, MaxInterval: 100 * time.Millisecond}),
+		salesforce.WithRetry(salesforce.RetryPolicy{MaxAttempts: 4, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}),
 	)
 	if err != nil {
 		t.Fatalf("salesforce client: %v", err)

@@ -48,7 +48,7 @@ func newEnv(t testing.TB, mcfg mapper.Config, qopts ...idempotency.Option) *env 
 	sfc, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
 		salesforce.WithInstanceURL(sf.URL()),
-		salesforce.WithRetry(salesforce.RetryPolicy{MaxRetries: 0, MaxRetryAfter: time.Millisecond}))
+		salesforce.WithRetry(salesforce.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -164,7 +165,7 @@ func TestTokenErrorIsAuthErrorWithoutSecret(t *testing.T) {
 			t.Parallel()
 			mt := httpmock.NewMockTransport()
 			mt.RegisterResponder("POST", mockTokenURL, httpmock.NewStringResponder(tt.status, tt.body))
-			c := mockClient(t, mt, WithInstanceURL(mockInstance), WithRetry(RetryPolicy{MaxRetries: 0}))
+			c := mockClient(t, mt, WithInstanceURL(mockInstance), WithRetry(RetryPolicy{MaxAttempts: 1}))
 			_, err := c.Limits(context.Background())
 			var authErr *AuthError
 			if !errors.As(err, &authErr) {
@@ -232,7 +233,13 @@ func TestJWTBearerFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	now := time.Unix(1_764_000_000, 0)
+	// In the bubble the clock stands still while no goroutine sleeps, so
+	// the assertion's exp must be exactly now plus its lifetime.
+	synctest.Test(t, func(t *testing.T) { jwtBearerFlow(t, key, pemKey) })
+}
+
+func jwtBearerFlow(t *testing.T, key *rsa.PrivateKey, pemKey []byte) {
+	now := time.Now()
 	for _, cfg := range []JWTConfig{
 		{ConsumerKey: "3MVG9key", Username: "int@acme.example", PrivateKey: key, Audience: AudienceSandbox},
 		{ConsumerKey: "3MVG9key", Username: "int@acme.example", PrivateKeyPEM: pemKey, Audience: AudienceSandbox},
@@ -254,7 +261,7 @@ func TestJWTBearerFlow(t *testing.T) {
 			}
 			return httpmock.NewStringResponse(200, `{}`), nil
 		})
-		c, err := NewClient(WithHTTPClient(&http.Client{Transport: mt}), WithJWT(cfg), WithClock(func() time.Time { return now }))
+		c, err := NewClient(WithHTTPClient(&http.Client{Transport: mt}), WithJWT(cfg))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,8 +301,8 @@ func verifyAssertion(pub *rsa.PublicKey, jwt string, now time.Time) error {
 	if claims.Iss != "3MVG9key" || claims.Sub != "int@acme.example" || claims.Aud != AudienceSandbox {
 		return fmt.Errorf("claims = %+v", claims)
 	}
-	if exp := time.Unix(claims.Exp, 0); !exp.After(now) || exp.Sub(now) > 3*time.Minute {
-		return fmt.Errorf("exp %v not within 3 minutes of %v", exp, now)
+	if exp := time.Unix(claims.Exp, 0); exp.Sub(now) != 3*time.Minute {
+		return fmt.Errorf("exp %v is not 3 minutes (the default lifetime) after %v", exp, now)
 	}
 	return nil
 }

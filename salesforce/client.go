@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-resty/resty/v2"
 	"golang.org/x/oauth2"
@@ -71,7 +72,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	case cfg.tokenSource != nil:
 		src, c.authKind = userSource{cfg.tokenSource}, "token source"
 	case cfg.jwt != nil:
-		src, c.authKind = &jwtSource{cfg: *cfg.jwt, key: jwtKey(cfg.jwt), hc: hc, now: cfg.now}, "JWT bearer"
+		src, c.authKind = &jwtSource{cfg: *cfg.jwt, key: jwtKey(cfg.jwt), hc: hc}, "JWT bearer"
 	default:
 		tokenURL := cfg.tokenURL
 		if tokenURL == "" {
@@ -126,17 +127,27 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			return nil, fmt.Errorf("salesforce: encode %s %s body: %w", cl.method, cl.path, err)
 		}
 	}
+	start := time.Now()
 	bo := c.retry.newBackOff()
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, cl, payload)
 		if err == nil {
 			return resp, nil
 		}
-		if ctx.Err() != nil || !shouldRetry(err, cl.idempotent) {
+		if attempt >= c.retry.MaxAttempts {
 			return nil, err
 		}
-		wait, ok := nextWait(bo, err, c.retry.MaxRetryAfter)
-		if !ok {
+		again, cerr := c.retry.CheckRetry(ctx, Attempt{Method: cl.method, Path: cl.path, Idempotent: cl.idempotent, Number: attempt}, err)
+		if cerr != nil {
+			return nil, cerr
+		}
+		if !again {
+			return nil, err
+		}
+		wait := nextWait(bo, err, c.retry.MaxBackoff)
+		if time.Since(start)+wait > c.retry.MaxElapsed || deadlineWithin(ctx, wait) {
+			// Sleeping into a deadline helps nobody: hand the error (and its
+			// RetryAfter) to the caller now.
 			return nil, err
 		}
 		c.log.DebugContext(ctx, "salesforce: retrying", "method", cl.method, "path", cl.path, "attempt", attempt, "wait", wait, "error", err)

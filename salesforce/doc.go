@@ -63,11 +63,16 @@
 // hour for it, as the rolling 24-hour window has to move first. Data errors
 // (400-class), 300 and 404 are never retried.
 //
-// The client retries retryable errors itself, with exponential backoff and
-// jitter, at most RetryPolicy.MaxRetries times (3 by default) and never past
-// the context's end. A POST (create, or a composite call containing one) is
-// not repeated after a network error, since it may have been applied; use
-// upsert by external ID for writes that must be safe to repeat.
+// The client retries retryable errors itself (RetryPolicy, WithRetry): at
+// most 4 attempts by default, waiting 500 ms, then doubling with ±50% jitter
+// up to 10 s, or the server's Retry-After when longer, within 1 minute per
+// call; a wait that would end past that budget or past the context's
+// deadline is not started, and the error is returned with its RetryAfter. A
+// POST (create, or a composite call containing one) is not repeated after a
+// network error, since it may have been applied; use upsert by external ID
+// for writes that must be safe to repeat. RetryPolicy.CheckRetry replaces
+// that decision. The policy has the same fields, with the same meaning, as
+// bigcommerce.RetryPolicy.
 //
 // Every response's Sforce-Limit-Info header is parsed (Client.Usage). Once
 // the org's daily usage reaches the ceiling (90% by default,

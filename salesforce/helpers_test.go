@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bc2sf/bc2sf/internal/fakehttp"
 	"golang.org/x/oauth2"
 )
 
@@ -13,8 +14,9 @@ import (
 // (a dropped base path, a double slash) show up as 404s.
 const basePath = "/sf/base"
 
-// fastRetry keeps retry tests quick while exercising the same code.
-var fastRetry = RetryPolicy{MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond, MaxRetryAfter: 10 * time.Millisecond}
+// fastRetry keeps retry tests on a loopback server quick while exercising
+// the same code: waits of 1-2 ms, and a budget that refuses any Retry-After.
+var fastRetry = RetryPolicy{MaxAttempts: 4, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxElapsed: 500 * time.Millisecond}
 
 // newTestClient starts an httptest server for mux and a client pointed at
 // it under basePath with a static token.
@@ -26,6 +28,24 @@ func newTestClient(t *testing.T, mux http.Handler, opts ...Option) *Client {
 		WithInstanceURL(srv.URL + basePath),
 		WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "test-token", TokenType: "Bearer"})),
 		WithRetry(fastRetry),
+	}, opts...)
+	c, err := NewClient(all...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+// newMemClient is newTestClient without a socket: the client reaches h in
+// memory, so the test can run in a testing/synctest bubble (where loopback
+// I/O would keep the clock from advancing). It keeps the default retry
+// policy, whose waits cost no real time in a bubble.
+func newMemClient(t *testing.T, h http.Handler, opts ...Option) *Client {
+	t.Helper()
+	all := append([]Option{
+		WithInstanceURL("https://acme.my.salesforce.example" + basePath),
+		WithHTTPClient(&http.Client{Transport: fakehttp.Transport(h)}),
+		WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "test-token", TokenType: "Bearer"})),
 	}, opts...)
 	c, err := NewClient(all...)
 	if err != nil {

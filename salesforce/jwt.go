@@ -130,11 +130,10 @@ type jwtSource struct {
 	cfg JWTConfig
 	key *rsa.PrivateKey
 	hc  *http.Client
-	now func() time.Time
 }
 
 func (s *jwtSource) token(ctx context.Context) (*oauth2.Token, error) {
-	assertion, err := signAssertion(s.key, s.cfg, s.now())
+	assertion, err := signAssertion(s.key, s.cfg, time.Now())
 	if err != nil {
 		return nil, &AuthError{Err: err}
 	}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -63,21 +63,12 @@ func FuzzParseLimitInfo(f *testing.F) {
 	})
 }
 
-// fakeClock is a settable clock for the usage ceiling.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestUsageCeiling(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, usageCeiling)
+}
+
+func usageCeiling(t *testing.T) {
 	var calls atomic.Int32
 	var usage atomic.Value
 	usage.Store("api-usage=95/100")
@@ -87,8 +78,7 @@ func TestUsageCeiling(t *testing.T) {
 		w.Header().Set("Sforce-Limit-Info", usage.Load().(string))
 		writeJSON(w, 200, `{}`)
 	})
-	clock := &fakeClock{t: time.Unix(1_764_000_000, 0)}
-	c := newTestClient(t, mux, WithClock(clock.now), WithUsageCeiling(0.9))
+	c := newMemClient(t, mux, WithUsageCeiling(0.9))
 	ctx := context.Background()
 
 	if _, err := c.Limits(ctx); err != nil { // learns 95%
@@ -102,7 +92,11 @@ func TestUsageCeiling(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Fatalf("Salesforce called %d times, want 1", calls.Load())
 	}
-	clock.add(DefaultUsageRecheck)
+	time.Sleep(DefaultUsageRecheck - time.Second)
+	if _, err := c.Limits(ctx); !errors.As(err, &ce) || ce.RetryAfter != time.Second {
+		t.Fatalf("a second before the recheck: err = %v", err)
+	}
+	time.Sleep(time.Second)
 	usage.Store("api-usage=50/100")
 	if _, err := c.Limits(ctx); err != nil { // the probe goes through and learns 50%
 		t.Fatalf("probe: %v", err)

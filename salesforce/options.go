@@ -55,7 +55,6 @@ type config struct {
 	ceiling      float64
 	recheck      time.Duration
 	maxBody      int64
-	now          func() time.Time
 }
 
 func defaultConfig() config {
@@ -66,7 +65,6 @@ func defaultConfig() config {
 		ceiling: DefaultUsageCeiling,
 		recheck: DefaultUsageRecheck,
 		maxBody: DefaultMaxResponseBytes,
-		now:     time.Now,
 	}
 }
 
@@ -183,8 +181,10 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithRetry sets the retry policy; see RetryPolicy for the fields and
-// DefaultRetryPolicy for the defaults. MaxRetries 0 turns retries off.
+// WithRetry sets the retry policy (default DefaultRetryPolicy()). Zero fields
+// of p take their defaults, so WithRetry(RetryPolicy{MaxAttempts: 1}) turns
+// retries off and keeps the rest. Negative values, and a MaxBackoff below
+// InitialBackoff, are an error.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		p, err := p.normalize()
@@ -245,18 +245,6 @@ func WithMaxResponseBytes(n int64) Option {
 			return fmt.Errorf("salesforce: max response bytes must be at least 1024 (got %d)", n)
 		}
 		c.maxBody = n
-		return nil
-	}
-}
-
-// WithClock sets the clock used for the usage ceiling and JWT timestamps.
-// The default is time.Now; tests pass a fake.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return errors.New("salesforce: nil clock")
-		}
-		c.now = now
 		return nil
 	}
 }

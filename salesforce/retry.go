@@ -18,57 +18,110 @@ import (
 // limit is a rolling 24-hour window, so retrying sooner only wastes calls.
 const DailyLimitRetryAfter = time.Hour
 
-// RetryPolicy bounds the client's own retries of retryable errors (see
-// Retryable). Waits grow exponentially from InitialInterval to MaxInterval
-// with ±50% jitter; a server's Retry-After is honoured up to MaxRetryAfter.
+// RetryPolicy bounds how the client repeats a failed call. It has the same
+// fields, with the same meaning, as bigcommerce.RetryPolicy; only the
+// defaults differ. The zero value of each field means its default (see
+// DefaultRetryPolicy).
 type RetryPolicy struct {
-	// MaxRetries is the number of retries after the first attempt; 0 turns
-	// retries off. Default 3.
-	MaxRetries int
-	// InitialInterval is the first wait. Default 500ms.
-	InitialInterval time.Duration
-	// MaxInterval caps one wait. Default 10s.
-	MaxInterval time.Duration
-	// MaxRetryAfter is the longest Retry-After the client sleeps itself; a
-	// longer one is returned to the caller. Default 30s.
-	MaxRetryAfter time.Duration
+	// MaxAttempts is the number of tries including the first (default 4,
+	// that is 3 retries); 1 turns retries off.
+	MaxAttempts int
+	// InitialBackoff is the first computed wait (default 500 ms); each later
+	// one doubles, with ±50% jitter.
+	InitialBackoff time.Duration
+	// MaxBackoff caps one computed wait (default 10 s, or InitialBackoff when
+	// that is longer). A wait the server asks for (Retry-After) is not cut to
+	// it; it must fit MaxElapsed instead.
+	MaxBackoff time.Duration
+	// MaxElapsed is the time budget of one call, from its first attempt
+	// (default 1 min): a wait that would end past it, or past the context's
+	// deadline, is not started, and the last error is returned at once with
+	// the wait the server asked for (see RetryAfter), so that a caller can
+	// requeue instead of sleeping.
+	MaxElapsed time.Duration
+	// CheckRetry decides whether a failed attempt is tried again (default
+	// DefaultCheckRetry). It is not consulted once MaxAttempts is reached.
+	// When it returns an error, the call ends with that error instead of the
+	// attempt's.
+	CheckRetry func(ctx context.Context, a Attempt, err error) (bool, error)
 }
 
-// DefaultRetryPolicy returns 3 retries, waits from 500ms to 10s, and
-// Retry-After honoured up to 30s.
+// Attempt describes the failed attempt that RetryPolicy.CheckRetry is asked
+// about.
+type Attempt struct {
+	// Method is the HTTP method, e.g. "PATCH".
+	Method string
+	// Path is the request path below the instance URL, without the query
+	// string, e.g. "/services/data/v64.0/composite/graph".
+	Path string
+	// Idempotent reports whether sending the request twice has the effect of
+	// sending it once, so that repeating it after a lost answer cannot apply
+	// it twice: GET, PATCH (update, upsert by external ID), DELETE, and a
+	// Composite or Composite Graph call without POST subrequests.
+	Idempotent bool
+	// Number counts the attempts made so far: 1 after the first.
+	Number int
+}
+
+// DefaultRetryPolicy returns the policy used when WithRetry is not given:
+// 4 attempts, backoff from 500 ms up to 10 s per wait, 1 min in total,
+// DefaultCheckRetry.
 func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxRetries: 3, InitialInterval: 500 * time.Millisecond, MaxInterval: 10 * time.Second, MaxRetryAfter: 30 * time.Second}
+	p, _ := RetryPolicy{}.normalize()
+	return p
 }
 
+// normalize fills the defaults of zero fields and checks the rest.
 func (p RetryPolicy) normalize() (RetryPolicy, error) {
-	if p.MaxRetries < 0 || p.MaxRetries > 20 || p.InitialInterval < 0 || p.MaxInterval < 0 || p.MaxRetryAfter < 0 {
-		return p, fmt.Errorf("salesforce: retry policy out of range (retries 0-20, durations >= 0): %+v", p)
+	if p.MaxAttempts < 0 || p.InitialBackoff < 0 || p.MaxBackoff < 0 || p.MaxElapsed < 0 {
+		return p, errors.New("salesforce: retry policy values must not be negative")
 	}
-	d := DefaultRetryPolicy()
-	if p.InitialInterval == 0 {
-		p.InitialInterval = d.InitialInterval
+	explicitMax := p.MaxBackoff != 0
+	setDefault(&p.MaxAttempts, 4)
+	setDefault(&p.InitialBackoff, 500*time.Millisecond)
+	setDefault(&p.MaxBackoff, max(10*time.Second, p.InitialBackoff))
+	setDefault(&p.MaxElapsed, time.Minute)
+	if explicitMax && p.MaxBackoff < p.InitialBackoff {
+		return p, fmt.Errorf("salesforce: retry MaxBackoff %v is below InitialBackoff %v", p.MaxBackoff, p.InitialBackoff)
 	}
-	if p.MaxInterval == 0 {
-		p.MaxInterval = max(d.MaxInterval, p.InitialInterval)
-	}
-	if p.MaxInterval < p.InitialInterval {
-		return p, fmt.Errorf("salesforce: retry MaxInterval %v is below InitialInterval %v", p.MaxInterval, p.InitialInterval)
-	}
-	if p.MaxRetryAfter == 0 {
-		p.MaxRetryAfter = d.MaxRetryAfter
+	if p.CheckRetry == nil {
+		p.CheckRetry = DefaultCheckRetry
 	}
 	return p, nil
 }
 
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// DefaultCheckRetry retries what Retryable calls retryable, except that a
+// network failure is retried only for an idempotent request: a POST that
+// failed in transit may have been applied. Nothing is retried once ctx has
+// ended. It never returns an error.
+func DefaultCheckRetry(ctx context.Context, a Attempt, err error) (bool, error) {
+	if ctx.Err() != nil || !Retryable(err) {
+		return false, nil
+	}
+	var apiErr *APIError
+	var authErr *AuthError
+	if errors.As(err, &apiErr) || errors.As(err, &authErr) {
+		return true, nil
+	}
+	return a.Idempotent, nil
+}
+
 func (p RetryPolicy) newBackOff() backoff.BackOff {
 	b := backoff.NewExponentialBackOff(
-		backoff.WithInitialInterval(p.InitialInterval),
-		backoff.WithMaxInterval(p.MaxInterval),
+		backoff.WithInitialInterval(p.InitialBackoff),
+		backoff.WithMaxInterval(p.MaxBackoff),
 		backoff.WithRandomizationFactor(0.5),
 		backoff.WithMultiplier(2),
 		backoff.WithMaxElapsedTime(0),
 	)
-	return backoff.WithMaxRetries(b, uint64(p.MaxRetries))
+	return b
 }
 
 // Retryable reports whether repeating the same call may succeed:
@@ -146,35 +199,20 @@ func isNetworkError(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
-// shouldRetry adds the idempotency rule for network errors: a POST that
-// failed in transit may have been applied.
-func shouldRetry(err error, idempotent bool) bool {
-	if !Retryable(err) {
-		return false
-	}
-	var apiErr *APIError
-	var authErr *AuthError
-	if errors.As(err, &apiErr) || errors.As(err, &authErr) {
-		return true
-	}
-	return idempotent
-}
-
-// nextWait returns the next backoff wait, lengthened to the server's
-// Retry-After, and false when the budget is spent or the server asks for
-// more than maxRetryAfter.
-func nextWait(b backoff.BackOff, err error, maxRetryAfter time.Duration) (time.Duration, bool) {
-	d := b.NextBackOff()
-	if d == backoff.Stop {
-		return 0, false
-	}
+// nextWait returns the next backoff wait, capped at maxBackoff and
+// lengthened to the server's Retry-After.
+func nextWait(b backoff.BackOff, err error, maxBackoff time.Duration) time.Duration {
+	d := min(b.NextBackOff(), maxBackoff)
 	if ra, ok := RetryAfter(err); ok {
-		if ra > maxRetryAfter {
-			return 0, false
-		}
 		d = max(d, ra)
 	}
-	return d, true
+	return d
+}
+
+// deadlineWithin reports whether ctx has a deadline less than d away.
+func deadlineWithin(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < d
 }
 
 // sleep waits for d or until ctx ends.

@@ -35,7 +35,6 @@ type throttle struct {
 	limiter *rate.Limiter
 	ceiling float64
 	recheck time.Duration
-	now     func() time.Time
 
 	mu   sync.Mutex
 	info LimitInfo
@@ -44,7 +43,7 @@ type throttle struct {
 }
 
 func newThrottle(cfg *config) *throttle {
-	t := &throttle{ceiling: cfg.ceiling, recheck: cfg.recheck, now: cfg.now}
+	t := &throttle{ceiling: cfg.ceiling, recheck: cfg.recheck}
 	if cfg.limit != rate.Inf {
 		t.limiter = rate.NewLimiter(cfg.limit, cfg.burst)
 	}
@@ -78,9 +77,9 @@ func (t *throttle) checkCeiling() error {
 	if !t.have || u.Max <= 0 || u.Fraction() < t.ceiling {
 		return nil
 	}
-	age := t.now().Sub(t.seen)
+	age := time.Now().Sub(t.seen)
 	if age >= t.recheck {
-		t.seen = t.now()
+		t.seen = time.Now()
 		return nil
 	}
 	return &UsageCeilingError{Usage: u, Ceiling: t.ceiling, RetryAfter: t.recheck - age}
@@ -96,7 +95,7 @@ func (t *throttle) observe(header string) {
 		return
 	}
 	t.mu.Lock()
-	t.info, t.have, t.seen = info, true, t.now()
+	t.info, t.have, t.seen = info, true, time.Now()
 	t.mu.Unlock()
 }
 

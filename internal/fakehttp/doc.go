@@ -1,0 +1,10 @@
+// Package fakehttp holds what the fake servers bctest and sftest share: a
+// loopback listener that opens on first use, and a transport that serves
+// requests in memory.
+//
+// A fake that never opens a socket can run inside a testing/synctest bubble:
+// loopback network I/O is not durably blocking, so a listener started in a
+// bubble would keep the bubble's clock from ever advancing. Such a test builds
+// the fake and reaches it through Transport; a test that needs a real address
+// calls Listener.URL, which opens the socket then.
+package fakehttp
