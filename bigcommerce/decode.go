@@ -203,3 +203,75 @@ func checkYear(t time.Time, s string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// looseString decodes optional text whatever JSON type it arrives as: a
+// string as is, a number or boolean as its literal text, and null, an object
+// or an array as "". It never fails on valid JSON.
+type looseString string
+
+func (s *looseString) UnmarshalJSON(b []byte) error {
+	v, err := scalarText(b)
+	if err != nil {
+		v = ""
+	}
+	*s = looseString(v)
+	return nil
+}
+
+// UnmarshalJSON decodes an address leniently (see Address). It never fails
+// on valid JSON: what cannot be read as text is left empty.
+func (a *Address) UnmarshalJSON(b []byte) error {
+	*a = Address{}
+	var ff looseFormFields
+	aux := struct {
+		FirstName   *looseString     `json:"first_name"`
+		LastName    *looseString     `json:"last_name"`
+		Company     *looseString     `json:"company"`
+		Street1     *looseString     `json:"street_1"`
+		Street2     *looseString     `json:"street_2"`
+		City        *looseString     `json:"city"`
+		State       *looseString     `json:"state"`
+		Zip         *looseString     `json:"zip"`
+		Country     *looseString     `json:"country"`
+		CountryISO2 *looseString     `json:"country_iso2"`
+		Phone       *looseString     `json:"phone"`
+		Email       *looseString     `json:"email"`
+		FormFields  *looseFormFields `json:"form_fields"`
+	}{
+		(*looseString)(&a.FirstName), (*looseString)(&a.LastName), (*looseString)(&a.Company),
+		(*looseString)(&a.Street1), (*looseString)(&a.Street2), (*looseString)(&a.City),
+		(*looseString)(&a.State), (*looseString)(&a.Zip), (*looseString)(&a.Country),
+		(*looseString)(&a.CountryISO2), (*looseString)(&a.Phone), (*looseString)(&a.Email), &ff,
+	}
+	if json.Unmarshal(b, &aux) != nil {
+		// Not an object (a string, an array): no address rather than no order.
+		*a = Address{}
+		return nil
+	}
+	a.FormFields = []FormField(ff)
+	return nil
+}
+
+// looseFormFields decodes form_fields: a list of {name, value}; anything
+// else is dropped, and so is an entry that is not an object.
+type looseFormFields []FormField
+
+func (f *looseFormFields) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if json.Unmarshal(b, &raw) != nil {
+		*f = nil
+		return nil
+	}
+	out := make([]FormField, 0, len(raw))
+	for _, r := range raw {
+		var e struct {
+			Name  looseString `json:"name"`
+			Value any         `json:"value"`
+		}
+		if json.Unmarshal(r, &e) == nil {
+			out = append(out, FormField{Name: string(e.Name), Value: e.Value})
+		}
+	}
+	*f = out
+	return nil
+}

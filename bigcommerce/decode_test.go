@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -282,4 +283,72 @@ func TestOrderProductDecodeStandalone(t *testing.T) {
 	eq(t, "child", p.IsBundleChild(), true)
 	eq(t, "qty", p.Quantity, 3)
 	eq(t, "name", p.Name, "Mug")
+}
+
+// The billing address and a shipping address share one Address decoder, so
+// a type drift decodes the same in both: a numeric zip or phone keeps its
+// text, and null, booleans, objects or arrays where text belongs never make
+// the order undecodable.
+func TestAddressDriftDecodesAlikeInBillingAndShipping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		addr  string
+		check func(t *testing.T, a Address)
+	}{
+		{"numeric zip and phone", `{"first_name":"Jane","zip":78108,"phone":1234567890,"email":"j@example.com"}`,
+			func(t *testing.T, a Address) {
+				eq(t, "zip", a.Zip, "78108")
+				eq(t, "phone", a.Phone, "1234567890")
+				eq(t, "email", a.Email, "j@example.com")
+			}},
+		{"nulls and booleans", `{"first_name":null,"zip":null,"phone":false,"company":true,"email":"j@example.com"}`,
+			func(t *testing.T, a Address) {
+				eq(t, "first", a.FirstName, "")
+				eq(t, "phone", a.Phone, "false")
+				eq(t, "email", a.Email, "j@example.com")
+			}},
+		{"objects and arrays", `{"zip":{"code":"1"},"phone":["1","2"],"form_fields":{"x":1},"email":"j@example.com"}`,
+			func(t *testing.T, a Address) {
+				eq(t, "zip", a.Zip, "")
+				eq(t, "phone", a.Phone, "")
+				eq(t, "form fields", len(a.FormFields), 0)
+				eq(t, "email", a.Email, "j@example.com")
+			}},
+		{"form fields with odd names", `{"form_fields":[{"name":7,"value":{"a":1}},"junk",{"name":"n","value":"v"}]}`,
+			func(t *testing.T, a Address) {
+				eq(t, "form fields", fmt.Sprint(a.FormFields), "[{7 map[a:1]} {n v}]")
+			}},
+		{"not an object", `"12 Main St"`, func(t *testing.T, a Address) { eq(t, "zero", fmt.Sprint(a), fmt.Sprint(Address{})) }},
+		{"missing", ``, func(t *testing.T, a Address) { eq(t, "zero", fmt.Sprint(a), fmt.Sprint(Address{})) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			billing := `{"id":218,"total_inc_tax":"10.00"}`
+			shipping := `{"id":5,"order_id":218,"items_total":"2","base_cost":3}`
+			if tt.addr != "" {
+				billing = `{"id":218,"total_inc_tax":"10.00","billing_address":` + tt.addr + `}`
+			}
+			if strings.HasPrefix(tt.addr, "{") {
+				// A shipping address carries the address fields inline.
+				shipping = strings.TrimSuffix(shipping, "}") + "," + strings.TrimPrefix(tt.addr, "{")
+			}
+			var o Order
+			if err := json.Unmarshal([]byte(billing), &o); err != nil {
+				t.Fatalf("order: %v", err)
+			}
+			eq(t, "order id", o.ID, int64(218))
+			tt.check(t, o.BillingAddress)
+
+			var sa ShippingAddress
+			if err := json.Unmarshal([]byte(shipping), &sa); err != nil {
+				t.Fatalf("shipping address %s: %v", shipping, err)
+			}
+			eq(t, "shipping id", sa.ID, int64(5))
+			eq(t, "items", sa.ItemsTotal, 2)
+			eq(t, "base cost", sa.BaseCost.String(), "3")
+			tt.check(t, sa.Address)
+		})
+	}
 }

@@ -24,8 +24,10 @@
 // zone (an empty date_shipped is the zero time); v3 dates are RFC 3339; hook
 // dates are Unix seconds. Fields the API sends with varying types
 // (payment_provider_id as a string or a number, nullable strings) decode
-// either way, and unknown fields are ignored. A guest order has CustomerID 0
-// and its e-mail in BillingAddress.Email. A bundle's components have a
+// either way, and unknown fields are ignored. One Address type, with one
+// lenient decoder, serves the billing address and every ShippingAddress: a
+// numeric zip or phone, null, or any other type decodes in both alike. A
+// guest order has CustomerID 0 and its e-mail in BillingAddress.Email. A bundle's components have a
 // ParentOrderProductID and a zero price (OrderProduct.IsBundleChild).
 //
 // # Errors

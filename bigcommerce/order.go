@@ -94,16 +94,23 @@ type Order struct {
 	IsDeleted       bool   `json:"is_deleted"`
 	CustomerLocale  string `json:"customer_locale"`
 
-	BillingAddress BillingAddress `json:"billing_address"`
+	BillingAddress Address `json:"billing_address"`
 
 	// Consignments is present when the order was fetched with its line items
 	// inlined (Orders.Get does that); nil otherwise. LineItems flattens it.
 	Consignments *Consignments `json:"consignments,omitempty"`
 }
 
-// BillingAddress is an order's billing address. On a guest order it is the
-// only place the buyer's e-mail appears.
-type BillingAddress struct {
+// Address is a postal address of an order: its billing address, and the
+// part every ShippingAddress shares with it. On a guest order the billing
+// address is the only place the buyer's e-mail appears.
+//
+// Every field is optional and decodes whatever JSON type it arrives as: a
+// string, a number (a numeric zip or phone keeps its literal text), a
+// boolean, null or missing; an object or an array where text belongs is
+// dropped, as is a form_fields value that is not a list. An address that is
+// not a JSON object at all decodes as the zero Address.
+type Address struct {
 	FirstName   string      `json:"first_name"`
 	LastName    string      `json:"last_name"`
 	Company     string      `json:"company"`
@@ -119,7 +126,8 @@ type BillingAddress struct {
 	FormFields  []FormField `json:"form_fields,omitempty"`
 }
 
-// FormField is a custom form field captured with an address.
+// FormField is a custom form field captured with an address. Value keeps
+// the field's JSON value as encoding/json decodes into an any.
 type FormField struct {
 	Name  string `json:"name"`
 	Value any    `json:"value"`

@@ -177,26 +177,15 @@ func (s *OrdersService) List(ctx context.Context, opts ListOrdersOptions) iter.S
 }
 
 // ShippingAddress is one shipping address of an order (a row of
-// /v2/orders/{id}/shipping_addresses). Money fields are exact decimals.
+// /v2/orders/{id}/shipping_addresses): an Address plus what the shipment
+// carries. Money fields are exact decimals.
 type ShippingAddress struct {
-	ID             int64       `json:"id"`
-	OrderID        int64       `json:"order_id"`
-	FirstName      string      `json:"first_name"`
-	LastName       string      `json:"last_name"`
-	Company        string      `json:"company"`
-	Street1        string      `json:"street_1"`
-	Street2        string      `json:"street_2"`
-	City           string      `json:"city"`
-	State          string      `json:"state"`
-	Zip            string      `json:"zip"`
-	Country        string      `json:"country"`
-	CountryISO2    string      `json:"country_iso2"`
-	Phone          string      `json:"phone"`
-	Email          string      `json:"email"`
-	ItemsTotal     int         `json:"items_total"`
-	ItemsShipped   int         `json:"items_shipped"`
-	ShippingMethod string      `json:"shipping_method"`
-	FormFields     []FormField `json:"form_fields,omitempty"`
+	Address
+	ID             int64  `json:"id"`
+	OrderID        int64  `json:"order_id"`
+	ItemsTotal     int    `json:"items_total"`
+	ItemsShipped   int    `json:"items_shipped"`
+	ShippingMethod string `json:"shipping_method"`
 
 	BaseCost           decimal.Decimal `json:"base_cost"`
 	CostExTax          decimal.Decimal `json:"cost_ex_tax"`
@@ -208,16 +197,17 @@ type ShippingAddress struct {
 	HandlingCostTax    decimal.Decimal `json:"handling_cost_tax"`
 }
 
-// UnmarshalJSON decodes a shipping address leniently: money as a string, a
-// number, "" or null; zip and phone as strings or numbers.
+// UnmarshalJSON decodes a shipping address leniently: the Address part as
+// Address does; ids and counts as numbers, strings of digits or null; money
+// as a string, a number, "" or null.
 func (a *ShippingAddress) UnmarshalJSON(b []byte) error {
-	type plain ShippingAddress
+	var items, shipped lenientInt
 	aux := struct {
-		*plain
 		ID                 *lenientInt     `json:"id"`
 		OrderID            *lenientInt     `json:"order_id"`
-		Zip                *lenientString  `json:"zip"`
-		Phone              *lenientString  `json:"phone"`
+		ItemsTotal         *lenientInt     `json:"items_total"`
+		ItemsShipped       *lenientInt     `json:"items_shipped"`
+		ShippingMethod     *looseString    `json:"shipping_method"`
 		BaseCost           *lenientDecimal `json:"base_cost"`
 		CostExTax          *lenientDecimal `json:"cost_ex_tax"`
 		CostIncTax         *lenientDecimal `json:"cost_inc_tax"`
@@ -227,11 +217,11 @@ func (a *ShippingAddress) UnmarshalJSON(b []byte) error {
 		HandlingCostIncTax *lenientDecimal `json:"handling_cost_inc_tax"`
 		HandlingCostTax    *lenientDecimal `json:"handling_cost_tax"`
 	}{
-		plain:              (*plain)(a),
 		ID:                 (*lenientInt)(&a.ID),
 		OrderID:            (*lenientInt)(&a.OrderID),
-		Zip:                (*lenientString)(&a.Zip),
-		Phone:              (*lenientString)(&a.Phone),
+		ItemsTotal:         &items,
+		ItemsShipped:       &shipped,
+		ShippingMethod:     (*looseString)(&a.ShippingMethod),
 		BaseCost:           (*lenientDecimal)(&a.BaseCost),
 		CostExTax:          (*lenientDecimal)(&a.CostExTax),
 		CostIncTax:         (*lenientDecimal)(&a.CostIncTax),
@@ -241,7 +231,14 @@ func (a *ShippingAddress) UnmarshalJSON(b []byte) error {
 		HandlingCostIncTax: (*lenientDecimal)(&a.HandlingCostIncTax),
 		HandlingCostTax:    (*lenientDecimal)(&a.HandlingCostTax),
 	}
-	return json.Unmarshal(b, &aux)
+	if err := a.Address.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	a.ItemsTotal, a.ItemsShipped = int(items), int(shipped)
+	return nil
 }
 
 // errInvalidID is wrapped by the error for an id below 1.

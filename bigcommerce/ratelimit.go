@@ -96,6 +96,9 @@ type limiter struct {
 	last    RateLimit // as observed, for Client.RateLimit
 	left    int       // requests left, counted down locally between responses; -1 unknown
 	resetAt time.Time // when left becomes unknown again
+	// blockedUntil is the end of the wait a 429 asked for, which holds
+	// whatever the window says.
+	blockedUntil time.Time
 }
 
 func newLimiter() *limiter { return &limiter{left: -1} }
@@ -113,13 +116,14 @@ func (l *limiter) observe(h http.Header, now time.Time) {
 	l.resetAt = rl.ResetAt()
 }
 
-// block records that nothing may be sent before until (after a 429).
+// block records that nothing may be sent before until (after a 429). It
+// leaves the window alone: a 429 without rate-limit headers says nothing
+// about the store's quota, so the window's count resumes once until passes.
 func (l *limiter) block(until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.left = 0
-	if until.After(l.resetAt) {
-		l.resetAt = until
+	if until.After(l.blockedUntil) {
+		l.blockedUntil = until
 	}
 }
 
@@ -136,6 +140,9 @@ func (l *limiter) snapshot() RateLimit {
 func (l *limiter) reserve(now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.blockedUntil.After(now) {
+		return l.blockedUntil.Sub(now)
+	}
 	if l.left < 0 || !l.resetAt.After(now) {
 		// Unknown, or the window has reset: let the request go and learn
 		// the new state from its response.

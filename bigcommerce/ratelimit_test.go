@@ -107,6 +107,26 @@ func TestRateLimitedWithoutHeadersBacksOffGrowing(t *testing.T) {
 	}
 }
 
+// A 429 without rate-limit headers blocks the client for its backoff only,
+// not until the end of a window an earlier response reported.
+func TestBare429WaitsItsBackoffNotTheWindow(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		c, mt, clk := newMockClient(t)
+		mt.RegisterResponder(http.MethodGet, orderURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
+			respond(http.StatusOK, `{"id":218}`, rateHeaders(100, 30000)),
+			respond(http.StatusTooManyRequests, "", nil),
+			respond(http.StatusOK, `{"id":218}`, rateHeaders(99, 28000)),
+		}))
+		for range 2 {
+			if _, err := c.Orders.Get(context.Background(), 218); err != nil {
+				t.Fatal(err)
+			}
+		}
+		eq(t, "waits", fmt.Sprint(clk.Waits()), "[0s 1s]")
+	})
+}
+
 func TestRateLimitedDeadlineSoonerReturnsAtOnce(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) { rateLimitedDeadlineSooner(t) })

@@ -54,17 +54,24 @@ type syncSetup struct {
 
 func newSyncSetup(t *testing.T) *syncSetup {
 	t.Helper()
-	bc := bctest.New(t)
+	bc, err := bctest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bc.Close)
 	bcc, err := bigcommerce.NewClient(bc.StoreHash(), bc.Token(), bigcommerce.WithBaseURL(bc.URL()),
 		bigcommerce.WithRetry(bigcommerce.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sf := sftest.NewServer()
+	sf, err := sftest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(sf.Close)
 	sfc, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
-		salesforce.WithInstanceURL(sf.URL()), salesforce.WithRetry(salesforce.RetryPolicy{MaxRetries: 0}))
+		salesforce.WithInstanceURL(sf.URL()), salesforce.WithRetry(salesforce.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestCostOneAtATime(t *testing.T) {
 	logCost(t, r, "one at a time", n)
 	// Alone, an order travels in a graph of its own: one Salesforce call,
 	// and one BigCommerce call to fetch it.
-	if got := r.org.APICalls(); got != n {
+	if got := r.org.TotalCalls(); got != n {
 		t.Errorf("%d Salesforce API calls for %d orders one at a time, want %d", got, n, n)
 	}
 	if got := r.store.Calls(bctest.RouteGetOrder); got != n {
@@ -63,7 +63,7 @@ func TestCostBurst(t *testing.T) {
 	}
 	// A graph call carries up to 75 orders; a burst that filled a tenth of
 	// that would still use under 14% of the calls of one order at a time.
-	if got := r.org.APICalls(); got*7 > n {
+	if got := r.org.TotalCalls(); got*7 > n {
 		t.Errorf("%d Salesforce API calls for a burst of %d orders, want at most %d", got, n, n/7)
 	}
 }
@@ -95,7 +95,7 @@ func logCost(t *testing.T, r *rig, label string, n int) {
 	st := r.workerStats()
 	t.Logf("%s, %d orders: Salesforce %.3f API calls/order (%d calls, %d token requests, %.1f orders/graph call); "+
 		"BigCommerce %.3f calls/order (%d calls); webhook-to-record latency p50 %v, p99 %v (%d samples)",
-		label, n, float64(r.org.APICalls())/float64(n), r.org.APICalls(), r.org.TokenRequests(), st.OrdersPerGraphCall(),
+		label, n, float64(r.org.TotalCalls())/float64(n), r.org.TotalCalls(), r.org.TokenRequests(), st.OrdersPerGraphCall(),
 		float64(r.store.TotalCalls())/float64(n), r.store.TotalCalls(),
 		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), samples)
 }

@@ -52,7 +52,11 @@ func startReceiver(t testing.TB, sink webhook.Sink) string {
 // receiverURL with the shared-secret header.
 func newStore(t testing.TB, receiverURL string, opts ...bctest.Option) *bctest.Server {
 	t.Helper()
-	s := bctest.New(t, append([]bctest.Option{bctest.WithClientSecret(clientSecret)}, opts...)...)
+	s, err := bctest.NewServer(append([]bctest.Option{bctest.WithClientSecret(clientSecret)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
 	if _, err := s.AddHook(bctest.Hook{
 		Scope: orderScope, Destination: receiverURL, IsActive: true,
 		Headers: map[string]string{webhookHeader: webhookSecret},

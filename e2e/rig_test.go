@@ -69,14 +69,16 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 	r.queue, r.done = newBackend(t, cfg.redis)
 	r.url = startReceiver(t, pipeline.NewSink(r.queue, r.done))
 	r.store = newStore(t, r.url, cfg.storeOpts...)
-	r.org = sftest.NewServer(append([]sftest.Option{sftest.WithIDSeed(1)}, cfg.orgOpts...)...)
+	var err error
+	if r.org, err = sftest.NewServer(append([]sftest.Option{sftest.WithIDSeed(1)}, cfg.orgOpts...)...); err != nil {
+		t.Fatalf("fake org: %v", err)
+	}
 	t.Cleanup(r.org.Close)
 
 	bcOpts := []bigcommerce.Option{
 		bigcommerce.WithBaseURL(r.store.URL()),
 		bigcommerce.WithRetry(bigcommerce.RetryPolicy{InitialBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}),
 	}
-	var err error
 	if r.bc, err = bigcommerce.NewClient(r.store.StoreHash(), r.store.Token(), bcOpts...); err != nil {
 		t.Fatalf("bigcommerce client: %v", err)
 	}
@@ -293,7 +295,7 @@ func (r *rig) assertQuiet() {
 			r.t.Errorf("org holds %d %s records, want 0", n, obj)
 		}
 	}
-	if n := r.org.APICalls(); n != 0 {
+	if n := r.org.TotalCalls(); n != 0 {
 		r.t.Errorf("org counted %d API calls, want 0", n)
 	}
 }

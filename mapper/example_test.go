@@ -19,7 +19,7 @@ func exampleOrder() *bigcommerce.Order {
 		StatusID:    bigcommerce.StatusAwaitingFulfillment,
 		Status:      "Awaiting Fulfillment",
 		TotalIncTax: decimal.RequireFromString("1234.5678"),
-		BillingAddress: bigcommerce.BillingAddress{
+		BillingAddress: bigcommerce.Address{
 			FirstName: "Ada", LastName: "Lovelace", City: "London", Country: "United Kingdom",
 			Email: "Ada@Example.com",
 		},

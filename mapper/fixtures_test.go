@@ -40,7 +40,7 @@ func registeredOrder() bigcommerce.Order {
 		PaymentMethod: "Credit Card", PaymentStatus: "authorized", PaymentProviderID: "ch_1",
 		CurrencyCode: "USD", DefaultCurrencyCode: "USD", CurrencyExchangeRate: dec("1.0000"),
 		OrderSource: "www", ChannelID: 1, CustomerMessage: "Leave at the door",
-		BillingAddress: bigcommerce.BillingAddress{
+		BillingAddress: bigcommerce.Address{
 			FirstName: "Jane", LastName: "Doe", Company: "Doe Widgets LLC",
 			Street1: "555 East Street", Street2: "Suite 100", City: "Austin", State: "Texas",
 			Zip: "78108", Country: "United States", CountryISO2: "US", Phone: "1234567890",
@@ -83,7 +83,7 @@ func apostropheEmailOrder() bigcommerce.Order {
 func unicodeOrder() bigcommerce.Order {
 	o := registeredOrder()
 	o.ID = 223
-	o.BillingAddress = bigcommerce.BillingAddress{
+	o.BillingAddress = bigcommerce.Address{
 		FirstName: "Zoë 🎉", LastName: "Ødegård-Łukasiewicz", Company: "株式会社テスト",
 		Street1: "Straße 1", City: "München", Country: "Deutschland", Email: "zoe@example.de",
 	}

@@ -64,7 +64,7 @@ func genOrder() *rapid.Generator[bigcommerce.Order] {
 			DefaultCurrencyCode: genText().Draw(t, "default currency"),
 			PaymentMethod:       genText().Draw(t, "payment"),
 			IsDeleted:           rapid.Bool().Draw(t, "deleted"),
-			BillingAddress: bigcommerce.BillingAddress{
+			BillingAddress: bigcommerce.Address{
 				FirstName: genText().Draw(t, "first"), LastName: genText().Draw(t, "last"),
 				Company: genText().Draw(t, "company"), Street1: genText().Draw(t, "street1"),
 				Street2: genText().Draw(t, "street2"), City: genText().Draw(t, "city"),

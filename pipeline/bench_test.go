@@ -57,7 +57,7 @@ func benchOrders(n int) map[int64]*bigcommerce.Order {
 		out[id] = &bigcommerce.Order{
 			ID: id, StatusID: 11, DateCreated: t0, DateModified: t0,
 			TotalIncTax: decimal.RequireFromString(fmt.Sprintf("%d.25", i)),
-			BillingAddress: bigcommerce.BillingAddress{FirstName: "Ada", LastName: "Lovelace",
+			BillingAddress: bigcommerce.Address{FirstName: "Ada", LastName: "Lovelace",
 				Email: fmt.Sprintf("buyer%d@example.com", i%50)},
 		}
 	}

@@ -23,7 +23,7 @@ import (
 func Example() {
 	store, _ := bctest.NewServer()
 	defer store.Close()
-	org := sftest.NewServer()
+	org, _ := sftest.NewServer()
 	defer org.Close()
 	bc, _ := bigcommerce.NewClient(store.StoreHash(), store.Token(), bigcommerce.WithBaseURL(store.URL()))
 	sf, _ := salesforce.NewClient(

@@ -21,7 +21,7 @@ func twoLineOrder() *bigcommerce.Order {
 	return &bigcommerce.Order{
 		ID: 218, StatusID: bigcommerce.StatusAwaitingFulfillment,
 		DateCreated: time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC), TotalIncTax: decimal.RequireFromString("21"),
-		BillingAddress: bigcommerce.BillingAddress{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com"},
+		BillingAddress: bigcommerce.Address{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com"},
 		Consignments: &bigcommerce.Consignments{Shipping: []bigcommerce.Consignment{{
 			ID: 1, LineItems: []bigcommerce.OrderProduct{line(101, "WID-1"), line(102, "WID-2")},
 		}}},

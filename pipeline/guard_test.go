@@ -44,7 +44,7 @@ func (s *shop) set(id int64, amount string, modified time.Time) {
 	s.orders[id] = bigcommerce.Order{
 		ID: id, StatusID: bigcommerce.StatusAwaitingFulfillment, Status: "Awaiting Fulfillment",
 		DateCreated: t0, DateModified: modified, TotalIncTax: decimal.RequireFromString(amount),
-		BillingAddress: bigcommerce.BillingAddress{FirstName: "Ada", LastName: "Lovelace",
+		BillingAddress: bigcommerce.Address{FirstName: "Ada", LastName: "Lovelace",
 			Email: fmt.Sprintf("buyer%d@example.com", id)},
 	}
 }

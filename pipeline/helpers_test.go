@@ -37,13 +37,20 @@ type env struct {
 
 func newEnv(t testing.TB, mcfg mapper.Config, qopts ...idempotency.Option) *env {
 	t.Helper()
-	bc := bctest.New(t, bctest.WithBasePath("/proxy"), bctest.WithRateLimit(1_000_000, time.Second))
+	bc, err := bctest.NewServer(bctest.WithBasePath("/proxy"), bctest.WithRateLimit(1_000_000, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bc.Close)
 	bcc, err := bigcommerce.NewClient(bc.StoreHash(), bc.Token(), bigcommerce.WithBaseURL(bc.URL()),
 		bigcommerce.WithRetry(bigcommerce.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sf := sftest.NewServer(sftest.WithIDSeed(1))
+	sf, err := sftest.NewServer(sftest.WithIDSeed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(sf.Close)
 	sfc, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),

@@ -43,7 +43,9 @@ func TestWorkerLogsNameTheOrderAndNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	enqueue(t, e.q, orders[0].ID, orders[1].ID, orders[2].ID, s.ID, 999)
-	e.sf.FailNext(sftest.FaultServerUnavailable, 1)
+	if err := e.sf.FailNext(1, sftest.Fault{Status: 503}); err != nil {
+		t.Fatal(err)
+	}
 
 	var buf syncBuffer
 	cfg := e.config()

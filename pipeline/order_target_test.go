@@ -176,7 +176,7 @@ func testOrderTargetResync(t *testing.T, link mapper.LinkMode) {
 	for i, r := range rounds {
 		r.change(t)
 		before := w.Stats()
-		e.sf.ResetCounts()
+		e.sf.ResetCalls()
 		for _, o := range orders {
 			enqueueKeyed(t, e.q, fmt.Sprintf("order:%d:round%d", o.ID, i), o.ID)
 		}
@@ -195,8 +195,8 @@ func testOrderTargetResync(t *testing.T, link mapper.LinkMode) {
 			dl, _ := e.q.DeadLetters(context.Background(), 0)
 			t.Fatalf("%s: stats %+v, dead letters %+v", r.name, st, dl)
 		}
-		if got := e.sf.APICalls(); got != r.apiCalls {
-			t.Errorf("%s: %d Salesforce API calls for one batch, want %d: %v", r.name, got, r.apiCalls, e.sf.CallsByPath())
+		if got := e.sf.TotalCalls(); got != r.apiCalls {
+			t.Errorf("%s: %d Salesforce API calls for one batch, want %d: %v", r.name, got, r.apiCalls, e.sf.Calls(sftest.RouteGraph))
 		}
 		if d := st.ExistenceQueries - before.ExistenceQueries; d != calls {
 			t.Errorf("%s: %d existence queries, want %d", r.name, d, calls)

@@ -122,9 +122,9 @@ func TestWorkerBatchesABurst(t *testing.T) {
 	}
 	st := w.Stats()
 	// ceil(200/75) = 3: 75 + 75 + 50.
-	if st.GraphCalls != 3 || int64(e.sf.APICalls()) != st.GraphCalls || st.GraphOrders != 200 {
+	if st.GraphCalls != 3 || int64(e.sf.TotalCalls()) != st.GraphCalls || st.GraphOrders != 200 {
 		t.Errorf("graph calls %d (org counted %d), orders in them %d; want 3 calls for 200",
-			st.GraphCalls, e.sf.APICalls(), st.GraphOrders)
+			st.GraphCalls, e.sf.TotalCalls(), st.GraphOrders)
 	}
 	if st.BigCommerceCalls != 200 {
 		t.Errorf("BigCommerce calls %d, want 200", st.BigCommerceCalls)
@@ -142,7 +142,7 @@ func TestWorkerQuietStoreSpendsOneCallPerOrder(t *testing.T) {
 		enqueue(t, e.q, o.ID)
 		waitFor(t, "order synced", func() bool { return w.Stats().Synced == int64(i+1) })
 	}
-	if calls := e.sf.APICalls(); calls != 5 {
+	if calls := e.sf.TotalCalls(); calls != 5 {
 		t.Errorf("%d Salesforce calls for 5 orders one at a time, want 5", calls)
 	}
 }
@@ -156,13 +156,13 @@ func TestWorkerRedelivery(t *testing.T) {
 	w := newWorker(t, e.config())
 	start(t, w)
 	waitFor(t, "synced", func() bool { return w.Stats().Synced == 1 })
-	calls := e.sf.APICalls()
+	calls := e.sf.TotalCalls()
 
 	enqueue(t, e.q, o.ID) // the same key again
 	waitFor(t, "skipped", func() bool { return w.Stats().Skipped == 1 })
 	st := w.Stats()
-	if st.SkipReasons[pipeline.SkipAlreadyDone] != 1 || st.BigCommerceCalls != 1 || e.sf.APICalls() != calls {
-		t.Errorf("second delivery: stats %+v, SF calls %d -> %d", st, calls, e.sf.APICalls())
+	if st.SkipReasons[pipeline.SkipAlreadyDone] != 1 || st.BigCommerceCalls != 1 || e.sf.TotalCalls() != calls {
+		t.Errorf("second delivery: stats %+v, SF calls %d -> %d", st, calls, e.sf.TotalCalls())
 	}
 }
 
@@ -252,9 +252,9 @@ func TestWorkerRetriesTransientFailures(t *testing.T) {
 		fault     sftest.Fault
 		wantDelay time.Duration // 0: the backoff's 5 ms
 	}{
-		{"503", sftest.FaultServerUnavailable, 0},
-		{"lock", sftest.FaultUnableToLockRow, 0},
-		{"429 waits Retry-After", sftest.FaultTooManyRequests, time.Second},
+		{"503", sftest.Fault{Status: 503}, 0},
+		{"lock", sftest.Fault{Status: 400, Code: "UNABLE_TO_LOCK_ROW"}, 0},
+		{"429 waits Retry-After", sftest.Fault{Status: 429, RetryAfter: time.Second}, time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,7 +264,9 @@ func TestWorkerRetriesTransientFailures(t *testing.T) {
 			for _, o := range orders {
 				enqueue(t, e.q, o.ID)
 			}
-			e.sf.FailNext(tt.fault, 1)
+			if err := e.sf.FailNext(1, tt.fault); err != nil {
+				t.Fatal(err)
+			}
 			var got results
 			cfg := e.config()
 			cfg.BatchSize = 3

@@ -14,7 +14,7 @@ import (
 // An ingest job upserts Accounts by external ID from CSV: create, upload,
 // close, wait, then read the rows Salesforce refused, each with its reason.
 func ExampleClient_CreateIngestJob() {
-	org := sftest.NewServer()
+	org, _ := sftest.NewServer()
 	defer org.Close()
 	c, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),

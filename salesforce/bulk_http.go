@@ -29,24 +29,9 @@ type streamCall struct {
 // answer it returns the response with its body unread; the caller closes
 // it. A retry needs a body that rewinds, so every body is an io.ReadSeeker.
 func (c *Client) stream(ctx context.Context, sc streamCall) (*http.Response, error) {
-	bo := c.retry.newBackOff()
-	for attempt := 1; ; attempt++ {
-		resp, err := c.streamAttempt(ctx, sc)
-		if err == nil {
-			return resp, nil
-		}
-		if ctx.Err() != nil || !shouldRetry(err, sc.idempotent) {
-			return nil, err
-		}
-		wait, ok := nextWait(bo, err, c.retry.MaxRetryAfter)
-		if !ok {
-			return nil, err
-		}
-		c.log.DebugContext(ctx, "salesforce: retrying", "method", sc.method, "path", sc.path, "attempt", attempt, "wait", wait, "error", err)
-		if serr := sleep(ctx, wait); serr != nil {
-			return nil, fmt.Errorf("salesforce: gave up retrying: %w (last error: %w)", serr, err)
-		}
-	}
+	return retrying(ctx, c, sc.method, sc.path, sc.idempotent, func() (*http.Response, error) {
+		return c.streamAttempt(ctx, sc)
+	})
 }
 
 // streamAttempt sends once, and once more with a fresh token after a 401.

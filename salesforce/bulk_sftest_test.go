@@ -19,7 +19,10 @@ var fastPoll = salesforce.PollPolicy{InitialInterval: time.Millisecond, MaxInter
 
 func newFakeClient(t *testing.T) (*sftest.Server, *salesforce.Client) {
 	t.Helper()
-	org := sftest.NewServer()
+	org, err := sftest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(org.Close)
 	c, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
@@ -187,7 +190,7 @@ func TestQueryJobPages(t *testing.T) {
 	if _, err := c.WaitQueryJob(ctx, job.ID, fastPoll); err != nil {
 		t.Fatal(err)
 	}
-	org.ResetCounts()
+	org.ResetCalls()
 	var names []string
 	pages := 0
 	for page, err := range c.QueryJobResults(ctx, job.ID, salesforce.QueryResultsOptions{MaxRecords: 2}) {
@@ -203,8 +206,8 @@ func TestQueryJobPages(t *testing.T) {
 			names = append(names, r["Name"])
 		}
 	}
-	if strings.Join(names, ",") != "A0,A1,A2,A3,A4" || pages != 3 || org.APICalls() != 3 {
-		t.Errorf("names %v in %d pages, %d calls", names, pages, org.APICalls())
+	if strings.Join(names, ",") != "A0,A1,A2,A3,A4" || pages != 3 || org.TotalCalls() != 3 {
+		t.Errorf("names %v in %d pages, %d calls", names, pages, org.TotalCalls())
 	}
 	// Resuming from a locator reads only the rest.
 	var first *salesforce.ResultPage
@@ -248,7 +251,7 @@ func TestOneJobOfFiveThousandRowsIsFourCalls(t *testing.T) {
 		t.Errorf("%d accounts", got)
 	}
 	// create, upload, close, one read of the state
-	if calls := org.APICalls(); calls != 4 {
+	if calls := org.TotalCalls(); calls != 4 {
 		t.Errorf("%d API calls for one job, want 4", calls)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/go-resty/resty/v2"
 	"golang.org/x/oauth2"
@@ -127,34 +126,9 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			return nil, fmt.Errorf("salesforce: encode %s %s body: %w", cl.method, cl.path, err)
 		}
 	}
-	start := time.Now()
-	bo := c.retry.newBackOff()
-	for attempt := 1; ; attempt++ {
-		resp, err := c.attempt(ctx, cl, payload)
-		if err == nil {
-			return resp, nil
-		}
-		if attempt >= c.retry.MaxAttempts {
-			return nil, err
-		}
-		again, cerr := c.retry.CheckRetry(ctx, Attempt{Method: cl.method, Path: cl.path, Idempotent: cl.idempotent, Number: attempt}, err)
-		if cerr != nil {
-			return nil, cerr
-		}
-		if !again {
-			return nil, err
-		}
-		wait := nextWait(bo, err, c.retry.MaxBackoff)
-		if time.Since(start)+wait > c.retry.MaxElapsed || deadlineWithin(ctx, wait) {
-			// Sleeping into a deadline helps nobody: hand the error (and its
-			// RetryAfter) to the caller now.
-			return nil, err
-		}
-		c.log.DebugContext(ctx, "salesforce: retrying", "method", cl.method, "path", cl.path, "attempt", attempt, "wait", wait, "error", err)
-		if serr := sleep(ctx, wait); serr != nil {
-			return nil, fmt.Errorf("salesforce: gave up retrying: %w (last error: %w)", serr, err)
-		}
-	}
+	return retrying(ctx, c, cl.method, cl.path, cl.idempotent, func() (*response, error) {
+		return c.attempt(ctx, cl, payload)
+	})
 }
 
 // attempt sends once, and once more with a fresh token after a 401.

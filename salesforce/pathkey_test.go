@@ -16,7 +16,10 @@ import (
 // documents.
 func TestExternalIDWithPercentIsStoredVerbatim(t *testing.T) {
 	t.Parallel()
-	org := sftest.NewServer()
+	org, err := sftest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(org.Close)
 	c, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),

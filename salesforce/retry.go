@@ -199,6 +199,41 @@ func isNetworkError(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
+// retrying runs try until it succeeds or the client's RetryPolicy says
+// stop: the attempt budget, CheckRetry, MaxElapsed, the context's deadline
+// or its end.
+func retrying[T any](ctx context.Context, c *Client, method, path string, idempotent bool, try func() (T, error)) (T, error) {
+	var zero T
+	start := time.Now()
+	bo := c.retry.newBackOff()
+	for attempt := 1; ; attempt++ {
+		out, err := try()
+		if err == nil {
+			return out, nil
+		}
+		if attempt >= c.retry.MaxAttempts {
+			return zero, err
+		}
+		again, cerr := c.retry.CheckRetry(ctx, Attempt{Method: method, Path: path, Idempotent: idempotent, Number: attempt}, err)
+		if cerr != nil {
+			return zero, cerr
+		}
+		if !again {
+			return zero, err
+		}
+		wait := nextWait(bo, err, c.retry.MaxBackoff)
+		if time.Since(start)+wait > c.retry.MaxElapsed || deadlineWithin(ctx, wait) {
+			// Sleeping into a deadline helps nobody: hand the error (and its
+			// RetryAfter) to the caller now.
+			return zero, err
+		}
+		c.log.DebugContext(ctx, "salesforce: retrying", "method", method, "path", path, "attempt", attempt, "wait", wait, "error", err)
+		if serr := sleep(ctx, wait); serr != nil {
+			return zero, fmt.Errorf("salesforce: gave up retrying: %w (last error: %w)", serr, err)
+		}
+	}
+}
+
 // nextWait returns the next backoff wait, capped at maxBackoff and
 // lengthened to the server's Retry-After.
 func nextWait(b backoff.BackOff, err error, maxBackoff time.Duration) time.Duration {

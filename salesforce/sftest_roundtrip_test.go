@@ -35,7 +35,10 @@ func orderGraph(t *testing.T, i int, stage string) salesforce.Graph {
 // alone: its graph leaves no record behind, every other order lands.
 func TestGraphWritesAThousandOrdersInFourteenCalls(t *testing.T) {
 	t.Parallel()
-	org := sftest.NewServer()
+	org, err := sftest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(org.Close)
 	c, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
@@ -69,7 +72,7 @@ func TestGraphWritesAThousandOrdersInFourteenCalls(t *testing.T) {
 		}
 	}
 
-	if calls := org.APICalls(); calls > 14 {
+	if calls := org.Calls(sftest.RouteGraph); calls > 14 {
 		t.Errorf("%d API calls for %d orders, want at most 14", calls, orders)
 	}
 	badID := fmt.Sprint("order_", 1000+bad)

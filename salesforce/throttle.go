@@ -77,7 +77,7 @@ func (t *throttle) checkCeiling() error {
 	if !t.have || u.Max <= 0 || u.Fraction() < t.ceiling {
 		return nil
 	}
-	age := time.Now().Sub(t.seen)
+	age := time.Since(t.seen)
 	if age >= t.recheck {
 		t.seen = time.Now()
 		return nil

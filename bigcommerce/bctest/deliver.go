@@ -111,7 +111,7 @@ func (s *Server) BuildEvent(ev EventSpec) (Envelope, []byte, error) {
 	}
 	created := ev.CreatedAt
 	if created.IsZero() {
-		created = s.cfg.now()
+		created = time.Now()
 	}
 	env := Envelope{
 		Scope: scope, StoreID: s.cfg.storeID, Data: data,
@@ -291,7 +291,7 @@ func (s *Server) send(ctx context.Context, d *DeliveryResult) (*DeliveryResult, 
 		if d.forged {
 			key = []byte(forgedKey)
 		}
-		webhook.SetStandardHeaders(req.Header, key, d.WebhookID, s.cfg.now(), d.Payload)
+		webhook.SetStandardHeaders(req.Header, key, d.WebhookID, time.Now(), d.Payload)
 	}
 	d.Header = req.Header.Clone()
 	resp, err := s.cfg.httpClient.Do(req)

@@ -1,9 +1,24 @@
 // Package bctest is an in-process fake BigCommerce store for tests: an
-// httptest server with the routes, JSON shapes, headers and error bodies of
-// the real REST API, plus fault injection, call counting and a sender of
-// webhooks signed the way BigCommerce signs them. It depends only on the
-// standard library and this module's webhook package, so a test can use it
-// without pulling in the API client.
+// http.Handler with the routes, JSON shapes, headers and error bodies of the
+// real REST API, plus fault injection, call counting and a sender of webhooks
+// signed the way BigCommerce signs them. It depends only on the standard
+// library and this module's webhook package, so a test can use it without
+// pulling in the API client. Package sftest is its sibling for Salesforce:
+// the two are built, faulted and inspected the same way.
+//
+// # Building and reaching the store
+//
+// NewServer(options...) builds a store and reports an invalid option as an
+// error wrapping ErrInvalid; it needs no testing.TB, so programs such as an
+// offline demo use it too. It opens no socket: URL, StoreURL and Client open
+// a loopback port on first use, while Transport (an http.RoundTripper) and
+// ServeHTTP serve the store in memory. Close releases the port.
+//
+// The store reads the time from the time package. A test that needs to
+// control time (the rate-limit window, order dates, webhook timestamps) runs
+// in a testing/synctest bubble and reaches the store through Transport:
+// loopback network I/O is not durably blocking, so a socket opened in a
+// bubble would keep the bubble's clock from advancing.
 //
 // # Routes
 //
@@ -40,17 +55,19 @@
 // Every response carries X-Rate-Limit-Time-Window-Ms,
 // X-Rate-Limit-Time-Reset-Ms, X-Rate-Limit-Requests-Quota and
 // X-Rate-Limit-Requests-Left from one fixed window per store (default 150
-// requests per 30 s, see WithRateLimit and WithClock). When the window is
+// requests per 30 s, see WithRateLimit). When the window is
 // spent the answer is 429 with X-Retry-After (seconds). A wrong or missing
 // X-Auth-Token answers 401 and does not spend the quota.
 //
 // # Faults and inspection
 //
-// FailNext answers the next n calls (of one route, or of all) with a 429, a
-// 5xx or after a delay; FailRandomly fails a seeded, reproducible fraction
-// of calls. Calls and TotalCalls count requests per route, faulted ones
-// included. AddOrder, UpdateOrder, SetStatus, AddCustomer and AddHook seed
-// data; Order, Orders, Customer, Hook and Hooks inspect it.
+// FailNext(n, fault) answers the next n calls (of one route, or of all) with
+// a Fault: a 429, a 5xx, or a delay; FailRandomly(fraction, fault) fails a
+// reproducible fraction of calls, drawn from the source WithSeed seeds.
+// Calls(route), TotalCalls and FaultsInjected count requests, faulted and
+// refused ones included, until ResetCalls. AddOrder, UpdateOrder,
+// SetStatus, AddCustomer and AddHook seed data; Order, Orders, Customer,
+// Hook and Hooks inspect it.
 //
 // # Webhooks
 //
@@ -67,9 +84,10 @@
 //
 // # Where the fake differs from the real store
 //
-//   - It speaks plain HTTP on loopback, and hook destinations may be any
-//     http or https URL on any port; the real API demands HTTPS on port 443
-//     with a valid certificate.
+//   - It speaks plain HTTP on loopback (or in memory), and hook destinations
+//     may be any http or https URL on any port; the real API demands HTTPS on
+//     port 443 with a valid certificate. Links in its answers name the host
+//     the request came to.
 //   - It serves only the routes above; any other path answers 404 (405 for
 //     a known path with another method). A request for another store hash
 //     answers 404, where the real API may answer 401 or 403.
@@ -103,7 +121,7 @@
 //     can share; WithDataHash gives that, to test that a receiver does not
 //     take such events for redeliveries. The webhook-id of a signed delivery
 //     is one per event in both modes.
-//   - webhook-timestamp comes from the server's clock; with a ManualClock far
-//     from real time, a receiver checking its tolerance against real time
-//     rejects the delivery.
+//   - webhook-timestamp comes from the time package: inside a
+//     testing/synctest bubble it is the bubble's time, so a receiver checking
+//     its tolerance must run in the same bubble.
 package bctest

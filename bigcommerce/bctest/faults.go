@@ -16,8 +16,8 @@ type Fault struct {
 	// Status is the status to answer: 429, or 500 to 599. 0 serves the call
 	// normally once Delay has passed.
 	Status int
-	// Delay is waited, in real time, before answering; the wait ends early
-	// when the client gives up on the request. Default 0.
+	// Delay is waited, on the time package's clock, before answering; the
+	// wait ends early when the client gives up on the request. Default 0.
 	Delay time.Duration
 	// RetryAfter is the wait a 429 announces in X-Rate-Limit-Time-Reset-Ms
 	// and, rounded up to whole seconds, X-Retry-After; default 1 s. A 5xx
@@ -31,6 +31,8 @@ type Fault struct {
 
 func (f Fault) validate() error {
 	switch {
+	case f.Route != RouteUnknown && !knownRoutes[f.Route]:
+		return fmt.Errorf("%w: fault route %q (want a Route* constant or \"\")", ErrInvalid, f.Route)
 	case f.Status != 0 && f.Status != http.StatusTooManyRequests && (f.Status < 500 || f.Status > 599):
 		return fmt.Errorf("%w: fault status %d (want 0, 429 or 5xx)", ErrInvalid, f.Status)
 	case f.Delay < 0 || f.RetryAfter < 0:
@@ -48,12 +50,13 @@ type scripted struct {
 
 type randomFault struct {
 	Fault
-	rate float64
+	fraction float64
 }
 
 // FailNext answers the next n calls that match f.Route with f. Scripts
 // queue: a call takes the oldest script that matches it and still has calls
-// left. It fails when n < 1 or f is invalid.
+// left. It fails, with an error wrapping ErrInvalid, when n < 1 or f is
+// invalid.
 func (s *Server) FailNext(n int, f Fault) error {
 	if n < 1 {
 		return fmt.Errorf("%w: FailNext count %d", ErrInvalid, n)
@@ -67,21 +70,21 @@ func (s *Server) FailNext(n int, f Fault) error {
 	return nil
 }
 
-// FailRandomly answers a fraction rate (0 to 1) of the calls that match
-// f.Route with f, drawing from the source WithSeed seeded, so the same
-// sequence of calls fails the same way on every run. Scripts of FailNext
-// take precedence. A rate of 0 turns random faults off; a new call replaces
+// FailRandomly answers a fraction (0 to 1) of the calls that match f.Route
+// with f, drawing from the source WithSeed seeded, so the same sequence of
+// calls fails the same way on every run. Scripts of FailNext take
+// precedence. A fraction of 0 turns random faults off; a new call replaces
 // the previous setting.
-func (s *Server) FailRandomly(rate float64, f Fault) error {
-	if !(rate >= 0 && rate <= 1) {
-		return fmt.Errorf("%w: failure rate %v (want 0 to 1)", ErrInvalid, rate)
+func (s *Server) FailRandomly(fraction float64, f Fault) error {
+	if !(fraction >= 0 && fraction <= 1) {
+		return fmt.Errorf("%w: failure fraction %v (want 0 to 1)", ErrInvalid, fraction)
 	}
 	if err := f.validate(); err != nil {
 		return err
 	}
 	s.ctl.Lock()
-	s.random = &randomFault{Fault: f, rate: rate}
-	if rate == 0 {
+	s.random = &randomFault{Fault: f, fraction: fraction}
+	if fraction == 0 {
 		s.random = nil
 	}
 	s.ctl.Unlock()
@@ -96,24 +99,37 @@ func (s *Server) ClearFaults() {
 }
 
 // Calls returns how many requests reached route (a Route* constant, or
-// RouteUnknown for requests no route took), whatever they were answered.
+// RouteUnknown for requests no route took) since the start or the last
+// ResetCalls, whatever they were answered: an injected fault, a 401 or a
+// 429 included. BigCommerce counts every request against the store's quota
+// in the same way, one per request (RequestsLeft reports the quota itself,
+// which faulted and 401 calls do not spend).
 func (s *Server) Calls(route string) int {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
 	return s.calls[route]
 }
 
-// TotalCalls returns how many requests reached the server.
+// TotalCalls returns how many requests reached the server, on any route,
+// counted as Calls counts them.
 func (s *Server) TotalCalls() int {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
 	return s.total
 }
 
-// ResetCalls sets every call counter back to 0.
+// FaultsInjected returns how many calls an injected fault answered since
+// the start or the last ResetCalls (a delay-only fault counts too).
+func (s *Server) FaultsInjected() int {
+	s.ctl.Lock()
+	defer s.ctl.Unlock()
+	return s.faulted
+}
+
+// ResetCalls sets Calls, TotalCalls and FaultsInjected back to 0.
 func (s *Server) ResetCalls() {
 	s.ctl.Lock()
-	s.calls, s.total = make(map[string]int), 0
+	s.calls, s.total, s.faulted = make(map[string]int), 0, 0
 	s.ctl.Unlock()
 }
 
@@ -131,10 +147,12 @@ func (s *Server) record(route string) *Fault {
 		if sc.left == 0 {
 			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
 		}
+		s.faulted++
 		f := sc.Fault
 		return &f
 	}
-	if rf := s.random; rf != nil && (rf.Route == "" || rf.Route == route) && s.rng.Float64() < rf.rate {
+	if rf := s.random; rf != nil && (rf.Route == "" || rf.Route == route) && s.rng.Float64() < rf.fraction {
+		s.faulted++
 		f := rf.Fault
 		return &f
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
@@ -50,8 +51,11 @@ func TestFailNext(t *testing.T) {
 	if got := s.RequestsLeft(); got != bctest.DefaultQuota-1 {
 		t.Errorf("RequestsLeft = %d, want %d", got, bctest.DefaultQuota-1)
 	}
+	if got := s.FaultsInjected(); got != 3 {
+		t.Errorf("FaultsInjected = %d, want 3", got)
+	}
 	s.ResetCalls()
-	if s.TotalCalls() != 0 || s.Calls(bctest.RouteGetOrder) != 0 {
+	if s.TotalCalls() != 0 || s.Calls(bctest.RouteGetOrder) != 0 || s.FaultsInjected() != 0 {
 		t.Error("ResetCalls left counts")
 	}
 }
@@ -114,34 +118,58 @@ func TestFaultWithoutRateHeaders(t *testing.T) {
 
 func TestFaultDelay(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, faultDelay)
+}
+
+// faultDelay runs in a bubble, in memory: the delay is spent on the
+// bubble's clock, and synctest.Wait says when the fake is blocked in it.
+func faultDelay(t *testing.T) {
 	s := newServer(t)
-	if err := s.FailNext(1, bctest.Fault{Delay: time.Millisecond}); err != nil {
+	if err := s.FailNext(1, bctest.Fault{Delay: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if r := call(t, s, http.MethodGet, "/v3/hooks", nil); r.status != http.StatusOK {
+	start := time.Now()
+	if r := memCall(t, s, s.Token(), http.MethodGet, "/v3/hooks", nil); r.status != http.StatusOK {
 		t.Errorf("delayed call: status %d, want 200", r.status)
 	}
+	if got := time.Since(start); got != time.Minute {
+		t.Errorf("delayed call took %v, want 1m", got)
+	}
+
 	// A client that gives up gets its error; the server stops waiting.
 	if err := s.FailNext(1, bctest.Fault{Delay: time.Hour, Status: 500}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.StoreURL()+"/v3/hooks", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://store.example"+basePath+"/stores/"+s.StoreHash()+"/v3/hooks", nil)
 	req.Header.Set("X-Auth-Token", s.Token())
 	done := make(chan error, 1)
 	go func() {
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := (&http.Client{Transport: s.Transport()}).Do(req)
 		if err == nil {
 			resp.Body.Close()
 		}
 		done <- err
 	}()
-	for s.Calls(bctest.RouteListHooks) < 2 {
-		time.Sleep(time.Millisecond)
+	synctest.Wait() // the fake now waits out the hour
+	if got := s.Calls(bctest.RouteListHooks); got != 2 {
+		t.Fatalf("Calls(ListHooks) = %d while the request waits, want 2", got)
 	}
+	select {
+	case err := <-done:
+		t.Fatalf("request ended before its delay or a cancel: %v", err)
+	default:
+	}
+	start = time.Now()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if waited := time.Since(start); waited != 0 {
+		t.Errorf("the fake kept waiting %v after the cancel", waited)
+	}
+	if got := s.FaultsInjected(); got != 2 {
+		t.Errorf("FaultsInjected = %d, want 2", got)
 	}
 }
 
@@ -209,6 +237,7 @@ func TestInvalidFaults(t *testing.T) {
 		"rate above 1": func() error { return s.FailRandomly(1.5, bctest.Fault{Status: 500}) },
 		"rate NaN":     func() error { return s.FailRandomly(nan(), bctest.Fault{Status: 500}) },
 		"bad random":   func() error { return s.FailRandomly(0.5, bctest.Fault{Status: 200}) },
+		"bad route":    func() error { return s.FailNext(1, bctest.Fault{Route: "GET /v2/nothing", Status: 500}) },
 	}
 	for name, f := range tests {
 		if err := f(); !errors.Is(err, bctest.ErrInvalid) {

@@ -33,7 +33,7 @@ func serve(s *Server, method, path, rawQuery string, body []byte) int {
 	req.URL.RawQuery = rawQuery
 	req.Header.Set(headerAuthToken, s.cfg.token())
 	rec := httptest.NewRecorder()
-	s.serveHTTP(rec, req)
+	s.ServeHTTP(rec, req)
 	return rec.Code
 }
 

@@ -15,11 +15,22 @@ import (
 // t0 is a fixed instant the tests seed dates from.
 var t0 = time.Date(2026, 3, 5, 21, 40, 11, 0, time.UTC)
 
-// newServer starts a fake under a non-empty base path, so URL joining is
-// exercised on every call.
+// bubbleStart is the time a testing/synctest bubble starts at.
+var bubbleStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// basePath is the prefix every test server mounts its routes under, so URL
+// joining is exercised on every call.
+const basePath = "/api"
+
+// newServer builds a fake under basePath and closes it when the test ends.
 func newServer(t *testing.T, opts ...bctest.Option) *bctest.Server {
 	t.Helper()
-	return bctest.New(t, append([]bctest.Option{bctest.WithBasePath("/api")}, opts...)...)
+	s, err := bctest.NewServer(append([]bctest.Option{bctest.WithBasePath(basePath)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
 }
 
 type reply struct {
@@ -28,14 +39,27 @@ type reply struct {
 	body   []byte
 }
 
-// call sends one request with the server's token; path is relative to the
-// store root ("/v2/orders/1").
+// call sends one request with the server's token over its loopback port;
+// path is relative to the store root ("/v2/orders/1").
 func call(t *testing.T, s *bctest.Server, method, path string, body any) reply {
 	t.Helper()
 	return callWithToken(t, s, s.Token(), method, path, body)
 }
 
 func callWithToken(t *testing.T, s *bctest.Server, token, method, path string, body any) reply {
+	t.Helper()
+	return send(t, s.Client(), s.StoreURL(), token, method, path, body)
+}
+
+// memCall is call in memory, without a socket, for tests in a
+// testing/synctest bubble.
+func memCall(t *testing.T, s *bctest.Server, token, method, path string, body any) reply {
+	t.Helper()
+	return send(t, &http.Client{Transport: s.Transport()}, "http://store.example"+basePath+"/stores/"+s.StoreHash(),
+		token, method, path, body)
+}
+
+func send(t *testing.T, c *http.Client, root, token, method, path string, body any) reply {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -49,7 +73,7 @@ func callWithToken(t *testing.T, s *bctest.Server, token, method, path string, b
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(t.Context(), method, s.StoreURL()+path, rd)
+	req, err := http.NewRequestWithContext(t.Context(), method, root+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +81,7 @@ func callWithToken(t *testing.T, s *bctest.Server, token, method, path string, b
 		req.Header.Set("X-Auth-Token", token)
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.Client().Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

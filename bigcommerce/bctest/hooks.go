@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // Hook limits of the real API: at most maxHooksPerScope hooks per scope,
@@ -27,7 +28,7 @@ func (s *Server) AddHook(h Hook) (Hook, error) {
 	if h.Scope == "" || h.Destination == "" || h.ID < 0 {
 		return Hook{}, fmt.Errorf("%w: a hook needs a scope and a destination", ErrInvalid)
 	}
-	now := s.cfg.now().Unix()
+	now := time.Now().Unix()
 	if h.CreatedAt == 0 {
 		h.CreatedAt = now
 	}
@@ -257,7 +258,7 @@ func (s *Server) replaceHook(h Hook) (Hook, error) {
 	if h.Scope == "" || h.Destination == "" {
 		return Hook{}, fmt.Errorf("%w: a hook needs a scope and a destination", ErrInvalid)
 	}
-	h.UpdatedAt = s.cfg.now().Unix()
+	h.UpdatedAt = time.Now().Unix()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.hooks[h.ID]; !ok {

@@ -19,7 +19,6 @@ type config struct {
 	clientID     string
 	clientSecret secret
 	basePath     string
-	now          func() time.Time
 	quota        int
 	window       time.Duration
 	seed         uint64
@@ -44,7 +43,6 @@ func defaultConfig() config {
 		token:        reveal(DefaultToken),
 		clientSecret: reveal(""),
 		clientID:     DefaultClientID,
-		now:          time.Now,
 		quota:        DefaultQuota,
 		window:       DefaultWindow,
 		seed:         1,
@@ -135,19 +133,6 @@ func WithBasePath(prefix string) Option {
 			return fmt.Errorf("%w: base path %q must start with / and not end with one", ErrInvalid, prefix)
 		}
 		c.basePath = prefix
-		return nil
-	}
-}
-
-// WithClock sets the clock of the rate-limit window, of the dates AddOrder
-// fills in, of SetStatus and UpdateOrder, and of webhook created_at and
-// webhook-timestamp values. Default time.Now. See ManualClock.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return fmt.Errorf("%w: nil clock", ErrInvalid)
-		}
-		c.now = now
 		return nil
 	}
 }

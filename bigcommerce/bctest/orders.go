@@ -54,7 +54,7 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := &query{v: r.URL.Query()}
-	writeJSON(w, http.StatusOK, s.wireOrder(&o, parseInclude(q)))
+	writeJSON(w, http.StatusOK, wireOrder(s.linker(r), &o, parseInclude(q)))
 }
 
 func (s *Server) listOrderProducts(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +96,7 @@ func (s *Server) listShippingAddresses(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]shippingAddressWire, len(rows))
 	for i, sa := range rows {
-		out[i] = s.wireShippingAddress(o.ID, sa, false)
+		out[i] = wireShippingAddress(s.linker(r), o.ID, sa, false)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -140,7 +140,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]orderWire, len(rows))
 	for i := range rows {
-		out[i] = s.wireOrder(&rows[i], inc)
+		out[i] = wireOrder(s.linker(r), &rows[i], inc)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -37,7 +37,7 @@ func (s *Server) roll(now time.Time) {
 
 // admit spends one request of the window, or reports that none is left.
 func (s *Server) admit() (limitState, bool) {
-	now := s.cfg.now()
+	now := time.Now()
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
 	s.roll(now)
@@ -51,7 +51,7 @@ func (s *Server) admit() (limitState, bool) {
 // peekLimit reports the window without spending a request, for answers
 // (such as 401) that do not count against the store's quota.
 func (s *Server) peekLimit() limitState {
-	now := s.cfg.now()
+	now := time.Now()
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
 	s.roll(now)

@@ -3,6 +3,7 @@ package bctest_test
 import (
 	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
@@ -10,8 +11,11 @@ import (
 
 func TestRateLimitWindow(t *testing.T) {
 	t.Parallel()
-	clock := bctest.NewManualClock(t0)
-	s := newServer(t, bctest.WithClock(clock.Now), bctest.WithRateLimit(3, 30*time.Second))
+	synctest.Test(t, rateLimitWindow)
+}
+
+func rateLimitWindow(t *testing.T) {
+	s := newServer(t, bctest.WithRateLimit(3, 30*time.Second))
 	type want struct {
 		status         int
 		left, resetMs  string
@@ -29,12 +33,12 @@ func TestRateLimitWindow(t *testing.T) {
 		{status: 200, left: "2", resetMs: "30000", advanceBefore: time.Millisecond}, // a new window
 	}
 	for i, st := range steps {
-		clock.Advance(st.advanceBefore)
+		time.Sleep(st.advanceBefore)
 		token := s.Token()
 		if st.unauthenticate {
 			token = "wrong"
 		}
-		r := callWithToken(t, s, token, http.MethodGet, "/v3/hooks", nil)
+		r := memCall(t, s, token, http.MethodGet, "/v3/hooks", nil)
 		h := r.header
 		if r.status != st.status || h.Get(bctest.HeaderRequestsLeft) != st.left || h.Get(bctest.HeaderResetMs) != st.resetMs ||
 			h.Get(bctest.HeaderRetryAfter) != st.retryAfter || h.Get(bctest.HeaderWindowMs) != "30000" || h.Get(bctest.HeaderRequestsQuota) != "3" {
@@ -49,17 +53,20 @@ func TestRateLimitWindow(t *testing.T) {
 	if got := s.RequestsLeft(); got != 2 {
 		t.Errorf("RequestsLeft = %d, want 2", got)
 	}
-	clock.Set(t0.Add(time.Hour)) // past the window: a fresh one opens
+	time.Sleep(time.Hour) // past the window: a fresh one opens
 	if got := s.RequestsLeft(); got != 3 {
 		t.Errorf("RequestsLeft an hour later = %d, want 3", got)
 	}
-	clock.Set(t0.Add(time.Hour + time.Second))
+	memCall(t, s, s.Token(), http.MethodGet, "/v3/hooks", nil)
+	if got := s.RequestsLeft(); got != 2 {
+		t.Errorf("RequestsLeft after a call = %d, want 2", got)
+	}
 	s.ResetRateLimit()
 	if got := s.RequestsLeft(); got != 3 {
 		t.Errorf("RequestsLeft after reset = %d, want 3", got)
 	}
-	if got := s.TotalCalls(); got != len(steps) {
-		t.Errorf("TotalCalls = %d, want %d (429s and 401s count)", got, len(steps))
+	if got := s.TotalCalls(); got != len(steps)+1 {
+		t.Errorf("TotalCalls = %d, want %d (429s and 401s count)", got, len(steps)+1)
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
+
+	"github.com/bc2sf/bc2sf/internal/fakehttp"
 )
 
 // The routes the fake serves, named as Calls and Fault.Route expect them:
@@ -27,6 +28,25 @@ const (
 	RouteUnknown               = "" // any request that matches no route
 )
 
+// routes lists the named routes in the order Routes returns them.
+var routes = []string{
+	RouteGetOrder, RouteListOrders, RouteListOrderProducts, RouteListShippingAddresses,
+	RouteListCustomers, RouteCreateHook, RouteListHooks, RouteGetHook, RouteUpdateHook, RouteDeleteHook,
+}
+
+var knownRoutes = func() map[string]bool {
+	m := make(map[string]bool, len(routes))
+	for _, r := range routes {
+		m[r] = true
+	}
+	return m
+}()
+
+// Routes returns the names of the routes the fake serves, the values Calls
+// and Fault.Route take (RouteUnknown aside), in the order of the Route*
+// constants.
+func Routes() []string { return append([]string(nil), routes...) }
+
 const (
 	headerAuthToken = "X-Auth-Token"
 	// unauthorizedTitle is the 401 title of the v3 OpenAPI files.
@@ -41,7 +61,7 @@ const (
 // All methods are safe for concurrent use.
 type Server struct {
 	cfg    config
-	ts     *httptest.Server
+	l      *fakehttp.Listener
 	mux    *http.ServeMux
 	routes map[string]string // mux pattern -> Route* name
 
@@ -54,6 +74,7 @@ type Server struct {
 	ctl     sync.Mutex // guards the controls below
 	calls   map[string]int
 	total   int
+	faulted int
 	limit   window
 	faults  []*scripted
 	random  *randomFault
@@ -61,8 +82,10 @@ type Server struct {
 	history []*DeliveryResult
 }
 
-// NewServer starts a fake store on a loopback port. Call Close when done.
-// It fails only on an invalid option, with an error wrapping ErrInvalid.
+// NewServer builds a fake store; call Close when done. It opens no socket:
+// the first call to URL, StoreURL or Client opens a loopback port, while
+// Transport and ServeHTTP serve the store in memory. It fails only on an
+// invalid option, with an error wrapping ErrInvalid.
 func NewServer(opts ...Option) (*Server, error) {
 	cfg := defaultConfig()
 	for _, opt := range opts {
@@ -86,30 +109,19 @@ func NewServer(opts ...Option) (*Server, error) {
 	s.nextID.order, s.nextID.item, s.nextID.address = 100, 1, 1
 	s.nextID.customer, s.nextID.hook = 1, 1000
 	s.register()
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.l = fakehttp.NewListener(s)
 	return s, nil
 }
 
-// New starts a fake store for a test and closes it when the test ends. It
-// fails the test on an invalid option.
-func New(tb testing.TB, opts ...Option) *Server {
-	tb.Helper()
-	s, err := NewServer(opts...)
-	if err != nil {
-		tb.Fatalf("bctest.New: %v", err)
-	}
-	tb.Cleanup(s.Close)
-	return s
-}
-
-// Close shuts the server down, waiting for requests in flight.
-func (s *Server) Close() { s.ts.Close() }
+// Close closes the loopback port, if it was opened, and waits for requests
+// in flight.
+func (s *Server) Close() { s.l.Close() }
 
 // URL returns the API base to configure a client with, in place of
-// https://api.bigcommerce.com: the server's address plus the base path,
-// without a trailing slash. The store's routes live under
-// URL()+"/stores/"+StoreHash()+"/".
-func (s *Server) URL() string { return s.ts.URL + s.cfg.basePath }
+// https://api.bigcommerce.com: the loopback address plus the base path,
+// without a trailing slash. The first call opens the port. The store's
+// routes live under URL()+"/stores/"+StoreHash()+"/".
+func (s *Server) URL() string { return s.l.URL() + s.cfg.basePath }
 
 // StoreURL returns URL()+"/stores/"+StoreHash(), the root of the v2 and v3
 // routes, without a trailing slash.
@@ -121,12 +133,23 @@ func (s *Server) StoreHash() string { return s.cfg.storeHash }
 // Token returns the access token the server accepts in X-Auth-Token.
 func (s *Server) Token() string { return s.cfg.token() }
 
-// Client returns an HTTP client that trusts the server; any client works,
-// since the fake speaks plain HTTP.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+// Client returns an HTTP client for URL(), opening the port on the first
+// call; any client works, since the fake speaks plain HTTP.
+func (s *Server) Client() *http.Client { return s.l.Client() }
+
+// Transport returns an http.RoundTripper that hands every request to the
+// store in memory, whatever its host, without opening a socket: use it
+// inside a testing/synctest bubble, where a loopback socket would keep the
+// bubble's clock from advancing. Any base URL works, with the base path,
+// e.g. bigcommerce.WithBaseURL("https://api.bigcommerce.com") with
+// bigcommerce.WithHTTPClient(&http.Client{Transport: store.Transport()}).
+func (s *Server) Transport() http.RoundTripper { return fakehttp.Transport(s) }
 
 // String describes the server without its token or client secret.
 func (s *Server) String() string {
+	if !s.l.Started() {
+		return fmt.Sprintf("bctest.Server{store: %s, in memory}", s.cfg.storeHash)
+	}
 	return fmt.Sprintf("bctest.Server{store: %s, url: %s}", s.cfg.storeHash, s.URL())
 }
 
@@ -153,10 +176,12 @@ func (s *Server) register() {
 	}
 }
 
-// serveHTTP runs every request through the gateway the real API puts in
-// front of its services: call counting, injected faults, authentication and
-// the rate limit, in that order.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP runs every request through the gateway the real API puts in
+// front of its services (call counting, injected faults, authentication and
+// the rate limit, in that order) and then the route, so a Server is also an
+// http.Handler. Links in the answers name the scheme and host the request
+// came to.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h, pattern := s.mux.Handler(r)
 	route := s.routes[pattern]
 	f := s.record(route)

@@ -100,7 +100,6 @@ func TestNewServerRejectsBadOptions(t *testing.T) {
 		"empty client id":       bctest.WithClientID(""),
 		"base path no slash":    bctest.WithBasePath("api"),
 		"base path trailing":    bctest.WithBasePath("/api/"),
-		"nil clock":             bctest.WithClock(nil),
 		"zero quota":            bctest.WithRateLimit(0, time.Second),
 		"tiny window":           bctest.WithRateLimit(1, time.Microsecond),
 		"nil http client":       bctest.WithHTTPClient(nil),

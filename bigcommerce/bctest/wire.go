@@ -2,6 +2,7 @@ package bctest
 
 import (
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -11,8 +12,23 @@ type link struct {
 	Resource string `json:"resource"`
 }
 
-func (s *Server) link(resource string) *link {
-	return &link{URL: s.StoreURL() + "/v2" + resource, Resource: resource}
+// linker makes the links of one answer: its value is the root of the store's
+// routes as the request addressed it, such as
+// "http://127.0.0.1:41234/stores/abc123".
+type linker string
+
+func (l linker) link(resource string) *link {
+	return &link{URL: string(l) + "/v2" + resource, Resource: resource}
+}
+
+// linker returns the linker for the answers to r: links name the scheme and
+// host the request came to, as the real API's name its own host.
+func (s *Server) linker(r *http.Request) linker {
+	scheme := "http"
+	if r.TLS != nil || r.URL.Scheme == "https" {
+		scheme = "https"
+	}
+	return linker(scheme + "://" + r.Host + s.cfg.basePath + "/stores/" + s.cfg.storeHash)
 }
 
 // v2Date formats a v2 date: RFC 1123 with a numeric zone, in UTC; "" for the
@@ -72,7 +88,7 @@ const (
 	includeLineItems         // include=consignments.line_items: line items inlined
 )
 
-func (s *Server) wireOrder(o *Order, inc include) orderWire {
+func wireOrder(l linker, o *Order, inc include) orderWire {
 	res := fmt.Sprintf("/orders/%d", o.ID)
 	w := orderWire{
 		orderAlias:           (*orderAlias)(o),
@@ -83,12 +99,12 @@ func (s *Server) wireOrder(o *Order, inc include) orderWire {
 		ExternalID:           nullable(o.ExternalID),
 		ShippingAddressCount: len(o.ShippingAddresses),
 		BillingAddress:       wireAddress(o.BillingAddress),
-		Products:             s.link(res + "/products"),
-		ShippingAddresses:    s.link(res + "/shipping_addresses"),
-		Coupons:              s.link(res + "/coupons"),
+		Products:             l.link(res + "/products"),
+		ShippingAddresses:    l.link(res + "/shipping_addresses"),
+		Coupons:              l.link(res + "/coupons"),
 	}
 	if inc != includeNone {
-		w.Consignments = s.wireConsignments(o, inc)
+		w.Consignments = wireConsignments(l, o, inc)
 	}
 	return w
 }
@@ -120,13 +136,13 @@ type shippingAddressWire struct {
 	LineItems              any         `json:"line_items,omitempty"`
 }
 
-func (s *Server) wireShippingAddress(orderID int64, sa ShippingAddress, consignment bool) shippingAddressWire {
+func wireShippingAddress(l linker, orderID int64, sa ShippingAddress, consignment bool) shippingAddressWire {
 	w := shippingAddressWire{ShippingAddress: sa, FormFields: wireAddress(sa.Address).FormFields}
 	if consignment {
-		w.ShippingQuotes = s.link(fmt.Sprintf("/orders/%d/consignments/shipping/%d/shipping_quotes", orderID, sa.ID))
+		w.ShippingQuotes = l.link(fmt.Sprintf("/orders/%d/consignments/shipping/%d/shipping_quotes", orderID, sa.ID))
 	} else {
 		w.OrderID = orderID
-		w.ShippingQuotes = s.link(fmt.Sprintf("/orders/%d/shipping_addresses/%d/shipping_quotes", orderID, sa.ID))
+		w.ShippingQuotes = l.link(fmt.Sprintf("/orders/%d/shipping_addresses/%d/shipping_quotes", orderID, sa.ID))
 	}
 	return w
 }
@@ -148,7 +164,7 @@ type consignWire struct {
 // wireConsignments groups the line items as consignment_structure=object
 // does: physical items under the shipping address they go to, digital items
 // in one download consignment, gift certificates in one e-mail consignment.
-func (s *Server) wireConsignments(o *Order, inc include) *consignWire {
+func wireConsignments(l linker, o *Order, inc include) *consignWire {
 	items := func(keep func(LineItem) bool) any {
 		var inlined []lineItemWire
 		var links []*link
@@ -159,7 +175,7 @@ func (s *Server) wireConsignments(o *Order, inc include) *consignWire {
 			if inc == includeLineItems {
 				inlined = append(inlined, wireLineItem(o.ID, li))
 			} else {
-				links = append(links, s.link(fmt.Sprintf("/orders/%d/products/%d", o.ID, li.ID)))
+				links = append(links, l.link(fmt.Sprintf("/orders/%d/products/%d", o.ID, li.ID)))
 			}
 		}
 		if inc == includeLineItems {
@@ -170,7 +186,7 @@ func (s *Server) wireConsignments(o *Order, inc include) *consignWire {
 	c := &consignWire{Pickups: []any{}, Shipping: []shippingAddressWire{}, Downloads: []recipientWire{}}
 	c.Email.GiftCertificates = []recipientWire{}
 	for _, sa := range o.ShippingAddresses {
-		w := s.wireShippingAddress(o.ID, sa, true)
+		w := wireShippingAddress(l, o.ID, sa, true)
 		w.LineItems = items(func(li LineItem) bool { return li.Type == TypePhysical && li.OrderAddressID == sa.ID })
 		c.Shipping = append(c.Shipping, w)
 	}

@@ -42,8 +42,15 @@ type fixture struct {
 // and orders one second outside each end that must never be touched.
 func newFixture(t *testing.T, n int) *fixture {
 	t.Helper()
-	bc := bctest.New(t, bctest.WithBasePath("/bc"), bctest.WithToken(bcToken), bctest.WithRateLimit(1_000_000, time.Minute))
-	sf := sftest.NewServer(sftest.WithClientCredentials(sftest.DefaultClientID, sfSecret))
+	bc, err := bctest.NewServer(bctest.WithBasePath("/bc"), bctest.WithToken(bcToken), bctest.WithRateLimit(1_000_000, time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bc.Close)
+	sf, err := sftest.NewServer(sftest.WithClientCredentials(sftest.DefaultClientID, sfSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(sf.Close)
 	f := &fixture{bc: bc, sf: sf, dir: t.TempDir()}
 
@@ -251,12 +258,7 @@ func TestSyncWholeRange(t *testing.T) {
 	if calls := f.bc.Calls(bctest.RouteGetOrder); calls != n+1 {
 		t.Errorf("%d order fetches, want %d", calls, n+1)
 	}
-	graphs := 0
-	for path, calls := range f.sf.CallsByPath() {
-		if strings.HasSuffix(path, "/composite/graph") {
-			graphs += calls
-		}
-	}
+	graphs := f.sf.Calls(sftest.RouteGraph)
 	if graphs == 0 || graphs >= n {
 		t.Errorf("%d Composite Graph calls for %d orders, want them batched", graphs, n)
 	}

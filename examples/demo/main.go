@@ -51,7 +51,10 @@ func runWith(ctx context.Context, stdout, stderr io.Writer, sec secrets) error {
 		return fmt.Errorf("start the fake store: %w", err)
 	}
 	defer store.Close()
-	org := sftest.NewServer()
+	org, err := sftest.NewServer()
+	if err != nil {
+		return fmt.Errorf("start the fake org: %w", err)
+	}
 	defer org.Close()
 
 	queue := idempotency.NewMemoryQueue()

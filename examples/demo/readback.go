@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/salesforce"
@@ -21,35 +20,24 @@ const (
 type usage struct {
 	bcTotal  int
 	bcRoutes map[string]int // by route, e.g. "GET /v2/orders/{id}"
-	sfCalls  int            // as Salesforce counts them against the daily allowance
-	sfPaths  map[string]int // by method and path below /services/data/vNN.N
+	sfCalls  int            // one per request, as Salesforce counts API calls
+	sfPaths  map[string]int // by route, e.g. "POST /composite/graph"
 	sfTokens int
 }
 
 // apiUsage reads the fakes' call counters.
 func apiUsage(store *bctest.Server, org *sftest.Server) usage {
-	u := usage{bcTotal: store.TotalCalls(), bcRoutes: map[string]int{}, sfCalls: org.APICalls(),
+	u := usage{bcTotal: store.TotalCalls(), bcRoutes: map[string]int{}, sfCalls: org.TotalCalls(),
 		sfPaths: map[string]int{}, sfTokens: org.TokenRequests()}
-	for _, route := range []string{
-		bctest.RouteGetOrder, bctest.RouteListOrders, bctest.RouteListOrderProducts,
-		bctest.RouteListShippingAddresses, bctest.RouteListCustomers, bctest.RouteCreateHook,
-		bctest.RouteListHooks, bctest.RouteGetHook, bctest.RouteUpdateHook, bctest.RouteDeleteHook,
-	} {
+	for _, route := range bctest.Routes() {
 		if n := store.Calls(route); n > 0 {
 			u.bcRoutes[route] = n
 		}
 	}
-	for path, n := range org.CallsByPath() {
-		method, rest, _ := strings.Cut(path, " ")
-		if i := strings.Index(rest, "/services/data/"); i >= 0 {
-			// Drop the version: "/services/data/v64.0/composite/graph" is
-			// "/composite/graph".
-			rest = rest[i+len("/services/data/"):]
-			if _, after, ok := strings.Cut(rest, "/"); ok {
-				rest = "/" + after
-			}
+	for _, route := range append(sftest.Routes(), sftest.RouteUnknown) {
+		if n := org.Calls(route); n > 0 {
+			u.sfPaths[route] = n
 		}
-		u.sfPaths[method+" "+rest] += n
 	}
 	return u
 }

@@ -13,7 +13,7 @@ import (
 // prints the plan, -apply rewrites the keys, and a second run finds nothing
 // left to do.
 func Example() {
-	org := sftest.NewServer(sftest.WithIDSeed(1)) // stable ids
+	org, _ := sftest.NewServer(sftest.WithIDSeed(1)) // stable ids
 	defer org.Close()
 	for _, key := range []string{"ada@studio.inc", "bc-customer-7"} {
 		if _, err := org.Seed("Account", sftest.Record{"Name": "Customer", "BigCommerce_Customer_Key__c": key}); err != nil {

@@ -13,7 +13,10 @@ const keyField = "BigCommerce_Customer_Key__c"
 
 func newOrg(t *testing.T) (*sftest.Server, func(string) string) {
 	t.Helper()
-	org := sftest.NewServer()
+	org, err := sftest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(org.Close)
 	env := map[string]string{
 		"SALESFORCE_CLIENT_ID":     sftest.DefaultClientID,

@@ -20,7 +20,12 @@ const (
 // newStore starts a fake store under a base path, so URL joining is tested.
 func newStore(t *testing.T) *bctest.Server {
 	t.Helper()
-	return bctest.New(t, bctest.WithBasePath("/bc"))
+	s, err := bctest.NewServer(bctest.WithBasePath("/bc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
 }
 
 // storeEnv is a complete environment for s; extra entries override it, and

@@ -11,7 +11,7 @@ import (
 // The program run against a fake org: the first run creates the fields and
 // the permission set, the second finds nothing to do.
 func Example() {
-	org := sftest.NewServer()
+	org, _ := sftest.NewServer()
 	defer org.Close()
 	env := map[string]string{
 		"SALESFORCE_CLIENT_ID":     sftest.DefaultClientID,

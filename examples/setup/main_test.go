@@ -29,7 +29,10 @@ func runWith(t *testing.T, env map[string]string, args ...string) result {
 
 func newOrg(t *testing.T, extra map[string]string) (*sftest.Server, map[string]string) {
 	t.Helper()
-	org := sftest.NewServer()
+	org, err := sftest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(org.Close)
 	env := map[string]string{
 		"SALESFORCE_CLIENT_ID":     sftest.DefaultClientID,
@@ -42,9 +45,9 @@ func newOrg(t *testing.T, extra map[string]string) (*sftest.Server, map[string]s
 
 func writes(org *sftest.Server) int {
 	n := 0
-	for k, c := range org.CallsByPath() {
-		if !strings.HasPrefix(k, "GET ") {
-			n += c
+	for _, route := range sftest.Routes() {
+		if !strings.HasPrefix(route, "GET ") {
+			n += org.Calls(route)
 		}
 	}
 	return n
@@ -80,7 +83,7 @@ func TestDryRunThenSetupThenNothingToDo(t *testing.T) {
 		t.Errorf("%d field permissions, want 6", n)
 	}
 
-	org.ResetCounts()
+	org.ResetCalls()
 	r = runWith(t, env, "-assign", "int@acme.example")
 	if r.code != exitOK || !strings.Contains(r.stdout, "created: none") || !strings.Contains(r.stdout, "0 change(s), 0 conflict(s)") {
 		t.Fatalf("second run: %+v", r)

@@ -33,8 +33,15 @@ var secretVars = []string{"BIGCOMMERCE_CLIENT_TOKEN", "BIGCOMMERCE_CLIENT_SECRET
 // listener on a free loopback port and 2 workers.
 func fakes(tb testing.TB) (*bctest.Server, *sftest.Server, map[string]string) {
 	tb.Helper()
-	bc := bctest.New(tb, bctest.WithBasePath("/bc"), bctest.WithClientSecret(clientSecret))
-	sf := sftest.NewServer(sftest.WithClientCredentials("sf-client-id", sfSecret))
+	bc, err := bctest.NewServer(bctest.WithBasePath("/bc"), bctest.WithClientSecret(clientSecret))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(bc.Close)
+	sf, err := sftest.NewServer(sftest.WithClientCredentials("sf-client-id", sfSecret))
+	if err != nil {
+		tb.Fatal(err)
+	}
 	tb.Cleanup(sf.Close)
 	return bc, sf, map[string]string{
 		"BIGCOMMERCE_STORE_HASH":     bc.StoreHash(),

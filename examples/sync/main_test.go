@@ -9,6 +9,7 @@ import (
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/internal/redistest"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
 )
 
 // Each role names every variable it is missing or cannot read, and none
@@ -203,7 +204,10 @@ func TestRunDrainsTheMemoryQueueOnStop(t *testing.T) {
 	t.Parallel()
 	bc, sf, env := fakes(t)
 	env["WORKERS"] = "1"
-	sf.SetLatency(200 * time.Millisecond) // keep events waiting in the queue
+	// Every Salesforce call waits 200 ms: events keep waiting in the queue.
+	if err := sf.FailRandomly(1, sftest.Fault{Delay: 200 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
 	p := start(t, env)
 	hookURL := p.url + webhookPath
 	var ids []int64

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func TestRunOrderTargetWithoutPricebook(t *testing.T) {
 		t.Parallel()
 		_, sf, env := fakes(t)
 		env["SYNC_TARGET"] = "order"
-		if err := sf.FailMatching(sftest.FaultRequestLimitExceeded, 1, "/query"); err != nil {
+		if err := sf.FailNext(1, sftest.Fault{Route: sftest.RouteQuery, Status: http.StatusForbidden}); err != nil {
 			t.Fatal(err)
 		}
 		var out logBuffer

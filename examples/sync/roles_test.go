@@ -8,6 +8,7 @@ import (
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/internal/redistest"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
 )
 
 // asRole keeps of env the variables role reads, and sets ROLE: a receiver
@@ -96,7 +97,10 @@ func TestWorkerRoleStopsWithoutLosingWork(t *testing.T) {
 	rs := redistest.Start(t)
 	bc, sf, env := fakes(t)
 	env["REDIS_URL"] = rs.URL()
-	sf.SetLatency(300 * time.Millisecond) // keeps the order in flight a while
+	// Every Salesforce call waits 300 ms: the order stays in flight a while.
+	if err := sf.FailRandomly(1, sftest.Fault{Delay: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
 	receiver := start(t, asRole(env, roleReceiver))
 	id := addOrder(t, bc)
 

@@ -13,7 +13,7 @@ import (
 )
 
 // BenchmarkAPICalls counts the API calls one order costs, as the fake org
-// (sftest.APICalls: a graph call is one call, the token request none) and
+// (sftest.TotalCalls: a graph call is one call, the token request none) and
 // the fake store (bctest call counters) count them, with a Worker on the
 // default settings (batches of up to 75, up to 4 calls in flight) and a
 // memory queue.
@@ -106,7 +106,7 @@ func reportCalls(b *testing.B, f *fakes, w *pipeline.Worker, n int, idealCalls f
 	if st.Synced != int64(n) {
 		b.Errorf("synced %d of %d orders (retried %d, dead %d)", st.Synced, n, st.Retried, st.DeadLettered)
 	}
-	sfPerOrder := float64(f.org.APICalls()) / float64(n)
+	sfPerOrder := float64(f.org.TotalCalls()) / float64(n)
 	ideal := idealCalls / float64(n)
 	b.ReportMetric(sfPerOrder, "sf-calls/order")
 	b.ReportMetric(ideal, "ideal-sf-calls/order")

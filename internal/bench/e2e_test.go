@@ -11,6 +11,7 @@ import (
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/internal/bench"
 	"github.com/bc2sf/bc2sf/salesforce"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
 )
 
 // BenchmarkEndToEnd measures the latency from a webhook delivery to the
@@ -23,7 +24,7 @@ import (
 // runs from the moment its delivery was due to the Worker's OnResult
 // reporting it synced, so a sender falling behind counts against the figure.
 // The last case, sflatency=150ms, adds 150 ms to every call the fake org
-// serves (sftest.Server.SetLatency), as a distant or busy org would, at
+// serves (a delay-only sftest.Fault on every call), as a distant or busy org would, at
 // 1,000 orders per second on the memory queue.
 //
 // The baseline, measured in the same run, is the floor of the same work
@@ -57,7 +58,12 @@ func backendName(onRedis bool) string {
 func runEndToEnd(b *testing.B, onRedis bool, rate int, dur, sfLatency time.Duration) {
 	n := int(dur.Seconds()) * rate
 	f := newFakes(b)
-	f.org.SetLatency(sfLatency)
+	if sfLatency > 0 {
+		// Every call the org serves waits sfLatency first.
+		if err := f.org.FailRandomly(1, sftest.Fault{Delay: sfLatency}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	ids := f.addOrders(b, n+1)
 	q, s := newBackend(b, onRedis, 2*n+10)
 	recv := serve(b, receiverHandler(b, q, s))

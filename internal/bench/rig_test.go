@@ -58,7 +58,10 @@ func newFakes(b *testing.B) *fakes {
 		b.Fatal(err)
 	}
 	b.Cleanup(store.Close)
-	org := sftest.NewServer(sftest.WithIDSeed(1))
+	org, err := sftest.NewServer(sftest.WithIDSeed(1))
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(org.Close)
 	bc, err := bigcommerce.NewClient(store.StoreHash(), store.Token(),
 		bigcommerce.WithBaseURL(store.URL()), bigcommerce.WithHTTPClient(keepAlive()))

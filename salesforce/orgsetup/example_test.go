@@ -15,7 +15,7 @@ import (
 // Inspect shows what setup would do (a dry run prints the plan), and Apply
 // does it. Here against the fake org.
 func Example() {
-	org := sftest.NewServer()
+	org, _ := sftest.NewServer()
 	defer org.Close()
 	sf, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),

@@ -36,8 +36,7 @@ func BenchmarkBaselineHandler(b *testing.B) {
 // BenchmarkUpsert is one upsert round trip against an org holding 200
 // accounts, the size of a typical test.
 func BenchmarkUpsert(b *testing.B) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(b)
 	c := newClient(b, srv)
 	for i := 0; i < 200; i++ {
 		srv.Seed("Account", Record{"Name": "n", "BigCommerce_Customer_Key__c": fmt.Sprint("seed", i)})

@@ -46,7 +46,7 @@ func TestCompositeReferences(t *testing.T) {
 	t.Parallel()
 	srv, c := newOrg(t)
 	pbe := seedPricing(t, c)
-	srv.ResetCounts()
+	srv.ResetCalls()
 	r := c.mustStatus(c.do("POST", "composite", map[string]any{"allOrNone": true, "compositeRequest": append(
 		orderGraph(srv, "k1", "100", pbe, 2),
 		sub("GET", "sobjects/Order/@{ord.id}?fields=AccountId", "read", nil),
@@ -69,8 +69,8 @@ func TestCompositeReferences(t *testing.T) {
 	if ord["AccountId"] != acct["Id"] {
 		t.Errorf("order account %v, want %v", ord["AccountId"], acct["Id"])
 	}
-	if srv.APICalls() != 1 {
-		t.Errorf("composite counted as %d calls, want 1", srv.APICalls())
+	if srv.TotalCalls() != 1 {
+		t.Errorf("composite counted as %d calls, want 1", srv.TotalCalls())
 	}
 }
 
@@ -150,7 +150,7 @@ func TestGraphIsolation(t *testing.T) {
 	t.Parallel()
 	srv, c := newOrg(t)
 	pbe := seedPricing(t, c)
-	srv.ResetCounts()
+	srv.ResetCalls()
 	graphs := []any{
 		map[string]any{"graphId": "g1", "compositeRequest": orderGraph(srv, "k1", "101", pbe, 1)},
 		// Quantity missing: the line item fails, so the account and order of
@@ -181,8 +181,8 @@ func TestGraphIsolation(t *testing.T) {
 	if _, ok := srv.RecordByExternalID("Order", "BigCommerce_Order_Id__c", "102"); ok {
 		t.Error("failed graph left its order")
 	}
-	if len(srv.Records("Order")) != 2 || len(srv.Records("OrderItem")) != 2 || srv.APICalls() != 1 {
-		t.Errorf("orders %d, items %d, calls %d", len(srv.Records("Order")), len(srv.Records("OrderItem")), srv.APICalls())
+	if len(srv.Records("Order")) != 2 || len(srv.Records("OrderItem")) != 2 || srv.TotalCalls() != 1 {
+		t.Errorf("orders %d, items %d, calls %d", len(srv.Records("Order")), len(srv.Records("OrderItem")), srv.TotalCalls())
 	}
 
 	// Re-sending the same graphs upserts: no duplicates, the good graphs

@@ -1,12 +1,29 @@
 // Package sftest is an in-process fake Salesforce org for tests: an
-// httptest server that speaks the Salesforce REST API wire format closely
-// enough that a real client works against it unchanged.
+// http.Handler that speaks the Salesforce REST API wire format closely
+// enough that a real client works against it unchanged. Package bctest is
+// its sibling for BigCommerce: the two are built, faulted and inspected the
+// same way.
 //
-// It serves:
+// # Building and reaching the org
+//
+// NewServer(options...) builds an org and reports an invalid option as an
+// error wrapping ErrInvalid; it needs no testing.TB, so programs such as an
+// offline demo use it too. It opens no socket: URL, TokenURL and Client open
+// a loopback port on first use, while Transport (an http.RoundTripper) and
+// ServeHTTP serve the org in memory. Close releases the port.
+//
+// The org reads the time from the time package. A test that needs to
+// control time (session timeouts, the daily window, record timestamps) runs
+// in a testing/synctest bubble and reaches the org through Transport:
+// loopback network I/O is not durably blocking, so a socket opened in a
+// bubble would keep the bubble's clock from advancing.
+//
+// # Resources
 //
 //   - POST /services/oauth2/token: the client credentials grant (client id
 //     and secret in the form or in HTTP Basic auth) and the JWT bearer grant.
-//     The answer has access_token, instance_url (the server's URL), id,
+//     The answer has access_token, instance_url (the scheme and host the
+//     request came to), id,
 //     token_type "Bearer", issued_at (epoch milliseconds as a string),
 //     signature and scope, and, as in a real org, no expires_in and no
 //     refresh_token. Failures use the OAuth shape
@@ -129,17 +146,25 @@
 //
 // # Fault injection and inspection
 //
-// FailNext, FailMatching and FailFraction answer calls with a Fault (503
+// FailNext(n, fault) answers the next n REST calls (of one route, or of all)
+// with a Fault: a status with Salesforce's error body (503
 // SERVER_UNAVAILABLE, 400 UNABLE_TO_LOCK_ROW, 403 REQUEST_LIMIT_EXCEEDED,
-// 429, 500); ExpireTokens and ExpireTokensAfter invalidate sessions;
-// WithDailyLimit and SetDailyUsage exhaust the allowance; SetLatency slows
-// calls down. A refused or faulted call is decided before the request is
-// applied, so it changes nothing. Records, Record, RecordByExternalID,
-// APICalls (a composite or graph is one call), TokenRequests, CallsByPath
-// and ResetCounts let a test check what reached the org.
+// 429 with Retry-After, 500 UNKNOWN_EXCEPTION), a delay, or both;
+// FailRandomly(fraction, fault) fails a reproducible fraction of calls,
+// drawn from the source WithSeed seeds. ExpireTokens and ExpireTokensAfter
+// invalidate sessions; WithDailyLimit and SetDailyUsage exhaust the
+// allowance. A refused or faulted call is decided before the request is
+// applied, so it changes nothing. Records, Record and RecordByExternalID
+// show the data; Calls(route), TotalCalls, TokenRequests and
+// FaultsInjected count requests until ResetCalls. Calls counts as
+// Salesforce counts API calls, one per request (a Composite, Composite
+// Graph or sObject Collections request is one call), but includes the
+// faulted and refused ones; DailyUsage counts only the calls the org served.
 //
 // # Where the fake differs from a real org
 //
+//   - It speaks plain HTTP on loopback (or in memory), and instance_url is
+//     whatever host the token request came to.
 //   - A real org lets a user with "Edit Activated Orders" change some
 //     fields of an activated Order's products, and knows the Status values
 //     an admin adds to either category; the fake refuses every change to

@@ -11,7 +11,11 @@ import (
 )
 
 func Example() {
-	srv := sftest.NewServer(sftest.WithIDSeed(1000))
+	srv, err := sftest.NewServer(sftest.WithIDSeed(1000))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
 
 	// Client credentials grant, as golang.org/x/oauth2/clientcredentials sends it.
@@ -54,17 +58,18 @@ func Example() {
 	upsert("Ada King") // the same external ID updates the same record
 
 	accounts := srv.Records("Account")
-	fmt.Println(len(accounts), accounts[0]["Name"], srv.APICalls(), srv.TokenRequests())
+	fmt.Println(len(accounts), accounts[0]["Name"], srv.TotalCalls(), srv.TokenRequests())
 	// Output:
 	// 201 0018d00000000G9AAI true api-usage=1/100000
 	// 200 0018d00000000G9AAI false api-usage=2/100000
 	// 1 Ada King 2 1
 }
 
+// Answer the next call with 503 SERVER_UNAVAILABLE, as a busy org would.
 func ExampleServer_FailNext() {
-	srv := sftest.NewServer()
+	srv, _ := sftest.NewServer()
 	defer srv.Close()
-	srv.FailNext(sftest.FaultServerUnavailable, 1)
+	_ = srv.FailNext(1, sftest.Fault{Status: http.StatusServiceUnavailable})
 
 	form := url.Values{"grant_type": {"client_credentials"},
 		"client_id": {sftest.DefaultClientID}, "client_secret": {sftest.DefaultClientSecret}}
@@ -86,9 +91,35 @@ func ExampleServer_FailNext() {
 		resp.Body.Close()
 		fmt.Println(resp.StatusCode)
 	}
-	fmt.Println(srv.FaultsInjected(), srv.APICalls())
+	fmt.Println(srv.FaultsInjected(), srv.TotalCalls(), srv.Calls(sftest.RouteLimits))
 	// Output:
 	// 503
 	// 200
-	// 1 1
+	// 1 2 2
+}
+
+// Reach the org in memory, without a socket, as a test inside a
+// testing/synctest bubble must; any host works, and the token's
+// instance_url names it.
+func ExampleServer_Transport() {
+	srv, _ := sftest.NewServer()
+	defer srv.Close()
+	hc := &http.Client{Transport: srv.Transport()}
+
+	resp, err := hc.PostForm("https://acme.my.salesforce.example/services/oauth2/token", url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {sftest.DefaultClientID},
+		"client_secret": {sftest.DefaultClientSecret},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		InstanceURL string `json:"instance_url"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	fmt.Println(resp.StatusCode, tok.InstanceURL, srv)
+	// Output: 200 https://acme.my.salesforce.example sftest.Server(in memory)
 }

@@ -4,169 +4,212 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"regexp"
+	"strconv"
 	"time"
 )
 
-// Fault is a failure the server can answer with instead of serving a call.
-// An injected fault is decided before the call is read, so it changes
-// nothing in the org and does not count against the daily allowance.
-type Fault int
+// Fault says how the fake answers a call instead of serving it. Faults are
+// checked before the session and the daily allowance, and a faulted call
+// changes nothing in the org and does not use the allowance. Token requests
+// are never faulted.
+type Fault struct {
+	// Route limits the fault to one route (a Route* constant); "" matches
+	// every REST call.
+	Route string
+	// Status is the status to answer: 400, 403, 429, or 500 to 599. 0 serves
+	// the call normally once Delay has passed.
+	Status int
+	// Code is the errorCode of the answer. Default by status: 503
+	// SERVER_UNAVAILABLE, 403 and 429 REQUEST_LIMIT_EXCEEDED, any other 5xx
+	// UNKNOWN_EXCEPTION. A 400 needs one, such as "UNABLE_TO_LOCK_ROW".
+	Code string
+	// Message is the message of the answer. Default by code:
+	// SERVER_UNAVAILABLE "Server too busy"; UNABLE_TO_LOCK_ROW "unable to
+	// obtain exclusive access to this record"; REQUEST_LIMIT_EXCEEDED
+	// "TotalRequests Limit exceeded." (the daily allowance; the concurrent
+	// long-running limit says "ConcurrentPerOrgLongTxn Limit exceeded.") or,
+	// on a 429, "Too many requests"; UNKNOWN_EXCEPTION an "unexpected error"
+	// text with an ErrorId; any other code repeats the code.
+	Message string
+	// Delay is waited, on the time package's clock, before answering; the
+	// wait ends early when the client gives up on the request. Default 0.
+	Delay time.Duration
+	// RetryAfter is sent, in whole seconds rounded up, as Retry-After. A 429
+	// sends 1 s when it is 0; other statuses send none then.
+	RetryAfter time.Duration
+}
 
-// The faults Salesforce sends that a client has to survive.
-const (
-	// FaultServerUnavailable answers 503 SERVER_UNAVAILABLE "Server too busy".
-	FaultServerUnavailable Fault = iota + 1
-	// FaultUnableToLockRow answers 400 UNABLE_TO_LOCK_ROW "unable to obtain
-	// exclusive access to this record", the record-lock contention error;
-	// retrying usually succeeds. Clients should key on the code: reports of
-	// the status Salesforce uses for it differ.
-	FaultUnableToLockRow
-	// FaultRequestLimitExceeded answers 403 REQUEST_LIMIT_EXCEEDED
-	// "TotalRequests Limit exceeded.", the daily allowance message.
-	FaultRequestLimitExceeded
-	// FaultConcurrentLimit answers 403 REQUEST_LIMIT_EXCEEDED
-	// "ConcurrentPerOrgLongTxn Limit exceeded.", the long-running request cap.
-	FaultConcurrentLimit
-	// FaultTooManyRequests answers 429 with "Retry-After: 1". Core Salesforce
-	// REST does not document 429, but edges in front of it send one.
-	FaultTooManyRequests
-	// FaultInternalError answers 500 UNKNOWN_EXCEPTION. Any Fault value not
-	// listed here answers the same.
-	FaultInternalError
-)
+func (f Fault) validate() error {
+	switch {
+	case f.Route != RouteUnknown && !knownRoutes[f.Route]:
+		return fmt.Errorf("%w: fault route %q (want a Route* constant or \"\")", ErrInvalid, f.Route)
+	case f.Status != 0 && f.Status != http.StatusBadRequest && f.Status != http.StatusForbidden &&
+		f.Status != http.StatusTooManyRequests && (f.Status < 500 || f.Status > 599):
+		return fmt.Errorf("%w: fault status %d (want 0, 400, 403, 429 or 5xx)", ErrInvalid, f.Status)
+	case f.Status == http.StatusBadRequest && f.Code == "":
+		return fmt.Errorf("%w: a 400 fault needs a Code", ErrInvalid)
+	case f.Delay < 0 || f.RetryAfter < 0:
+		return fmt.Errorf("%w: negative fault delay", ErrInvalid)
+	case f.Status == 0 && f.Delay == 0:
+		return fmt.Errorf("%w: a fault needs a status or a delay", ErrInvalid)
+	}
+	return nil
+}
 
 // String describes the answer the fault gives, e.g.
-// "503 SERVER_UNAVAILABLE".
+// "503 SERVER_UNAVAILABLE", or "delay 1s" for a delay-only fault.
 func (f Fault) String() string {
-	switch f {
-	case FaultServerUnavailable:
-		return "503 SERVER_UNAVAILABLE"
-	case FaultUnableToLockRow:
-		return "400 UNABLE_TO_LOCK_ROW"
-	case FaultRequestLimitExceeded:
-		return "403 REQUEST_LIMIT_EXCEEDED TotalRequests"
-	case FaultConcurrentLimit:
-		return "403 REQUEST_LIMIT_EXCEEDED ConcurrentPerOrgLongTxn"
-	case FaultTooManyRequests:
-		return "429 REQUEST_LIMIT_EXCEEDED"
-	case FaultInternalError:
-		return "500 UNKNOWN_EXCEPTION"
+	if f.Status == 0 {
+		return "delay " + f.Delay.String()
 	}
-	return fmt.Sprintf("Fault(%d) 500 UNKNOWN_EXCEPTION", int(f))
+	s := strconv.Itoa(f.Status) + " " + f.code()
+	if f.Route != "" {
+		s += " on " + f.Route
+	}
+	return s
+}
+
+func (f Fault) code() string {
+	switch {
+	case f.Code != "":
+		return f.Code
+	case f.Status == http.StatusServiceUnavailable:
+		return "SERVER_UNAVAILABLE"
+	case f.Status == http.StatusForbidden, f.Status == http.StatusTooManyRequests:
+		return "REQUEST_LIMIT_EXCEEDED"
+	}
+	return "UNKNOWN_EXCEPTION"
+}
+
+func (f Fault) message() string {
+	if f.Message != "" {
+		return f.Message
+	}
+	switch code := f.code(); {
+	case code == "SERVER_UNAVAILABLE":
+		return "Server too busy"
+	case code == "UNABLE_TO_LOCK_ROW":
+		return "unable to obtain exclusive access to this record"
+	case code == "REQUEST_LIMIT_EXCEEDED" && f.Status == http.StatusTooManyRequests:
+		return "Too many requests"
+	case code == "REQUEST_LIMIT_EXCEEDED":
+		return "TotalRequests Limit exceeded."
+	case code == "UNKNOWN_EXCEPTION":
+		return "An unexpected error occurred. Please include this ErrorId if you contact support: 0000000000-00000 (-0)"
+	default:
+		return code
+	}
 }
 
 func (f Fault) response() response {
-	switch f {
-	case FaultServerUnavailable:
-		return errorResponse(http.StatusServiceUnavailable, "SERVER_UNAVAILABLE", "Server too busy")
-	case FaultUnableToLockRow:
-		return errorResponse(http.StatusBadRequest, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record")
-	case FaultRequestLimitExceeded:
-		return errorResponse(http.StatusForbidden, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-	case FaultConcurrentLimit:
-		return errorResponse(http.StatusForbidden, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.")
-	case FaultTooManyRequests:
-		r := errorResponse(http.StatusTooManyRequests, "REQUEST_LIMIT_EXCEEDED", "Too many requests")
-		r.header = map[string]string{"Retry-After": "1"}
-		return r
+	r := errorResponse(f.Status, f.code(), f.message())
+	wait := f.RetryAfter
+	if wait == 0 && f.Status == http.StatusTooManyRequests {
+		wait = time.Second
 	}
-	return errorResponse(http.StatusInternalServerError, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you contact support: 0000000000-00000 (-0)")
+	if wait > 0 {
+		secs := (wait + time.Second - 1) / time.Second
+		r.header = map[string]string{"Retry-After": strconv.FormatInt(int64(secs), 10)}
+	}
+	return r
 }
 
-// rule is one armed fault: it fires on up to n matching calls (n < 0: always
-// subject to the fraction), or on a seeded fraction of them.
-type rule struct {
-	fault    Fault
-	n        int
-	pattern  *regexp.Regexp
+type scripted struct {
+	Fault
+	left int
+}
+
+type randomFault struct {
+	Fault
 	fraction float64
-	rng      *rand.Rand
 }
 
 type faultState struct {
-	rules       []*rule
-	latency     time.Duration
+	scripts     []*scripted
+	random      *randomFault
+	rng         *rand.Rand
 	expireAfter int
 }
 
-// take returns the fault for a call to method and the escaped path, if an
-// armed rule fires, consuming one use of it.
-func (fs *faultState) take(method, path string) *Fault {
-	for i, r := range fs.rules {
-		if r.pattern != nil && !r.pattern.MatchString(method+" "+path) {
+// FailNext answers the next n REST calls that match f.Route with f. Scripts
+// queue: a call takes the oldest script that matches it and still has calls
+// left. It fails, with an error wrapping ErrInvalid, when n < 1 or f is
+// invalid.
+func (s *Server) FailNext(n int, f Fault) error {
+	if n < 1 {
+		return fmt.Errorf("%w: FailNext count %d", ErrInvalid, n)
+	}
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.scripts = append(s.faults.scripts, &scripted{Fault: f, left: n})
+	return nil
+}
+
+// FailRandomly answers a fraction (0 to 1) of the REST calls that match
+// f.Route with f, drawing from the source WithSeed seeded, so the same
+// sequence of calls fails the same way on every run. Scripts of FailNext
+// take precedence. A fraction of 0 turns random faults off; a new call
+// replaces the previous setting.
+func (s *Server) FailRandomly(fraction float64, f Fault) error {
+	if !(fraction >= 0 && fraction <= 1) {
+		return fmt.Errorf("%w: failure fraction %v (want 0 to 1)", ErrInvalid, fraction)
+	}
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.random = &randomFault{Fault: f, fraction: fraction}
+	if fraction == 0 {
+		s.faults.random = nil
+	}
+	return nil
+}
+
+// ClearFaults drops every FailNext script, turns random faults off and
+// cancels an ExpireTokensAfter countdown. Tokens already expired stay
+// expired.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.scripts, s.faults.random, s.faults.expireAfter = nil, nil, 0
+}
+
+// pick returns the fault for a call to route, if any, consuming one use of
+// a script. mu must be held.
+func (fs *faultState) pick(route string) *Fault {
+	for i, sc := range fs.scripts {
+		if sc.Route != "" && sc.Route != route {
 			continue
 		}
-		if r.rng != nil {
-			if r.rng.Float64() >= r.fraction {
-				continue
-			}
-			f := r.fault
-			return &f
+		sc.left--
+		if sc.left == 0 {
+			fs.scripts = append(fs.scripts[:i:i], fs.scripts[i+1:]...)
 		}
-		r.n--
-		if r.n <= 0 {
-			fs.rules = append(fs.rules[:i], fs.rules[i+1:]...)
-		}
-		f := r.fault
+		f := sc.Fault
+		return &f
+	}
+	if rf := fs.random; rf != nil && (rf.Route == "" || rf.Route == route) && fs.rng.Float64() < rf.fraction {
+		f := rf.Fault
 		return &f
 	}
 	return nil
 }
 
-// FailNext answers the next n REST calls with fault f (n < 1 does nothing).
-// Token requests are never failed by this.
-func (s *Server) FailNext(f Fault, n int) {
-	if n < 1 {
-		return
+// sleepFault waits out f.Delay; it reports false when the client gave up.
+func sleepFault(r *http.Request, f *Fault) bool {
+	if f.Delay <= 0 {
+		return true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.rules = append(s.faults.rules, &rule{fault: f, n: n})
-}
-
-// FailMatching answers the next n REST calls whose "METHOD /escaped/path"
-// matches the regular expression pattern with fault f, e.g.
-// `^PATCH /services/data/v[0-9.]+/sobjects/Order/`. It returns an error for an
-// invalid pattern; n < 1 does nothing.
-func (s *Server) FailMatching(f Fault, n int, pattern string) error {
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		return fmt.Errorf("sftest: fault pattern: %w", err)
+	t := time.NewTimer(f.Delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
 	}
-	if n < 1 {
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.rules = append(s.faults.rules, &rule{fault: f, n: n, pattern: re})
-	return nil
-}
-
-// FailFraction answers each REST call with fault f with probability fraction
-// (clamped to [0, 1]) until ClearFaults. The choice is drawn from a generator
-// seeded with seed, so a run with the same calls in the same order fails the
-// same ones.
-func (s *Server) FailFraction(f Fault, fraction float64, seed uint64) {
-	fraction = min(max(fraction, 0), 1)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.rules = append(s.faults.rules, &rule{fault: f, fraction: fraction,
-		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))})
-}
-
-// SetLatency delays every REST call by d before it is processed (0, the
-// default, for none). The delay ends early if the client cancels.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.latency = d
-}
-
-// ClearFaults disarms every injected fault and the latency, and cancels an
-// ExpireTokensAfter countdown. Tokens already expired stay expired.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = faultState{}
 }

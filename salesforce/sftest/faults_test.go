@@ -3,32 +3,40 @@ package sftest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 func TestFaultsChangeNothing(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		fault  Fault
-		status int
-		code   string
+		fault   Fault
+		status  int
+		code    string
+		message string
 	}{
-		{FaultServerUnavailable, 503, "SERVER_UNAVAILABLE"},
-		{FaultUnableToLockRow, 400, "UNABLE_TO_LOCK_ROW"},
-		{FaultRequestLimitExceeded, 403, "REQUEST_LIMIT_EXCEEDED"},
-		{FaultConcurrentLimit, 403, "REQUEST_LIMIT_EXCEEDED"},
-		{FaultTooManyRequests, 429, "REQUEST_LIMIT_EXCEEDED"},
-		{FaultInternalError, 500, "UNKNOWN_EXCEPTION"},
+		{Fault{Status: 503}, 503, "SERVER_UNAVAILABLE", "Server too busy"},
+		{Fault{Status: 400, Code: "UNABLE_TO_LOCK_ROW"}, 400, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record"},
+		{Fault{Status: 403}, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."},
+		{Fault{Status: 403, Message: "ConcurrentPerOrgLongTxn Limit exceeded."}, 403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded."},
+		{Fault{Status: 429}, 429, "REQUEST_LIMIT_EXCEEDED", "Too many requests"},
+		{Fault{Status: 500}, 500, "UNKNOWN_EXCEPTION", ""},
+		{Fault{Status: 502, Code: "BAD_GATEWAY", RetryAfter: 1500 * time.Millisecond}, 502, "BAD_GATEWAY", "BAD_GATEWAY"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			t.Parallel()
 			srv, c := newOrg(t)
-			srv.FailNext(tc.fault, 2)
+			if err := srv.FailNext(2, tc.fault); err != nil {
+				t.Fatal(err)
+			}
 			writes := []struct {
 				method, path string
 				body         any
@@ -39,72 +47,137 @@ func TestFaultsChangeNothing(t *testing.T) {
 			}
 			for _, w := range writes {
 				r := c.do(w.method, w.path, w.body)
-				if r.status != tc.status || r.errorCode(t) != tc.code {
+				var body []apiError
+				if err := json.Unmarshal(r.raw, &body); err != nil || r.status != tc.status || len(body) != 1 ||
+					body[0].ErrorCode != tc.code || (tc.message != "" && body[0].Message != tc.message) {
 					t.Fatalf("%s %s: %d %s", w.method, w.path, r.status, r.raw)
 				}
-				if tc.fault == FaultTooManyRequests && r.header.Get("Retry-After") != "1" {
-					t.Errorf("429 without Retry-After")
+				wantRetry := map[int]string{429: "1", 502: "2"}[tc.status]
+				if got := r.header.Get("Retry-After"); got != wantRetry {
+					t.Errorf("Retry-After %q, want %q", got, wantRetry)
+				}
+				if r.header.Get("Sforce-Limit-Info") != "api-usage=0/100000" {
+					t.Errorf("Sforce-Limit-Info %q", r.header.Get("Sforce-Limit-Info"))
 				}
 			}
 			if n := len(srv.Records("Account")); n != 0 {
 				t.Fatalf("faulted calls wrote %d records", n)
 			}
-			if srv.APICalls() != 0 || srv.FaultsInjected() != 2 {
-				t.Errorf("APICalls %d, FaultsInjected %d", srv.APICalls(), srv.FaultsInjected())
+			if used, _ := srv.DailyUsage(); used != 0 || srv.TotalCalls() != 2 || srv.FaultsInjected() != 2 ||
+				srv.Calls(RouteUpsert) != 1 || srv.Calls(RouteGraph) != 1 {
+				t.Errorf("usage %d, TotalCalls %d, FaultsInjected %d, upserts %d, graphs %d",
+					used, srv.TotalCalls(), srv.FaultsInjected(), srv.Calls(RouteUpsert), srv.Calls(RouteGraph))
 			}
 			c.mustStatus(c.do("PATCH", "sobjects/Account/BigCommerce_Customer_Key__c/k", map[string]any{"Name": "A"}), 201)
 		})
 	}
 }
 
-func TestFailMatching(t *testing.T) {
+func TestFailNextByRoute(t *testing.T) {
 	t.Parallel()
 	srv, c := newOrg(t)
-	if err := srv.FailMatching(FaultServerUnavailable, 1, "("); err == nil {
-		t.Error("bad pattern accepted")
-	}
-	if err := srv.FailMatching(FaultUnableToLockRow, 1, `^PATCH /services/data/v[0-9.]+/sobjects/Order/`); err != nil {
+	if err := srv.FailNext(1, Fault{Route: RouteUpsert, Status: 400, Code: "UNABLE_TO_LOCK_ROW"}); err != nil {
 		t.Fatal(err)
 	}
-	c.mustStatus(c.do("PATCH", "sobjects/Account/BigCommerce_Customer_Key__c/k", map[string]any{"Name": "A"}), 201)
-	acct, _ := srv.RecordByExternalID("Account", "BigCommerce_Customer_Key__c", "k")
-	order := map[string]any{"AccountId": acct["Id"], "EffectiveDate": "2026-01-01", "Status": "Draft"}
-	if r := c.do("PATCH", "sobjects/Order/BigCommerce_Order_Id__c/1", order); r.status != 400 || r.errorCode(t) != "UNABLE_TO_LOCK_ROW" {
+	if err := srv.FailNext(1, Fault{Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	// The upsert script is older, so the first upsert takes it; the limits
+	// call takes the any-route script.
+	if r := c.do("PATCH", "sobjects/Account/BigCommerce_Customer_Key__c/k", map[string]any{"Name": "A"}); r.status != 400 || r.errorCode(t) != "UNABLE_TO_LOCK_ROW" {
 		t.Fatalf("matching call: %d %s", r.status, r.raw)
 	}
-	c.mustStatus(c.do("PATCH", "sobjects/Order/BigCommerce_Order_Id__c/1", order), 201)
+	if r := c.do("GET", "limits", nil); r.status != 503 {
+		t.Fatalf("any-route script: %d %s", r.status, r.raw)
+	}
+	c.mustStatus(c.do("PATCH", "sobjects/Account/BigCommerce_Customer_Key__c/k", map[string]any{"Name": "A"}), 201)
+	c.mustStatus(c.do("GET", "limits", nil), 200)
+	if srv.Calls(RouteUpsert) != 2 || srv.Calls(RouteLimits) != 2 || srv.TotalCalls() != 4 || srv.FaultsInjected() != 2 {
+		t.Errorf("upserts %d, limits %d, total %d, faults %d", srv.Calls(RouteUpsert), srv.Calls(RouteLimits), srv.TotalCalls(), srv.FaultsInjected())
+	}
+	srv.ResetCalls()
+	if srv.TotalCalls() != 0 || srv.Calls(RouteUpsert) != 0 || srv.FaultsInjected() != 0 || srv.TokenRequests() != 0 {
+		t.Error("ResetCalls left counts")
+	}
 }
 
-func TestFailFractionIsSeeded(t *testing.T) {
+func TestInvalidFaults(t *testing.T) {
 	t.Parallel()
-	run := func() []int {
-		srv, c := newOrg(t)
-		srv.FailFraction(FaultServerUnavailable, 0.5, 42)
+	srv := newServer(t)
+	tests := map[string]func() error{
+		"zero count":       func() error { return srv.FailNext(0, Fault{Status: 503}) },
+		"status 404":       func() error { return srv.FailNext(1, Fault{Status: 404}) },
+		"status 600":       func() error { return srv.FailNext(1, Fault{Status: 600}) },
+		"400 without code": func() error { return srv.FailNext(1, Fault{Status: 400}) },
+		"nothing":          func() error { return srv.FailNext(1, Fault{}) },
+		"neg delay":        func() error { return srv.FailNext(1, Fault{Delay: -1}) },
+		"unknown route":    func() error { return srv.FailNext(1, Fault{Route: "PUT /limits", Status: 503}) },
+		"fraction above 1": func() error { return srv.FailRandomly(1.5, Fault{Status: 503}) },
+		"fraction NaN":     func() error { return srv.FailRandomly(math.NaN(), Fault{Status: 503}) },
+		"bad random":       func() error { return srv.FailRandomly(0.5, Fault{Status: 200}) },
+	}
+	for name, f := range tests {
+		if err := f(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+func TestFailRandomlyIsSeeded(t *testing.T) {
+	t.Parallel()
+	run := func(seed uint64) []int {
+		srv, c := newOrg(t, WithSeed(seed))
+		if err := srv.FailRandomly(0.5, Fault{Route: RouteLimits, Status: 503}); err != nil {
+			t.Fatal(err)
+		}
 		var statuses []int
 		for i := 0; i < 40; i++ {
 			statuses = append(statuses, c.do("GET", "limits", nil).status)
+			if r := c.do("GET", "sobjects", nil); r.status != 200 {
+				t.Fatalf("other route failed: %d", r.status)
+			}
 		}
 		return statuses
 	}
-	a, b := run(), run()
+	a, b := run(42), run(42)
+	if !slices.Equal(a, b) {
+		t.Fatalf("same seed, different faults:\n%v\n%v", a, b)
+	}
 	failed := 0
-	for i := range a {
-		if a[i] != b[i] {
-			t.Fatalf("same seed, different outcome at call %d", i)
-		}
-		if a[i] == 503 {
+	for _, st := range a {
+		if st == 503 {
 			failed++
 		}
 	}
 	if failed == 0 || failed == len(a) {
 		t.Errorf("fraction 0.5 failed %d of %d calls", failed, len(a))
 	}
+	if c := run(43); slices.Equal(a, c) {
+		t.Errorf("seeds 42 and 43 failed the same calls")
+	}
+}
+
+func TestClearFaults(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t)
+	_ = srv.FailNext(5, Fault{Status: 503})
+	_ = srv.FailRandomly(1, Fault{Status: 503})
+	srv.ExpireTokensAfter(1)
+	srv.ClearFaults()
+	c.mustStatus(c.do("GET", "limits", nil), 200)
+	c.mustStatus(c.do("GET", "limits", nil), 200)
+	_ = srv.FailRandomly(1, Fault{Status: 503})
+	_ = srv.FailRandomly(0, Fault{Status: 503})
+	c.mustStatus(c.do("GET", "limits", nil), 200)
 }
 
 func TestDailyLimitAndHeader(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
-	srv, c := newOrg(t, WithDailyLimit(3), WithClock(clock.Now))
+	synctest.Test(t, dailyLimitAndHeader)
+}
+
+func dailyLimitAndHeader(t *testing.T) {
+	srv, c := newMemOrg(t, WithDailyLimit(3))
 	for i := 1; i <= 3; i++ {
 		r := c.mustStatus(c.do("GET", "limits", nil), 200)
 		if got, want := r.header.Get("Sforce-Limit-Info"), fmt.Sprintf("api-usage=%d/3", i); got != want {
@@ -124,8 +197,12 @@ func TestDailyLimitAndHeader(t *testing.T) {
 	if len(srv.Records("Account")) != 0 {
 		t.Error("call over the limit wrote")
 	}
-	clock.Advance(24 * time.Hour)
-	c.token = fetchToken(t, srv)
+	time.Sleep(24*time.Hour - time.Second)
+	c.token = c.fetchToken() // the session has timed out by now
+	if r := c.do("GET", "limits", nil); r.status != 403 {
+		t.Errorf("a second before the window ends: %d", r.status)
+	}
+	time.Sleep(time.Second)
 	c.mustStatus(c.do("GET", "limits", nil), 200)
 	if used, max := srv.DailyUsage(); used != 1 || max != 3 {
 		t.Errorf("new window: used %d of %d", used, max)
@@ -164,33 +241,58 @@ func TestConcurrentUpsertsKeepOneRecord(t *testing.T) {
 	if created != 1 || len(srv.Records("Contact")) != 1 {
 		t.Errorf("created %d times, %d records", created, len(srv.Records("Contact")))
 	}
-	if srv.APICalls() != n || srv.CallsByPath()["PATCH /services/data/v64.0/sobjects/Contact/BigCommerce_Customer_Key__c/same@example.com"] != n {
-		t.Errorf("calls %d, by path %v", srv.APICalls(), srv.CallsByPath())
+	if srv.TotalCalls() != n || srv.Calls(RouteUpsert) != n {
+		t.Errorf("calls %d, upserts %d", srv.TotalCalls(), srv.Calls(RouteUpsert))
 	}
 }
 
-func TestLatencyHonoursCancel(t *testing.T) {
+func TestFaultDelay(t *testing.T) {
 	t.Parallel()
-	srv, c := newOrg(t)
-	srv.SetLatency(time.Hour)
+	synctest.Test(t, faultDelay)
+}
+
+// faultDelay runs in a bubble, in memory: the delay is spent on the
+// bubble's clock, and synctest.Wait says when the fake is blocked in it.
+func faultDelay(t *testing.T) {
+	srv, c := newMemOrg(t)
+	if err := srv.FailNext(1, Fault{Delay: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	c.mustStatus(c.do("GET", "limits", nil), 200)
+	if got := time.Since(start); got != time.Minute {
+		t.Errorf("delayed call took %v, want 1m", got)
+	}
+
+	if err := srv.FailRandomly(1, Fault{Delay: time.Hour, Status: 503}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL()+"/services/data/v64.0/limits", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/services/data/v64.0/limits", nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	done := make(chan error, 1)
 	go func() {
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := c.hc.Do(req)
 		if err == nil {
 			resp.Body.Close()
 		}
 		done <- err
 	}()
+	synctest.Wait() // the fake now waits out the hour
+	if srv.Calls(RouteLimits) != 2 {
+		t.Fatalf("Calls(RouteLimits) = %d while the request waits, want 2", srv.Calls(RouteLimits))
+	}
+	start = time.Now()
 	cancel()
-	if err := <-done; err == nil {
-		t.Error("request finished despite an hour of latency")
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if waited := time.Since(start); waited != 0 {
+		t.Errorf("the fake kept waiting %v after the cancel", waited)
 	}
 	srv.ClearFaults()
 	c.mustStatus(c.do("GET", "limits", nil), 200)
-	if srv.APICalls() != 1 {
-		t.Errorf("cancelled call counted: %d", srv.APICalls())
+	if used, _ := srv.DailyUsage(); used != 2 {
+		t.Errorf("DailyUsage %d: the cancelled call used allowance", used)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func FuzzSOQL(f *testing.F) {
@@ -50,10 +51,9 @@ func FuzzRecordBody(f *testing.F) {
 	f.Add([]byte(`{"records":[{"attributes":{"type":"Account"},"Name":"x"}]}`))
 	f.Add([]byte(`{"graphs":[{"graphId":"g","compositeRequest":[{"method":"POST","url":"/services/data/v64.0/sobjects/Account","referenceId":"a","body":{"Name":"@{a.id}"}}]}]}`))
 	f.Add([]byte(`null`))
-	srv := NewServer()
-	f.Cleanup(srv.Close)
+	srv := newServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		tx := &tx{st: srv.st, now: srv.cfg.clock()}
+		tx := &tx{st: srv.st, now: time.Now()}
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
 		sp := tx.savepoint()
@@ -79,12 +79,11 @@ func FuzzIngestCSV(f *testing.F) {
 	f.Add([]byte("BigCommerce_Customer_Key__c,Name\n\"k,\"\"x\",#N/A\n"))
 	f.Add([]byte("\"unterminated\n"))
 	f.Add([]byte("Id\n\n\n"))
-	srv := NewServer()
-	f.Cleanup(srv.Close)
+	srv := newServer(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
-		t0 := &tx{st: srv.st, now: srv.cfg.clock()}
+		t0 := &tx{st: srv.st, now: time.Now()}
 		j := srv.newJob("ingest", t0.now)
 		j.object, j.operation, j.extField, j.state, j.data, j.uploaded = "Account", "upsert", "BigCommerce_Customer_Key__c", "Open", data, true
 		srv.runIngest(t0, j)

@@ -7,22 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 )
-
-// fakeClock is a clock a test moves by hand; safe for concurrent use.
-type fakeClock struct{ nanos atomic.Int64 }
-
-func newFakeClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.nanos.Store(t.UnixNano())
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.nanos.Load()).UTC() }
-func (c *fakeClock) Advance(d time.Duration) { c.nanos.Add(int64(d)) }
 
 const testVersion = "v64.0"
 
@@ -31,28 +17,52 @@ const testVersion = "v64.0"
 type client struct {
 	t     testing.TB
 	srv   *Server
+	hc    *http.Client
+	base  string // the org's URL as this client reaches it
 	token string
 	extra map[string]string // headers for the next call; not for concurrent use
 }
 
 func newClient(t testing.TB, srv *Server) *client {
 	t.Helper()
-	c := &client{t: t, srv: srv}
-	c.token = fetchToken(t, srv)
+	c := &client{t: t, srv: srv, hc: http.DefaultClient, base: srv.URL()}
+	c.token = c.fetchToken()
 	return c
 }
 
+// newServer builds a fake org and closes it when the test ends.
+func newServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	srv, err := NewServer(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newOrg builds a fake org and a client that reaches it over loopback.
 func newOrg(t testing.TB, opts ...Option) (*Server, *client) {
 	t.Helper()
-	srv := NewServer(opts...)
-	t.Cleanup(srv.Close)
+	srv := newServer(t, opts...)
 	return srv, newClient(t, srv)
 }
 
-func fetchToken(t testing.TB, srv *Server) string {
+// newMemOrg is newOrg in memory, without a socket, for tests in a
+// testing/synctest bubble.
+func newMemOrg(t testing.TB, opts ...Option) (*Server, *client) {
+	t.Helper()
+	srv := newServer(t, opts...)
+	c := &client{t: t, srv: srv, hc: &http.Client{Transport: srv.Transport()}, base: "https://org.example"}
+	c.token = c.fetchToken()
+	return srv, c
+}
+
+func (c *client) fetchToken() string {
+	t := c.t
 	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {DefaultClientID}, "client_secret": {DefaultClientSecret}}
-	resp, err := http.PostForm(srv.TokenURL(), form)
+	resp, err := c.hc.PostForm(c.base+"/services/oauth2/token", form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +137,7 @@ func (c *client) do(method, path string, body any) result {
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, c.srv.URL()+path, rd)
+	req, err := http.NewRequest(method, c.base+path, rd)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -138,7 +148,7 @@ func (c *client) do(method, path string, body any) result {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}

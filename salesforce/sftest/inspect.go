@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Record is a copy of one record's fields, including Id and the system
@@ -78,7 +79,7 @@ func (s *Server) Seed(object string, fields Record) (string, error) {
 			f[obj.canonicalField(k)] = v
 		}
 	}
-	t := &tx{st: s.st, now: s.cfg.clock()}
+	t := &tx{st: s.st, now: time.Now()}
 	return t.insert(obj, f).id, nil
 }
 
@@ -131,19 +132,30 @@ func (s *Server) AddObject(name, keyPrefix string) error {
 	return nil
 }
 
-// APICalls returns how many REST calls were counted as Salesforce counts
-// them since the start or the last ResetCounts: a composite, graph or
-// collections request is one call however many records it carries; token
-// requests, the versions list, refused calls (401, spent allowance) and
-// injected faults are not counted.
-func (s *Server) APICalls() int {
+// Calls returns how many REST requests reached route (a Route* constant, or
+// RouteUnknown for requests no route took) since the start or the last
+// ResetCalls, whatever they were answered: an injected fault, a 401 or a
+// spent allowance included. A request counts once however many records or
+// subrequests it carries, as Salesforce counts API calls: a Composite,
+// Composite Graph or sObject Collections request is one call.
+func (s *Server) Calls(route string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.counts.apiCalls
+	return s.counts.byRoute[route]
+}
+
+// TotalCalls returns how many REST requests reached the org, on any route,
+// counted as Calls counts them. Token requests (see TokenRequests) and the
+// versions list at /services/data are not REST API calls and are not
+// counted. DailyUsage, by contrast, counts only the calls the org served.
+func (s *Server) TotalCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts.total
 }
 
 // TokenRequests returns how many requests reached the token endpoint,
-// successful or not, since the start or the last ResetCounts.
+// successful or not, since the start or the last ResetCalls.
 func (s *Server) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -151,37 +163,26 @@ func (s *Server) TokenRequests() int {
 }
 
 // FaultsInjected returns how many calls an injected fault answered since
-// the start or the last ResetCounts.
+// the start or the last ResetCalls (a delay-only fault counts too).
 func (s *Server) FaultsInjected() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts.faulted
 }
 
-// CallsByPath returns the counted API calls keyed by "METHOD /escaped/path"
-// (no query string), e.g. "PATCH /services/data/v64.0/sobjects/Order/BigCommerce_Order_Id__c/250".
-func (s *Server) CallsByPath() map[string]int {
+// ResetCalls sets Calls, TotalCalls, TokenRequests and FaultsInjected back
+// to 0. It leaves the daily allowance alone (see DailyUsage).
+func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.counts.byPath))
-	for k, v := range s.counts.byPath {
-		out[k] = v
-	}
-	return out
-}
-
-// ResetCounts zeroes APICalls, TokenRequests, FaultsInjected and CallsByPath.
-// It leaves the daily allowance alone (see DailyUsage).
-func (s *Server) ResetCounts() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.counts = counters{byPath: map[string]int{}}
+	s.counts = counters{byRoute: map[string]int{}}
 }
 
 // DailyUsage returns the API calls used in the current 24-hour window and
-// the allowance, as the Sforce-Limit-Info header reports them. The window
-// starts when the server starts and restarts when the server's clock passes
-// its end (a real org uses a rolling window).
+// the allowance, as the Sforce-Limit-Info header reports them: calls the org
+// served, not those refused (401, spent allowance) or faulted. The window
+// starts when the server is built and restarts once 24 hours have passed
+// (a real org uses a rolling window).
 func (s *Server) DailyUsage() (used, max int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,6 +1,8 @@
 package sftest
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
 	"time"
 )
@@ -19,15 +21,20 @@ const (
 	DefaultSessionTimeout = 2 * time.Hour
 )
 
-// Option configures a Server.
-type Option func(*config)
+// ErrInvalid is wrapped by the error for an invalid Option, Fault or fault
+// setting.
+var ErrInvalid = errors.New("sftest: invalid setting")
+
+// Option configures a Server. Options are applied in order and checked by
+// NewServer, which reports the first invalid one.
+type Option func(*config) error
 
 type config struct {
 	clientID       string
 	clientSecret   string
 	versions       []string
-	clock          func() time.Time
 	idSeed         uint64
+	seed           uint64
 	pageSize       int
 	dailyLimit     int
 	sessionTimeout time.Duration
@@ -38,7 +45,7 @@ func defaultConfig() config {
 	return config{
 		clientID:       DefaultClientID,
 		clientSecret:   DefaultClientSecret,
-		clock:          time.Now,
+		seed:           1,
 		pageSize:       DefaultQueryPageSize,
 		dailyLimit:     DefaultDailyLimit,
 		sessionTimeout: DefaultSessionTimeout,
@@ -46,16 +53,15 @@ func defaultConfig() config {
 }
 
 // WithClientCredentials sets the client id and secret the token endpoint
-// accepts (default DefaultClientID and DefaultClientSecret). Empty values keep
-// the defaults.
+// accepts (default DefaultClientID and DefaultClientSecret). Neither may be
+// empty.
 func WithClientCredentials(id, secret string) Option {
-	return func(c *config) {
-		if id != "" {
-			c.clientID = id
+	return func(c *config) error {
+		if id == "" || secret == "" {
+			return fmt.Errorf("%w: empty client id or secret", ErrInvalid)
 		}
-		if secret != "" {
-			c.clientSecret = secret
-		}
+		c.clientID, c.clientSecret = id, secret
+		return nil
 	}
 }
 
@@ -63,26 +69,17 @@ var versionRE = regexp.MustCompile(`^v[0-9]{2}\.[0-9]$`)
 
 // WithAPIVersions limits the REST API versions the fake serves, e.g.
 // "v64.0", "v66.0"; any other version answers 404 NOT_FOUND. By default every
-// well-formed version from v20.0 to v99.9 is served. Malformed entries are
-// ignored.
+// well-formed version from v20.0 to v99.9 is served. Each must have the form
+// vNN.N.
 func WithAPIVersions(versions ...string) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		for _, v := range versions {
-			if versionRE.MatchString(v) {
-				c.versions = append(c.versions, v)
+			if !versionRE.MatchString(v) {
+				return fmt.Errorf("%w: API version %q (want vNN.N)", ErrInvalid, v)
 			}
 		}
-	}
-}
-
-// WithClock sets the clock used for token issue times, session expiry, record
-// timestamps and the daily API window (default time.Now). A nil clock keeps
-// the default.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) {
-		if now != nil {
-			c.clock = now
-		}
+		c.versions = append(c.versions, versions...)
+		return nil
 	}
 }
 
@@ -91,39 +88,56 @@ func WithClock(now func() time.Time) Option {
 // writes hand out the same ids, which keeps test output stable. The counter
 // has nine base-62 digits, so seeds past 62^9 wrap around.
 func WithIDSeed(seed uint64) Option {
-	return func(c *config) { c.idSeed = seed }
+	return func(c *config) error {
+		c.idSeed = seed
+		return nil
+	}
+}
+
+// WithSeed seeds the random source of FailRandomly, so a run with the same
+// seed and the same sequence of calls fails the same calls. Default 1.
+func WithSeed(seed uint64) Option {
+	return func(c *config) error {
+		c.seed = seed
+		return nil
+	}
 }
 
 // WithQueryPageSize sets how many records one query page holds before the
-// response carries a nextRecordsUrl (default 2000, as Salesforce). Values
-// below 1 keep the default.
+// response carries a nextRecordsUrl (default 2000, as Salesforce). It must be
+// at least 1.
 func WithQueryPageSize(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.pageSize = n
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("%w: query page size %d", ErrInvalid, n)
 		}
+		c.pageSize = n
+		return nil
 	}
 }
 
 // WithDailyLimit sets the DailyApiRequests allowance (default 100000). Once
 // that many API calls were made in the current 24-hour window, every REST
-// call answers 403 REQUEST_LIMIT_EXCEEDED. Values below 1 keep the default.
+// call answers 403 REQUEST_LIMIT_EXCEEDED. It must be at least 1.
 func WithDailyLimit(max int) Option {
-	return func(c *config) {
-		if max > 0 {
-			c.dailyLimit = max
+	return func(c *config) error {
+		if max < 1 {
+			return fmt.Errorf("%w: daily limit %d", ErrInvalid, max)
 		}
+		c.dailyLimit = max
+		return nil
 	}
 }
 
 // WithSessionTimeout sets how long an access token stays valid after it was
-// issued, measured on the server's clock (default 2 hours, the Salesforce
-// default). Values of zero or less keep the default.
+// issued (default 2 hours, the Salesforce default). It must be positive.
 func WithSessionTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.sessionTimeout = d
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: session timeout %v", ErrInvalid, d)
 		}
+		c.sessionTimeout = d
+		return nil
 	}
 }
 
@@ -133,5 +147,8 @@ func WithSessionTimeout(d time.Duration) Option {
 // such a field on any update with 400 INVALID_FIELD_FOR_INSERT_UPDATE, as a
 // real org treats fields that are not updateable.
 func WithLenientCreateOnly() Option {
-	return func(c *config) { c.lenient = true }
+	return func(c *config) error {
+		c.lenient = true
+		return nil
+	}
 }

@@ -3,13 +3,15 @@ package sftest
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bc2sf/bc2sf/internal/fakehttp"
 )
 
 // maxBodyBytes caps a request body; Salesforce refuses bodies over 50 MB with
@@ -20,12 +22,13 @@ const maxBodyBytes = 50 << 20
 // bytes is answered 414, and a URI and headers that pass it together 431.
 const maxURIBytes = 16384
 
-// Server is an in-process fake Salesforce org listening on a loopback port.
-// It is safe for concurrent use: requests are applied one at a time, in the
-// order they take the org's lock.
+// Server is an in-process fake Salesforce org: an http.Handler with the
+// token endpoint and the REST API of an org, reachable over a loopback port
+// (URL, Client) or in memory (Transport). It is safe for concurrent use:
+// requests are applied one at a time, in the order they take the org's lock.
 type Server struct {
-	ts  *httptest.Server
 	cfg config
+	l   *fakehttp.Listener
 
 	mu       sync.Mutex
 	st       *state
@@ -40,10 +43,10 @@ type Server struct {
 }
 
 type counters struct {
-	apiCalls      int
+	total         int
 	tokenRequests int
 	faulted       int
-	byPath        map[string]int
+	byRoute       map[string]int
 }
 
 type usage struct {
@@ -51,51 +54,80 @@ type usage struct {
 	windowStart time.Time
 }
 
-// NewServer starts a fake org and returns it; call Close when done. The org
-// starts with one record, the standard Pricebook2 (see StandardPricebookID).
-func NewServer(opts ...Option) *Server {
-	s := &Server{cfg: defaultConfig(), sessions: map[string]*session{}}
+// NewServer builds a fake org; call Close when done. It opens no socket:
+// the first call to URL, TokenURL or Client opens a loopback port, while
+// Transport and ServeHTTP serve the org in memory. The org starts with one
+// record, the standard Pricebook2 (see StandardPricebookID). NewServer fails
+// only on an invalid option, with an error wrapping ErrInvalid.
+func NewServer(opts ...Option) (*Server, error) {
+	cfg := defaultConfig()
 	for _, o := range opts {
-		if o != nil {
-			o(&s.cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
 		}
 	}
+	s := &Server{cfg: cfg, sessions: map[string]*session{}}
 	s.st = newState(s.cfg.idSeed)
 	s.st.lenientCreateOnly = s.cfg.lenient
-	s.counts.byPath = map[string]int{}
-	s.usage.windowStart = s.cfg.clock()
+	s.counts.byRoute = map[string]int{}
+	s.faults.rng = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
+	now := time.Now()
+	s.usage.windowStart = now
 	s.orgID = makeID("00D", s.cfg.idSeed)
 	s.userID = makeID("005", s.cfg.idSeed)
-	t := &tx{st: s.st, now: s.cfg.clock()}
+	t := &tx{st: s.st, now: now}
 	std := t.insert(s.st.object("Pricebook2"), map[string]any{"Name": "Standard Price Book", "IsStandard": true, "IsActive": true})
 	s.stdPricebook = std.id
-	s.ts = httptest.NewServer(s)
-	return s
+	s.l = fakehttp.NewListener(s)
+	return s, nil
 }
 
-// URL returns the base URL of the org, e.g. http://127.0.0.1:41234. It is both
-// the token host and the instance_url handed out with tokens.
-func (s *Server) URL() string { return s.ts.URL }
+// URL returns the base URL of the org on its loopback port, e.g.
+// http://127.0.0.1:41234, opening the port on the first call. It is both the
+// token host and the instance_url handed out with tokens requested there.
+func (s *Server) URL() string { return s.l.URL() }
 
-// String names the server by its URL; it never shows credentials or tokens.
-func (s *Server) String() string { return "sftest.Server(" + s.ts.URL + ")" }
+// TokenURL returns URL() + "/services/oauth2/token".
+func (s *Server) TokenURL() string { return s.URL() + "/services/oauth2/token" }
+
+// Client returns an HTTP client for URL(), opening the port on the first
+// call; any client works, since the fake speaks plain HTTP.
+func (s *Server) Client() *http.Client { return s.l.Client() }
+
+// Transport returns an http.RoundTripper that hands every request to the
+// org in memory, whatever its host, without opening a socket: use it inside
+// a testing/synctest bubble, where a loopback socket would keep the
+// bubble's clock from advancing. The token endpoint then names the
+// request's host as instance_url, so any base URL works, e.g.
+// salesforce.WithInstanceURL("https://acme.my.salesforce.com") with
+// salesforce.WithHTTPClient(&http.Client{Transport: org.Transport()}).
+func (s *Server) Transport() http.RoundTripper { return fakehttp.Transport(s) }
+
+// String names the server without credentials or tokens.
+func (s *Server) String() string {
+	if s.l.Started() {
+		return "sftest.Server(" + s.URL() + ")"
+	}
+	return "sftest.Server(in memory)"
+}
 
 // GoString is String, so that %#v does not print the credentials either.
 func (s *Server) GoString() string { return s.String() }
 
-// TokenURL returns URL() + "/services/oauth2/token".
-func (s *Server) TokenURL() string { return s.ts.URL + "/services/oauth2/token" }
-
-// Close shuts the server down and blocks until outstanding requests finish.
-func (s *Server) Close() { s.ts.Close() }
+// Close closes the loopback port, if it was opened, and blocks until
+// outstanding requests finish.
+func (s *Server) Close() { s.l.Close() }
 
 // StandardPricebookID returns the id of the standard price book the org
 // starts with; PricebookEntry and Order records need a Pricebook2Id.
 func (s *Server) StandardPricebookID() string { return s.stdPricebook }
 
-// ServeHTTP routes one request. Server is usable as an http.Handler on its
-// own, e.g. behind a caller's own httptest.Server, but instance_url always
-// names URL().
+// ServeHTTP routes one request, so a Server is also an http.Handler, e.g.
+// behind a caller's own httptest.Server. The token endpoint hands out the
+// scheme and host the request came to as instance_url.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res, ok := checkURISize(r); !ok {
 		writeResponse(w, res)
@@ -189,39 +221,72 @@ func (s *Server) versionServed(v string) bool {
 func (s *Server) handleREST(w http.ResponseWriter, r *http.Request, rest string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
+		s.record(RouteUnknown)
 		writeResponse(w, errorResponse(http.StatusRequestEntityTooLarge, "REQUEST_ENTITY_TOO_LARGE", "request body too large"))
 		return
 	}
 	c, ok := s.parseCall(r.Method, rest, r.URL.RawQuery, body)
 	if !ok {
+		s.record(RouteUnknown)
 		writeResponse(w, notFound())
 		return
 	}
 	c.batchSize = parseBatchSize(r.Header.Get("Sforce-Query-Options"))
-	if err := s.sleepLatency(r); err != nil {
-		return // the client gave up
+	if f := s.record(routeOf(c)); f != nil {
+		if !sleepFault(r, f) {
+			return // the client gave up
+		}
+		if f.Status != 0 {
+			writeResponse(w, s.withUsageHeader(f.response()))
+			return
+		}
 	}
 
 	s.mu.Lock()
-	resp := s.gate(r, c)
+	resp := s.gate(r)
 	if resp == nil {
-		t := &tx{st: s.st, now: s.cfg.clock()}
+		t := &tx{st: s.st, now: time.Now()}
 		out := s.dispatch(t, c)
 		resp = &out
 	}
-	if resp.header == nil {
-		resp.header = map[string]string{}
-	}
-	resp.header["Sforce-Limit-Info"] = fmt.Sprintf("api-usage=%d/%d", s.usage.used, s.cfg.dailyLimit)
 	s.mu.Unlock()
-	writeResponse(w, *resp)
+	writeResponse(w, s.withUsageHeader(*resp))
+}
+
+// record counts a REST call and picks the fault it gets, if any.
+func (s *Server) record(route string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts.total++
+	s.counts.byRoute[route]++
+	f := s.faults.pick(route)
+	if f != nil {
+		s.counts.faulted++
+	}
+	return f
+}
+
+// withUsageHeader adds the Sforce-Limit-Info header every REST answer
+// carries.
+func (s *Server) withUsageHeader(resp response) response {
+	s.mu.Lock()
+	used, limit := s.usage.used, s.cfg.dailyLimit
+	s.mu.Unlock()
+	h := make(map[string]string, len(resp.header)+1)
+	for k, v := range resp.header {
+		h[k] = v
+	}
+	h["Sforce-Limit-Info"] = fmt.Sprintf("api-usage=%d/%d", used, limit)
+	resp.header = h
+	return resp
 }
 
 // gate decides, before anything is read or written, whether the call is
-// refused: bad session, spent allowance or an injected fault. A refused call
-// is not counted and changes nothing. Otherwise it counts the call.
-func (s *Server) gate(r *http.Request, c call) *response {
-	now := s.cfg.clock()
+// refused: a bad session or a spent allowance. A refused call changes
+// nothing and does not use the allowance; a served one does. mu must be
+// held.
+func (s *Server) gate(r *http.Request) *response {
+	now := time.Now()
 	if !s.validSession(r, now) {
 		out := errorResponse(http.StatusUnauthorized, "INVALID_SESSION_ID", "Session expired or invalid")
 		return &out
@@ -234,14 +299,7 @@ func (s *Server) gate(r *http.Request, c call) *response {
 		out := errorResponse(http.StatusForbidden, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
 		return &out
 	}
-	if f := s.faults.take(r.Method, r.URL.EscapedPath()); f != nil {
-		s.counts.faulted++
-		out := f.response()
-		return &out
-	}
 	s.usage.used++
-	s.counts.apiCalls++
-	s.counts.byPath[r.Method+" "+r.URL.EscapedPath()]++
 	s.tickTokenExpiry()
 	return nil
 }
@@ -331,21 +389,4 @@ func releaseLabel(v string) string {
 		return fmt.Sprintf("Summer '%02d", year)
 	}
 	return fmt.Sprintf("Winter '%02d", year+1)
-}
-
-func (s *Server) sleepLatency(r *http.Request) error {
-	s.mu.Lock()
-	d := s.faults.latency
-	s.mu.Unlock()
-	if d <= 0 {
-		return nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-r.Context().Done():
-		return r.Context().Err()
-	}
 }

@@ -63,7 +63,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, response{status: http.StatusBadRequest, body: oauthError{"unsupported_grant_type", "grant type not supported"}})
 		return
 	}
-	writeResponse(w, response{status: http.StatusOK, body: s.issueToken()})
+	writeResponse(w, response{status: http.StatusOK, body: s.issueToken(requestBase(r))})
 }
 
 // clientCredentials reads the client id and secret from HTTP Basic auth
@@ -107,21 +107,31 @@ func wellFormedJWT(a string) bool {
 	return true
 }
 
-func (s *Server) issueToken() map[string]string {
+// requestBase is the scheme and host a request came to, the instance_url of
+// the tokens it gets.
+func requestBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.URL.Scheme == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) issueToken(base string) map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.clock()
+	now := time.Now()
 	token := s.orgID[:15] + "!" + rand.Text() + rand.Text()
 	s.sessions[token] = &session{issued: now}
 	issued := strconv.FormatInt(now.UnixMilli(), 10)
-	id := s.URL() + "/id/" + s.orgID + "/" + s.userID
+	id := base + "/id/" + s.orgID + "/" + s.userID
 	mac := hmac.New(sha256.New, []byte(s.cfg.clientSecret))
 	mac.Write([]byte(id + issued))
 	return map[string]string{
 		"access_token": token,
 		"signature":    base64.StdEncoding.EncodeToString(mac.Sum(nil)),
 		"scope":        "api",
-		"instance_url": s.URL(),
+		"instance_url": base,
 		"id":           id,
 		"token_type":   "Bearer",
 		"issued_at":    issued,

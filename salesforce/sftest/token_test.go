@@ -9,17 +9,19 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
-func postToken(t *testing.T, srv *Server, form url.Values, basicID, basicSecret string) (int, map[string]any, string) {
+// postToken posts a token request over hc to the org at base.
+func postToken(t *testing.T, hc *http.Client, base string, form url.Values, basicID, basicSecret string) (int, map[string]any, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", srv.TokenURL(), strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", base+"/services/oauth2/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if basicID != "" {
 		req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,9 +42,15 @@ func jwt(header, claims string) string {
 
 func TestTokenEndpoint(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	srv := NewServer(WithClientCredentials("id+1", "s3cr&t"), WithClock(func() time.Time { return now }))
-	defer srv.Close()
+	synctest.Test(t, tokenEndpoint)
+}
+
+// tokenEndpoint runs in a bubble, in memory, so issued_at is the bubble's
+// fixed start time.
+func tokenEndpoint(t *testing.T) {
+	now := time.Now()
+	srv := newServer(t, WithClientCredentials("id+1", "s3cr&t"))
+	hc, base := &http.Client{Transport: srv.Transport()}, "https://acme.my.salesforce.example"
 	tests := []struct {
 		name           string
 		form           url.Values
@@ -61,7 +69,7 @@ func TestTokenEndpoint(t *testing.T) {
 		{"password grant", url.Values{"grant_type": {"password"}}, "", "", 400, "unsupported_grant_type"},
 	}
 	for _, tc := range tests {
-		status, body, raw := postToken(t, srv, tc.form, tc.basicID, tc.basic)
+		status, body, raw := postToken(t, hc, base, tc.form, tc.basicID, tc.basic)
 		if status != tc.status {
 			t.Errorf("%s: status %d, want %d: %s", tc.name, status, tc.status, raw)
 			continue
@@ -75,13 +83,13 @@ func TestTokenEndpoint(t *testing.T) {
 			}
 			continue
 		}
-		if body["token_type"] != "Bearer" || body["instance_url"] != srv.URL() || body["access_token"] == "" || body["signature"] == "" {
+		if body["token_type"] != "Bearer" || body["instance_url"] != base || body["access_token"] == "" || body["signature"] == "" {
 			t.Errorf("%s: %s", tc.name, raw)
 		}
 		if body["issued_at"] != strconv.FormatInt(now.UnixMilli(), 10) {
 			t.Errorf("%s: issued_at %v", tc.name, body["issued_at"])
 		}
-		if id, _ := body["id"].(string); !strings.HasPrefix(id, srv.URL()+"/id/00D") {
+		if id, _ := body["id"].(string); !strings.HasPrefix(id, base+"/id/00D") {
 			t.Errorf("%s: id %q", tc.name, id)
 		}
 		for _, absent := range []string{"expires_in", "refresh_token"} {
@@ -98,15 +106,28 @@ func TestTokenEndpoint(t *testing.T) {
 	if got := srv.TokenRequests(); got != len(tests) {
 		t.Errorf("TokenRequests %d, want %d", got, len(tests))
 	}
-	if srv.APICalls() != 0 {
-		t.Errorf("token requests counted as API calls: %d", srv.APICalls())
+	if srv.TotalCalls() != 0 {
+		t.Errorf("token requests counted as API calls: %d", srv.TotalCalls())
+	}
+}
+
+func TestTokenInstanceURLIsTheHostAsked(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {DefaultClientID}, "client_secret": {DefaultClientSecret}}
+	status, body, raw := postToken(t, http.DefaultClient, srv.URL(), form, "", "")
+	if status != 200 || body["instance_url"] != srv.URL() {
+		t.Errorf("over loopback: %d %s, want instance_url %s", status, raw, srv.URL())
 	}
 }
 
 func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	srv, c := newOrg(t, WithClock(clock.Now), WithSessionTimeout(time.Hour))
+	synctest.Test(t, sessionExpiry)
+}
+
+func sessionExpiry(t *testing.T) {
+	srv, c := newMemOrg(t, WithSessionTimeout(time.Hour))
 	c.mustStatus(c.do("GET", "limits", nil), 200)
 
 	expectInvalid := func(label string) {
@@ -120,23 +141,26 @@ func TestSessionExpiry(t *testing.T) {
 	}
 	srv.ExpireTokens()
 	expectInvalid("ExpireTokens")
-	c.token = fetchToken(t, srv)
+	c.token = c.fetchToken()
 	c.mustStatus(c.do("GET", "limits", nil), 200)
 
 	srv.ExpireTokensAfter(2)
 	c.mustStatus(c.do("GET", "limits", nil), 200)
 	c.mustStatus(c.do("GET", "limits", nil), 200)
 	expectInvalid("ExpireTokensAfter(2)")
-	c.token = fetchToken(t, srv)
+	c.token = c.fetchToken()
+	time.Sleep(time.Hour - time.Second)
 	c.mustStatus(c.do("GET", "limits", nil), 200)
 
-	clock.Advance(time.Hour)
+	time.Sleep(time.Second)
 	expectInvalid("session timeout")
 
 	c.token = "garbage"
 	expectInvalid("unknown token")
-	calls := srv.APICalls()
-	if calls != 5 {
-		t.Errorf("APICalls %d, want 5 (401s are not counted)", calls)
+	if used, _ := srv.DailyUsage(); used != 5 {
+		t.Errorf("DailyUsage %d, want 5 (401s use no allowance)", used)
+	}
+	if got := srv.Calls(RouteLimits); got != 9 || srv.TotalCalls() != 9 {
+		t.Errorf("Calls(RouteLimits) %d, TotalCalls %d; want 9 (401s count as calls)", got, srv.TotalCalls())
 	}
 }
