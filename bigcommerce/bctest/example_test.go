@@ -129,3 +129,33 @@ func ExampleServer_Deliver() {
 	// store/order/created 250 true true
 	// 200 true
 }
+
+// Reach the store in memory, without a socket, as a test inside a
+// testing/synctest bubble must; any host works.
+func ExampleServer_Transport() {
+	s, _ := bctest.NewServer()
+	defer s.Close()
+	o, _ := s.AddOrder(bctest.Order{TotalIncTax: "12.00"})
+
+	hc := &http.Client{Transport: s.Transport()}
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("https://api.bigcommerce.com/stores/%s/v2/orders/%d", s.StoreHash(), o.ID), nil)
+	req.Header.Set("X-Auth-Token", s.Token())
+	resp, err := hc.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	var order struct {
+		TotalIncTax string `json:"total_inc_tax"`
+		Products    struct {
+			URL string `json:"url"`
+		} `json:"products"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&order)
+	fmt.Println(resp.StatusCode, order.TotalIncTax, order.Products.URL)
+	fmt.Println(s)
+	// Output:
+	// 200 12.00 https://api.bigcommerce.com/stores/abc123/v2/orders/100/products
+	// bctest.Server{store: abc123, in memory}
+}

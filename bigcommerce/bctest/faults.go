@@ -43,16 +43,6 @@ func (f Fault) validate() error {
 	return nil
 }
 
-type scripted struct {
-	Fault
-	left int
-}
-
-type randomFault struct {
-	Fault
-	fraction float64
-}
-
 // FailNext answers the next n calls that match f.Route with f. Scripts
 // queue: a call takes the oldest script that matches it and still has calls
 // left. It fails, with an error wrapping ErrInvalid, when n < 1 or f is
@@ -65,7 +55,7 @@ func (s *Server) FailNext(n int, f Fault) error {
 		return err
 	}
 	s.ctl.Lock()
-	s.faults = append(s.faults, &scripted{Fault: f, left: n})
+	s.faults.Script(f.Route, n, f)
 	s.ctl.Unlock()
 	return nil
 }
@@ -83,10 +73,7 @@ func (s *Server) FailRandomly(fraction float64, f Fault) error {
 		return err
 	}
 	s.ctl.Lock()
-	s.random = &randomFault{Fault: f, fraction: fraction}
-	if fraction == 0 {
-		s.random = nil
-	}
+	s.faults.Randomly(f.Route, fraction, f)
 	s.ctl.Unlock()
 	return nil
 }
@@ -94,7 +81,7 @@ func (s *Server) FailRandomly(fraction float64, f Fault) error {
 // ClearFaults drops every script and turns random faults off.
 func (s *Server) ClearFaults() {
 	s.ctl.Lock()
-	s.faults, s.random = nil, nil
+	s.faults.Clear()
 	s.ctl.Unlock()
 }
 
@@ -139,24 +126,12 @@ func (s *Server) record(route string) *Fault {
 	defer s.ctl.Unlock()
 	s.calls[route]++
 	s.total++
-	for i, sc := range s.faults {
-		if sc.Route != "" && sc.Route != route {
-			continue
-		}
-		sc.left--
-		if sc.left == 0 {
-			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-		}
-		s.faulted++
-		f := sc.Fault
-		return &f
+	f, ok := s.faults.Pick(route)
+	if !ok {
+		return nil
 	}
-	if rf := s.random; rf != nil && (rf.Route == "" || rf.Route == route) && s.rng.Float64() < rf.fraction {
-		s.faulted++
-		f := rf.Fault
-		return &f
-	}
-	return nil
+	s.faulted++
+	return &f
 }
 
 // applyFault waits and answers as f says. It reports whether it answered;

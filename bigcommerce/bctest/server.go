@@ -3,7 +3,6 @@ package bctest
 import (
 	"crypto/subtle"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,9 +75,7 @@ type Server struct {
 	total   int
 	faulted int
 	limit   window
-	faults  []*scripted
-	random  *randomFault
-	rng     *rand.Rand
+	faults  *fakehttp.Schedule[Fault]
 	history []*DeliveryResult
 }
 
@@ -104,7 +101,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		customers: make(map[int64]*Customer),
 		hooks:     make(map[int64]*Hook),
 		calls:     make(map[string]int),
-		rng:       rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)),
+		faults:    fakehttp.NewSchedule[Fault](cfg.seed),
 	}
 	s.nextID.order, s.nextID.item, s.nextID.address = 100, 1, 1
 	s.nextID.customer, s.nextID.hook = 1, 1000

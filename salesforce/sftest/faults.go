@@ -2,10 +2,11 @@ package sftest
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/bc2sf/bc2sf/internal/fakehttp"
 )
 
 // Fault says how the fake answers a call instead of serving it. Faults are
@@ -114,20 +115,8 @@ func (f Fault) response() response {
 	return r
 }
 
-type scripted struct {
-	Fault
-	left int
-}
-
-type randomFault struct {
-	Fault
-	fraction float64
-}
-
 type faultState struct {
-	scripts     []*scripted
-	random      *randomFault
-	rng         *rand.Rand
+	schedule    *fakehttp.Schedule[Fault]
 	expireAfter int
 }
 
@@ -144,7 +133,7 @@ func (s *Server) FailNext(n int, f Fault) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults.scripts = append(s.faults.scripts, &scripted{Fault: f, left: n})
+	s.faults.schedule.Script(f.Route, n, f)
 	return nil
 }
 
@@ -162,10 +151,7 @@ func (s *Server) FailRandomly(fraction float64, f Fault) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults.random = &randomFault{Fault: f, fraction: fraction}
-	if fraction == 0 {
-		s.faults.random = nil
-	}
+	s.faults.schedule.Randomly(f.Route, fraction, f)
 	return nil
 }
 
@@ -175,28 +161,8 @@ func (s *Server) FailRandomly(fraction float64, f Fault) error {
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults.scripts, s.faults.random, s.faults.expireAfter = nil, nil, 0
-}
-
-// pick returns the fault for a call to route, if any, consuming one use of
-// a script. mu must be held.
-func (fs *faultState) pick(route string) *Fault {
-	for i, sc := range fs.scripts {
-		if sc.Route != "" && sc.Route != route {
-			continue
-		}
-		sc.left--
-		if sc.left == 0 {
-			fs.scripts = append(fs.scripts[:i:i], fs.scripts[i+1:]...)
-		}
-		f := sc.Fault
-		return &f
-	}
-	if rf := fs.random; rf != nil && (rf.Route == "" || rf.Route == route) && fs.rng.Float64() < rf.fraction {
-		f := rf.Fault
-		return &f
-	}
-	return nil
+	s.faults.schedule.Clear()
+	s.faults.expireAfter = 0
 }
 
 // sleepFault waits out f.Delay; it reports false when the client gave up.

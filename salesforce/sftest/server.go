@@ -3,7 +3,6 @@ package sftest
 import (
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -73,7 +72,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	s.st = newState(s.cfg.idSeed)
 	s.st.lenientCreateOnly = s.cfg.lenient
 	s.counts.byRoute = map[string]int{}
-	s.faults.rng = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
+	s.faults.schedule = fakehttp.NewSchedule[Fault](cfg.seed)
 	now := time.Now()
 	s.usage.windowStart = now
 	s.orgID = makeID("00D", s.cfg.idSeed)
@@ -259,11 +258,12 @@ func (s *Server) record(route string) *Fault {
 	defer s.mu.Unlock()
 	s.counts.total++
 	s.counts.byRoute[route]++
-	f := s.faults.pick(route)
-	if f != nil {
-		s.counts.faulted++
+	f, ok := s.faults.schedule.Pick(route)
+	if !ok {
+		return nil
 	}
-	return f
+	s.counts.faulted++
+	return &f
 }
 
 // withUsageHeader adds the Sforce-Limit-Info header every REST answer
