@@ -65,7 +65,7 @@ func TestUnrouted(t *testing.T) {
 				t.Fatal(err)
 			}
 			req.Header.Set("X-Auth-Token", s.Token())
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := s.Client().Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

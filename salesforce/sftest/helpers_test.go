@@ -25,7 +25,7 @@ type client struct {
 
 func newClient(t testing.TB, srv *Server) *client {
 	t.Helper()
-	c := &client{t: t, srv: srv, hc: http.DefaultClient, base: srv.URL()}
+	c := &client{t: t, srv: srv, hc: srv.Client(), base: srv.URL()}
 	c.token = c.fetchToken()
 	return c
 }

@@ -115,7 +115,7 @@ func TestTokenInstanceURLIsTheHostAsked(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {DefaultClientID}, "client_secret": {DefaultClientSecret}}
-	status, body, raw := postToken(t, http.DefaultClient, srv.URL(), form, "", "")
+	status, body, raw := postToken(t, srv.Client(), srv.URL(), form, "", "")
 	if status != 200 || body["instance_url"] != srv.URL() {
 		t.Errorf("over loopback: %d %s, want instance_url %s", status, raw, srv.URL())
 	}
