@@ -31,9 +31,9 @@ type MemoryQueue struct {
 	msgs       map[string]*entry
 	ready      [2]fifo
 	readyCount [2]int
-	delayed    timeHeap
-	leases     timeHeap
-	live       liveHeap
+	delayed    entryHeap // by due time
+	leases     entryHeap // by lease deadline
+	live       entryHeap // ready, delayed and in flight, by enqueue time
 	dead       list.List
 	waiters    []chan struct{}
 	dedup      map[string]dedupRecord
@@ -59,6 +59,7 @@ func NewMemoryQueue(opts ...Option) *MemoryQueue {
 		cfg:   NewConfig(opts...),
 		msgs:  make(map[string]*entry),
 		dedup: make(map[string]dedupRecord),
+		live:  entryHeap{slot: liveSlot},
 	}
 }
 
@@ -96,8 +97,7 @@ func (q *MemoryQueue) Enqueue(ctx context.Context, msg Message) (EnqueueResult, 
 		body:       bytes.Clone(msg.Body),
 		prio:       msg.Priority,
 		enqueuedAt: now,
-		hidx:       -1,
-		oidx:       -1,
+		idx:        [2]int{-1, -1},
 	}
 	q.msgs[e.id] = e
 	if q.cfg.DedupWindow > 0 {
@@ -316,11 +316,11 @@ func (q *MemoryQueue) Stats(ctx context.Context) (Stats, error) {
 	hi, lo := q.readyCount[PriorityHigh], q.readyCount[PriorityLow]
 	return Stats{
 		Ready:           hi + lo,
-		Delayed:         len(q.delayed),
-		InFlight:        len(q.leases),
+		Delayed:         q.delayed.Len(),
+		InFlight:        q.leases.Len(),
 		Dead:            q.dead.Len(),
 		ReadyByPriority: map[Priority]int{PriorityHigh: hi, PriorityLow: lo},
-		Oldest:          q.live.oldest(),
+		Oldest:          q.live.first(),
 	}, nil
 }
 

@@ -29,10 +29,8 @@ type entry struct {
 	deliveries int    // deliveries so far; the next one is attempt deliveries+1
 	token      string // the last delivery's token while it may still finish
 	at         time.Time
-	hidx       int    // index in the delayed or lease heap, -1 when in neither
+	idx        [2]int // index in the timed heap and in the live heap; -1 when in none
 	readySeq   uint64 // tells a live ready-list item from a stale one
-
-	oidx int // index in the live heap, -1 when not live (gone or dead)
 
 	deadElem      *list.Element
 	reason        string
@@ -87,78 +85,72 @@ func (f *fifo) compact() {
 	}
 }
 
-// timeHeap orders entries by their at field; each entry records its index so
-// it can be removed from the middle.
-type timeHeap []*entry
+// The two index slots of an entry: where it is in its timed heap (delayed or
+// leases) and in the live heap.
+const (
+	timedSlot = iota
+	liveSlot
+)
 
-func (h timeHeap) Len() int           { return len(h) }
-func (h timeHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h timeHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].hidx, h[j].hidx = i, j
+// entryHeap is a heap of entries ordered by one of their times: the time
+// they come due (the delayed and lease heaps) or their enqueue time (the
+// live heap, which lets Stats find the oldest live message without a scan).
+// Each entry records its index in the heap so it can be removed from the
+// middle.
+type entryHeap struct {
+	items []*entry
+	slot  int // timedSlot: ordered by at; liveSlot: ordered by enqueuedAt
 }
-func (h *timeHeap) Push(x any) {
+
+func (h *entryHeap) key(e *entry) time.Time {
+	if h.slot == liveSlot {
+		return e.enqueuedAt
+	}
+	return e.at
+}
+
+func (h *entryHeap) Len() int           { return len(h.items) }
+func (h *entryHeap) Less(i, j int) bool { return h.key(h.items[i]).Before(h.key(h.items[j])) }
+func (h *entryHeap) Swap(i, j int) {
+	h.items[i], h.items[j] = h.items[j], h.items[i]
+	h.items[i].idx[h.slot], h.items[j].idx[h.slot] = i, j
+}
+func (h *entryHeap) Push(x any) {
 	e := x.(*entry)
-	e.hidx = len(*h)
-	*h = append(*h, e)
+	e.idx[h.slot] = len(h.items)
+	h.items = append(h.items, e)
 }
-func (h *timeHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	e.hidx = -1
+func (h *entryHeap) Pop() any {
+	e := h.items[len(h.items)-1]
+	h.items[len(h.items)-1] = nil
+	h.items = h.items[:len(h.items)-1]
+	e.idx[h.slot] = -1
 	return e
 }
 
-// next returns the earliest deadline, or the zero time when empty.
-func (h timeHeap) next() time.Time {
-	if len(h) == 0 {
-		return time.Time{}
+// top returns the earliest entry, or nil when empty.
+func (h *entryHeap) top() *entry {
+	if len(h.items) == 0 {
+		return nil
 	}
-	return h[0].at
+	return h.items[0]
 }
 
-// liveHeap holds the live entries (ready, delayed, in flight) ordered by
-// enqueue time, so that Stats finds the oldest without a scan.
-type liveHeap []*entry
-
-func (h liveHeap) Len() int           { return len(h) }
-func (h liveHeap) Less(i, j int) bool { return h[i].enqueuedAt.Before(h[j].enqueuedAt) }
-func (h liveHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].oidx, h[j].oidx = i, j
-}
-func (h *liveHeap) Push(x any) {
-	e := x.(*entry)
-	e.oidx = len(*h)
-	*h = append(*h, e)
-}
-func (h *liveHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	e.oidx = -1
-	return e
-}
-
-// oldest returns the enqueue time of the oldest live entry, or the zero
-// time.
-func (h liveHeap) oldest() time.Time {
-	if len(h) == 0 {
-		return time.Time{}
+// first returns the earliest time, or the zero time when empty.
+func (h *entryHeap) first() time.Time {
+	if e := h.top(); e != nil {
+		return h.key(e)
 	}
-	return h[0].enqueuedAt
+	return time.Time{}
 }
 
 // setLive adds e to or removes it from the live heap.
 func (q *MemoryQueue) setLive(e *entry, live bool) {
 	switch {
-	case live && e.oidx < 0:
+	case live && e.idx[liveSlot] < 0:
 		heap.Push(&q.live, e)
-	case !live && e.oidx >= 0:
-		heap.Remove(&q.live, e.oidx)
+	case !live && e.idx[liveSlot] >= 0:
+		heap.Remove(&q.live, e.idx[liveSlot])
 	}
 }
 
@@ -168,9 +160,9 @@ func (q *MemoryQueue) leave(e *entry) {
 	case stateReady:
 		q.readyCount[e.prio]--
 	case stateDelayed:
-		heap.Remove(&q.delayed, e.hidx)
+		heap.Remove(&q.delayed, e.idx[timedSlot])
 	case stateInFlight:
-		heap.Remove(&q.leases, e.hidx)
+		heap.Remove(&q.leases, e.idx[timedSlot])
 	case stateDead:
 		q.dead.Remove(e.deadElem)
 		e.deadElem = nil
@@ -193,13 +185,13 @@ func (q *MemoryQueue) toReady(e *entry) {
 // toTimed puts e in h (the delayed or lease heap) until at, and wakes a
 // waiting Dequeue when at is now the earliest deadline, so that it sets its
 // timer for it.
-func (q *MemoryQueue) toTimed(e *entry, state entryState, h *timeHeap, at time.Time) {
+func (q *MemoryQueue) toTimed(e *entry, state entryState, h *entryHeap, at time.Time) {
 	q.leave(e)
 	q.setLive(e, true)
 	e.state = state
 	e.at = at
 	heap.Push(h, e)
-	if e.hidx == 0 {
+	if e.idx[timedSlot] == 0 {
 		q.signalOne()
 	}
 }
@@ -223,11 +215,11 @@ func (q *MemoryQueue) remove(e *entry) {
 // in-flight ones whose lease has ended. An expired delivery keeps its token,
 // so it can still be acknowledged until it is delivered again.
 func (q *MemoryQueue) reap(now time.Time) {
-	for len(q.delayed) > 0 && !q.delayed[0].at.After(now) {
-		q.toReady(q.delayed[0])
+	for e := q.delayed.top(); e != nil && !e.at.After(now); e = q.delayed.top() {
+		q.toReady(e)
 	}
-	for len(q.leases) > 0 && !q.leases[0].at.After(now) {
-		q.toReady(q.leases[0])
+	for e := q.leases.top(); e != nil && !e.at.After(now); e = q.leases.top() {
+		q.toReady(e)
 	}
 }
 
@@ -246,7 +238,7 @@ func (q *MemoryQueue) popReady() *entry {
 // nextDeadline returns when the next delayed message or lease comes due, or
 // the zero time when none is pending.
 func (q *MemoryQueue) nextDeadline() time.Time {
-	d, l := q.delayed.next(), q.leases.next()
+	d, l := q.delayed.first(), q.leases.first()
 	switch {
 	case d.IsZero():
 		return l

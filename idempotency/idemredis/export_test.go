@@ -10,3 +10,7 @@ func SetMaxBatch(q *Queue, n int) { q.setBatch(n) }
 func EnqueueTrips(q *Queue) (trips, calls int64) {
 	return q.enqueues.trips.Load(), q.enqueues.calls.Load()
 }
+
+// CPUUsed returns the CPU time this process and the Redis server of rdb
+// used so far.
+var CPUUsed = cpuUsed

@@ -9,17 +9,14 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/idempotency/idemredis"
 	"github.com/bc2sf/bc2sf/internal/redistest"
-	"github.com/redis/go-redis/v9"
 )
 
 // latencies collects request times for percentiles.
@@ -109,33 +106,6 @@ func bareHandler() http.Handler {
 	})
 }
 
-// cpuTime returns the CPU time this process and the Redis server used so
-// far: a measure of cost that, unlike a rate, does not depend on what else
-// the machine runs.
-func cpuTime(b testing.TB, rdb *redis.Client) (self, server time.Duration) {
-	b.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	info, err := rdb.Info(context.Background(), "cpu").Result()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for line := range strings.Lines(info) {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			server += time.Duration(f * float64(time.Second))
-		}
-	}
-	return self, server
-}
-
 // BenchmarkReceiver measures what the Redis queue costs a webhook receiver:
 // a loopback HTTP server whose handler reads the body and answers 200 once
 // Enqueue returned, against a bare handler that reads the body and answers
@@ -169,9 +139,9 @@ func BenchmarkReceiver(b *testing.B) {
 				post(b, hc, full.URL, 0, 200, clients, &discard)
 				var fullTime, bareTime, fullCPU, bareCPU time.Duration
 				run := func(url string, from int, lat *latencies, elapsed, cpu *time.Duration) {
-					self0, srv0 := cpuTime(b, client)
+					self0, srv0 := idemredis.CPUUsed(b, client)
 					*elapsed += post(b, hc, url, from, perRound, clients, lat)
-					self1, srv1 := cpuTime(b, client)
+					self1, srv1 := idemredis.CPUUsed(b, client)
 					*cpu += self1 - self0 + srv1 - srv0
 				}
 				trips0, calls0 := idemredis.EnqueueTrips(q)
