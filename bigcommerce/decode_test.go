@@ -352,3 +352,60 @@ func TestAddressDriftDecodesAlikeInBillingAndShipping(t *testing.T) {
 		})
 	}
 }
+
+func TestConsignmentWarningAndProductRows(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		in         string
+		incomplete bool
+		items      int
+		warning    string
+	}{
+		{"warning object", `{"items_total":1,"consignments":{"shipping":[{"line_items":[{"quantity":1}],"__warning__":{"message":"only 50 are included"}}]}}`,
+			true, 1, "only 50 are included"},
+		{"warning as text", `{"consignments":{"downloads":[{"line_items":[],"__warning__":"cut"}]}}`, true, 0, "cut"},
+		{"warning null", `{"items_total":1,"consignments":{"shipping":[{"line_items":[{"quantity":1}],"__warning__":null}]}}`, false, 1, ""},
+		{"quantities short of items_total", `{"items_total":3,"consignments":{"shipping":[{"line_items":[{"quantity":2}]}]}}`, true, 1, ""},
+		{"quantities cover items_total", `{"items_total":3,"consignments":{"pickups":[{"line_items":[{"quantity":2}]}],"email":{"gift_certificates":[{"line_items":[{"quantity":1}]}]}}}`, false, 2, ""},
+		{"no consignments, items", `{"items_total":2}`, true, 0, ""},
+		{"no consignments, no items", `{"items_total":0}`, false, 0, ""},
+		{"products link", `{"products":{"url":"https://x/v2/orders/1/products","resource":"/orders/1/products"}}`, false, 0, ""},
+		{"product rows win", `{"items_total":1,"products":[{"id":1,"sku":"A","quantity":1},{"id":2,"sku":7,"quantity":1}],"consignments":{"shipping":[{"line_items":[{"quantity":1}]}]}}`,
+			false, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var o Order
+			if err := json.Unmarshal([]byte(tt.in), &o); err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "incomplete", o.inlinedIncomplete(), tt.incomplete && o.Products == nil)
+			eq(t, "items", len(o.LineItems()), tt.items)
+			var warning string
+			if o.Consignments != nil {
+				o.Consignments.each(func(c *Consignment) {
+					if c.Warning != nil {
+						warning = c.Warning.Message
+					}
+				})
+			}
+			eq(t, "warning", warning, tt.warning)
+		})
+	}
+	// Product rows survive an encode and decode; the link does not become rows.
+	o := Order{ID: 9, Products: []OrderProduct{{ID: 1, SKU: "A", Quantity: 2}}}
+	raw, err := json.Marshal(&o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Order
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "round trip", fmt.Sprint(back.LineItems()[0].SKU, back.LineItems()[0].Quantity), "A2")
+	if err := json.Unmarshal([]byte(`{"products":[{"price_inc_tax":"x"}]}`), &back); err == nil {
+		t.Error("a product row with bad money decoded")
+	}
+}

@@ -13,7 +13,12 @@
 //
 // Orders.Get inlines the line items in the same request
 // (include=consignments.line_items&consignment_structure=object), so syncing
-// an order costs one BigCommerce call. Lists (Orders.List, Customers.List,
+// an order costs one BigCommerce call. The API inlines at most 50 line items
+// per consignment and says so in a __warning__ (bigcommerce/docs#960); for
+// such an order, or one whose inlined quantities fall short of its
+// items_total, Orders.Get (and Orders.List with WithLineItems) reads every
+// line from /v2/orders/{id}/products, 250 a page, so LineItems is always
+// complete and only those orders cost more. Lists (Orders.List, Customers.List,
 // Webhooks.List) are iterators that fetch page after page as the loop
 // advances.
 //

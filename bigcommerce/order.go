@@ -97,8 +97,17 @@ type Order struct {
 	BillingAddress Address `json:"billing_address"`
 
 	// Consignments is present when the order was fetched with its line items
-	// inlined (Orders.Get does that); nil otherwise. LineItems flattens it.
+	// inlined (Orders.Get does that); nil otherwise. The API inlines at most
+	// 50 line items per consignment (see Consignment.Warning).
 	Consignments *Consignments `json:"consignments,omitempty"`
+
+	// Products holds every line item of the order, as
+	// /v2/orders/{id}/products lists them, when the client had to read them
+	// there because the inlined consignments were incomplete: a consignment
+	// carried a __warning__, or their quantities fell short of ItemsTotal.
+	// It is nil otherwise. The API sends a {url, resource} link under the
+	// same key, which decodes as nil.
+	Products []OrderProduct `json:"products,omitempty"`
 }
 
 // Address is a postal address of an order: its billing address, and the
@@ -148,6 +157,15 @@ type Consignments struct {
 type Consignment struct {
 	ID        int64          `json:"id"`
 	LineItems []OrderProduct `json:"line_items"`
+	// Warning is the API's __warning__, set when it cut LineItems short: it
+	// inlines at most 50 line items per consignment (bigcommerce/docs#960).
+	Warning *ConsignmentWarning `json:"__warning__,omitempty"`
+}
+
+// ConsignmentWarning is the __warning__ object of a consignment whose line
+// items the API did not all inline.
+type ConsignmentWarning struct {
+	Message string `json:"message"`
 }
 
 // OrderProduct is one line item of an order (a row of /v2/orders/{id}/products).
@@ -193,24 +211,52 @@ func (p OrderProduct) IsBundleChild() bool {
 	return p.ParentOrderProductID != 0
 }
 
-// LineItems returns every line item of the order across all consignments
-// (shipping, pickups, downloads, then e-mailed gift certificates), in that
-// order. It returns nil when the order was fetched without its consignments.
+// LineItems returns every line item of the order: Products when the client
+// read them from /v2/orders/{id}/products, else the items of all
+// consignments (shipping, pickups, downloads, then e-mailed gift
+// certificates, in that order). It returns nil when the order was fetched
+// without its line items.
 func (o *Order) LineItems() []OrderProduct {
+	if o.Products != nil {
+		return o.Products
+	}
 	c := o.Consignments
 	if c == nil {
 		return nil
 	}
 	var items []OrderProduct
+	c.each(func(cons *Consignment) { items = append(items, cons.LineItems...) })
+	return items
+}
+
+// each calls f with every consignment, in the order LineItems lists them.
+func (c *Consignments) each(f func(*Consignment)) {
 	for _, group := range [][]Consignment{c.Shipping, c.Pickups, c.Downloads} {
-		for _, cons := range group {
-			items = append(items, cons.LineItems...)
+		for i := range group {
+			f(&group[i])
 		}
 	}
 	if c.Email != nil {
-		for _, cons := range c.Email.GiftCertificates {
-			items = append(items, cons.LineItems...)
+		for i := range c.Email.GiftCertificates {
+			f(&c.Email.GiftCertificates[i])
 		}
 	}
-	return items
+}
+
+// inlinedIncomplete reports whether the consignments miss line items the
+// order has: a consignment says so in its __warning__, or the quantities
+// inlined fall short of ItemsTotal (some orders come back with empty
+// consignment line_items while /products lists them, bigcommerce/dev-docs
+// #2052; an order without consignments inlines nothing).
+func (o *Order) inlinedIncomplete() bool {
+	quantity, warned := 0, false
+	if o.Consignments != nil {
+		o.Consignments.each(func(cons *Consignment) {
+			warned = warned || cons.Warning != nil
+			for _, li := range cons.LineItems {
+				quantity += li.Quantity
+			}
+		})
+	}
+	return warned || quantity < o.ItemsTotal
 }

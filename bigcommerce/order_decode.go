@@ -1,6 +1,7 @@
 package bigcommerce
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 
@@ -32,6 +33,30 @@ func (o *Order) UnmarshalJSON(b []byte) error {
 	if aux.Consignments != nil {
 		o.Consignments = aux.Consignments.model()
 	}
+	if aux.Products != nil {
+		o.Products = aux.Products.rows
+	}
+	return nil
+}
+
+// productRows decodes the products key of an order: the rows an encoded
+// Order carries, or the API's {url, resource} link, which holds none.
+type productRows struct{ rows []OrderProduct }
+
+func (p *productRows) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '[' {
+		p.rows = nil
+		return nil
+	}
+	var ws []productWire
+	if err := json.Unmarshal(b, &ws); err != nil {
+		return err
+	}
+	p.rows = make([]OrderProduct, len(ws))
+	for i := range ws {
+		p.rows[i] = ws[i].model()
+	}
 	return nil
 }
 
@@ -57,6 +82,7 @@ type orderAux struct {
 	ExternalOrderID   *lenientString    `json:"external_order_id"`
 	CartID            *lenientString    `json:"cart_id"`
 	Consignments      *consignmentsWire `json:"consignments"`
+	Products          *productRows      `json:"products"`
 
 	SubtotalExTax         *lenientDecimal `json:"subtotal_ex_tax"`
 	SubtotalIncTax        *lenientDecimal `json:"subtotal_inc_tax"`
@@ -167,6 +193,25 @@ func (w *consignmentsWire) model() *Consignments {
 type consignmentWire struct {
 	ID        lenientInt    `json:"id"`
 	LineItems []productWire `json:"line_items"`
+	Warning   *warningWire  `json:"__warning__"`
+}
+
+// warningWire is a consignment's __warning__: its presence is what counts,
+// so a message of any type, or a warning that is not an object, is kept.
+type warningWire struct{ message string }
+
+func (w *warningWire) UnmarshalJSON(b []byte) error {
+	var obj struct {
+		Message looseString `json:"message"`
+	}
+	if json.Unmarshal(b, &obj) == nil {
+		w.message = string(obj.Message)
+		return nil
+	}
+	var text looseString
+	_ = text.UnmarshalJSON(b)
+	w.message = string(text)
+	return nil
 }
 
 func consignmentModels(ws []consignmentWire) []Consignment {
@@ -176,6 +221,9 @@ func consignmentModels(ws []consignmentWire) []Consignment {
 	out := make([]Consignment, len(ws))
 	for i, w := range ws {
 		out[i].ID = int64(w.ID)
+		if w.Warning != nil {
+			out[i].Warning = &ConsignmentWarning{Message: w.Warning.message}
+		}
 		if w.LineItems != nil {
 			out[i].LineItems = make([]OrderProduct, len(w.LineItems))
 			for j := range w.LineItems {

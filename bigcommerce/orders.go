@@ -23,9 +23,13 @@ const (
 // OrdersService reads v2 orders. Get it from Client.Orders.
 type OrdersService struct{ c *Client }
 
-// Get returns the order with its line items inlined, in ONE call:
+// Get returns the order with its line items, in one call when it can:
 // GET /v2/orders/{id}?include=consignments.line_items&consignment_structure=object.
-// Order.LineItems then lists every item. A missing order is an *APIError
+// The API inlines at most 50 line items per consignment; when a consignment
+// says it was cut short, or the inlined quantities fall short of
+// ItemsTotal, Get reads every line from /v2/orders/{id}/products (pages of
+// 250) into Order.Products, so that Order.LineItems lists them all. Only the
+// orders that need it pay those calls. A missing order is an *APIError
 // matching ErrNotFound; an id below 1 is rejected without a call.
 func (s *OrdersService) Get(ctx context.Context, id int64) (*Order, error) {
 	if err := checkID("order", id); err != nil {
@@ -43,7 +47,24 @@ func (s *OrdersService) Get(ctx context.Context, id int64) (*Order, error) {
 	if !ok {
 		return nil, fmt.Errorf("bigcommerce: GET %s: empty response", path)
 	}
+	if err := s.completeLineItems(ctx, &o); err != nil {
+		return nil, err
+	}
 	return &o, nil
+}
+
+// completeLineItems reads the order's line items from /products when the
+// inlined consignments miss some.
+func (s *OrdersService) completeLineItems(ctx context.Context, o *Order) error {
+	if !o.inlinedIncomplete() {
+		return nil
+	}
+	items, err := s.Products(ctx, o.ID)
+	if err != nil {
+		return fmt.Errorf("bigcommerce: order %d: reading the line items the order did not inline: %w", o.ID, err)
+	}
+	o.Products = items
+	return nil
 }
 
 // Products returns all line items of an order from /v2/orders/{id}/products,
@@ -120,7 +141,10 @@ type ListOrdersOptions struct {
 	// "id:desc"; empty means the API default.
 	Sort string
 	// WithLineItems inlines each order's consignments and line items, as
-	// Orders.Get does, so a page costs one call for all its items.
+	// Orders.Get does, so a page costs one call for all its items; an order
+	// whose inlined items are incomplete (more than 50 in a consignment)
+	// costs the calls to read them from /v2/orders/{id}/products, as in
+	// Orders.Get.
 	WithLineItems bool
 	// PageSize is the number of orders per request: 1 to 250, default 50.
 	PageSize int
@@ -173,7 +197,24 @@ func (o ListOrdersOptions) query() url.Values {
 //	}
 func (s *OrdersService) List(ctx context.Context, opts ListOrdersOptions) iter.Seq2[Order, error] {
 	limit := clampLimit(opts.PageSize, defaultOrderPageSize, maxOrderPageSize)
-	return paginate(ctx, v2Pages[Order](s.c, "/v2/orders", opts.query(), limit))
+	orders := paginate(ctx, v2Pages[Order](s.c, "/v2/orders", opts.query(), limit))
+	if !opts.WithLineItems {
+		return orders
+	}
+	return func(yield func(Order, error) bool) {
+		for o, err := range orders {
+			if err == nil {
+				err = s.completeLineItems(ctx, &o)
+			}
+			if err != nil {
+				yield(Order{}, err)
+				return
+			}
+			if !yield(o, nil) {
+				return
+			}
+		}
+	}
 }
 
 // ShippingAddress is one shipping address of an order (a row of

@@ -38,7 +38,14 @@
 // consignments.shipping[i].line_items, downloads[0].line_items and
 // email.gift_certificates[0].line_items), or link them with
 // include=consignments. Without the include, products and
-// shipping_addresses are {url, resource} links.
+// shipping_addresses are {url, resource} links. As the real API does
+// (bigcommerce/docs#960), a consignment inlines at most 50 line items and
+// then carries "__warning__": {"message": "Not all line items of this
+// consignment are returned with this response, only 50 are included. Please
+// use the `/v2/orders/{order_id}/products` endpoint to fetch all line
+// items."}; /v2/orders/{id}/products lists them all. An order seeded with
+// Order.InlinedItemsMissing inlines none, as some real orders come back
+// (bigcommerce/dev-docs#2052).
 //
 // GET v2/orders filters on min_id, max_id, status_id, customer_id, email
 // (case-insensitive, on the billing address), channel_id, cart_id,

@@ -86,6 +86,11 @@ type Order struct {
 	// OrderAddressID names, digital ones in downloads, gift certificates in
 	// email.gift_certificates.
 	LineItems []LineItem `json:"-"`
+	// InlinedItemsMissing serves this order's consignments with empty
+	// line_items lists when include=consignments.line_items asks for them,
+	// as some real orders come back (bigcommerce/dev-docs#2052), while
+	// /v2/orders/{id}/products still lists every item. Default false.
+	InlinedItemsMissing bool `json:"-"`
 }
 
 // Address is a postal address with the buyer's contact details. On a guest

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -549,5 +550,78 @@ func TestLineItemMustShipToTheOrdersAddress(t *testing.T) {
 	}
 	if n := len(s.Orders()); n != 0 {
 		t.Errorf("%d orders stored", n)
+	}
+}
+
+// manyItems returns n physical line items and, when digital is set, as many
+// digital ones.
+func manyItems(n int, digital bool) []bctest.LineItem {
+	var items []bctest.LineItem
+	for i := range n {
+		items = append(items, bctest.LineItem{Name: fmt.Sprint("item ", i), SKU: fmt.Sprint("SKU-", i), Quantity: 1, PriceIncTax: "1.00"})
+		if digital {
+			items = append(items, bctest.LineItem{Name: fmt.Sprint("ebook ", i), Type: bctest.TypeDigital, Quantity: 2, PriceIncTax: "2.00"})
+		}
+	}
+	return items
+}
+
+// Inlined, a consignment holds at most 50 line items and then carries the
+// API's __warning__ (bigcommerce/docs#960); /products lists them all.
+func TestInlinedLineItemsAreCappedAt50PerConsignment(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	o := mustAddOrder(t, s, bctest.Order{LineItems: manyItems(120, true), BillingAddress: bctest.Address{Email: "a@b.example"}})
+	if o.ItemsTotal != 360 {
+		t.Fatalf("items_total %d, want 360", o.ItemsTotal)
+	}
+	type consignment struct {
+		LineItems []json.RawMessage `json:"line_items"`
+		Warning   *struct {
+			Message string `json:"message"`
+		} `json:"__warning__"`
+	}
+	type cappedOrder struct {
+		Consignments struct {
+			Shipping  []consignment `json:"shipping"`
+			Downloads []consignment `json:"downloads"`
+		} `json:"consignments"`
+	}
+	r := call(t, s, http.MethodGet, fmt.Sprintf("/v2/orders/%d?include=consignments.line_items&consignment_structure=object", o.ID), nil)
+	got := decode[cappedOrder](t, r)
+	for name, cs := range map[string][]consignment{"shipping": got.Consignments.Shipping, "downloads": got.Consignments.Downloads} {
+		if len(cs) != 1 || len(cs[0].LineItems) != 50 || cs[0].Warning == nil ||
+			!strings.Contains(cs[0].Warning.Message, "only 50 are included") ||
+			!strings.Contains(cs[0].Warning.Message, "/v2/orders/{order_id}/products") {
+			t.Errorf("%s consignment: %d items, warning %+v", name, len(cs[0].LineItems), cs[0].Warning)
+		}
+	}
+	// The list caps the same way.
+	list := decode[[]cappedOrder](t, call(t, s, http.MethodGet, "/v2/orders?include=consignments.line_items&consignment_structure=object", nil))
+	if len(list) != 1 || len(list[0].Consignments.Shipping[0].LineItems) != 50 || list[0].Consignments.Shipping[0].Warning == nil {
+		t.Errorf("listed order not capped: %+v", list)
+	}
+	// At or below 50 there is no warning.
+	small := mustAddOrder(t, s, bctest.Order{LineItems: manyItems(50, false)})
+	r = call(t, s, http.MethodGet, fmt.Sprintf("/v2/orders/%d?include=consignments.line_items&consignment_structure=object", small.ID), nil)
+	if strings.Contains(string(r.body), "__warning__") {
+		t.Errorf("50 items carry a warning: %.200s", r.body)
+	}
+	if rows := decode[[]json.RawMessage](t, call(t, s, http.MethodGet, fmt.Sprintf("/v2/orders/%d/products?limit=250", o.ID), nil)); len(rows) != 240 {
+		t.Errorf("/products lists %d rows, want 240", len(rows))
+	}
+}
+
+func TestInlinedItemsMissing(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	o := mustAddOrder(t, s, bctest.Order{LineItems: manyItems(3, true), InlinedItemsMissing: true})
+	got := decode[orderJSON](t, call(t, s, http.MethodGet, fmt.Sprintf("/v2/orders/%d?include=consignments.line_items&consignment_structure=object", o.ID), nil))
+	if got.Consignments == nil || len(got.Consignments.Shipping) != 1 || len(got.Consignments.Shipping[0].LineItems) != 0 ||
+		len(got.Consignments.Downloads) != 1 || len(got.Consignments.Downloads[0].LineItems) != 0 {
+		t.Errorf("consignments %+v, want empty line_items", got.Consignments)
+	}
+	if rows := decode[[]json.RawMessage](t, call(t, s, http.MethodGet, fmt.Sprintf("/v2/orders/%d/products", o.ID), nil)); len(rows) != 6 {
+		t.Errorf("/products lists %d rows, want 6", len(rows))
 	}
 }

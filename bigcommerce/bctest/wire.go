@@ -128,12 +128,27 @@ func wireLineItem(orderID int64, li LineItem) lineItemWire {
 
 type shippingAddressWire struct {
 	ShippingAddress
-	FormFields             []FormField `json:"form_fields"`
-	OrderID                int64       `json:"order_id,omitempty"`
-	CostTaxClassID         int         `json:"cost_tax_class_id"`
-	HandlingCostTaxClassID int         `json:"handling_cost_tax_class_id"`
-	ShippingQuotes         *link       `json:"shipping_quotes"`
-	LineItems              any         `json:"line_items,omitempty"`
+	FormFields             []FormField  `json:"form_fields"`
+	OrderID                int64        `json:"order_id,omitempty"`
+	CostTaxClassID         int          `json:"cost_tax_class_id"`
+	HandlingCostTaxClassID int          `json:"handling_cost_tax_class_id"`
+	ShippingQuotes         *link        `json:"shipping_quotes"`
+	LineItems              any          `json:"line_items,omitempty"`
+	Warning                *warningWire `json:"__warning__,omitempty"`
+}
+
+// maxInlinedLineItems is how many line items the API inlines in one
+// consignment; past it the consignment carries inlinedWarning
+// (bigcommerce/docs#960).
+const maxInlinedLineItems = 50
+
+// inlinedWarning is the message of the __warning__ the API adds to a
+// consignment whose line items it cut short.
+const inlinedWarning = "Not all line items of this consignment are returned with this response, only 50 are included. " +
+	"Please use the `/v2/orders/{order_id}/products` endpoint to fetch all line items."
+
+type warningWire struct {
+	Message string `json:"message"`
 }
 
 func wireShippingAddress(l linker, orderID int64, sa ShippingAddress, consignment bool) shippingAddressWire {
@@ -148,8 +163,9 @@ func wireShippingAddress(l linker, orderID int64, sa ShippingAddress, consignmen
 }
 
 type recipientWire struct {
-	RecipientEmail string `json:"recipient_email"`
-	LineItems      any    `json:"line_items"`
+	RecipientEmail string       `json:"recipient_email"`
+	LineItems      any          `json:"line_items"`
+	Warning        *warningWire `json:"__warning__,omitempty"`
 }
 
 type consignWire struct {
@@ -164,39 +180,49 @@ type consignWire struct {
 // wireConsignments groups the line items as consignment_structure=object
 // does: physical items under the shipping address they go to, digital items
 // in one download consignment, gift certificates in one e-mail consignment.
+// Inlined, a consignment holds at most 50 items and then carries the API's
+// __warning__; an order with InlinedItemsMissing holds none.
 func wireConsignments(l linker, o *Order, inc include) *consignWire {
-	items := func(keep func(LineItem) bool) any {
+	items := func(keep func(LineItem) bool) (any, *warningWire) {
 		var inlined []lineItemWire
 		var links []*link
+		var warn *warningWire
 		for _, li := range o.LineItems {
 			if !keep(li) {
 				continue
 			}
-			if inc == includeLineItems {
-				inlined = append(inlined, wireLineItem(o.ID, li))
-			} else {
+			switch {
+			case inc != includeLineItems:
 				links = append(links, l.link(fmt.Sprintf("/orders/%d/products/%d", o.ID, li.ID)))
+			case o.InlinedItemsMissing:
+			case len(inlined) == maxInlinedLineItems:
+				warn = &warningWire{Message: inlinedWarning}
+			default:
+				inlined = append(inlined, wireLineItem(o.ID, li))
 			}
 		}
 		if inc == includeLineItems {
-			return orEmpty(inlined)
+			return orEmpty(inlined), warn
 		}
-		return orEmpty(links)
+		return orEmpty(links), nil
 	}
 	c := &consignWire{Pickups: []any{}, Shipping: []shippingAddressWire{}, Downloads: []recipientWire{}}
 	c.Email.GiftCertificates = []recipientWire{}
 	for _, sa := range o.ShippingAddresses {
 		w := wireShippingAddress(l, o.ID, sa, true)
-		w.LineItems = items(func(li LineItem) bool { return li.Type == TypePhysical && li.OrderAddressID == sa.ID })
+		w.LineItems, w.Warning = items(func(li LineItem) bool { return li.Type == TypePhysical && li.OrderAddressID == sa.ID })
 		c.Shipping = append(c.Shipping, w)
 	}
 	email := o.BillingAddress.Email
 	if hasType(o.LineItems, TypeDigital) {
-		c.Downloads = append(c.Downloads, recipientWire{email, items(func(li LineItem) bool { return li.Type == TypeDigital })})
+		r := recipientWire{RecipientEmail: email}
+		r.LineItems, r.Warning = items(func(li LineItem) bool { return li.Type == TypeDigital })
+		c.Downloads = append(c.Downloads, r)
 	}
 	if hasType(o.LineItems, TypeGiftCertificate) {
-		c.Email.GiftCertificates = append(c.Email.GiftCertificates,
-			recipientWire{email, items(func(li LineItem) bool { return li.Type == TypeGiftCertificate })})
+		r := recipientWire{RecipientEmail: email}
+		r.LineItems, r.Warning = items(func(li LineItem) bool { return li.Type == TypeGiftCertificate })
+		c.Email.GiftCertificates = append(c.Email.GiftCertificates, r)
 	}
 	return c
 }
