@@ -37,8 +37,9 @@
 //
 //   - webhook: verification middleware, the event envelope and the receiving
 //     handler (standard library only).
-//   - bigcommerce: a typed, rate-limit-aware client for orders, customers and
-//     webhooks; bigcommerce/bctest is an in-process fake store.
+//   - bigcommerce: a typed, rate-limit-aware client for orders, customers,
+//     catalog products and webhooks; bigcommerce/bctest is an in-process fake
+//     store.
 //   - salesforce: a typed client with OAuth 2.0, upsert by external ID, SOQL,
 //     sObject Collections, Composite and Composite Graph, Bulk API 2.0 jobs,
 //     the Tooling API, limits and a throttle; salesforce/orgsetup creates the

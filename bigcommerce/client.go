@@ -21,7 +21,7 @@ import (
 const maxBody = 32 << 20
 
 // Client calls the BigCommerce REST API of one store: orders (v2), customers
-// (v3) and webhooks (v3). It paces itself by the rate-limit headers, retries
+// (v3), catalog products (v3) and webhooks (v3). It paces itself by the rate-limit headers, retries
 // what is safe to retry, and returns *APIError for non-2xx answers.
 //
 // A Client is safe for concurrent use; goroutines share its rate-limit state.
@@ -31,6 +31,8 @@ type Client struct {
 	Orders *OrdersService
 	// Customers reads registered customers (v3).
 	Customers *CustomersService
+	// Products reads catalog products with their variants (v3).
+	Products *ProductsService
 	// Webhooks manages the store's webhook subscriptions (v3 /hooks).
 	Webhooks *WebhooksService
 
@@ -88,6 +90,7 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		SetHeader("User-Agent", cfg.userAgent)
 	c.Orders = &OrdersService{c: c}
 	c.Customers = &CustomersService{c: c}
+	c.Products = &ProductsService{c: c}
 	c.Webhooks = &WebhooksService{c: c}
 	return c, nil
 }

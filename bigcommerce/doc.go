@@ -1,6 +1,7 @@
 // Package bigcommerce is a typed client for the parts of the BigCommerce REST
-// API that an order sync needs: orders (v2), customers (v3) and webhook
-// subscriptions (v3 /hooks). It is built on go-resty/resty v2.
+// API that an order sync needs: orders (v2), customers (v3), catalog
+// products with their variants (v3) and webhook subscriptions (v3 /hooks).
+// It is built on go-resty/resty v2.
 //
 // # Usage
 //
@@ -18,9 +19,11 @@
 // such an order, or one whose inlined quantities fall short of its
 // items_total, Orders.Get (and Orders.List with WithLineItems) reads every
 // line from /v2/orders/{id}/products, 250 a page, so LineItems is always
-// complete and only those orders cost more. Lists (Orders.List, Customers.List,
-// Webhooks.List) are iterators that fetch page after page as the loop
-// advances.
+// complete and only those orders cost more. Lists (Orders.List,
+// Customers.List, Products.List, Webhooks.List) are iterators that fetch
+// page after page as the loop advances. Customers.List and Products.List
+// take a list of ids and send up to 250 of them in one request (id:in), so
+// reading many customers or products costs one call per 250.
 //
 // # Models
 //
