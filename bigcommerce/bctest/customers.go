@@ -13,10 +13,13 @@ import (
 // the real store would not.
 var unsupportedCustomerFilters = []string{
 	"company:in", "customer_group_id:in", "name:in", "name:like", "phone:in",
-	"date_created", "date_created:min", "date_created:max",
-	"date_modified", "date_modified:min", "date_modified:max",
+	"date_created", "date_created:min", "date_created:max", "date_modified",
 	"registration_ip_address:in", "before", "after",
 }
+
+// customerIncludes are the documented include values of GET /v3/customers;
+// the fake serves addresses and accepts the others without serving them.
+var customerIncludes = []string{"addresses", "storecredit", "attributes", "formfields", "shopper_profile_id", "segment_ids"}
 
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	q := &query{v: r.URL.Query()}
@@ -39,6 +42,17 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	emails, _ := q.list("email:in")
+	minModified, hasMin := q.date("date_modified:min")
+	maxModified, hasMax := q.date("date_modified:max")
+	addresses := false
+	if inc, ok := q.list("include"); ok {
+		for _, v := range inc {
+			if !slices.Contains(customerIncludes, v) {
+				q.fail("include", v, "one of "+strings.Join(customerIncludes, ", "))
+			}
+			addresses = addresses || v == "addresses"
+		}
+	}
 	less := customerSort(q)
 	page, limit, tooLarge := q.page(maxV3Limit)
 	if !checkV3Query(w, q, tooLarge) {
@@ -52,7 +66,15 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		if len(emails) > 0 && !slices.ContainsFunc(emails, func(e string) bool { return strings.EqualFold(e, c.Email) }) {
 			continue
 		}
-		matched = append(matched, wireCustomer(&c))
+		if hasMin && c.DateModified.Before(minModified) || hasMax && c.DateModified.After(maxModified) {
+			continue
+		}
+		cw := wireCustomer(&c)
+		if addresses {
+			list := orEmpty(c.Addresses)
+			cw.Addresses = &list
+		}
+		matched = append(matched, cw)
 	}
 	slices.SortStableFunc(matched, func(a, b customerWire) int { return less(a.Customer, b.Customer) })
 	writeJSON(w, http.StatusOK, paginate(matched, page, limit))

@@ -122,7 +122,9 @@ func TestListCustomersBadQueries(t *testing.T) {
 		{"?limit=251", "limit"},
 		{"?sort=email:asc", "sort"},
 		{"?name:like=ann", "name:like"},
-		{"?date_modified:min=2026-01-01", "date_modified:min"},
+		{"?date_created:min=2026-01-01", "date_created:min"},
+		{"?date_modified:min=yesterday", "date_modified:min"},
+		{"?include=everything", "include"},
 	}
 	for _, tc := range tests {
 		e := wantV3Error(t, call(t, s, http.MethodGet, "/v3/customers"+tc.query, nil), http.StatusUnprocessableEntity)

@@ -29,7 +29,9 @@
 //	GET    v2/orders/{id}/products            array of line items; page, limit
 //	GET    v2/orders/{id}/shipping_addresses  array of addresses; page, limit
 //	GET    v2/orders                          filters below; 204 No Content when the page is empty
-//	GET    v3/customers                       id:in, email:in, sort, page, limit; {data, meta.pagination}
+//	GET    v3/customers                       id:in, email:in, date_modified:min|max, include=addresses, sort, page, limit; {data, meta.pagination}
+//	GET    v3/catalog/products                id:in, include=variants, page, limit; {data, meta.pagination}
+//	GET    v3/catalog/products/{id}           include=variants; {data, meta: {}}; 404 {"status","title","type"}
 //	POST   v3/hooks, GET v3/hooks             {data: hook, meta: {}} / {data: [...], meta.pagination}
 //	GET    v3/hooks/{id}, PUT, DELETE         {data: hook, meta: {}}; 404 {"status","title","type"}
 //
@@ -73,8 +75,15 @@
 // reproducible fraction of calls, drawn from the source WithSeed seeds.
 // Calls(route), TotalCalls and FaultsInjected count requests, faulted and
 // refused ones included, until ResetCalls. AddOrder, UpdateOrder,
-// SetStatus, AddCustomer and AddHook seed data; Order, Orders, Customer,
-// Hook and Hooks inspect it.
+// SetStatus, AddCustomer, UpdateCustomer, AddCustomerAddress, AddProduct,
+// UpdateProduct and AddHook seed data; Order, Orders, Customer, Product,
+// Products, Hook and Hooks inspect it.
+//
+// Catalog products are served with the v3 shapes: prices as JSON numbers, a
+// variant without a price of its own with "price": null, dates in RFC 3339.
+// As in the real catalog, product names are unique, SKUs are unique across
+// products and variants ignoring case, and every product has at least its
+// base variant.
 //
 // # Webhooks
 //
@@ -85,6 +94,13 @@
 // webhook-timestamp and webhook-signature (HMAC-SHA256 keyed by the raw
 // client secret). EventSpec.Forge makes both credentials wrong, for
 // negative tests. Deliveries lists every attempt made.
+//
+// CustomerEvent, CustomerAddressEvent and ProductEvent build the documented
+// events of the customer and product scopes (an address event's data.id is
+// the address, its data.address.customer_id the customer). CreateCustomer,
+// EditCustomer, AddAddress, CreateProduct and EditProduct change the store
+// and then deliver the event the real store fires for that change to every
+// matching hook, in one call.
 //
 // Hooks follow the documented limits: one per scope and destination, at
 // most 10 per scope; a breach answers 422.
@@ -101,8 +117,13 @@
 //   - There are no OAuth scopes: the one token may do everything, and all
 //     hooks belong to the one client id.
 //   - GET v3/customers refuses, with 422, the documented filters it does not
-//     model (name:like, company:in, date filters, cursor paging and others)
-//     instead of ignoring them. include= on customers is ignored.
+//     model (name:like, company:in, date_created filters, cursor paging and
+//     others) instead of ignoring them; include= serves addresses only.
+//     date_modified:min and :max are inclusive. Adding an address leaves a
+//     customer's date_modified alone, since BigCommerce does not document
+//     that it moves.
+//   - GET v3/catalog/products models only id:in, include, page and limit
+//     and refuses other filters with 422; include= serves variants only.
 //   - Consignments are served only in the object structure; with include
 //     but without consignment_structure=object they are left out, not
 //     served in the legacy array structure. include=fees adds nothing;

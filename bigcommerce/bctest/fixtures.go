@@ -199,6 +199,9 @@ type Customer struct {
 	ChannelIDs            []int64   `json:"channel_ids"`
 	DateCreated           time.Time `json:"-"`
 	DateModified          time.Time `json:"-"`
+	// Addresses are served with include=addresses; AddCustomerAddress adds
+	// one and assigns its id.
+	Addresses []CustomerAddress `json:"-"`
 }
 
 // Hook is a v3 webhook subscription, with the JSON shape of webhook_Full.
@@ -305,6 +308,7 @@ func (o Order) clone() Order {
 
 func (c Customer) clone() Customer {
 	c.ChannelIDs = slices.Clone(c.ChannelIDs)
+	c.Addresses = slices.Clone(c.Addresses)
 	return c
 }
 

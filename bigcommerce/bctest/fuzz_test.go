@@ -24,6 +24,9 @@ func fuzzServer(f *testing.F) *Server {
 	if _, err := s.AddHook(Hook{ID: 1, Scope: "store/order/created", Destination: "https://e.com/h"}); err != nil {
 		f.Fatal(err)
 	}
+	if _, err := s.AddProduct(Product{Name: "p", Price: "1", Variants: []Variant{{SKU: "a"}, {SKU: "b", Price: "2"}}}); err != nil {
+		f.Fatal(err)
+	}
 	return s
 }
 
@@ -46,6 +49,7 @@ func FuzzQueries(f *testing.F) {
 		"max_date_modified=2017-04-20T11:32:00.000-04:00", "min_total=1.5", "limit=251",
 		"include=consignments.line_items&consignment_structure=object", "id:in=1,2&email:in=a@b.c",
 		"page=99999999999999999999", "limit=-1", "%zz", "sort=last_name:asc",
+		"include=variants", "id:in=1,2&include=variants,images", "date_modified:min=2026-01-01&include=addresses",
 	} {
 		f.Add(seed)
 	}
@@ -59,6 +63,8 @@ func FuzzQueries(f *testing.F) {
 		{"/v2/orders/100/products", []int{200, 204, 400, 413}},
 		{"/v2/orders/100/shipping_addresses", []int{200, 204, 400, 413}},
 		{"/v3/customers", []int{200, 422}},
+		{"/v3/catalog/products", []int{200, 422}},
+		{"/v3/catalog/products/1", []int{200, 422}},
 		{"/v3/hooks", []int{200, 422}},
 	}
 	f.Fuzz(func(t *testing.T, rawQuery string) {

@@ -19,6 +19,8 @@ const (
 	RouteListOrderProducts     = "GET /v2/orders/{id}/products"
 	RouteListShippingAddresses = "GET /v2/orders/{id}/shipping_addresses"
 	RouteListCustomers         = "GET /v3/customers"
+	RouteGetProduct            = "GET /v3/catalog/products/{id}"
+	RouteListProducts          = "GET /v3/catalog/products"
 	RouteCreateHook            = "POST /v3/hooks"
 	RouteListHooks             = "GET /v3/hooks"
 	RouteGetHook               = "GET /v3/hooks/{id}"
@@ -30,7 +32,8 @@ const (
 // routes lists the named routes in the order Routes returns them.
 var routes = []string{
 	RouteGetOrder, RouteListOrders, RouteListOrderProducts, RouteListShippingAddresses,
-	RouteListCustomers, RouteCreateHook, RouteListHooks, RouteGetHook, RouteUpdateHook, RouteDeleteHook,
+	RouteListCustomers, RouteGetProduct, RouteListProducts,
+	RouteCreateHook, RouteListHooks, RouteGetHook, RouteUpdateHook, RouteDeleteHook,
 }
 
 var knownRoutes = func() map[string]bool {
@@ -67,8 +70,12 @@ type Server struct {
 	mu        sync.Mutex // guards the data below
 	orders    map[int64]*Order
 	customers map[int64]*Customer
+	products  map[int64]*Product
 	hooks     map[int64]*Hook
-	nextID    struct{ order, item, address, customer, hook int64 }
+	nextID    struct {
+		order, item, address, customer, hook int64
+		product, variant, customerAddress    int64
+	}
 
 	ctl     sync.Mutex // guards the controls below
 	calls   map[string]int
@@ -99,12 +106,14 @@ func NewServer(opts ...Option) (*Server, error) {
 		routes:    make(map[string]string),
 		orders:    make(map[int64]*Order),
 		customers: make(map[int64]*Customer),
+		products:  make(map[int64]*Product),
 		hooks:     make(map[int64]*Hook),
 		calls:     make(map[string]int),
 		faults:    fakehttp.NewSchedule[Fault](cfg.seed),
 	}
 	s.nextID.order, s.nextID.item, s.nextID.address = 100, 1, 1
 	s.nextID.customer, s.nextID.hook = 1, 1000
+	s.nextID.product, s.nextID.variant, s.nextID.customerAddress = 1, 1, 1
 	s.register()
 	s.l = fakehttp.NewListener(s)
 	return s, nil
@@ -160,6 +169,8 @@ func (s *Server) register() {
 		RouteListOrderProducts:     s.listOrderProducts,
 		RouteListShippingAddresses: s.listShippingAddresses,
 		RouteListCustomers:         s.listCustomers,
+		RouteGetProduct:            s.getProduct,
+		RouteListProducts:          s.listProducts,
 		RouteCreateHook:            s.createHook,
 		RouteListHooks:             s.listHooks,
 		RouteGetHook:               s.getHook,

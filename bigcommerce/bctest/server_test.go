@@ -52,7 +52,7 @@ func TestUnrouted(t *testing.T) {
 		v2                bool
 	}{
 		{"unknown v2 path", http.MethodGet, s.StoreURL() + "/v2/products", http.StatusNotFound, true},
-		{"unknown v3 path", http.MethodGet, s.StoreURL() + "/v3/catalog/products", http.StatusNotFound, false},
+		{"unknown v3 path", http.MethodGet, s.StoreURL() + "/v3/catalog/brands", http.StatusNotFound, false},
 		{"other store", http.MethodGet, s.URL() + "/stores/zzz999/v2/orders", http.StatusNotFound, true},
 		{"no base path", http.MethodGet, strings.TrimSuffix(s.URL(), "/api") + "/stores/" + s.StoreHash() + "/v2/orders", http.StatusNotFound, true},
 		{"wrong method", http.MethodPost, s.StoreURL() + "/v2/orders/1", http.StatusMethodNotAllowed, true},

@@ -275,6 +275,7 @@ func (s *Server) AddCustomer(c Customer) (Customer, error) {
 		return Customer{}, fmt.Errorf("%w: customer %d exists", ErrConflict, c.ID)
 	}
 	s.nextID.customer = max(s.nextID.customer, c.ID+1)
+	s.assignAddressIDs(&c)
 	stored := c.clone()
 	s.customers[c.ID] = &stored
 	return c, nil

@@ -254,7 +254,8 @@ type customerWire struct {
 	Authentication  struct {
 		ForcePasswordReset bool `json:"force_password_reset"`
 	} `json:"authentication"`
-	AcceptsEmails bool `json:"accepts_product_review_abandoned_cart_emails"`
+	AcceptsEmails bool               `json:"accepts_product_review_abandoned_cart_emails"`
+	Addresses     *[]CustomerAddress `json:"addresses,omitempty"` // with include=addresses
 }
 
 func wireCustomer(c *Customer) customerWire {
@@ -264,5 +265,6 @@ func wireCustomer(c *Customer) customerWire {
 		DateModified:    c.DateModified.UTC().Format(time.RFC3339),
 		ChannelIDs:      c.ChannelIDs,
 		OriginChannelID: 1,
+		AddressCount:    len(c.Addresses),
 	}
 }
