@@ -79,12 +79,13 @@
 //
 // The org knows Account (key prefix 001), Contact (003), Opportunity (006),
 // OpportunityLineItem (00k), Order (801), OrderItem (802), Product2 (01t),
-// Pricebook2 (01s) and PricebookEntry (01u), and for field access
-// PermissionSet (0PS), FieldPermissions (01k), PermissionSetAssignment (0Pa)
-// and User (005); AddObject adds more. Ids are
+// Pricebook2 (01s), PricebookEntry (01u) and CurrencyType (02P), and for
+// field access PermissionSet (0PS), FieldPermissions (01k),
+// PermissionSetAssignment (0Pa) and User (005); AddObject adds more. Ids are
 // returned in their 18-character form; 15-character ids are accepted
 // anywhere. The org starts with the standard price book
-// (StandardPricebookID).
+// (StandardPricebookID) and one currency; AddCurrency makes it
+// multi-currency.
 //
 // Fields are schemaless: any field name is stored as sent, except that the
 // fields below are stored under their canonical spelling. The fake enforces:
@@ -98,8 +99,15 @@
 //     Contact.Email 80, Opportunity.Name 120, Order.Name 80, external IDs 255;
 //   - dates (CloseDate, EffectiveDate, EndDate, ServiceDate) as YYYY-MM-DD;
 //   - create-only fields: OrderItem.OrderId and PricebookEntryId (and the same
-//     on OpportunityLineItem). They are refused on update even when unchanged,
+//     on OpportunityLineItem), and PricebookEntry.Pricebook2Id, Product2Id
+//     and CurrencyIsoCode. They are refused on update even when unchanged,
 //     which is how a real org treats fields that are not updateable;
+//   - one PricebookEntry per product, price book and currency: a second
+//     answers DUPLICATE_VALUE "This price definition already exists in this
+//     price book";
+//   - in a multi-currency org (one holding a CurrencyType, see AddCurrency),
+//     a CurrencyIsoCode that is not an active currency answers
+//     INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST;
 //   - lookups: a field named after a known object plus "Id" (AccountId,
 //     Pricebook2Id, ...) must hold an id of that object that exists;
 //     "Account": {"ExtField__c": "v"} in a body is resolved to AccountId by

@@ -41,7 +41,9 @@ func defaultObjects() []*objectDef {
 			createOnly: []string{"OrderId", "PricebookEntryId"}, dateFields: []string{"ServiceDate", "EndDate"}},
 		{name: "Product2", prefix: "01t", required: []string{"Name"}, maxLen: map[string]int{"Name": 255}},
 		{name: "Pricebook2", prefix: "01s", required: []string{"Name"}, maxLen: map[string]int{"Name": 255}},
-		{name: "PricebookEntry", prefix: "01u", required: []string{"Pricebook2Id", "Product2Id", "UnitPrice"}},
+		{name: "PricebookEntry", prefix: "01u", required: []string{"Pricebook2Id", "Product2Id", "UnitPrice"},
+			createOnly: []string{"Pricebook2Id", "Product2Id", "CurrencyIsoCode"}},
+		{name: "CurrencyType", prefix: "02P", required: []string{"IsoCode", "ConversionRate"}},
 		// The objects of field-level access, for org setup (see tooling.go).
 		{name: "PermissionSet", prefix: "0PS", required: []string{"Name", "Label"}},
 		{name: "FieldPermissions", prefix: "01k", required: []string{"ParentId", "SobjectType", "Field"}},

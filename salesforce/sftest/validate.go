@@ -240,7 +240,12 @@ func (t *tx) objectRules(obj *objectDef, fields map[string]any, creating bool) *
 	if err := t.setupRules(obj, fields); err != nil {
 		return err
 	}
+	if err := t.currencyRules(obj, fields); err != nil {
+		return err
+	}
 	switch obj.name {
+	case "PricebookEntry":
+		return t.pricebookEntryRules(fields, creating)
 	case "Order":
 		_, status, _ := lookupField(fields, "Status")
 		code := statusCodeDraft
