@@ -95,6 +95,9 @@ type Fields struct {
 	// Opportunity or Order: "BigCommerce_Refunded_Amount__c". NoField leaves
 	// it out.
 	RefundedAmount string
+	// ProductKey is the external ID of Product2, which MapProduct upserts
+	// on: "BigCommerce_Product_Key__c".
+	ProductKey string
 }
 
 // ExtraField sets one more field on every record of one object: either the
@@ -235,6 +238,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Fields.OrderLookup, "OrderId")
 	def(&c.Fields.OrderRelationship, "Order")
 	def(&c.Fields.PricebookEntryLookup, DefaultPricebookEntryField)
+	def(&c.Fields.ProductKey, DefaultProductKeyField)
 	def(&c.Fields.Status, DefaultStatusField)
 	def(&c.Fields.RefundedAmount, DefaultRefundedAmountField)
 	if len(c.Statuses) == 0 {
@@ -328,6 +332,7 @@ func (c *Config) apiNames() []struct{ name, value string } {
 		{"Fields.AccountRelationship", c.Fields.AccountRelationship}, {"Fields.OrderLookup", c.Fields.OrderLookup},
 		{"Fields.OrderRelationship", c.Fields.OrderRelationship},
 		{"Fields.PricebookEntryLookup", c.Fields.PricebookEntryLookup},
+		{"Fields.ProductKey", c.Fields.ProductKey},
 	}
 }
 

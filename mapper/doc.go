@@ -1,6 +1,7 @@
 // Package mapper turns a BigCommerce order into the Salesforce records that
 // represent it: a pure function with configurable targets and documented
-// fallbacks.
+// fallbacks. MapCustomer and MapProduct do the same for a registered
+// customer and a catalog product.
 //
 // New validates a Config once; Mapper.Map then does no I/O, reads no clock
 // and keeps no state: the same order and Config always give the same
@@ -63,11 +64,36 @@
 //	Opportunity, Order     BigCommerce_Status__c            Text(40)                          Fields.Status
 //	Opportunity, Order     BigCommerce_Refunded_Amount__c   Currency(14, 4)                   Fields.RefundedAmount
 //	OrderItem              BigCommerce_Line_Item_Id__c      Text(255), External ID, Unique    Fields.LineItemID
+//	Product2               BigCommerce_Product_Key__c       Text(255), External ID, Unique    Fields.ProductKey
 //
 // Fields.Status and Fields.RefundedAmount may be set to NoField to leave
 // those fields out, for an org that does not want them. The
 // salesforce/orgsetup package (and examples/setup) lists them from a Config
 // and creates them, with field access, through the Tooling API.
+//
+// # Customers and products
+//
+// MapCustomer maps a registered customer (a v3 customer, for the
+// store/customer/* events) to the same Account and Contact that Map writes
+// for the customer's orders, under the same key, CustomerKey of the
+// customer's e-mail and id: a customer with no order yet gets them, and an
+// edit reaches them. The address is the customer's most recently added one
+// (highest id), when the customer was read with its addresses; otherwise
+// no address field is sent. Only constant Config.Extra fields apply. A
+// customer deleted in BigCommerce is not mapped: its records stay.
+//
+// MapProduct maps a catalog product with its variants (for the
+// store/product/* events, and for an order line whose product Salesforce
+// does not hold yet) to one Product2 per product key an order line of it
+// can carry (ProductKey: a variant's SKU, else bc-product-<product id>, and
+// for a variant without SKU the product's own SKU too), upserted on
+// Fields.ProductKey with Name, ProductCode (the key) and IsActive, and
+// gives each the list price for its PricebookEntry (the variant's price,
+// else the product's). MapProduct writes no PricebookEntry itself: an
+// entry's Product2Id, Pricebook2Id and currency can be set only when it is
+// created, so the bc2sf pipeline, which knows which entries exist, writes
+// them (one active entry per key in the standard price book, one per
+// active currency in a multi-currency org).
 //
 // # An order's later life
 //
@@ -194,6 +220,8 @@
 // returns ErrNilOrder, or ErrInvalidOrder (order id not positive, no date, a
 // date outside 1700–4000, an amount beyond 40 digits or an exponent beyond
 // ±30, a repeated or non-positive line id), or ErrNoProductKey.
+// MapCustomer returns ErrInvalidCustomer and MapProduct ErrInvalidProduct
+// (nil, an id that is not positive, a price out of range).
 //
 // # Caveats
 //

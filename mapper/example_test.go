@@ -185,3 +185,60 @@ func ExampleMapper_Map_orderTarget() {
 	//  }
 	// ]
 }
+
+// A registered customer edited in BigCommerce: the same Account and Contact
+// that the customer's orders use, under the same key.
+func ExampleMapper_MapCustomer() {
+	m, err := mapper.New(mapper.Config{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := m.MapCustomer(&bigcommerce.Customer{
+		ID: 7, Email: "Ada@Studio.inc", FirstName: "Ada", LastName: "Lovelace", Company: "Engines Ltd",
+		Addresses: []bigcommerce.CustomerAddress{{ID: 3, Address1: "12 New St", City: "London", Country: "United Kingdom"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("key", res.Key, "=", mapper.CustomerKey("Ada@Studio.inc", 7, 0))
+	for _, rec := range res.Records {
+		fields, _ := json.Marshal(rec.Fields)
+		fmt.Printf("%s %s %s\n", rec.Ref, rec.SObject, fields)
+	}
+	// Output:
+	// key ada@studio%2Einc = ada@studio%2Einc
+	// account Account {"BillingCity":"London","BillingCountry":"United Kingdom","BillingStreet":"12 New St","Name":"Engines Ltd"}
+	// contact Contact {"AccountId":"@{account.id}","Email":"ada@studio.inc","FirstName":"Ada","LastName":"Lovelace","MailingCity":"London","MailingCountry":"United Kingdom","MailingStreet":"12 New St"}
+}
+
+// A catalog product with variants: one Product2 per product key an order
+// line can carry, each with the list price of its PricebookEntry.
+func ExampleMapper_MapProduct() {
+	m, err := mapper.New(mapper.Config{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	red := decimal.NewNullDecimal(decimal.RequireFromString("27.50"))
+	res, err := m.MapProduct(&bigcommerce.Product{
+		ID: 174, Name: "Smith Journal", SKU: "SM-13", Price: decimal.RequireFromString("25.00"),
+		Variants: []bigcommerce.Variant{
+			{ID: 380, SKU: "SM-13"},
+			{ID: 381, SKU: "SM-13-RED", Price: red, OptionValues: []bigcommerce.OptionValue{{Label: "Red"}}},
+			{ID: 382, OptionValues: []bigcommerce.OptionValue{{Label: "Blue"}}}, // no SKU
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range res.Products {
+		fmt.Printf("%s %s=%s %q at %s\n", p.SObject, p.ExternalIDField, p.ExternalID, p.Fields["Name"], p.UnitPrice)
+	}
+	// Output:
+	// Product2 BigCommerce_Product_Key__c=SM-13 "Smith Journal" at 25
+	// Product2 BigCommerce_Product_Key__c=SM-13-RED "Smith Journal (Red)" at 27.5
+	// Product2 BigCommerce_Product_Key__c=bc-product-174 "Smith Journal" at 25
+}

@@ -162,12 +162,9 @@ func (b *builder) productKey(ref string, p *bigcommerce.OrderProduct) (string, e
 	if sku := b.text(ref, "ProductKey", p.SKU, 0); sku != "" {
 		return sku, nil
 	}
-	var key string
+	key := ProductKey("", p.ProductID, p.VariantID)
 	switch {
-	case p.ProductID > 0:
-		key = "bc-product-" + strconv.FormatInt(p.ProductID, 10)
-	case p.VariantID > 0:
-		key = "bc-variant-" + strconv.FormatInt(p.VariantID, 10)
+	case key != "":
 	case b.cfg.CatchAllProductKey != "":
 		b.warn(WarnCatchAllProduct, ref, "ProductKey", "line %d has no SKU, product or variant id; used the catch-all product %q", p.ID, b.cfg.CatchAllProductKey)
 		return b.cfg.CatchAllProductKey, nil

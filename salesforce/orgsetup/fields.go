@@ -39,7 +39,7 @@ const (
 // upserts on and the Order target's PricebookEntry lookup reads:
 // "BigCommerce_Product_Key__c", the pipeline's default
 // (pipeline.DefaultPricebookKeyField names it from the PricebookEntry).
-const DefaultProductKeyField = "BigCommerce_Product_Key__c"
+const DefaultProductKeyField = mapper.DefaultProductKeyField
 
 // placeholderPricebook stands in for the price book when the caller has
 // none: the mapper requires one for the Order target, the fields do not.
@@ -96,7 +96,8 @@ func (f Field) Spec() string {
 // the Order (TargetOrder) the order id, the status text (Text(40)) and the
 // refunded amount (Currency(14, 4)), the last two unless set to
 // mapper.NoField; for TargetOrder the line item id on OrderItem; and the
-// product key on Product2 (DefaultProductKeyField), which product sync and
+// product key on Product2 (cfg.Fields.ProductKey, by default
+// DefaultProductKeyField), which product sync and
 // the Order target's price book lookup use. The keys are Text(255),
 // External ID, Unique. Names come from cfg with the mapper's defaults
 // filled in, so a renamed field is created under its new name. Fields the
@@ -136,7 +137,7 @@ func Fields(cfg mapper.Config) ([]Field, error) {
 	if c.Target == mapper.TargetOrder {
 		out = append(out, key(c.Objects.OrderItem, c.Fields.LineItemID, "the BigCommerce line item id"))
 	}
-	out = append(out, key("Product2", DefaultProductKeyField, "the BigCommerce product key (SKU, else a fallback)"))
+	out = append(out, key(mapper.ObjectProduct2, c.Fields.ProductKey, "the BigCommerce product key (SKU, else a fallback)"))
 	return out, nil
 }
 
