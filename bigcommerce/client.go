@@ -46,6 +46,9 @@ type Client struct {
 	logger  *slog.Logger
 	retry   RetryPolicy
 	limiter *limiter
+	// maxLines bounds the line items read of one order; noLines reads none.
+	maxLines int
+	noLines  bool
 }
 
 // NewClient returns a client for the store with the given hash and API
@@ -64,6 +67,7 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		logger:    slog.New(slog.DiscardHandler),
 		userAgent: DefaultUserAgent,
 		retry:     DefaultRetryPolicy(),
+		maxLines:  DefaultMaxLineItems,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -80,6 +84,8 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		retry:     cfg.retry,
 		limiter:   newLimiter(),
+		maxLines:  cfg.maxLines,
+		noLines:   cfg.noLines,
 	}
 	c.rc = resty.NewWithClient(httpClientFor(cfg.httpClient)).
 		SetBaseURL(c.baseURL).

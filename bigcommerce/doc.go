@@ -19,7 +19,10 @@
 // such an order, or one whose inlined quantities fall short of its
 // items_total, Orders.Get (and Orders.List with WithLineItems) reads every
 // line from /v2/orders/{id}/products, 250 a page, so LineItems is always
-// complete and only those orders cost more. Lists (Orders.List,
+// complete and only those orders cost more. At most 2,000 lines are read of
+// one order (WithMaxLineItems); past that the call fails with
+// ErrTooManyLineItems. A caller that needs no lines (an Opportunity carries
+// only totals) makes its client WithoutLineItems. Lists (Orders.List,
 // Customers.List, Products.List, Webhooks.List) are iterators that fetch
 // page after page as the loop advances. Customers.List and Products.List
 // take a list of ids and send up to 250 of them in one request (id:in), so

@@ -34,6 +34,11 @@ var (
 	// ErrUnavailable is any 5xx, or a network failure that kept the request
 	// from getting an answer.
 	ErrUnavailable = errors.New("bigcommerce: unavailable")
+	// ErrTooManyLineItems is wrapped by the error for an order with more
+	// line items than the client reads (WithMaxLineItems). Retrying cannot
+	// help: the order needs a larger bound, or a target that needs no lines
+	// (WithoutLineItems).
+	ErrTooManyLineItems = errors.New("bigcommerce: too many line items")
 )
 
 // maxFields bounds how many field errors are kept from one body.

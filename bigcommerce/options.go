@@ -31,6 +31,41 @@ type config struct {
 	logger     *slog.Logger
 	userAgent  string
 	retry      RetryPolicy
+	maxLines   int
+	noLines    bool
+}
+
+// DefaultMaxLineItems is how many line items the client reads of one order
+// when WithMaxLineItems is not given: 2,000.
+const DefaultMaxLineItems = 2000
+
+// WithMaxLineItems bounds the line items the client reads of one order, by
+// Orders.Get, Orders.List with WithLineItems and Orders.Products (default
+// DefaultMaxLineItems, 2,000). An order with more fails with an error
+// matching ErrTooManyLineItems, after at most n/250+1 calls to
+// /v2/orders/{id}/products, so a huge order costs bounded memory and calls.
+// n must be at least 1; WithoutLineItems reads none at all.
+func WithMaxLineItems(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("bigcommerce: max line items %d, want 1 or more (WithoutLineItems reads none)", n)
+		}
+		c.maxLines = n
+		return nil
+	}
+}
+
+// WithoutLineItems makes the client read orders without their line items,
+// for callers that need none (an Opportunity carries only the order's
+// totals): Orders.Get and Orders.List ask for no consignments, ignore
+// ListOrdersOptions.WithLineItems, and drop any line items an answer
+// carries, so Order.LineItems returns nil. Orders.Products still reads them
+// on request.
+func WithoutLineItems() Option {
+	return func(c *config) error {
+		c.noLines = true
+		return nil
+	}
 }
 
 // WithBaseURL sets the API base (default DefaultBaseURL). It must be an

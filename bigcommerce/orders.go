@@ -29,15 +29,20 @@ type OrdersService struct{ c *Client }
 // says it was cut short, or the inlined quantities fall short of
 // ItemsTotal, Get reads every line from /v2/orders/{id}/products (pages of
 // 250) into Order.Products, so that Order.LineItems lists them all. Only the
-// orders that need it pay those calls. A missing order is an *APIError
-// matching ErrNotFound; an id below 1 is rejected without a call.
+// orders that need it pay those calls. An order with more lines than the
+// client reads (WithMaxLineItems, 2,000 by default) fails with an error
+// matching ErrTooManyLineItems; a client made WithoutLineItems asks for no
+// lines at all. A missing order is an *APIError matching ErrNotFound; an id
+// below 1 is rejected without a call.
 func (s *OrdersService) Get(ctx context.Context, id int64) (*Order, error) {
 	if err := checkID("order", id); err != nil {
 		return nil, err
 	}
 	q := url.Values{}
-	q.Set("include", "consignments.line_items")
-	q.Set("consignment_structure", "object")
+	if !s.c.noLines {
+		q.Set("include", "consignments.line_items")
+		q.Set("consignment_structure", "object")
+	}
 	var o Order
 	path := "/v2/orders/" + strconv.FormatInt(id, 10)
 	ok, err := s.c.get(ctx, path, q, &o)
@@ -53,13 +58,24 @@ func (s *OrdersService) Get(ctx context.Context, id int64) (*Order, error) {
 	return &o, nil
 }
 
-// completeLineItems reads the order's line items from /products when the
-// inlined consignments miss some.
+// completeLineItems bounds the order's line items and reads them from
+// /products when the inlined consignments miss some; for a client without
+// line items it drops whatever the answer carried.
 func (s *OrdersService) completeLineItems(ctx context.Context, o *Order) error {
+	if s.c.noLines {
+		o.Consignments, o.Products = nil, nil
+		return nil
+	}
+	if n := len(o.LineItems()); n > s.c.maxLines {
+		return s.tooMany(o.ID)
+	}
 	if !o.inlinedIncomplete() {
 		return nil
 	}
 	items, err := s.Products(ctx, o.ID)
+	if errors.Is(err, ErrTooManyLineItems) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("bigcommerce: order %d: reading the line items the order did not inline: %w", o.ID, err)
 	}
@@ -67,14 +83,32 @@ func (s *OrdersService) completeLineItems(ctx context.Context, o *Order) error {
 	return nil
 }
 
+func (s *OrdersService) tooMany(id int64) error {
+	return fmt.Errorf("%w: order %d has more than %d, the most this client reads of one order (WithMaxLineItems)",
+		ErrTooManyLineItems, id, s.c.maxLines)
+}
+
 // Products returns all line items of an order from /v2/orders/{id}/products,
-// following pages of 250. Orders.Get already inlines them; this is for orders
-// listed without their items. An order without items gives an empty slice.
+// following pages of 250. Orders.Get calls it for orders the API did not
+// inline whole; call it for orders listed without their items. An order
+// without items gives an empty slice. An order with more lines than the
+// client reads (WithMaxLineItems) fails with an error matching
+// ErrTooManyLineItems, without reading the pages past the bound.
 func (s *OrdersService) Products(ctx context.Context, id int64) ([]OrderProduct, error) {
 	if err := checkID("order", id); err != nil {
 		return nil, err
 	}
-	return collect[OrderProduct](ctx, s.c, "/v2/orders/"+strconv.FormatInt(id, 10)+"/products", maxOrderPageSize)
+	out := []OrderProduct{}
+	for item, err := range paginate(ctx, v2Pages[OrderProduct](s.c, "/v2/orders/"+strconv.FormatInt(id, 10)+"/products", nil, maxOrderPageSize)) {
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == s.c.maxLines {
+			return nil, s.tooMany(id)
+		}
+		out = append(out, item)
+	}
+	return out, nil
 }
 
 // ShippingAddresses returns the shipping addresses of an order from
@@ -143,8 +177,9 @@ type ListOrdersOptions struct {
 	// WithLineItems inlines each order's consignments and line items, as
 	// Orders.Get does, so a page costs one call for all its items; an order
 	// whose inlined items are incomplete (more than 50 in a consignment)
-	// costs the calls to read them from /v2/orders/{id}/products, as in
-	// Orders.Get.
+	// costs the calls to read them from /v2/orders/{id}/products, and an
+	// order with too many fails the listing, as in Orders.Get. A client made
+	// WithoutLineItems ignores it.
 	WithLineItems bool
 	// PageSize is the number of orders per request: 1 to 250, default 50.
 	PageSize int
@@ -197,8 +232,11 @@ func (o ListOrdersOptions) query() url.Values {
 //	}
 func (s *OrdersService) List(ctx context.Context, opts ListOrdersOptions) iter.Seq2[Order, error] {
 	limit := clampLimit(opts.PageSize, defaultOrderPageSize, maxOrderPageSize)
+	if s.c.noLines {
+		opts.WithLineItems = false
+	}
 	orders := paginate(ctx, v2Pages[Order](s.c, "/v2/orders", opts.query(), limit))
-	if !opts.WithLineItems {
+	if !opts.WithLineItems && !s.c.noLines {
 		return orders
 	}
 	return func(yield func(Order, error) bool) {

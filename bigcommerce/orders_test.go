@@ -364,3 +364,24 @@ func eq[T comparable](t *testing.T, what string, got, want T) {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
 }
+
+// A client made WithoutLineItems asks for no consignments and drops the
+// line items a server sends anyway.
+func TestWithoutLineItemsDropsWhatTheServerSends(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newMockClient(t, WithoutLineItems())
+	mt.RegisterResponder(http.MethodGet, orderURL, func(r *http.Request) (*http.Response, error) {
+		if q := r.URL.Query(); q.Has("include") || q.Has("consignment_structure") {
+			t.Errorf("query %q asks for line items", r.URL.RawQuery)
+		}
+		return httpmock.NewStringResponse(http.StatusOK, `{"id":218,"items_total":2,"products":[{"id":1}],
+			"consignments":{"shipping":[{"line_items":[{"id":1,"quantity":2}]}]}}`), nil
+	})
+	o, err := c.Orders.Get(context.Background(), 218)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "line items", o.LineItems() == nil, true)
+	eq(t, "consignments", o.Consignments == nil, true)
+	eq(t, "calls", mt.GetTotalCallCount(), 1)
+}

@@ -102,7 +102,7 @@ func isAuth(err error) bool {
 // isDataError reports an error that retrying the same task cannot fix.
 func isDataError(err error) bool {
 	if errors.Is(err, ErrInvalidTask) || isMapperError(err) || errors.Is(err, errMissingPricebookEntry) ||
-		errors.Is(err, salesforce.ErrInvalidGraph) {
+		errors.Is(err, salesforce.ErrInvalidGraph) || errors.Is(err, bigcommerce.ErrTooManyLineItems) {
 		return true
 	}
 	var bcErr *bigcommerce.APIError

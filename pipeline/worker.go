@@ -181,8 +181,10 @@ const settleTimeout = 5 * time.Second
 //     data): Release and Retry after Backoff;
 //   - once a delivery's Attempt reaches MaxAttempts (8), either of the above
 //     dead-letters the task instead;
-//   - data errors (a 4xx from BigCommerce such as a deleted order, a
-//     mapper.ErrInvalidOrder, a graph node error such as
+//   - data errors (a 4xx from BigCommerce such as a deleted order, an order
+//     with more line items than the client reads
+//     (bigcommerce.ErrTooManyLineItems), a mapper.ErrInvalidOrder, a graph
+//     node error such as
 //     REQUIRED_FIELD_MISSING or STRING_TOO_LONG, a body that is not a Task):
 //     DeadLetter at once, with a reason naming the order and the errors.
 //

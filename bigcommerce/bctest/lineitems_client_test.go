@@ -1,9 +1,12 @@
 package bctest_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
@@ -102,5 +105,81 @@ func TestClientListCompletesOnlyIncompleteOrders(t *testing.T) {
 	}
 	if n := s.Calls(bctest.RouteListOrders); n != 1 {
 		t.Errorf("%d list calls, want 1", n)
+	}
+}
+
+// The client reads at most WithMaxLineItems lines of an order, and never
+// the /products pages past that bound.
+func TestClientBoundsLineItems(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		max          int // 0: the default
+		lines        int
+		wantErr      bool
+		productCalls int
+	}{
+		{"at the bound", 100, 100, false, 1},
+		{"past the bound, read from /products", 100, 120, true, 1},
+		{"past the bound when inlined", 10, 20, true, 0},
+		{"default bound: 2,000 lines (a full last page asks once more)", 0, 2000, false, 9},
+		{"default bound: 2,001 lines", 0, 2001, true, 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newServer(t, bctest.WithRateLimit(1_000_000, time.Minute))
+			opts := []bigcommerce.Option{bigcommerce.WithBaseURL(s.URL())}
+			if tt.max > 0 {
+				opts = append(opts, bigcommerce.WithMaxLineItems(tt.max))
+			}
+			c, err := bigcommerce.NewClient(s.StoreHash(), s.Token(), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seeded := mustAddOrder(t, s, bctest.Order{LineItems: manyItems(tt.lines, false)})
+			o, err := c.Orders.Get(t.Context(), seeded.ID)
+			if tt.wantErr {
+				if !errors.Is(err, bigcommerce.ErrTooManyLineItems) || bigcommerce.Retryable(err) ||
+					!strings.Contains(err.Error(), fmt.Sprintf("order %d", seeded.ID)) {
+					t.Errorf("err = %v, want ErrTooManyLineItems naming the order", err)
+				}
+			} else if err != nil || len(o.LineItems()) != tt.lines {
+				t.Errorf("err = %v, %d lines", err, len(o.LineItems()))
+			}
+			if got := s.Calls(bctest.RouteListOrderProducts); got != tt.productCalls {
+				t.Errorf("%d /products calls, want %d", got, tt.productCalls)
+			}
+		})
+	}
+	if _, err := bigcommerce.NewClient("abc", "tok", bigcommerce.WithMaxLineItems(0)); err == nil {
+		t.Error("WithMaxLineItems(0) accepted")
+	}
+}
+
+// A client made WithoutLineItems asks for no lines, whatever the order
+// holds, so reading an order costs one small call.
+func TestClientWithoutLineItems(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	c, err := bigcommerce.NewClient(s.StoreHash(), s.Token(), bigcommerce.WithBaseURL(s.URL()), bigcommerce.WithoutLineItems())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded := mustAddOrder(t, s, bctest.Order{TotalIncTax: "3000.00", LineItems: manyItems(3000, false)})
+	o, err := c.Orders.Get(t.Context(), seeded.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.LineItems() != nil || o.Consignments != nil || o.TotalIncTax.String() != "3000" || o.ItemsTotal != 3000 {
+		t.Errorf("order %d: %d lines, consignments %v, total %s", o.ID, len(o.LineItems()), o.Consignments, o.TotalIncTax)
+	}
+	for o, err := range c.Orders.List(t.Context(), bigcommerce.ListOrdersOptions{WithLineItems: true}) {
+		if err != nil || o.LineItems() != nil {
+			t.Errorf("listed order: %v, %d lines", err, len(o.LineItems()))
+		}
+	}
+	if s.Calls(bctest.RouteListOrderProducts) != 0 || s.TotalCalls() != 2 {
+		t.Errorf("%d /products calls, %d calls in all; want 0 and 2", s.Calls(bctest.RouteListOrderProducts), s.TotalCalls())
 	}
 }

@@ -69,8 +69,12 @@ func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger)
 // RECONCILE_INTERVAL is set, the reconciler. It returns the Salesforce
 // client too, whose usage the admin server shows.
 func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]func(context.Context) error, *salesforce.Client, error) {
-	bc, err := bigcommerce.NewClient(cfg.bcStoreHash, cfg.bcToken,
-		bigcommerce.WithBaseURL(cfg.bcAPIURL), bigcommerce.WithLogger(log))
+	bcOpts := []bigcommerce.Option{bigcommerce.WithBaseURL(cfg.bcAPIURL), bigcommerce.WithLogger(log)}
+	if cfg.target != targetOrder {
+		// An Opportunity carries the order's totals only: read no lines.
+		bcOpts = append(bcOpts, bigcommerce.WithoutLineItems())
+	}
+	bc, err := bigcommerce.NewClient(cfg.bcStoreHash, cfg.bcToken, bcOpts...)
 	if err != nil {
 		return nil, nil, err
 	}
