@@ -23,6 +23,18 @@
 //     amounts exact, and the refused order alone in the dead letters, with
 //     Salesforce's reason. It runs on memory with 2,000 orders and on Redis
 //     with 500 (both 300 with -short).
+//   - Order lifecycle: 80 orders (30 with -short) are cancelled, edited,
+//     refunded in part or in full, archived, changed twice within a second
+//     with their events delivered in reverse order, completed after being
+//     Incomplete (or left Incomplete), or only get transaction events; a
+//     second round of changes comes once all that was synced, among them one
+//     whose event repeats an earlier one byte for byte. Every event arrives
+//     twice, the stream shuffled, each with the hash BigCommerce documents
+//     (the SHA-1 of the data, so one hash per order), under 5% faults on
+//     both platforms. Salesforce then holds one Opportunity per order that
+//     left status 0, equal to the store's final state: StageName, Amount,
+//     status text and refunded amount. On memory the hooks send their header
+//     alone, so no webhook-id tells events apart; on Redis they are signed.
 //   - Refused data: an order whose customer key matches two Accounts (300)
 //     and one whose Opportunity name is too long (STRING_TOO_LONG) are
 //     dead-lettered at their first attempt with Salesforce's reason, leave

@@ -29,10 +29,14 @@ const (
 // signature, as a receiver configured with both credentials does.
 func startReceiver(t testing.TB, sink webhook.Sink) string {
 	t.Helper()
-	verifier, err := webhook.NewVerifier([]webhook.Scheme{
-		webhook.SharedSecret(webhookHeader, webhookSecret),
-		webhook.StandardWebhooks([]byte(clientSecret)),
-	})
+	return startReceiverWith(t, sink, webhook.SharedSecret(webhookHeader, webhookSecret),
+		webhook.StandardWebhooks([]byte(clientSecret)))
+}
+
+// startReceiverWith is startReceiver with the middleware wanting schemes.
+func startReceiverWith(t testing.TB, sink webhook.Sink, schemes ...webhook.Scheme) string {
+	t.Helper()
+	verifier, err := webhook.NewVerifier(schemes)
 	if err != nil {
 		t.Fatalf("webhook verifier: %v", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce"
 	"github.com/bc2sf/bc2sf/salesforce/sftest"
+	"github.com/bc2sf/bc2sf/webhook"
 )
 
 // Salesforce field names of the default mapping.
@@ -34,6 +35,10 @@ const (
 type rigConfig struct {
 	// redis puts the queue and the store on a private redis-server.
 	redis bool
+	// headerOnly makes the store send, and the receiver want, the hook's
+	// header alone, as classic BigCommerce hooks do: no Standard Webhooks
+	// signature, hence no webhook-id to tell one event from another.
+	headerOnly bool
 	// storeOpts and orgOpts are added to the fakes' options.
 	storeOpts []bctest.Option
 	orgOpts   []sftest.Option
@@ -67,7 +72,13 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 	t.Helper()
 	r := &rig{t: t, rec: newRecorder()}
 	r.queue, r.done = newBackend(t, cfg.redis)
-	r.url = startReceiver(t, pipeline.NewSink(r.queue, r.done))
+	sink := pipeline.NewSink(r.queue, r.done)
+	if cfg.headerOnly {
+		r.url = startReceiverWith(t, sink, webhook.SharedSecret(webhookHeader, webhookSecret))
+		cfg.storeOpts = append(cfg.storeOpts, bctest.WithClientSecret(""))
+	} else {
+		r.url = startReceiver(t, sink)
+	}
 	r.store = newStore(t, r.url, cfg.storeOpts...)
 	var err error
 	if r.org, err = sftest.NewServer(append([]sftest.Option{sftest.WithIDSeed(1)}, cfg.orgOpts...)...); err != nil {
