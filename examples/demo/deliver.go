@@ -40,7 +40,7 @@ func deliverWebhooks(ctx context.Context, store *bctest.Server, url string, orde
 		return nil, fmt.Errorf("redeliver: %w", err)
 	}
 	out = append(out, delivery{fmt.Sprintf("order %d created, again", orders[0].order.ID), again.StatusCode,
-		"same event hash: not queued twice"})
+		"joins its order's queued sync: not queued twice"})
 
 	forged, err := store.Deliver(ctx, url, bctest.EventSpec{OrderID: orders[0].order.ID, Forge: true})
 	if err != nil {

@@ -23,11 +23,14 @@
 // guest, a mixed-case e-mail, a line without SKU, a bundle, an order paid in
 // euros, an abandoned Incomplete checkout, a unicode name and a phone order
 // without e-mail), delivers a signed webhook for each, redelivers one, sends
-// one forged and one malformed delivery, waits until the queue is drained,
-// and prints a report: the status of each delivery, the outcome of each
-// order, the records that landed in Salesforce (read back with SOQL through
-// the client), what was skipped or rejected and why, the mapper's fallbacks,
-// and the API calls spent on each side.
+// one forged and one malformed delivery, and waits until the queue is
+// drained. Then it cancels one order and refunds part of another in the
+// store, delivers the webhooks each change fires, and syncs again. It
+// prints a report: the status of each delivery, the outcome of each order,
+// the records that landed in Salesforce (read back with SOQL through the
+// client), what was skipped or rejected and why, the mapper's fallbacks,
+// the API calls spent on each side, and the two changes as Salesforce holds
+// them with the calls they cost.
 //
 // It needs no configuration and reads no environment variable: the webhook
 // credentials are made up for each run and never printed. The report goes to

@@ -88,12 +88,17 @@ func runWith(ctx context.Context, stdout, stderr io.Writer, sec secrets) error {
 		return err
 	}
 	spent := apiUsage(store, org)
+	changed, err := changeOrders(ctx, store, org, recv.url, queue, done, bc, sf, logger, orders)
+	if err != nil {
+		return err
+	}
 	records, err := readBack(ctx, sf)
 	if err != nil {
 		return err
 	}
 	return writeReport(stdout, report{
 		orders: orders, deliveries: deliveries, results: results, stats: stats, spent: spent, records: records,
+		later: changed,
 	})
 }
 

@@ -46,7 +46,7 @@ func TestReport(t *testing.T) {
 		{"Incomplete skipped", `order 107 skipped: status_not_synced: `, 1},
 		{"unicode", `Contact\s+BigCommerce_Customer_Key__c=zoe@example%2Ese\s+Zoë Ångström-Ñúñez <zoe@example\.se>`, 1},
 		{"no e-mail", `Opportunity\s+BigCommerce_Order_Id__c=109\s+Amount 12 USD\s.*Account "bc-order-109"`, 1},
-		{"redelivery deduplicated", `200 OK\s+order 100 created, again\s+same event hash: not queued twice`, 1},
+		{"redelivery deduplicated", `200 OK\s+order 100 created, again\s+joins its order's queued sync: not queued twice`, 1},
 		{"forged", `^  401 Unauthorized\s+forged credentials`, 1},
 		{"malformed", `^  400 Bad Request\s+malformed envelope`, 1},
 		{"fallbacks", `order 109\s+email_missing\s`, 1},
@@ -54,6 +54,13 @@ func TestReport(t *testing.T) {
 		{"one fetch per order", `BigCommerce\s+11 calls\s+10 × GET /v2/orders/\{id\}, 1 × POST /v3/hooks`, 1},
 		{"Salesforce calls are graph calls", `Salesforce\s+\d+ API calls?\s+\d+ × POST /composite/graph$`, 1},
 		{"one token", `1 token request \(OAuth`, 1},
+		{"changes", `After the sync: 2 changes in the store, 4 webhooks`, 1},
+		{"status change", `order 103\s+cancelled \(store/order/statusUpdated, store/order/updated\)\s+Opportunity Closed Lost\s+BigCommerce_Status__c "Cancelled"\s+BigCommerce_Refunded_Amount__c 0$`, 1},
+		{"refund", `order 102\s+refunded in part \(store/order/refund/created, store/order/statusUpdated\)\s+Opportunity Closed Won\s+BigCommerce_Status__c "Partially Refunded"\s+BigCommerce_Refunded_Amount__c 2\.25$`, 1},
+		{"refunded order keeps its amount", `Opportunity\s+BigCommerce_Order_Id__c=102\s+Amount 7\.25 USD`, 1},
+		{"cancelled order read back", `Opportunity\s+BigCommerce_Order_Id__c=103\s.*Closed Lost`, 1},
+		{"changes cost one fetch per order", `they cost\s+BigCommerce 2 calls\s+2 × GET /v2/orders/\{id\}: one per changed order`, 1},
+		{"changes cost graph calls only", `Salesforce (\d+) API calls?\s+\d+ Composite Graph calls?$`, 1},
 	}
 	lines := strings.Split(out, "\n")
 	for _, tt := range tests {

@@ -20,6 +20,7 @@ type report struct {
 	stats      pipeline.Stats
 	spent      usage
 	records    records
+	later      later
 }
 
 // writeReport prints the report, one section after another. Nothing in it
@@ -79,6 +80,8 @@ func writeReport(w io.Writer, r report) error {
 	s.row("Salesforce", count(u.sfCalls, "API call"), joinCounts(u.sfPaths))
 	s.row("", "", fmt.Sprintf("%s carried %s", count(int(st.GraphCalls), "Composite Graph call"), count(int(st.GraphOrders), "order")))
 	s.row("", "", count(u.sfTokens, "token request")+" (OAuth 2.0 client credentials)")
+
+	writeLater(s, r.later)
 	return s.end()
 }
 
