@@ -181,7 +181,9 @@ func testOrderLifecycle(t *testing.T, cfg rigConfig) {
 	if err := r.store.FailRandomly(0.05, bctest.Fault{Route: bctest.RouteGetOrder, Status: http.StatusServiceUnavailable}); err != nil {
 		t.Fatal(err)
 	}
-	r.org.FailFraction(sftest.FaultServerUnavailable, 0.05, 5)
+	if err := r.org.FailRandomly(0.05, sftest.Fault{Status: http.StatusServiceUnavailable}); err != nil {
+		t.Fatal(err)
+	}
 	r.startWorkers()
 
 	// Creation: every order's created event, twice, shuffled.
