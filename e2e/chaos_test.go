@@ -104,16 +104,21 @@ func testChaos(t *testing.T, useRedis bool, n int) {
 	if got := len(r.org.Records("Opportunity")); got != want {
 		t.Errorf("org holds %d Opportunities, want %d", got, want)
 	}
+	// The refused order's second delivery is a message of its own when it
+	// arrived after the first one's sync started, so the order may have two
+	// dead letters; no other order may have any.
 	dls := r.deadLetters()
-	if len(dls) != 1 {
-		t.Fatalf("%d dead letters, want only the refused order %d:%s", len(dls), poison, describeDead(dls))
+	if len(dls) == 0 || len(dls) > 2 {
+		t.Fatalf("%d dead letters, want the refused order %d's, one or two:%s", len(dls), poison, describeDead(dls))
 	}
-	task, err := pipeline.DecodeTask(dls[0].Body)
-	if err != nil || task.OrderID != poison {
-		t.Errorf("dead letter is %+v (%v), want order %d", task, err, poison)
-	}
-	if !reasonHas(dls[0].Reason, "several") && !reasonHas(dls[0].Reason, "300") {
-		t.Errorf("dead letter reason %q does not say the key matches several records", dls[0].Reason)
+	for _, dl := range dls {
+		task, err := pipeline.DecodeTask(dl.Body)
+		if err != nil || task.OrderID != poison {
+			t.Errorf("dead letter is %+v (%v), want order %d", task, err, poison)
+		}
+		if !reasonHas(dl.Reason, "several") && !reasonHas(dl.Reason, "300") {
+			t.Errorf("dead letter reason %q does not say the key matches several records", dl.Reason)
+		}
 	}
 	t.Logf("dead letter of order %d: %s", poison, dls[0].Reason)
 	// Each session lasts exactly chaosTokenLife served calls, so the client

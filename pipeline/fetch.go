@@ -25,6 +25,9 @@ type job struct {
 	// version is the version of the order this job fetched.
 	written string
 	version orderVersion
+	// waited is how many of the delivery's attempts this Worker spent
+	// waiting for another task's claim; they do not count to MaxAttempts.
+	waited int
 }
 
 // item is one mapped order waiting in a batch, with every delivery it
@@ -42,7 +45,7 @@ type item struct {
 // the item for the batcher; the job then holds the order's sync claim until
 // it is settled.
 func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
-	j := &job{d: d, log: w.log.With("key", d.Key, "attempt", d.Attempt)}
+	j := &job{d: d, log: w.log.With("key", d.Key, "attempt", d.Attempt), waited: w.waits.count(d.ID)}
 	task, err := DecodeTask(d.Body)
 	if err != nil {
 		w.dead(j, Result{}, fmt.Sprintf("message %s: %v", d.ID, err))
@@ -61,7 +64,7 @@ func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 		w.ack(j, Result{Outcome: OutcomeSkipped, SkipCode: SkipAlreadyDone, Reason: SkipAlreadyDone + ": key is done in the store"})
 		return nil
 	case idempotency.InFlight:
-		w.retry(j, Result{}, w.cfg.InFlightDelay, "key is claimed by another worker")
+		w.retryHeld(j, "key is claimed by another worker")
 		return nil
 	}
 	j.token = claim.Token

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
@@ -117,9 +118,48 @@ func (w *Worker) startSync(ctx context.Context, j *job) bool {
 		w.complete(j, Result{Outcome: OutcomeSkipped, SkipCode: SkipCoalesced,
 			Reason: SkipCoalesced + ": a sync that started after this event has finished"})
 	default:
-		w.retry(j, Result{}, w.cfg.InFlightDelay, "order is being synced by another task")
+		w.retryHeld(j, "order is being synced by another task")
 	}
 	return false
+}
+
+// retryHeld retries a job whose key or order another task holds, after
+// InFlightDelay, and notes the attempt as spent waiting.
+func (w *Worker) retryHeld(j *job, reason string) {
+	w.waits.add(j.d.ID)
+	w.retry(j, Result{}, w.cfg.InFlightDelay, reason)
+}
+
+// waitLog counts, per message ID, the retries a Worker made because the
+// message's key or order was held: those attempts were no failure. It
+// forgets a message once it is settled for good, and everything when it
+// grows past maxWaitLog entries (messages another process settled).
+type waitLog struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+const maxWaitLog = 10000
+
+func (l *waitLog) add(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n == nil || len(l.n) >= maxWaitLog {
+		l.n = map[string]int{}
+	}
+	l.n[id]++
+}
+
+func (l *waitLog) count(id string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n[id]
+}
+
+func (l *waitLog) forget(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.n, id)
 }
 
 // finishSync ends the job's claim on its order: the version written (or,

@@ -31,6 +31,8 @@ type shop struct {
 	stale  map[int64][]bigcommerce.Order // served before the current order
 	hold   chan struct{}                 // when set, Get waits for it to close
 	calls  int
+	// failing is how many Gets are left to fail.
+	failing int
 }
 
 func newShop() *shop {
@@ -80,6 +82,11 @@ func (s *shop) holdGets() (release func()) {
 func (s *shop) Get(ctx context.Context, id int64) (*bigcommerce.Order, error) {
 	s.mu.Lock()
 	s.calls++
+	if s.failing > 0 {
+		s.failing--
+		s.mu.Unlock()
+		return nil, &bigcommerce.APIError{Status: 503}
+	}
 	hold := s.hold
 	o, ok := s.orders[id]
 	if st := s.stale[id]; len(st) > 0 {
@@ -98,6 +105,13 @@ func (s *shop) Get(ctx context.Context, id int64) (*bigcommerce.Order, error) {
 		return nil, &bigcommerce.APIError{Status: 404}
 	}
 	return &o, nil
+}
+
+// failNext makes the next n Gets fail with a 503.
+func (s *shop) failNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing += n
 }
 
 func (s *shop) fetches() int {
@@ -399,6 +413,36 @@ func TestGuardCoalescesEventsAndNeverLosesOne(t *testing.T) {
 		}
 		if st, _ := r.q.Stats(context.Background()); st.Depth() != 0 || st.Dead != 0 {
 			t.Errorf("queue %+v, want empty", st)
+		}
+	})
+}
+
+// TestGuardWaitingIsNoFailure keeps an order claimed by a stalled sync for
+// longer than MaxAttempts retries of a second task take, then lets a
+// transient failure hit that task: it must be retried, not dead-lettered,
+// because the retries spent waiting were no failure.
+func TestGuardWaitingIsNoFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newGuardRig(t)
+		r.shop.set(1, "10.5", t0)
+		// A claim that another task took and never finished, until its
+		// lease ends.
+		c, err := r.store.StartSync(context.Background(), "order:1", "", time.Minute)
+		if err != nil || c.Status != idempotency.Claimed {
+			t.Fatalf("StartSync = %+v, %v", c, err)
+		}
+		r.shop.failNext(1)
+		r.task(t, "a", 1)
+		stop := r.start(t, 5*time.Minute)
+		time.Sleep(90 * time.Second) // about 45 retries at 2 s, then the claim's lease ends
+		synctest.Wait()
+		stop()
+		got := r.outcomes(1)
+		if n := len(got); n < 10 || got[n-1] != "synced" || got[n-2] != "retried" {
+			t.Errorf("outcomes %v; want many waits, one retried failure, then synced", got)
+		}
+		if st, _ := r.q.Stats(context.Background()); st.Dead != 0 {
+			t.Errorf("%d dead letters, want none", st.Dead)
 		}
 	})
 }

@@ -47,7 +47,7 @@ func (w *Worker) fail(ctx context.Context, j *job, r Result, err error) {
 	default:
 		delay = w.cfg.Backoff(j.d.Attempt)
 	}
-	if j.d.Attempt >= w.cfg.MaxAttempts {
+	if j.d.Attempt-j.waited >= w.cfg.MaxAttempts {
 		w.dead(j, r, fmt.Sprintf("%s (gave up after %d attempts)", reason, j.d.Attempt))
 		return
 	}

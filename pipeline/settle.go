@@ -74,6 +74,7 @@ func (w *Worker) ack(j *job, r Result) {
 }
 
 func (w *Worker) ackCtx(ctx context.Context, j *job, r Result) {
+	w.waits.forget(j.d.ID)
 	if err := w.cfg.Queue.Ack(ctx, j.d); err != nil {
 		// ErrLeaseLost: the message was delivered again; the Store tells
 		// that delivery the work is done.
@@ -106,6 +107,7 @@ func (w *Worker) retry(j *job, r Result, delay time.Duration, reason string) {
 
 // dead releases the claim and dead-letters the job.
 func (w *Worker) dead(j *job, r Result, reason string) {
+	w.waits.forget(j.d.ID)
 	ctx, cancel := settleCtx()
 	defer cancel()
 	w.release(ctx, j)

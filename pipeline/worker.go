@@ -108,7 +108,9 @@ type WorkerConfig struct {
 	MaxBatchWait time.Duration
 
 	// MaxAttempts is the delivery attempt after which a transient failure
-	// dead-letters the task; default 8.
+	// dead-letters the task; default 8. The retries this Worker made because
+	// the task's key or order was held by another task do not count; those
+	// another process made do.
 	MaxAttempts int
 	// Backoff gives the delay before attempt+1 after a transient failure
 	// of attempt (from 1); default ExponentialBackoff(1 s, 5 min).
@@ -179,8 +181,9 @@ const settleTimeout = 5 * time.Second
 //     which two concurrent syncs of the same new order cause, authentication
 //     failures, Store errors, and any error not known to be about the
 //     data): Release and Retry after Backoff;
-//   - once a delivery's Attempt reaches MaxAttempts (8), either of the above
-//     dead-letters the task instead;
+//   - once a delivery's Attempt reaches MaxAttempts (8), not counting the
+//     retries this Worker made while another task held the key or the
+//     order, either of the above dead-letters the task instead;
 //   - data errors (a 4xx from BigCommerce such as a deleted order, an order
 //     with more line items than the client reads
 //     (bigcommerce.ErrTooManyLineItems), a mapper.ErrInvalidOrder, a graph
@@ -204,6 +207,8 @@ type Worker struct {
 	// pauseUntil is a Unix time in nanoseconds before which no goroutine
 	// dequeues, set by rate limits.
 	pauseUntil atomic.Int64
+	// waits counts the retries of messages whose order was held.
+	waits waitLog
 }
 
 // NewWorker checks cfg, fills its defaults and returns a Worker. It fails
