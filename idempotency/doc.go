@@ -75,6 +75,11 @@
 //   - Replay puts a dead letter back with its attempts counted from 1
 //     again; DeleteDeadLetter discards one.
 //
+// A queue that also implements DeadLetterWriter (both do) takes a message
+// straight into its dead letters with EnqueueDead: for failures of work done
+// outside the queue, such as the rows a Bulk API load could not write,
+// which then wait and are replayed like any other dead letter.
+//
 // # The Store
 //
 // Because delivery is at least once, a worker claims the message's key

@@ -66,19 +66,25 @@ func NewMemoryQueue(opts ...Option) *MemoryQueue {
 // Enqueue implements Queue. It copies msg.Body, and returns ErrQueueFull
 // when Capacity messages are held, dead letters included.
 func (q *MemoryQueue) Enqueue(ctx context.Context, msg Message) (EnqueueResult, error) {
+	return q.put(ctx, "enqueue", msg, func(e *entry, _ time.Time) { q.toReady(e) })
+}
+
+// put adds msg as a new entry and hands it to place, under the lock, unless
+// its key is inside the dedup window or the queue is full.
+func (q *MemoryQueue) put(ctx context.Context, op string, msg Message, place func(e *entry, now time.Time)) (EnqueueResult, error) {
 	if err := ctx.Err(); err != nil {
 		return EnqueueResult{}, err
 	}
 	if msg.Key == "" {
-		return EnqueueResult{}, fmt.Errorf("enqueue: empty key: %w", ErrInvalidArgument)
+		return EnqueueResult{}, fmt.Errorf("%s: empty key: %w", op, ErrInvalidArgument)
 	}
 	if !msg.Priority.Valid() {
-		return EnqueueResult{}, fmt.Errorf("enqueue %q: unknown priority %d: %w", msg.Key, int(msg.Priority), ErrInvalidArgument)
+		return EnqueueResult{}, fmt.Errorf("%s %q: unknown priority %d: %w", op, msg.Key, int(msg.Priority), ErrInvalidArgument)
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return EnqueueResult{}, fmt.Errorf("enqueue %q: %w", msg.Key, ErrClosed)
+		return EnqueueResult{}, fmt.Errorf("%s %q: %w", op, msg.Key, ErrClosed)
 	}
 	now := time.Now()
 	if q.cfg.DedupWindow > 0 {
@@ -88,7 +94,7 @@ func (q *MemoryQueue) Enqueue(ctx context.Context, msg Message) (EnqueueResult, 
 		}
 	}
 	if len(q.msgs) >= q.cfg.Capacity {
-		return EnqueueResult{}, fmt.Errorf("enqueue %q: %d messages held: %w", msg.Key, len(q.msgs), ErrQueueFull)
+		return EnqueueResult{}, fmt.Errorf("%s %q: %d messages held: %w", op, msg.Key, len(q.msgs), ErrQueueFull)
 	}
 	q.seq++
 	e := &entry{
@@ -105,7 +111,7 @@ func (q *MemoryQueue) Enqueue(ctx context.Context, msg Message) (EnqueueResult, 
 		q.dedup[msg.Key] = dedupRecord{id: e.id, expires: exp}
 		q.dedupOrder = append(q.dedupOrder, dedupItem{key: msg.Key, expires: exp})
 	}
-	q.toReady(e)
+	place(e, now)
 	return EnqueueResult{ID: e.id}, nil
 }
 

@@ -25,6 +25,7 @@
 //	{bc2sf}:q:requeued      sorted set: retried or replayed message -> its enqueue time (ms)
 //	{bc2sf}:q:dead          stream of dead letters
 //	{bc2sf}:q:dead:index    hash: message ID -> dead-letter entry ID
+//	{bc2sf}:q:dead:seq      counter numbering the messages EnqueueDead adds
 //	{bc2sf}:q:dedup:<key>   string: ID of the message enqueued under <key>, expiring with the dedup window
 //
 // A stream entry holds k (key) and b (body); copies made by Retry and Replay
@@ -32,7 +33,10 @@
 // x (first failure time). A dead letter adds p (priority), f (failure time)
 // and r (reason). A message's ID is "h" or "l" followed by the stream entry
 // ID of its first Enqueue, so it is stable across retries, redeliveries,
-// dead-lettering and replay.
+// dead-lettering and replay; a message that EnqueueDead (the
+// idempotency.DeadLetterWriter) put straight into the dead letters has "d"
+// and a number from the dead:seq counter, and Replay copies it into its
+// priority's stream under that ID.
 //
 // The requeued set holds each message that is out of its stream's enqueue
 // order: a copy made by Retry or Replay (member "h" or "l" and its entry

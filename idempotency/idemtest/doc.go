@@ -63,7 +63,10 @@
 // to 1) and deleted; a blocked Dequeue returns when its context is canceled
 // or the queue is closed; and 10,000 messages (500 under -short) pass through
 // 8 concurrent consumers while still being enqueued, each acknowledged
-// exactly once.
+// exactly once. A Queue that implements idempotency.DeadLetterWriter (the
+// cases skip one that does not) must add a dead letter at attempt 1 with
+// its reason, deliver nothing, deduplicate its key, count it against the
+// capacity and replay it like any other.
 //
 // Inspector cases: FirstFailedAt is the time of the first Retry, equals
 // FailedAt when the first failure was the DeadLetter, and is kept across

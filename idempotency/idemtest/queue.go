@@ -54,6 +54,8 @@ func queueCases(cfg Config) []queueCase {
 		{"Cancellation", nil, func(t *testing.T, q subject) { queueCancellation(t, q, cfg) }},
 		{"Close", nil, func(t *testing.T, q subject) { queueClose(t, q, cfg) }},
 		{"ConcurrentConsumers", nil, func(t *testing.T, q subject) { queueConcurrent(t, q, cfg) }},
+		{"EnqueueDead", nil, queueEnqueueDead},
+		{"EnqueueDeadCapacity", []idempotency.Option{idempotency.WithCapacity(2)}, queueEnqueueDeadFull},
 	}
 }
 
