@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
+	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce"
 )
 
@@ -47,6 +48,10 @@ type options struct {
 	workers    int
 	pageSize   int
 	verbose    bool
+	// bulkThreshold is the smallest range sync mode writes with Bulk API
+	// jobs (0: never); bulkChunk the orders per set of jobs.
+	bulkThreshold int
+	bulkChunk     int
 }
 
 // config is what the environment says. It holds credentials, so it has no
@@ -72,9 +77,12 @@ func parseArgs(args []string, now time.Time, stderr io.Writer) (options, error) 
 	fs.BoolVar(&opts.count, "count", true, "list the range once first, to show done/total and the time left")
 	fs.IntVar(&opts.workers, "workers", 4, "sync mode: orders fetched from BigCommerce at once")
 	fs.IntVar(&opts.pageSize, "page-size", 250, "orders per list call, 1 to 250")
+	fs.IntVar(&opts.bulkThreshold, "bulk-threshold", pipeline.DefaultBulkMinOrders,
+		"sync mode: write ranges of at least this many `orders` with Bulk API 2.0 jobs instead of the worker; 0 never")
+	fs.IntVar(&opts.bulkChunk, "bulk-chunk", pipeline.DefaultBulkChunkOrders, "sync mode: `orders` per set of Bulk API jobs")
 	fs.BoolVar(&opts.verbose, "v", false, "log every order and API request")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: backfill -from DATE [-to DATE] [-mode enqueue|sync] [flags]")
+		fmt.Fprintln(fs.Output(), "usage: backfill -from DATE [-to DATE] [-mode enqueue|sync] [-bulk-threshold N] [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -112,6 +120,10 @@ func parseArgs(args []string, now time.Time, stderr io.Writer) (options, error) 
 		return options{}, fmt.Errorf("-workers %d: want 1 to 64", opts.workers)
 	case opts.pageSize < 1 || opts.pageSize > 250:
 		return options{}, fmt.Errorf("-page-size %d: want 1 to 250", opts.pageSize)
+	case opts.bulkThreshold < 0:
+		return options{}, fmt.Errorf("-bulk-threshold %d: want 0 or more", opts.bulkThreshold)
+	case opts.bulkChunk < max(opts.bulkThreshold, 1):
+		return options{}, fmt.Errorf("-bulk-chunk %d: want at least -bulk-threshold (%d) and 1", opts.bulkChunk, opts.bulkThreshold)
 	}
 	return opts, nil
 }

@@ -73,7 +73,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	// The meter prints while the work runs and once more at the end.
 	reportCtx, stopReport := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { j.meter.report(reportCtx, stderr, progressInterval) })
+	tty := isTerminal(stderr)
+	wg.Go(func() { j.meter.report(reportCtx, stderr, progressInterval, tty) })
 	var sum summary
 	if opts.mode == modeSync {
 		sum, err = runSync(ctx, j)
@@ -120,6 +121,11 @@ func newJob(opts options, cfg config, stderr io.Writer) (*job, error) {
 type summary struct {
 	enqueued, duplicates int
 	synced, skipped      int64
+	// bulk is set when Bulk API jobs wrote the range, in jobs jobs;
+	// deadElsewhere when its failed orders went to the Redis dead letters
+	// rather than the in-memory queue.
+	bulk, deadElsewhere bool
+	jobs                int
 	// failed counts the orders dead-lettered in sync mode; dead lists the
 	// first maxDeadListed of them.
 	failed int64
@@ -146,13 +152,22 @@ func finish(ctx context.Context, j *job, sum summary, err error, stdout, stderr 
 	}
 	rng := j.opts.from.Format(time.RFC3339) + " to " + j.opts.to.Format(time.RFC3339)
 	if j.opts.mode == modeSync {
-		fmt.Fprintf(stdout, "backfill %s: %s orders synced, %s skipped, %s failed\n", rng,
-			thousands(int(sum.synced)), thousands(int(sum.skipped)), thousands(int(sum.failed)))
+		how := ""
+		if sum.bulk {
+			how = fmt.Sprintf(" (Bulk API 2.0, %d jobs)", sum.jobs)
+		}
+		fmt.Fprintf(stdout, "backfill %s: %s orders synced%s, %s skipped, %s failed\n", rng,
+			thousands(int(sum.synced)), how, thousands(int(sum.skipped)), thousands(int(sum.failed)))
 	} else {
 		// Duplicates include the orders the listing saw twice where pages
 		// or runs meet, and those the reconciler had queued already.
 		fmt.Fprintf(stdout, "backfill %s: %s orders enqueued (%s already queued)\n", rng,
 			thousands(sum.enqueued), thousands(sum.duplicates))
+	}
+	if sum.failed > 0 && sum.deadElsewhere {
+		fmt.Fprintf(stderr, "backfill: %s orders not synced wait in the dead letters of the Redis queue (REDIS_URL), with their reasons; replay them from the dead-letter console once fixed\n",
+			thousands(int(sum.failed)))
+		return exitFailed
 	}
 	if sum.failed > 0 {
 		for _, d := range sum.dead {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,6 +22,10 @@ type meter struct {
 
 	mu          sync.Mutex
 	done, total int
+	// bulk counts the orders the Bulk API path has done, beside done (the
+	// worker's); note says what runs now, e.g. "writing Opportunity".
+	bulk int
+	note string
 	// created holds the creation dates (Unix seconds, ascending) of the
 	// orders counted, so that doneUpTo can tell how many lie behind a
 	// listing position whatever the listing reports as duplicates.
@@ -51,6 +57,20 @@ func (m *meter) doneUpTo(t time.Time, n int) {
 	m.done, _ = slices.BinarySearch(m.created, t.Unix()+1)
 }
 
+// set records the orders the Bulk API path has done, and what runs now.
+func (m *meter) set(bulk int, note string) {
+	m.mu.Lock()
+	m.bulk, m.note = bulk, note
+	m.mu.Unlock()
+}
+
+// totalOrders returns the number of orders counted, and whether they were.
+func (m *meter) totalOrders() (int, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.total, m.created != nil
+}
+
 // addDone counts one more order done.
 func (m *meter) addDone() {
 	m.mu.Lock()
@@ -61,9 +81,30 @@ func (m *meter) addDone() {
 // line renders the current state.
 func (m *meter) line() string {
 	m.mu.Lock()
-	done, total := m.done, m.total
+	done, total, note := m.done+m.bulk, m.total, m.note
 	m.mu.Unlock()
-	return progressLine(done, total, m.now().Sub(m.start))
+	s := progressLine(done, total, m.now().Sub(m.start))
+	if note != "" {
+		s += "; " + note
+	}
+	return s
+}
+
+// barWidth is the number of cells of the progress bar.
+const barWidth = 30
+
+// bar renders the current state as a bar, for a terminal:
+// "[#########.....................] 1,234/5,000 orders (24.7%), 180/s,
+// ~21s left". Without a total it is the line alone.
+func (m *meter) bar() string {
+	m.mu.Lock()
+	done, total := m.done+m.bulk, m.total
+	m.mu.Unlock()
+	if total <= 0 {
+		return m.line()
+	}
+	filled := min(barWidth*done/total, barWidth)
+	return "[" + strings.Repeat("#", filled) + strings.Repeat(".", barWidth-filled) + "] " + m.line()
 }
 
 // progressLine renders done of total orders after elapsed. A total of 0 is
@@ -113,21 +154,30 @@ func thousands(n int) string {
 	return string(b)
 }
 
-// report prints the meter's line to w every interval while it changes, until
-// ctx ends. It returns when it has stopped writing.
-func (m *meter) report(ctx context.Context, w io.Writer, interval time.Duration) {
+// report prints the meter to w every interval until ctx ends, and returns
+// when it has stopped writing. As plain lines it prints only when the
+// counts or the note change (the rate and time left move each second); on
+// a terminal (tty) it redraws a bar in place every interval, and erases it
+// at the end, so that the final line printed after it stands alone.
+func (m *meter) report(ctx context.Context, w io.Writer, interval time.Duration, tty bool) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	last := ""
 	for {
 		select {
 		case <-ctx.Done():
+			if tty && last != "" {
+				fmt.Fprint(w, "\r\x1b[K")
+			}
 			return
 		case <-t.C:
-			// The rate and time left move each second, so compare the
-			// counts only.
+			if tty {
+				fmt.Fprint(w, "\r"+m.bar()+"\x1b[K")
+				last = "drawn"
+				continue
+			}
 			m.mu.Lock()
-			key := strconv.Itoa(m.done) + "/" + strconv.Itoa(m.total)
+			key := strconv.Itoa(m.done+m.bulk) + "/" + strconv.Itoa(m.total) + m.note
 			m.mu.Unlock()
 			if key != last {
 				fmt.Fprintln(w, m.line())
@@ -135,4 +185,17 @@ func (m *meter) report(ctx context.Context, w io.Writer, interval time.Duration)
 			}
 		}
 	}
+}
+
+// isTerminal reports whether w is a character device (a terminal), where
+// the progress bar is drawn; anything else (a file, a pipe) gets lines. It
+// uses only the standard library: a character device that is not a
+// terminal, such as /dev/null, just gets a bar nobody sees.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -85,7 +85,7 @@ func TestMeterReportPrintsOnlyChanges(t *testing.T) {
 	out.onWrite = func([]byte) { ticks <- struct{}{} }
 	done := make(chan struct{})
 	go func() {
-		m.report(ctx, &out, time.Millisecond)
+		m.report(ctx, &out, time.Millisecond, false)
 		close(done)
 	}()
 	<-ticks // the first line, 0/3

@@ -68,10 +68,18 @@ func runSync(ctx context.Context, j *job) (summary, error) {
 		return summary{}, err
 	}
 	drained := func(ctx context.Context) error { return waitDrained(ctx, queue, settled, workerDone) }
-	cfg := j.backfillConfig()
-	cfg.Queue = queue
-	cfg.Checkpoint = &settledCheckpoint{next: j.checkpoint, queue: queue, drained: drained, logger: j.logger}
-	p, err := pipeline.Backfill(ctx, cfg)
+	checkpoint := &settledCheckpoint{next: j.checkpoint, queue: queue, drained: drained, logger: j.logger}
+	var sum summary
+	if j.useBulk() {
+		sum, err = runBulk(ctx, j, sf, m, queue, checkpoint)
+	} else {
+		cfg := j.backfillConfig()
+		cfg.Queue = queue
+		cfg.Checkpoint = checkpoint
+		var p pipeline.Progress
+		p, err = pipeline.Backfill(ctx, cfg)
+		sum.enqueued, sum.duplicates = p.Enqueued, p.Duplicates
+	}
 	if err == nil {
 		err = drained(ctx)
 	}
@@ -82,7 +90,10 @@ func runSync(ctx context.Context, j *job) (summary, error) {
 	}
 
 	st := worker.Stats()
-	sum := summary{enqueued: p.Enqueued, duplicates: p.Duplicates, synced: st.Synced, skipped: st.Skipped, failed: st.DeadLettered}
+	sum.synced, sum.skipped, sum.failed = sum.synced+st.Synced, sum.skipped+st.Skipped, sum.failed+st.DeadLettered
+	if sum.deadElsewhere {
+		return sum, err
+	}
 	if err != nil || sum.failed == 0 {
 		return sum, err
 	}

@@ -126,6 +126,7 @@ func DefaultFigures() []Figure {
 			Value: ref("internal/bench", backlog, "end-live-MiB"), Baseline: ref("internal/bench", backlog, "start-live-MiB"),
 		},
 	)
+	figs = append(figs, bulkFigures()...)
 	for _, sub := range []string{"dedup", "nodedup"} {
 		name := "BenchmarkRoundTripRatio/" + sub
 		figs = append(figs, Figure{
