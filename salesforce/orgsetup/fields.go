@@ -97,13 +97,14 @@ func (f Field) Spec() string {
 // refunded amount (Currency(14, 4)), the last two unless set to
 // mapper.NoField; for TargetOrder the line item id on OrderItem; and the
 // product key on Product2 (cfg.Fields.ProductKey, by default
-// DefaultProductKeyField), which product sync and
-// the Order target's price book lookup use. The keys are Text(255),
+// DefaultProductKeyField), which product sync (MapProduct) upserts on and
+// the Order target's price book lookup reads. The keys are Text(255),
 // External ID, Unique. Names come from cfg with the mapper's defaults
 // filled in, so a renamed field is created under its new name. Fields the
 // caller names for its own purposes (cfg.Extra, a custom Stage.Field or
-// OrderStage.Field) are not included: their types are the caller's choice. cfg.Pricebook2ID plays no part in the fields, so the Order
-// target needs none here. An invalid cfg is the mapper's error.
+// OrderStage.Field) are not included: their types are the caller's choice.
+// cfg.Pricebook2ID plays no part in the fields, so the Order target needs
+// none here. An invalid cfg is the mapper's error.
 func Fields(cfg mapper.Config) ([]Field, error) {
 	if cfg.Target == mapper.TargetOrder && cfg.Pricebook2ID == "" {
 		cfg.Pricebook2ID = placeholderPricebook

@@ -272,6 +272,26 @@ func TestFieldsCoverEveryCustomFieldTheMapperWrites(t *testing.T) {
 				}
 			}
 		}
+		// Product and customer sync write through the same Config.
+		prod, err := m.MapProduct(&bigcommerce.Product{ID: 7, Name: "Widget", SKU: "W-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range prod.Products {
+			written[p.SObject+"."+p.ExternalIDField] = true
+		}
+		cust, err := m.MapCustomer(&bigcommerce.Customer{ID: 9, Email: "ada@example.com", LastName: "Lovelace"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range cust.Records {
+			written[rec.SObject+"."+rec.ExternalIDField] = true
+			for k := range rec.Fields {
+				if strings.HasSuffix(k, "__c") {
+					written[rec.SObject+"."+k] = true
+				}
+			}
+		}
 		if len(written) == 0 {
 			t.Fatal("the mapper wrote nothing")
 		}
