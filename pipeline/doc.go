@@ -1,9 +1,12 @@
 // Package pipeline composes the bc2sf building blocks into the order sync:
 // a webhook.Sink that turns verified events into queued Tasks, a Worker that
 // syncs them to Salesforce in batched Composite Graph calls, a Reconciler
-// that catches orders whose webhooks were missed, Backfill for a date
-// range, BulkBackfill for a large one through Bulk API 2.0 jobs, and
-// ReadinessHandler for a /readyz probe that follows the queue.
+// that catches orders (and customers) whose webhooks were missed, Backfill
+// for a date range, BulkBackfill for a large one through Bulk API 2.0 jobs,
+// and ReadinessHandler for a /readyz probe that follows the queue. Besides
+// orders, the Worker syncs registered customers (Account and Contact) and
+// catalog products (Product2 and their PricebookEntries) when their events
+// arrive.
 // It uses the standard library and the bc2sf packages only; the
 // queue, store and checkpoint are interfaces, so the same code runs on the
 // memory implementations and on Redis.
@@ -11,32 +14,43 @@
 // # Wiring
 //
 //	queue, store := idempotency.NewMemoryQueue(), idempotency.NewMemoryStore()
-//	handler, _ := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(log)))
+//	handler, _ := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(log)),
+//		webhook.WithScopeFilter(pipeline.IsSyncedScope)) // orders, customers, products
 //	worker, _ := pipeline.NewWorker(pipeline.WorkerConfig{
 //		Queue: queue, Store: store, Mapper: m, Logger: log,
 //		Orders: bc.Orders, // bc is a *bigcommerce.Client
 //		Graphs: sf,        // sf is a *salesforce.Client
+//		Customers: bc.Customers, Products: bc.Products, // optional
+//		Pricebook: sf, StandardPricebookID: std,         // for products
 //	})
 //	rec, _ := pipeline.NewReconciler(pipeline.ReconcilerConfig{
 //		Orders: bc.Orders, Queue: queue,
-//		Checkpoint: &idempotency.MemoryCheckpoint{},
+//		Checkpoint:         &idempotency.MemoryCheckpoint{},
+//		Customers:          bc.Customers, // optional, with its own checkpoint
+//		CustomerCheckpoint: &idempotency.MemoryCheckpoint{},
 //	})
 //	go rec.Run(ctx)
 //	err := worker.Run(ctx) // returns nil once ctx ends and the drain is done
 //
 // # Tasks and keys
 //
-// A Task is the JSON body of one queue message: the order id, the scope,
-// the source (webhook, reconcile, backfill), the event's delivery key, the
-// order's sync generation and the time it was made. DecodeTask treats a body
-// as untrusted and refuses anything EncodeTask would not write.
+// A Task is the JSON body of one queue message: its kind (an order, a
+// customer or a product; no kind means an order, as every task was before
+// kinds) and the id of that kind, the scope, the source (webhook, reconcile,
+// backfill), the event's delivery key, the entity's sync generation and the
+// time it was made. DecodeTask treats a body as untrusted and refuses
+// anything EncodeTask would not write.
 //
 // Message keys decide what counts as one piece of work, for the queue's
 // deduplication (24 hours by default) and for the Store (7 days):
 //
-//	sync:<order id>:<generation>   webhook events about the order received at one sync generation
-//	order:<id>:<date_modified>     the Reconciler and Backfill: one key per version of an order
-//	repair:<order id>:<token>      a forced sync after a claim on the order was lost during its write
+//	sync:<order id>:<generation>            webhook events about the order received at one sync generation
+//	order:<id>:<date_modified>              the Reconciler and Backfill: one key per version of an order
+//	repair:<order id>:<token>               a forced sync after a claim on the order was lost during its write
+//	sync:customer:<id>:<generation>         the same for a customer's events (created, updated, address/*)
+//	sync:product:<id>:<generation>          and a product's (created, updated)
+//	customer:<id>:<date_modified>           the Reconciler: one key per version of a customer
+//	repair:<kind>:<id>:<token>              a forced sync of a customer or product
 //
 // # Never stale, never lost
 //
@@ -157,11 +171,62 @@
 // fails its graph with FIELD_INTEGRITY_EXCEPTION and is dead-lettered; a
 // replay then writes the Order alone.
 //
+// # Customers and products
+//
+// store/customer/created, updated and address/* events sync the customer's
+// Account and Contact, and store/product/created and updated the product's
+// Product2 records and prices; the Sink makes them tasks of their kind
+// (KindCustomer, KindProduct), and the handler passes them on when built
+// with webhook.WithScopeFilter(IsSyncedScope). A deleted customer or
+// product changes nothing in Salesforce: bc2sf deletes nothing, and the
+// Sink drops those events. A task's entity is claimed in the Store like an
+// order (one sync of a customer at a time; SkipCoalesced, SkipStale and
+// SkipUnchanged as for orders, on the entity's date_modified and records).
+//
+// The Worker batches each kind on its own, with no timer: when no call of
+// that kind is in flight, what waits goes at once; while one is, tasks
+// wait, and when it returns, up to BatchSize of them go together. A batch
+// of customers costs one BigCommerce read (GET /v3/customers?id:in=...,
+// 250 ids to a request, with their addresses) and one Composite Graph call
+// that upserts each customer's Account and Contact (mapper.MapCustomer) as
+// a graph of its own, under the key its orders use: a customer with no
+// order yet gets them too. A quiet store thus pays one Salesforce call per
+// customer event, a burst about one per 75. A customer that no longer
+// exists is skipped (SkipNotFound).
+//
+// A batch of products costs one BigCommerce read (GET
+// /v3/catalog/products?id:in=...&include=variants), one query for the
+// PricebookEntries of their product keys in StandardPricebookID (SELECT Id,
+// Product2.<key field>[, CurrencyIsoCode] FROM PricebookEntry WHERE
+// Pricebook2Id = ... AND Product2.<key field> IN (...)) and one Composite
+// Graph call: per product key (mapper.MapProduct: a variant's SKU, else
+// bc-product-<id>) a Product2 upsert and, for each currency, its entry, a
+// PATCH of the entry's id (price, IsActive true) when it exists and a POST
+// that creates it for the Product2 otherwise, since an entry's price book,
+// product and currency can be set only on creation. In a multi-currency
+// Mapper the currencies are the org's active ones (SELECT IsoCode,
+// ConversionRate, ... FROM CurrencyType WHERE IsActive = true, read once
+// per Worker), each entry priced from StoreCurrency (default: the
+// corporate currency) with the org's conversion rate and rounded to the
+// currency's decimal places. A product of many variants takes several
+// graphs, 500 nodes each. A quiet store thus pays two Salesforce calls per
+// product event, a burst about two per 75.
+//
+// The Order target then needs no one to set products up by hand. When the
+// Mapper's Pricebook2ID is StandardPricebookID and Products is set, the
+// lines of a batch whose product key has no entry (in the order's currency)
+// make the Worker read those lines' products (one BigCommerce call for the
+// batch) and write them as a product sync does (one query, one Composite
+// Graph call) before the orders, which then find their entries. A product
+// that cannot be written leaves its orders to dead-letter for want of an
+// entry, as before; a transient failure retries the batch.
+//
 // # Shutdown
 //
 // When Run's context ends, the Worker stops dequeuing, lets fetches in
 // progress finish, sends the batch it holds, and waits for that call for at
-// most DrainTimeout (10 s). Deliveries it could not finish are given back:
+// most DrainTimeout (10 s); the customer and product batches it holds are
+// sent the same way. Deliveries it could not finish are given back:
 // the Store claim is released and the message retried with no delay, so
 // another worker takes it at once. Nothing in flight is lost; a message whose
 // give-back failed returns when its lease ends.
@@ -174,7 +239,12 @@
 // between two dates and saves the last creation date after every page, so an
 // interrupted backfill resumes. Both walk the listing by keyset (each request
 // starts at the last date seen), not by page number, so orders modified
-// during the walk cannot shift a page and be skipped.
+// during the walk cannot shift a page and be skipped. With
+// ReconcilerConfig.Customers the Reconciler walks the customers modified
+// since their own checkpoint (date_modified:min, sorted by date_modified)
+// the same way, and enqueues each as a customer task keyed by its version.
+// BigCommerce does not document that an address change moves a customer's
+// date_modified, so a missed address event may not be caught.
 //
 // # Large histories: BulkBackfill
 //

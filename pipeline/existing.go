@@ -217,5 +217,8 @@ func (w *Worker) lookups(ctx context.Context, b *batch) (*lookup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pricebook entries: %w", err)
 	}
+	if entries, err = w.syncMissingProducts(ctx, b, ex, entries); err != nil {
+		return nil, fmt.Errorf("products of new lines: %w", err)
+	}
 	return &lookup{objects: objects, found: ex, entries: entries, multiCurrency: w.multiCurrency}, nil
 }

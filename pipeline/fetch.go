@@ -52,7 +52,7 @@ func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 		return nil
 	}
 	j.task = task
-	j.log = j.log.With("order_id", task.OrderID)
+	j.log = j.log.With(task.syncKind()+"_id", task.ID())
 
 	claim, err := w.cfg.Store.Begin(ctx, d.Key, w.cfg.Lease)
 	if err != nil {
@@ -68,6 +68,10 @@ func (w *Worker) prepare(ctx context.Context, d *idempotency.Delivery) *item {
 		return nil
 	}
 	j.token = claim.Token
+	if task.EntityKind() != KindOrder {
+		w.routeEntity(ctx, j)
+		return nil
+	}
 	if !w.startSync(ctx, j) {
 		return nil
 	}

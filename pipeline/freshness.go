@@ -104,10 +104,9 @@ func freshness(recorded string, fetched orderVersion, force bool) string {
 // job: acknowledged (a finished sync covers it), retried (another sync
 // holds the order) or failed (the Store failed).
 func (w *Worker) startSync(ctx context.Context, j *job) bool {
-	res := orderResource(j.task.OrderID)
-	c, err := w.cfg.Store.StartSync(ctx, res, j.task.Generation, w.cfg.Lease)
+	c, err := w.cfg.Store.StartSync(ctx, j.task.resource(), j.task.Generation, w.cfg.Lease)
 	if err != nil {
-		w.fail(ctx, j, Result{}, fmt.Errorf("claim order: %w", err))
+		w.fail(ctx, j, Result{}, fmt.Errorf("claim %s: %w", j.task.syncKind(), err))
 		return false
 	}
 	switch c.Status {
@@ -118,7 +117,7 @@ func (w *Worker) startSync(ctx context.Context, j *job) bool {
 		w.complete(j, Result{Outcome: OutcomeSkipped, SkipCode: SkipCoalesced,
 			Reason: SkipCoalesced + ": a sync that started after this event has finished"})
 	default:
-		w.retryHeld(j, "order is being synced by another task")
+		w.retryHeld(j, j.task.syncKind()+" is being synced by another task")
 	}
 	return false
 }
@@ -178,7 +177,7 @@ func (w *Worker) finishSync(ctx context.Context, j *job, r Result) {
 			version = orderVersion{modified: j.version.modified}.String()
 		}
 	}
-	err := w.cfg.Store.FinishSync(ctx, orderResource(j.task.OrderID), j.syncToken, version)
+	err := w.cfg.Store.FinishSync(ctx, j.task.resource(), j.syncToken, version)
 	token := j.syncToken
 	j.syncToken = ""
 	switch {
@@ -196,7 +195,7 @@ func (w *Worker) abortSync(ctx context.Context, j *job) {
 	if j.syncToken == "" {
 		return
 	}
-	err := w.cfg.Store.AbortSync(ctx, orderResource(j.task.OrderID), j.syncToken)
+	err := w.cfg.Store.AbortSync(ctx, j.task.resource(), j.syncToken)
 	if err != nil && !errors.Is(err, idempotency.ErrLeaseLost) {
 		j.log.Warn("store: could not free the order; the claim ends with its lease", "err", err)
 	}
@@ -206,11 +205,10 @@ func (w *Worker) abortSync(ctx context.Context, j *job) {
 // enqueueRepair puts a forced, untagged sync of the job's order on the
 // queue, keyed by the lost claim so that it is enqueued once.
 func (w *Worker) enqueueRepair(ctx context.Context, j *job, lostToken string) {
-	body, err := EncodeTask(Task{OrderID: j.task.OrderID, Source: j.task.Source, Force: true, ReceivedAt: time.Now().UTC()})
+	body, err := EncodeTask(Task{Kind: j.task.Kind, OrderID: j.task.OrderID, CustomerID: j.task.CustomerID,
+		ProductID: j.task.ProductID, Source: j.task.Source, Force: true, ReceivedAt: time.Now().UTC()})
 	if err == nil {
-		_, err = w.cfg.Queue.Enqueue(ctx, idempotency.Message{
-			Key: "repair:" + strconv.FormatInt(j.task.OrderID, 10) + ":" + lostToken, Body: body,
-		})
+		_, err = w.cfg.Queue.Enqueue(ctx, idempotency.Message{Key: repairKey(j.task, lostToken), Body: body})
 	}
 	if err != nil {
 		j.log.Error("could not enqueue the repairing sync; the next event or reconcile syncs the order", "err", err)

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strconv"
 	"time"
 
@@ -30,18 +31,11 @@ func (f orderDate) of(o *bigcommerce.Order) time.Time {
 }
 
 // walk lists the orders whose date (modified or created) is at or after
-// from, oldest first, and hands them to page a page at a time. It pages by
-// keyset rather than by page number: each request starts again at the date
-// of the last order seen, because a page-number walk skips an order whenever
-// one listed earlier is modified meanwhile and moves to the end. Orders of
-// that last second come again in the next request; walk drops those it has
-// handed over already, so page sees each order once per walk. When a whole
-// page shares one second, the walk reads on through the same request.
+// from, oldest first, and hands them to page a page at a time, by keyset
+// (see keysetWalk).
 func walk(ctx context.Context, l OrderLister, base bigcommerce.ListOrdersOptions, by orderDate,
 	from time.Time, pageSize int, page func([]bigcommerce.Order) error) error {
-	cursor := from
-	seen := map[int64]bool{} // orders handed over whose date is cursor
-	for {
+	list := func(cursor time.Time) iter.Seq2[bigcommerce.Order, error] {
 		opts := base
 		opts.PageSize = pageSize
 		if by == byCreated {
@@ -49,15 +43,35 @@ func walk(ctx context.Context, l OrderLister, base bigcommerce.ListOrdersOptions
 		} else {
 			opts.MinDateModified, opts.Sort = cursor, "date_modified:asc"
 		}
-		var fresh []bigcommerce.Order
+		return l.List(ctx, opts)
+	}
+	return keysetWalk(list, func(o *bigcommerce.Order) (int64, time.Time) { return o.ID, by.of(o) }, from, pageSize, page)
+}
+
+// keysetWalk lists the records whose date is at or after from, oldest
+// first, and hands them to page a page at a time. list(cursor) must list
+// the records dated at or after cursor, sorted by that date, pageSize to a
+// request; key gives a record's id and date. It pages by keyset rather than
+// by page number: each request starts again at the date of the last record
+// seen, because a page-number walk skips a record whenever one listed
+// earlier is modified meanwhile and moves to the end. Records of that last
+// second come again in the next request; keysetWalk drops those it has
+// handed over already, so page sees each record once per walk. When a whole
+// page shares one second, the walk reads on through the same request.
+func keysetWalk[T any](list func(cursor time.Time) iter.Seq2[T, error], key func(*T) (int64, time.Time),
+	from time.Time, pageSize int, page func([]T) error) error {
+	cursor := from
+	seen := map[int64]bool{} // records handed over whose date is cursor
+	for {
+		var fresh []T
 		n, moved := 0, false
-		for o, err := range l.List(ctx, opts) {
+		for r, err := range list(cursor) {
 			if err != nil {
 				return err
 			}
 			n++
-			if !seen[o.ID] || !by.of(&o).Equal(cursor) {
-				fresh = append(fresh, o)
+			if id, date := key(&r); !seen[id] || !date.Equal(cursor) {
+				fresh = append(fresh, r)
 			}
 			if n < pageSize {
 				continue
@@ -67,13 +81,12 @@ func walk(ctx context.Context, l OrderLister, base bigcommerce.ListOrdersOptions
 					return err
 				}
 			}
-			last := by.of(&o)
-			if last.After(cursor) {
+			if _, last := key(&r); last.After(cursor) {
 				cursor, moved, seen = last, true, map[int64]bool{}
 			}
 			for i := range fresh {
-				if by.of(&fresh[i]).Equal(cursor) {
-					seen[fresh[i].ID] = true
+				if id, date := key(&fresh[i]); date.Equal(cursor) {
+					seen[id] = true
 				}
 			}
 			fresh, n = nil, 0

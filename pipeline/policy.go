@@ -33,7 +33,7 @@ func (w *Worker) fail(ctx context.Context, j *job, r Result, err error) {
 		w.giveBack(j)
 		return
 	}
-	reason := fmt.Sprintf("order %d: %v", j.task.OrderID, err)
+	reason := fmt.Sprintf("%s: %v", j.task.subject(), err)
 	kind, delay := classify(err)
 	switch kind {
 	case kindData:
@@ -183,6 +183,7 @@ func exponentialBackoff(base, max time.Duration) func(int) time.Duration {
 func isMapperError(err error) bool {
 	for _, target := range []error{
 		mapper.ErrNilOrder, mapper.ErrInvalidOrder, mapper.ErrNoProductKey,
+		mapper.ErrInvalidCustomer, mapper.ErrInvalidProduct, errProductConfig,
 	} {
 		if errors.Is(err, target) {
 			return true

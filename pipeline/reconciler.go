@@ -32,6 +32,14 @@ type ReconcilerConfig struct {
 	// Checkpoint keeps the date_modified to list from between runs
 	// (idempotency.MemoryCheckpoint, idemredis.Checkpoint).
 	Checkpoint idempotency.Checkpoint
+	// Customers, when set, lists the customers modified since
+	// CustomerCheckpoint (a *bigcommerce.Client's Customers), so that a
+	// customer edit whose webhook was missed still reaches Salesforce:
+	// each becomes a KindCustomer task, keyed
+	// "customer:<id>:<date_modified as Unix seconds>". CustomerCheckpoint
+	// is then required: a checkpoint of its own, apart from the orders'.
+	Customers          CustomerSource
+	CustomerCheckpoint idempotency.Checkpoint
 	// Interval is the pause between runs of Run; default 5 minutes.
 	Interval time.Duration
 	// Overlap is subtracted from the saved checkpoint so that an order
@@ -69,11 +77,14 @@ type Reconciler struct {
 
 // NewReconciler checks cfg, fills its defaults and returns a Reconciler.
 // It fails with an error wrapping ErrInvalidConfig when Orders, Queue or
-// Checkpoint is nil, PageSize is outside 0-250 or a duration is negative.
+// Checkpoint is nil, Customers is set without CustomerCheckpoint, PageSize
+// is outside 0-250 or a duration is negative.
 func NewReconciler(cfg ReconcilerConfig) (*Reconciler, error) {
 	switch {
 	case isNil(cfg.Orders) || isNil(cfg.Queue) || isNil(cfg.Checkpoint):
 		return nil, fmt.Errorf("%w: Orders, Queue and Checkpoint are required", ErrInvalidConfig)
+	case !isNil(cfg.Customers) && isNil(cfg.CustomerCheckpoint):
+		return nil, fmt.Errorf("%w: CustomerCheckpoint is required with Customers", ErrInvalidConfig)
 	case cfg.PageSize < 0 || cfg.PageSize > DefaultPageSize:
 		return nil, fmt.Errorf("%w: PageSize %d is outside 1-%d", ErrInvalidConfig, cfg.PageSize, DefaultPageSize)
 	case cfg.Interval < 0 || cfg.Overlap < 0 || cfg.InitialLookback < 0:
@@ -116,12 +127,9 @@ func (r *Reconciler) Run(ctx context.Context) error {
 	}
 }
 
-// RunOnce enqueues the orders modified at or after the checkpoint (or,
-// with none saved, within InitialLookback, 24 hours) and returns how many
-// were newly enqueued; duplicates of messages already queued are not
-// counted. On an error it returns the count so far, and the checkpoint stays
-// at the last page that was fully enqueued.
-func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
+// runOrders enqueues the orders modified at or after the orders'
+// checkpoint, as RunOnce documents.
+func (r *Reconciler) runOrders(ctx context.Context) (int, error) {
 	cp, err := r.cfg.Checkpoint.Load(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("pipeline: load checkpoint: %w", err)

@@ -40,9 +40,15 @@ type RecordID struct {
 // Result reports what the Worker did with one task. It is passed to
 // WorkerConfig.OnResult.
 type Result struct {
-	// OrderID is the BigCommerce order id (0 when the task could not be
-	// decoded).
+	// Kind is what the task synced: KindOrder, KindCustomer or KindProduct
+	// (KindOrder when the task could not be decoded).
+	Kind Kind
+	// OrderID is the BigCommerce order id (0 for a customer's or product's
+	// task, and when the task could not be decoded).
 	OrderID int64
+	// CustomerID and ProductID are the ids of a customer's or a product's
+	// task, 0 otherwise.
+	CustomerID, ProductID int64
 	// Key is the queue message key, e.g. "sync:<order id>:<generation>" or
 	// "order:250:1700000000".
 	Key string

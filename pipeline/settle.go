@@ -42,7 +42,13 @@ func (w *Worker) complete(j *job, r Result) {
 // A reconcile or backfill task of that very version completes the key itself,
 // so the two Store calls are skipped for it.
 func (w *Worker) markVersion(order *bigcommerce.Order, jobs []*job) {
-	key := orderKey(order)
+	w.markDone(orderKey(order), jobs)
+}
+
+// markDone completes key in the Store on behalf of jobs, as markVersion
+// does for an order's version key, unless one of the jobs is that key's own
+// message.
+func (w *Worker) markDone(key string, jobs []*job) {
 	for _, j := range jobs {
 		if j.d.Key == key {
 			return
@@ -83,10 +89,10 @@ func (w *Worker) ackCtx(ctx context.Context, j *job, r Result) {
 	switch r.Outcome {
 	case OutcomeSynced:
 		w.stats.synced.Add(1)
-		j.log.Info("order synced", "records", len(r.Records), "warnings", len(r.Warnings))
+		j.log.Info(j.task.syncKind()+" synced", "records", len(r.Records), "warnings", len(r.Warnings))
 	case OutcomeSkipped:
 		w.stats.skip(r.SkipCode)
-		j.log.Info("order skipped", "reason", r.Reason)
+		j.log.Info(j.task.syncKind()+" skipped", "reason", r.Reason)
 	}
 	w.emit(j, r)
 }
@@ -101,7 +107,7 @@ func (w *Worker) retry(j *job, r Result, delay time.Duration, reason string) {
 	}
 	w.stats.retried.Add(1)
 	r.Outcome, r.RetryIn, r.Reason = OutcomeRetried, delay, cut(reason, maxReasonBytes)
-	j.log.Warn("order retried", "delay", delay, "reason", r.Reason)
+	j.log.Warn(j.task.syncKind()+" retried", "delay", delay, "reason", r.Reason)
 	w.emit(j, r)
 }
 
@@ -117,7 +123,7 @@ func (w *Worker) dead(j *job, r Result, reason string) {
 	}
 	w.stats.dead.Add(1)
 	r.Outcome, r.Reason = OutcomeDead, reason
-	j.log.Error("order dead-lettered", "reason", reason)
+	j.log.Error(j.task.syncKind()+" dead-lettered", "reason", reason)
 	w.emit(j, r)
 }
 
@@ -143,5 +149,6 @@ func (w *Worker) emit(j *job, r Result) {
 		return
 	}
 	r.OrderID, r.Key, r.Source, r.Attempt = j.task.OrderID, j.d.Key, j.task.Source, j.d.Attempt
+	r.Kind, r.CustomerID, r.ProductID = j.task.EntityKind(), j.task.CustomerID, j.task.ProductID
 	w.cfg.OnResult(r)
 }

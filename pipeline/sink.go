@@ -61,10 +61,18 @@ type sink struct {
 // event is one of these: absorbed while its sync waits, one more read (and
 // no Salesforce write, when nothing changed) after.
 //
+// A customer event (store/customer/created, updated and address/*) and a
+// product event (store/product/created and updated) become a KindCustomer
+// or KindProduct task in the same way, keyed
+// "sync:customer:<id>:<generation>" or "sync:product:<id>:<generation>";
+// the handler passes them on when built with
+// webhook.WithScopeFilter(IsSyncedScope). A deleted customer or product,
+// and the other customer and product scopes, change nothing in Salesforce:
+// such an event is logged and dropped.
+//
 // Accept returns nil, so the handler answers 200, for a newly enqueued event,
-// for one absorbed by a queued message, and for an event that names no order
-// (a delivery exception, a product event let through by a custom filter),
-// which is logged and dropped. It returns the store's or the queue's error
+// for one absorbed by a queued message, and for an event that names nothing
+// to sync (a delivery exception, a deletion), which is logged and dropped. It returns the store's or the queue's error
 // (the handler answers 503 and BigCommerce delivers again) when Generation
 // or Enqueue fails, and an error for a nil q or store.
 func NewSink(q idempotency.Queue, store idempotency.Store, opts ...SinkOption) webhook.Sink {
@@ -82,6 +90,17 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 		return errors.New("pipeline: sink has no queue or no store")
 	}
 	log := s.cfg.logger.With("scope", e.Scope, "event_key", e.DeliveryKey())
+	if kind, id, ok, err := entityEvent(e); ok {
+		if err != nil {
+			log.Warn("event names no usable "+string(kind)+"; not enqueued", "err", err)
+			return nil
+		}
+		return s.acceptEntity(ctx, e, kind, id, log)
+	}
+	if ignoredEntityEvent(e.Scope) {
+		log.Info("customer or product event that changes nothing in Salesforce; not enqueued")
+		return nil
+	}
 	id, err := e.OrderID()
 	if err != nil {
 		if de, ok := e.DeliveryException(); ok {

@@ -64,8 +64,8 @@ func TestSink(t *testing.T) {
 			body: `{"scope":"store/hook/deliveryException","data":{"id":5,"error_code":90001,"message":"failing"},"hash":"h3"}`,
 		},
 		{
-			name: "product event",
-			body: `{"scope":"store/product/updated","data":{"type":"product","id":5},"hash":"h4"}`,
+			name: "deleted product",
+			body: `{"scope":"store/product/deleted","data":{"type":"product","id":5},"hash":"h4"}`,
 		},
 	}
 	for _, tt := range tests {

@@ -22,16 +22,24 @@ type Stats struct {
 	Retried int64
 	// DeadLettered counts deliveries dead-lettered.
 	DeadLettered int64
-	// BigCommerceCalls counts OrderSource.Get calls.
+	// BigCommerceCalls counts BigCommerce reads: OrderSource.Get calls,
+	// and the requests that read the customers and products of a batch
+	// (one per 250 ids).
 	BigCommerceCalls int64
 	// GraphCalls counts Composite Graph calls; GraphOrders counts the orders
 	// they carried.
 	GraphCalls  int64
 	GraphOrders int64
-	// PricebookQueries counts PricebookEntry queries (Order target only):
+	// GraphEntities counts the customers and products the Composite Graph
+	// calls carried (a product of many variants may take several graphs;
+	// it counts once per graph).
+	GraphEntities int64
+	// PricebookQueries counts PricebookEntry queries: the Order target's,
 	// one per batch that creates lines, more only when its product keys
-	// pass 14,000 bytes of URL-encoded SOQL; a batch whose OrderItems all
-	// exist makes none.
+	// pass 14,000 bytes of URL-encoded SOQL (a batch whose OrderItems all
+	// exist makes none); the product syncs', one per batch of products; and
+	// the one CurrencyType query of a multi-currency Worker that syncs
+	// products.
 	PricebookQueries int64
 	// ExistenceQueries counts the queries for the OrderItems Salesforce
 	// already holds (Order target only): one per batch, more only when the
@@ -51,6 +59,7 @@ func (s Stats) OrdersPerGraphCall() float64 {
 type counters struct {
 	dequeued, synced, skipped, retried, dead  atomic.Int64
 	bigcommerceCalls, graphCalls, graphOrders atomic.Int64
+	graphEntities                             atomic.Int64
 	pricebookQueries, existenceQueries        atomic.Int64
 
 	mu          sync.Mutex
@@ -82,6 +91,7 @@ func (w *Worker) Stats() Stats {
 		BigCommerceCalls: c.bigcommerceCalls.Load(),
 		GraphCalls:       c.graphCalls.Load(),
 		GraphOrders:      c.graphOrders.Load(),
+		GraphEntities:    c.graphEntities.Load(),
 		PricebookQueries: c.pricebookQueries.Load(),
 		ExistenceQueries: c.existenceQueries.Load(),
 	}

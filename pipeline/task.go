@@ -41,7 +41,8 @@ const maxTextBytes = 256
 // ErrInvalidTask is wrapped by every error of EncodeTask and DecodeTask.
 var ErrInvalidTask = errors.New("pipeline: invalid task")
 
-// Task is the body of one queue message: an order to sync, and why.
+// Task is the body of one queue message: an order, a customer or a product
+// to sync, and why.
 //
 // Its JSON form is
 //
@@ -49,11 +50,28 @@ var ErrInvalidTask = errors.New("pipeline: invalid task")
 //	 "event_hash":"...","generation":"1767225600000000000.3",
 //	 "received_at":"2026-01-02T15:04:05Z"}
 //
-// with received_at in RFC 3339, and scope, event_hash, generation and force
-// left out when empty or false.
+// for an order, and, for a customer or a product,
+//
+//	{"kind":"customer","order_id":0,"customer_id":7,...}
+//	{"kind":"product","order_id":0,"product_id":174,...}
+//
+// with received_at in RFC 3339, and kind, customer_id, product_id, scope,
+// event_hash, generation and force left out when empty, zero or false. A
+// task without kind is an order's, so the bodies written before tasks had
+// kinds decode as they always did; an order task is still written without
+// kind, so a worker of that time reads it too.
 type Task struct {
-	// OrderID is the BigCommerce order id; always positive.
+	// Kind is what the task syncs: KindOrder (also when empty),
+	// KindCustomer or KindProduct.
+	Kind Kind `json:"kind,omitempty"`
+	// OrderID is the BigCommerce order id: positive for an order's task,
+	// 0 for the others.
 	OrderID int64 `json:"order_id"`
+	// CustomerID is the BigCommerce customer id of a KindCustomer task,
+	// and ProductID the catalog product id of a KindProduct task; each is 0
+	// on the other kinds.
+	CustomerID int64 `json:"customer_id,omitempty"`
+	ProductID  int64 `json:"product_id,omitempty"`
 	// Scope is the webhook scope, or empty for reconcile and backfill tasks.
 	Scope string `json:"scope,omitempty"`
 	// Source is webhook, reconcile or backfill.
@@ -75,13 +93,15 @@ type Task struct {
 	ReceivedAt time.Time `json:"received_at"`
 }
 
-// Validate checks what DecodeTask and EncodeTask require: a positive order
-// id, a known source, and a scope, event hash and generation of at most 256
-// bytes each.
+// Validate checks what DecodeTask and EncodeTask require: a known kind with
+// a positive id of that kind and no other (an order id for an order's
+// task), a known source, and a scope, event hash and generation of at most
+// 256 bytes each.
 func (t Task) Validate() error {
+	if err := t.validateKind(); err != nil {
+		return err
+	}
 	switch {
-	case t.OrderID <= 0:
-		return fmt.Errorf("%w: order_id %d is not positive", ErrInvalidTask, t.OrderID)
 	case !t.Source.Valid():
 		return fmt.Errorf("%w: unknown source %s", ErrInvalidTask, strconv.QuoteToASCII(clip(string(t.Source), 32)))
 	case len(t.Scope) > maxTextBytes:

@@ -88,6 +88,29 @@ type WorkerConfig struct {
 	// path of API names (salesforce.CheckFieldPath).
 	PricebookKeyField string
 
+	// Customers reads the customers of KindCustomer tasks
+	// (store/customer/* events and the Reconciler's customer listing), many
+	// in one call (a *bigcommerce.Client's Customers). Nil dead-letters
+	// customer tasks, naming this field.
+	Customers CustomerSource
+	// Products reads the catalog products of KindProduct tasks
+	// (store/product/created and updated), many in one call (a
+	// *bigcommerce.Client's Products). With the Order target writing to the
+	// standard price book it also reads the product of an order line that
+	// has no PricebookEntry yet, and writes it before the order. Nil
+	// dead-letters product tasks, naming this field. Product syncs need
+	// Pricebook (their PricebookEntry query) and StandardPricebookID.
+	Products ProductSource
+	// StandardPricebookID is the org's standard price book, where product
+	// syncs keep one active PricebookEntry per product key (per active
+	// currency in a multi-currency org); required with Products.
+	StandardPricebookID string
+	// StoreCurrency is the ISO code of the currency the BigCommerce catalog
+	// prices are in, for a multi-currency Mapper: the entry of another
+	// currency gets the price converted with the org's conversion rates
+	// (CurrencyType.ConversionRate). Default: the org's corporate currency.
+	StoreCurrency string
+
 	// Concurrency is the number of goroutines that dequeue and fetch
 	// orders; default 4.
 	Concurrency int
@@ -170,6 +193,13 @@ const settleTimeout = 5 * time.Second
 // most (MaxInFlight+1) × BatchSize deliveries past their fetch, and stops
 // dequeuing while it does.
 //
+// Customer and product tasks (KindCustomer, KindProduct) are claimed the
+// same way and then batched per kind, one call of each kind at a time:
+// what waits goes at once when no call of its kind is in flight, and up to
+// BatchSize together when one returns. A batch costs one BigCommerce read
+// and one Composite Graph call (products add one PricebookEntry query);
+// see "Customers and products" in the package documentation.
+//
 // How a failure is settled:
 //
 //   - rate limits (bigcommerce.ErrRateLimited, salesforce
@@ -201,7 +231,9 @@ type Worker struct {
 	multiCurrency bool
 	stats         counters
 	running       atomic.Bool
-	gate          *gate // of the current Run
+	gate          *gate        // of the current Run
+	entities      *entities    // of the current Run
+	currencies    currencyMemo // the org's active currencies, read once
 	// onlyFull is a test hook: see batcher.onlyFull.
 	onlyFull bool
 	// pauseUntil is a Unix time in nanoseconds before which no goroutine
@@ -214,8 +246,10 @@ type Worker struct {
 // NewWorker checks cfg, fills its defaults and returns a Worker. It fails
 // with an error wrapping ErrInvalidConfig when Queue, Store, Orders, Graphs
 // or Mapper is nil, when the Mapper targets mapper.TargetOrder without
-// Pricebook, when PricebookKeyField is not a field path, or when BatchSize
-// is above 75 or a duration is negative.
+// Pricebook, when Products is set without Pricebook or a valid
+// StandardPricebookID, when StoreCurrency is not a three-letter code, when
+// PricebookKeyField is not a field path, or when BatchSize is above 75 or a
+// duration is negative.
 func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
@@ -245,6 +279,7 @@ func (c *WorkerConfig) fill() error {
 	if c.Mapper != nil && c.Mapper.Config().Target == mapper.TargetOrder && isNil(c.Pricebook) {
 		problems = append(problems, "Pricebook is nil but the Mapper targets Order")
 	}
+	problems = append(problems, c.entityProblems()...)
 	if c.PricebookKeyField != "" {
 		if err := salesforce.CheckFieldPath(c.PricebookKeyField); err != nil {
 			problems = append(problems, fmt.Sprintf("PricebookKeyField %q cannot go into SOQL: %v", c.PricebookKeyField, err))
@@ -315,6 +350,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	})
 	defer stopDrainTimer()
 
+	w.entities = w.startEntities(workCtx)
 	items := make(chan fetched)
 	var (
 		wg      sync.WaitGroup
@@ -334,6 +370,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		close(done)
 	}()
 	wg.Wait()
+	w.entities.stop() // sends what waits, after the last hand-over
 	close(items)
 	<-done
 	return stopErr

@@ -1,0 +1,477 @@
+package pipeline_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/mapper"
+	"github.com/bc2sf/bc2sf/pipeline"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
+	"github.com/bc2sf/bc2sf/webhook"
+)
+
+// entityConfig is the env's WorkerConfig with customer and product syncs.
+func (e *env) entityConfig() pipeline.WorkerConfig {
+	cfg := e.config()
+	cfg.Customers = e.bcc.Customers
+	cfg.Products = e.bcc.Products
+	cfg.Pricebook = e.sfc
+	cfg.StandardPricebookID = e.sf.StandardPricebookID()
+	cfg.InFlightDelay = 10 * time.Millisecond
+	return cfg
+}
+
+// receive serves a webhook handler that enqueues every synced scope on the
+// env's queue, and subscribes it in the fake store to the scopes given.
+func (e *env) receive(t *testing.T, scopes ...string) {
+	t.Helper()
+	h, err := webhook.NewHandler(pipeline.NewSink(e.q, e.st), webhook.WithScopeFilter(pipeline.IsSyncedScope))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, s := range scopes {
+		if _, err := e.bc.AddHook(bctest.Hook{Scope: s, Destination: srv.URL, IsActive: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// delivered fails the test unless every delivery was accepted.
+func delivered(t *testing.T, res []*bctest.DeliveryResult, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) == 0 {
+		t.Fatal("no hook received the event")
+	}
+	for _, r := range res {
+		if !r.Delivered() {
+			t.Fatalf("delivery answered %d: %s", r.StatusCode, r.Body)
+		}
+	}
+}
+
+// settledCount waits until n results of kind were settled (synced or
+// skipped) and returns them.
+func settledCount(t *testing.T, res *results, n int) []pipeline.Result {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d results", n), func() bool { return len(res.list()) >= n })
+	return res.list()
+}
+
+// TestCustomerEventsReachSalesforce: a registration, an edit and a new
+// address, delivered over HTTP as BigCommerce delivers them, each reach
+// the customer's Account and Contact, which the customer's orders then
+// share; each costs one BigCommerce read and one Salesforce call.
+func TestCustomerEventsReachSalesforce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	e.receive(t, "store/customer/*", "store/order/*")
+	var res results
+	cfg := e.entityConfig()
+	cfg.OnResult = res.add
+	start(t, newWorker(t, cfg))
+	ctx := context.Background()
+	const key = "ada@studio%2Einc"
+
+	before := e.sf.TotalCalls()
+	c, dl, err := e.bc.CreateCustomer(ctx, bctest.Customer{Email: "Ada@Studio.inc", FirstName: "Ada", LastName: "Byron", Company: "Engines Ltd"})
+	delivered(t, dl, err)
+	r := settledCount(t, &res, 1)[0]
+	if r.Outcome != pipeline.OutcomeSynced || r.Kind != pipeline.KindCustomer || r.CustomerID != c.ID || len(r.Records) != 2 {
+		t.Fatalf("result %+v", r)
+	}
+	acct, ok := e.sf.RecordByExternalID("Account", "BigCommerce_Customer_Key__c", key)
+	if !ok || acct["Name"] != "Engines Ltd" {
+		t.Fatalf("account %v", acct)
+	}
+	if got := e.sf.TotalCalls() - before; got != 1 {
+		t.Errorf("a customer's first sync cost %d Salesforce calls, want 1", got)
+	}
+
+	_, dl, err = e.bc.EditCustomer(ctx, c.ID, func(c *bctest.Customer) { c.LastName = "Lovelace"; c.Phone = "020 7946 0000" })
+	delivered(t, dl, err)
+	settledCount(t, &res, 2)
+	contact, _ := e.sf.RecordByExternalID("Contact", "BigCommerce_Customer_Key__c", key)
+	if contact["LastName"] != "Lovelace" || contact["Phone"] != "020 7946 0000" || contact["Email"] != "ada@studio.inc" {
+		t.Errorf("contact after the edit %v", contact)
+	}
+
+	_, dl, err = e.bc.AddAddress(ctx, c.ID, bctest.CustomerAddress{Address1: "12 St James's Square", City: "London", Country: "United Kingdom"})
+	delivered(t, dl, err)
+	settledCount(t, &res, 3)
+	contact, _ = e.sf.RecordByExternalID("Contact", "BigCommerce_Customer_Key__c", key)
+	if contact["MailingCity"] != "London" || contact["MailingStreet"] != "12 St James's Square" {
+		t.Errorf("contact after the new address %v", contact)
+	}
+	if n := e.bc.Calls(bctest.RouteListCustomers); n != 3 {
+		t.Errorf("%d BigCommerce reads for three events, want 3", n)
+	}
+
+	// The customer's order lands on the same Account and Contact.
+	o := order(1)
+	o.CustomerID = c.ID
+	o.BillingAddress.Email = "ada@studio.inc"
+	added, err := e.bc.AddOrder(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err = e.bc.DeliverToHooks(ctx, bctest.EventSpec{Scope: bctest.ScopeOrderCreated, OrderID: added.ID})
+	delivered(t, dl, err)
+	settledCount(t, &res, 4)
+	if n := len(e.sf.Records("Account")); n != 1 {
+		t.Errorf("%d Accounts, want the customer's one", n)
+	}
+	if n := len(e.sf.Records("Contact")); n != 1 {
+		t.Errorf("%d Contacts, want the customer's one", n)
+	}
+	for _, r := range res.list() {
+		if r.Outcome != pipeline.OutcomeSynced {
+			t.Errorf("%s %d%d: %s %s", r.Kind, r.CustomerID, r.OrderID, r.Outcome, r.Reason)
+		}
+	}
+}
+
+// TestCustomerSyncBatches: a burst of 120 customer tasks costs about one
+// BigCommerce read and one Composite Graph call per 75 customers.
+func TestCustomerSyncBatches(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	const n = 120
+	for i := range n {
+		c, err := e.bc.AddCustomer(bctest.Customer{Email: fmt.Sprintf("buyer%d@example.com", i), LastName: fmt.Sprint("Buyer ", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceReconcile})
+	}
+	w := newWorker(t, e.entityConfig())
+	start(t, w)
+	waitFor(t, "all synced", func() bool { return w.Stats().Synced == n })
+	st := w.Stats()
+	if st.GraphCalls > 3 || st.BigCommerceCalls > 3 || st.GraphEntities != n {
+		t.Errorf("stats %+v; want at most 3 graph calls and 3 reads for %d customers", st, n)
+	}
+	if got := len(e.sf.Records("Contact")); got != n {
+		t.Errorf("%d contacts, want %d", got, n)
+	}
+}
+
+func enqueueEntity(t *testing.T, q idempotency.Queue, task pipeline.Task) {
+	t.Helper()
+	body, err := pipeline.EncodeTask(task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := fmt.Sprintf("test:%s:%d:%d", task.EntityKind(), task.ID(), time.Now().UnixNano())
+	if _, err := q.Enqueue(context.Background(), idempotency.Message{Key: key, Body: body}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCustomerSkips: a customer that does not exist (deleted) is skipped
+// without a write, and a customer synced again unchanged costs no
+// Salesforce call.
+func TestCustomerSkips(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	c, err := e.bc.AddCustomer(bctest.Customer{Email: "grace@example.org", LastName: "Hopper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res results
+	cfg := e.entityConfig()
+	cfg.OnResult = res.add
+	start(t, newWorker(t, cfg))
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: 999, Source: pipeline.SourceWebhook})
+	r := settledCount(t, &res, 1)[0]
+	if r.Outcome != pipeline.OutcomeSkipped || r.SkipCode != pipeline.SkipNotFound || e.sf.TotalCalls() != 0 {
+		t.Fatalf("missing customer: %+v, %d Salesforce calls", r, e.sf.TotalCalls())
+	}
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceWebhook})
+	settledCount(t, &res, 2)
+	calls := e.sf.TotalCalls()
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceWebhook})
+	r = settledCount(t, &res, 3)[2]
+	if r.Outcome != pipeline.OutcomeSkipped || r.SkipCode != pipeline.SkipUnchanged || e.sf.TotalCalls() != calls {
+		t.Errorf("unchanged customer: %+v, %d more calls", r, e.sf.TotalCalls()-calls)
+	}
+}
+
+// TestUnconfiguredKindsDeadLetter: a Worker without Customers or Products
+// dead-letters their tasks with a reason that names the setting.
+func TestUnconfiguredKindsDeadLetter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	w := newWorker(t, e.config())
+	start(t, w)
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: 1, Source: pipeline.SourceWebhook})
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: 1, Source: pipeline.SourceWebhook})
+	waitFor(t, "dead letters", func() bool { return w.Stats().DeadLettered == 2 })
+	dls, _ := e.q.DeadLetters(context.Background(), 0)
+	reasons := dls[0].Reason + dls[1].Reason
+	if !strings.Contains(reasons, "WorkerConfig.Customers is nil") || !strings.Contains(reasons, "WorkerConfig.Products is nil") {
+		t.Errorf("reasons %q", reasons)
+	}
+}
+
+func journal() bctest.Product {
+	return bctest.Product{
+		Name: "Smith Journal", SKU: "SM-13", Price: "25.00",
+		Variants: []bctest.Variant{
+			{SKU: "SM-13"},
+			{SKU: "SM-13-RED", Price: "27.50", OptionValues: []bctest.OptionValue{{ID: 10, Label: "Red", OptionID: 1, OptionDisplayName: "Color"}}},
+			{SKU: "", OptionValues: []bctest.OptionValue{{ID: 11, Label: "Blue", OptionID: 1, OptionDisplayName: "Color"}}},
+		},
+	}
+}
+
+// entries returns the standard price book's entries by product key and
+// currency.
+func entries(t *testing.T, e *env) map[string]sftest.Record {
+	t.Helper()
+	out := map[string]sftest.Record{}
+	for _, pbe := range e.sf.Records("PricebookEntry") {
+		if pbe["Pricebook2Id"] != e.sf.StandardPricebookID() {
+			continue
+		}
+		prod, ok := e.sf.Record(pbe["Product2Id"].(string))
+		if !ok {
+			t.Fatalf("entry %v without its product", pbe)
+		}
+		k := fmt.Sprint(prod["BigCommerce_Product_Key__c"])
+		if c, ok := pbe["CurrencyIsoCode"]; ok {
+			k += "/" + fmt.Sprint(c)
+		}
+		if _, dup := out[k]; dup {
+			t.Fatalf("two entries for %s", k)
+		}
+		out[k] = pbe
+	}
+	return out
+}
+
+// TestProductEventsReachSalesforce: a product created and then repriced in
+// BigCommerce gets one Product2 per product key and one active entry per
+// key in the standard price book, updated in place; an entry someone
+// deactivated is active again after the next sync.
+func TestProductEventsReachSalesforce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	e.receive(t, "store/product/created", "store/product/updated")
+	var res results
+	cfg := e.entityConfig()
+	cfg.OnResult = res.add
+	start(t, newWorker(t, cfg))
+	ctx := context.Background()
+
+	before := e.sf.TotalCalls()
+	p, dl, err := e.bc.CreateProduct(ctx, journal())
+	delivered(t, dl, err)
+	r := settledCount(t, &res, 1)[0]
+	if r.Outcome != pipeline.OutcomeSynced || r.Kind != pipeline.KindProduct || r.ProductID != p.ID {
+		t.Fatalf("result %+v", r)
+	}
+	if got := e.sf.TotalCalls() - before; got != 2 {
+		t.Errorf("a product sync cost %d Salesforce calls, want 2 (the entries query and the graph)", got)
+	}
+	bcProduct := fmt.Sprintf("bc-product-%d", p.ID)
+	want := map[string]string{"SM-13": "25", "SM-13-RED": "27.5", bcProduct: "25"}
+	got := entries(t, e)
+	if len(got) != len(want) {
+		t.Fatalf("entries %v", got)
+	}
+	for k, price := range want {
+		if pbe := got[k]; pbe["UnitPrice"] != json.Number(price) || pbe["IsActive"] != true {
+			t.Errorf("entry %s: %v, want %s active", k, pbe, price)
+		}
+	}
+	red, _ := e.sf.RecordByExternalID("Product2", "BigCommerce_Product_Key__c", "SM-13-RED")
+	if red["Name"] != "Smith Journal (Red)" || red["ProductCode"] != "SM-13-RED" || red["IsActive"] != true {
+		t.Errorf("product %v", red)
+	}
+
+	// Someone deactivates an entry; the shop reprices the product.
+	if err := e.sfc.Update(ctx, "PricebookEntry", got["SM-13"]["Id"].(string), map[string]any{"IsActive": false}); err != nil {
+		t.Fatal(err)
+	}
+	_, dl, err = e.bc.EditProduct(ctx, p.ID, func(p *bctest.Product) { p.Price = "30.00" })
+	delivered(t, dl, err)
+	settledCount(t, &res, 2)
+	got = entries(t, e)
+	if len(got) != 3 || got["SM-13"]["UnitPrice"] != json.Number("30") || got["SM-13"]["IsActive"] != true ||
+		got["SM-13-RED"]["UnitPrice"] != json.Number("27.5") || got[bcProduct]["UnitPrice"] != json.Number("30") {
+		t.Errorf("entries after the new price %v", got)
+	}
+	if n := len(e.sf.Records("Product2")); n != 3 {
+		t.Errorf("%d products, want 3", n)
+	}
+	for _, r := range res.list() {
+		if r.Outcome != pipeline.OutcomeSynced {
+			t.Errorf("%+v", r)
+		}
+	}
+}
+
+// TestProductSyncMultiCurrency: in a multi-currency org every product key
+// gets an entry in each active currency, priced with the org's conversion
+// rate from the store's currency.
+func TestProductSyncMultiCurrency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{MultiCurrency: true})
+	for _, c := range [][2]string{{"USD", "1"}, {"EUR", "0.9"}, {"JPY", "150"}} {
+		if _, err := e.sf.AddCurrency(c[0], c[1], c[0] == "USD"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := e.bc.AddProduct(bctest.Product{Name: "Pen", SKU: "PEN", Price: "1.99"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorker(t, e.entityConfig())
+	start(t, w)
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+	waitFor(t, "synced", func() bool { return w.Stats().Synced == 1 })
+	got := entries(t, e)
+	for k, price := range map[string]string{"PEN/USD": "1.99", "PEN/EUR": "1.79", "PEN/JPY": "298.5"} {
+		if got[k]["UnitPrice"] != json.Number(price) {
+			t.Errorf("entry %s: %v, want %s", k, got[k], price)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("entries %v", got)
+	}
+	// A store priced in euros converts the other way.
+	e2 := newEnv(t, mapper.Config{MultiCurrency: true})
+	for _, c := range [][2]string{{"USD", "1"}, {"EUR", "0.8"}} {
+		if _, err := e2.sf.AddCurrency(c[0], c[1], c[0] == "USD"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e2.bc.AddProduct(bctest.Product{ID: p.ID, Name: "Pen", SKU: "PEN", Price: "2.00"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e2.entityConfig()
+	cfg.StoreCurrency = "EUR"
+	w2 := newWorker(t, cfg)
+	start(t, w2)
+	enqueueEntity(t, e2.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+	waitFor(t, "synced", func() bool { return w2.Stats().Synced == 1 })
+	if got := entries(t, e2); got["PEN/USD"]["UnitPrice"] != json.Number("2.5") || got["PEN/EUR"]["UnitPrice"] != json.Number("2") {
+		t.Errorf("euro store: %v", got)
+	}
+}
+
+// TestOrderTargetWritesMissingProducts: in an org where no one set up
+// products, an order line whose product has no PricebookEntry yet makes
+// the Worker read that product and write it (Product2 and entry) before
+// the order, which then syncs instead of waiting for a product event.
+func TestOrderTargetWritesMissingProducts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	pb := e.sf.StandardPricebookID()
+	m, err := mapper.New(mapper.Config{Target: mapper.TargetOrder, Pricebook2ID: pb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.bc.AddProduct(journal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := order(1)
+	o.LineItems = []bctest.LineItem{
+		{ProductID: p.ID, VariantID: p.Variants[1].ID, Name: "Journal (Red)", SKU: "SM-13-RED", Quantity: 2, PriceIncTax: "27.5000", PriceExTax: "27.5000", TotalIncTax: "55.0000", TotalExTax: "55.0000"},
+		{ProductID: p.ID, VariantID: p.Variants[2].ID, Name: "Journal (Blue)", SKU: "", Quantity: 1, PriceIncTax: "25.0000", PriceExTax: "25.0000", TotalIncTax: "25.0000", TotalExTax: "25.0000"},
+	}
+	added, err := e.bc.AddOrder(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, e.q, added.ID)
+	var res results
+	cfg := e.entityConfig()
+	cfg.Mapper = m
+	cfg.OnResult = res.add
+	w := newWorker(t, cfg)
+	start(t, w)
+	r := settledCount(t, &res, 1)[0]
+	if r.Outcome != pipeline.OutcomeSynced {
+		t.Fatalf("order %s: %s", r.Outcome, r.Reason)
+	}
+	if n := len(e.sf.Records("OrderItem")); n != 2 {
+		t.Errorf("%d order items, want 2", n)
+	}
+	if n := e.bc.Calls(bctest.RouteListProducts); n != 1 {
+		t.Errorf("%d product reads, want 1 for the batch", n)
+	}
+	if got := entries(t, e); len(got) != 3 {
+		t.Errorf("entries %v", got)
+	}
+}
+
+// TestProductWithManyVariants: a product whose keys and entries pass one
+// graph's 500 nodes is written in several graphs, all of which must land.
+func TestProductWithManyVariants(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{MultiCurrency: true})
+	for _, c := range [][2]string{{"USD", "1"}, {"EUR", "0.9"}} {
+		if _, err := e.sf.AddCurrency(c[0], c[1], c[0] == "USD"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := bctest.Product{Name: "Tee", SKU: "TEE", Price: "10"}
+	for i := range 300 {
+		p.Variants = append(p.Variants, bctest.Variant{SKU: fmt.Sprintf("TEE-%03d", i),
+			OptionValues: []bctest.OptionValue{{ID: int64(i + 1), Label: fmt.Sprint(i), OptionID: 1, OptionDisplayName: "Size"}}})
+	}
+	added, err := e.bc.AddProduct(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorker(t, e.entityConfig())
+	start(t, w)
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: added.ID, Source: pipeline.SourceWebhook})
+	waitFor(t, "synced", func() bool { return w.Stats().Synced == 1 })
+	if got := entries(t, e); len(got) != 600 {
+		t.Errorf("%d entries, want 300 keys × 2 currencies", len(got))
+	}
+	if st := w.Stats(); st.GraphEntities != 2 || st.GraphCalls != 2 {
+		t.Errorf("stats %+v; want 2 graphs in 2 calls (500 nodes a call)", st)
+	}
+}
+
+// TestEntityTasksSurviveShutdown: customer tasks a Worker held when it
+// stopped are written or given back, and the next Worker finishes them.
+func TestEntityTasksSurviveShutdown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	const n = 40
+	for i := range n {
+		c, err := e.bc.AddCustomer(bctest.Customer{Email: fmt.Sprintf("s%d@example.com", i), LastName: "S"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceWebhook})
+	}
+	first := start(t, newWorker(t, e.entityConfig()))
+	if err := first.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorker(t, e.entityConfig())
+	start(t, w)
+	waitFor(t, "every customer in Salesforce", func() bool { return len(e.sf.Records("Contact")) == n })
+	waitFor(t, "queue drained", drained(e.q))
+	if dls, _ := e.q.DeadLetters(context.Background(), 0); len(dls) != 0 {
+		t.Errorf("dead letters %v", dls)
+	}
+}
