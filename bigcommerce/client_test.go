@@ -201,8 +201,9 @@ func TestDecodeFailureNotRetried(t *testing.T) {
 	})
 	c := newServerClient(t, mux)
 	_, err := c.Orders.Get(context.Background(), 1)
-	if err == nil || !strings.Contains(err.Error(), "decoding response") {
-		t.Fatalf("err = %v", err)
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "total_inc_tax" || !strings.Contains(err.Error(), `decoding response: field "total_inc_tax": invalid decimal "lots"`) {
+		t.Fatalf("err = %v, want a *FieldError naming total_inc_tax", err)
 	}
 	if Retryable(err) || errors.Is(err, ErrUnavailable) {
 		t.Error("a decode failure must not be retryable")

@@ -275,3 +275,84 @@ func (f *looseFormFields) UnmarshalJSON(b []byte) error {
 	*f = out
 	return nil
 }
+
+// FieldError is a decode that failed because an essential field (an id, a
+// quantity, money, the status or a date) held a value that carries no usable
+// value of its kind, such as "lots" for money or an object for an id.
+// Fields that are not essential never cause one: they decode as zero
+// instead. Retrying the call cannot help until the data changes.
+type FieldError struct {
+	// Field names the JSON member, e.g. "total_inc_tax", or
+	// "line_items.price_inc_tax" for one of a line item.
+	Field string
+	// Err says what was wrong with the value.
+	Err error
+}
+
+// Error names the field and what was wrong, e.g.
+// `field "total_inc_tax": invalid decimal "lots"`.
+func (e *FieldError) Error() string {
+	return "field " + strconv.Quote(e.Field) + ": " + e.Err.Error()
+}
+
+// Unwrap returns what was wrong with the value.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// field decodes an essential member into dec and names the member in its
+// error.
+type field struct {
+	name string
+	dec  json.Unmarshaler
+}
+
+func (f *field) UnmarshalJSON(b []byte) error {
+	if err := f.dec.UnmarshalJSON(b); err != nil {
+		return &FieldError{Field: f.name, Err: err}
+	}
+	return nil
+}
+
+// looseInt decodes an optional integer: what lenientInt accepts, and 0 for
+// anything else.
+type looseInt int64
+
+func (n *looseInt) UnmarshalJSON(b []byte) error {
+	var v lenientInt
+	if v.UnmarshalJSON(b) != nil {
+		v = 0
+	}
+	*n = looseInt(v)
+	return nil
+}
+
+// looseDecimal decodes an optional decimal: what lenientDecimal accepts, and
+// zero for anything else.
+type looseDecimal decimal.Decimal
+
+func (d *looseDecimal) UnmarshalJSON(b []byte) error {
+	var v lenientDecimal
+	if v.UnmarshalJSON(b) != nil {
+		v = lenientDecimal{}
+	}
+	*d = looseDecimal(v)
+	return nil
+}
+
+// looseBool decodes an optional flag: true or false, as a JSON boolean, the
+// strings "true", "false", "1" and "0" (any case), or the numbers 1 and 0;
+// anything else is false.
+type looseBool bool
+
+func (v *looseBool) UnmarshalJSON(b []byte) error {
+	s, err := scalarText(b)
+	if err != nil {
+		s = ""
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1":
+		*v = true
+	default:
+		*v = false
+	}
+	return nil
+}

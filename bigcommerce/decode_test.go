@@ -251,7 +251,20 @@ func TestOrderDecodeShapes(t *testing.T) {
 		{"legacy array and bad money", `{"consignments":[],"total_inc_tax":"x"}`, true, nil},
 		{"bad item money", `{"consignments":{"shipping":[{"line_items":[{"price_inc_tax":"1,00"}]}]}}`, true, nil},
 		{"bad date", `{"date_created":"05/03/2019"}`, true, nil},
-		{"status as string", `{"status_id":"7"}`, true, nil},
+		{"status as a string of digits", `{"status_id":"7"}`, false,
+			func(t *testing.T, o *Order) { eq(t, "status", o.StatusID, StatusAwaitingPayment) }},
+		{"status as a word", `{"status_id":"seven"}`, true, nil},
+		{"optional fields of any type", `{"id":5,"status":{"x":1},"items_total":"many","is_deleted":"1","currency_code":7,
+			"date_shipped":"soon","channel_id":[1],"consignments":"none","billing_address":[]}`, false,
+			func(t *testing.T, o *Order) {
+				eq(t, "id", o.ID, int64(5))
+				eq(t, "status", o.Status, "")
+				eq(t, "items", o.ItemsTotal, 0)
+				eq(t, "deleted", o.IsDeleted, true)
+				eq(t, "currency", o.CurrencyCode, "7")
+				eq(t, "shipped", o.DateShipped.IsZero(), true)
+				eq(t, "consignments", o.Consignments == nil, true)
+			}},
 		{"not an object", `[1]`, true, nil},
 	}
 	for _, tt := range tests {

@@ -33,9 +33,14 @@
 // Money is decimal.Decimal, never float64; it decodes from a string or a
 // number, and "" or null decode to zero. v2 dates are RFC 1123 with a numeric
 // zone (an empty date_shipped is the zero time); v3 dates are RFC 3339; hook
-// dates are Unix seconds. Fields the API sends with varying types
-// (payment_provider_id as a string or a number, nullable strings) decode
-// either way, and unknown fields are ignored. One Address type, with one
+// dates are Unix seconds. An order decodes whatever JSON type each field
+// arrives as, because the v2 API is loosely typed in practice. Its
+// essential fields (the order's id, customer id, status id, creation and
+// modification dates and money; a line item's ids, quantity and money) take
+// a number, a string of one, "" or null, and fail the decode with a
+// *FieldError naming the field for anything else. Every other field decodes
+// a string, a number or a boolean as its text or value and leaves anything
+// unusable zero, and unknown fields are ignored. One Address type, with one
 // lenient decoder, serves the billing address and every ShippingAddress: a
 // numeric zip or phone, null, or any other type decodes in both alike. A
 // guest order has CustomerID 0 and its e-mail in BillingAddress.Email. A bundle's components have a

@@ -276,39 +276,41 @@ type ShippingAddress struct {
 	HandlingCostTax    decimal.Decimal `json:"handling_cost_tax"`
 }
 
-// UnmarshalJSON decodes a shipping address leniently: the Address part as
-// Address does; ids and counts as numbers, strings of digits or null; money
-// as a string, a number, "" or null.
+// UnmarshalJSON decodes a shipping address. Its id is essential: a number,
+// a string of one or null, else a *FieldError. Everything else decodes
+// whatever type it arrives as, an unusable value leaving the field zero: the
+// Address part as Address does, counts from numbers or strings of them, and
+// money from a string, a number, "" or null.
 func (a *ShippingAddress) UnmarshalJSON(b []byte) error {
-	var items, shipped lenientInt
+	var items, shipped looseInt
 	aux := struct {
-		ID                 *lenientInt     `json:"id"`
-		OrderID            *lenientInt     `json:"order_id"`
-		ItemsTotal         *lenientInt     `json:"items_total"`
-		ItemsShipped       *lenientInt     `json:"items_shipped"`
-		ShippingMethod     *looseString    `json:"shipping_method"`
-		BaseCost           *lenientDecimal `json:"base_cost"`
-		CostExTax          *lenientDecimal `json:"cost_ex_tax"`
-		CostIncTax         *lenientDecimal `json:"cost_inc_tax"`
-		CostTax            *lenientDecimal `json:"cost_tax"`
-		BaseHandlingCost   *lenientDecimal `json:"base_handling_cost"`
-		HandlingCostExTax  *lenientDecimal `json:"handling_cost_ex_tax"`
-		HandlingCostIncTax *lenientDecimal `json:"handling_cost_inc_tax"`
-		HandlingCostTax    *lenientDecimal `json:"handling_cost_tax"`
+		ID                 field         `json:"id"`
+		OrderID            *looseInt     `json:"order_id"`
+		ItemsTotal         *looseInt     `json:"items_total"`
+		ItemsShipped       *looseInt     `json:"items_shipped"`
+		ShippingMethod     *looseString  `json:"shipping_method"`
+		BaseCost           *looseDecimal `json:"base_cost"`
+		CostExTax          *looseDecimal `json:"cost_ex_tax"`
+		CostIncTax         *looseDecimal `json:"cost_inc_tax"`
+		CostTax            *looseDecimal `json:"cost_tax"`
+		BaseHandlingCost   *looseDecimal `json:"base_handling_cost"`
+		HandlingCostExTax  *looseDecimal `json:"handling_cost_ex_tax"`
+		HandlingCostIncTax *looseDecimal `json:"handling_cost_inc_tax"`
+		HandlingCostTax    *looseDecimal `json:"handling_cost_tax"`
 	}{
-		ID:                 (*lenientInt)(&a.ID),
-		OrderID:            (*lenientInt)(&a.OrderID),
+		ID:                 field{"id", (*lenientInt)(&a.ID)},
+		OrderID:            (*looseInt)(&a.OrderID),
 		ItemsTotal:         &items,
 		ItemsShipped:       &shipped,
 		ShippingMethod:     (*looseString)(&a.ShippingMethod),
-		BaseCost:           (*lenientDecimal)(&a.BaseCost),
-		CostExTax:          (*lenientDecimal)(&a.CostExTax),
-		CostIncTax:         (*lenientDecimal)(&a.CostIncTax),
-		CostTax:            (*lenientDecimal)(&a.CostTax),
-		BaseHandlingCost:   (*lenientDecimal)(&a.BaseHandlingCost),
-		HandlingCostExTax:  (*lenientDecimal)(&a.HandlingCostExTax),
-		HandlingCostIncTax: (*lenientDecimal)(&a.HandlingCostIncTax),
-		HandlingCostTax:    (*lenientDecimal)(&a.HandlingCostTax),
+		BaseCost:           (*looseDecimal)(&a.BaseCost),
+		CostExTax:          (*looseDecimal)(&a.CostExTax),
+		CostIncTax:         (*looseDecimal)(&a.CostIncTax),
+		CostTax:            (*looseDecimal)(&a.CostTax),
+		BaseHandlingCost:   (*looseDecimal)(&a.BaseHandlingCost),
+		HandlingCostExTax:  (*looseDecimal)(&a.HandlingCostExTax),
+		HandlingCostIncTax: (*looseDecimal)(&a.HandlingCostIncTax),
+		HandlingCostTax:    (*looseDecimal)(&a.HandlingCostTax),
 	}
 	if err := a.Address.UnmarshalJSON(b); err != nil {
 		return err

@@ -105,6 +105,10 @@ func isDataError(err error) bool {
 		errors.Is(err, salesforce.ErrInvalidGraph) || errors.Is(err, bigcommerce.ErrTooManyLineItems) {
 		return true
 	}
+	var fieldErr *bigcommerce.FieldError
+	if errors.As(err, &fieldErr) {
+		return true // an order field BigCommerce sent has no usable value
+	}
 	var bcErr *bigcommerce.APIError
 	if errors.As(err, &bcErr) {
 		return bcErr.Status >= 400 && bcErr.Status < 500

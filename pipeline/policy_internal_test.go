@@ -50,6 +50,8 @@ func TestClassify(t *testing.T) {
 		{"missing entry", fmt.Errorf("build graph: %w", &missingEntryError{productKey: "k", lineItemID: "1"}), kindData, 0},
 		{"invalid graph", fmt.Errorf("build graph: %w", salesforce.ErrInvalidGraph), kindData, 0},
 		{"bad task", fmt.Errorf("%w: x", ErrInvalidTask), kindData, 0},
+		{"bc too many lines", fmt.Errorf("fetch: %w", bigcommerce.ErrTooManyLineItems), kindData, 0},
+		{"bc essential field", fmt.Errorf("fetch: %w", &bigcommerce.FieldError{Field: "total_inc_tax", Err: errors.New("invalid decimal")}), kindData, 0},
 		{"graph required field", graphErr("REQUIRED_FIELD_MISSING"), kindData, 0},
 		{"graph too long", graphErr("STRING_TOO_LONG"), kindData, 0},
 		{"graph lock", graphErr("UNABLE_TO_LOCK_ROW"), kindTransient, 0},

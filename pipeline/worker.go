@@ -216,7 +216,8 @@ const settleTimeout = 5 * time.Second
 //     order, either of the above dead-letters the task instead;
 //   - data errors (a 4xx from BigCommerce such as a deleted order, an order
 //     with more line items than the client reads
-//     (bigcommerce.ErrTooManyLineItems), a mapper.ErrInvalidOrder, a graph
+//     (bigcommerce.ErrTooManyLineItems) or an essential field without a
+//     usable value (*bigcommerce.FieldError), a mapper.ErrInvalidOrder, a graph
 //     node error such as
 //     REQUIRED_FIELD_MISSING or STRING_TOO_LONG, a body that is not a Task):
 //     DeadLetter at once, with a reason naming the order and the errors.
