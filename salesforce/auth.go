@@ -66,26 +66,31 @@ func (e *AuthError) retryable() bool {
 	return false
 }
 
-// newAuthError builds an AuthError from a token endpoint answer, cutting any
-// occurrence of the secrets out of what the server echoed.
-func newAuthError(status int, body []byte, secrets ...string) *AuthError {
+// newAuthError builds an AuthError from a token endpoint answer. Every form
+// of the credentials red knows is removed from what the server echoed
+// before anything is kept or cut, so none leaks, not even in part.
+func newAuthError(status int, body []byte, red *redactor) *AuthError {
 	e := &AuthError{StatusCode: status}
+	body = red.bytes(body)
 	var oa struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &oa) == nil && oa.Error != "" {
-		e.Code, e.Description = clip(oa.Error, 64), clip(oa.Description, maxSnippet)
+		e.Code, e.Description = clip(red.text(oa.Error), 64), clip(red.text(oa.Description), maxSnippet)
 	} else {
 		e.Description = snippet(body)
 	}
-	for _, s := range secrets {
-		if s != "" {
-			e.Code = strings.ReplaceAll(e.Code, s, "[redacted]")
-			e.Description = strings.ReplaceAll(e.Description, s, "[redacted]")
-		}
-	}
 	return e
+}
+
+// credentialRedactor knows a client secret, alone and in the forms an
+// HTTP Basic header carries it with the client id.
+func credentialRedactor(clientID, secret string) *redactor {
+	if secret == "" {
+		return newRedactor()
+	}
+	return newRedactor(secret, clientID+":"+secret, url.QueryEscape(clientID)+":"+url.QueryEscape(secret))
 }
 
 // ctxTokenSource is a token source that takes a context; the built-in flows
@@ -102,7 +107,7 @@ func (s userSource) token(context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
-			return nil, retrieveToAuthError(re)
+			return nil, retrieveToAuthError(re, nil)
 		}
 		return nil, &AuthError{Err: err}
 	}
@@ -113,10 +118,11 @@ func (s userSource) token(context.Context) (*oauth2.Token, error) {
 type ccSource struct {
 	cfg clientcredentials.Config
 	hc  *http.Client
+	red *redactor
 }
 
 func newCCSource(id string, sec secret, tokenURL string, hc *http.Client) *ccSource {
-	return &ccSource{hc: hc, cfg: clientcredentials.Config{
+	return &ccSource{hc: hc, red: credentialRedactor(id, string(sec)), cfg: clientcredentials.Config{
 		ClientID: id, ClientSecret: string(sec), TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams,
 	}}
 }
@@ -128,25 +134,35 @@ func (s *ccSource) token(ctx context.Context) (*oauth2.Token, error) {
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		return nil, retrieveToAuthError(re, s.cfg.ClientSecret)
+		return nil, retrieveToAuthError(re, s.red)
 	}
-	return nil, &AuthError{Err: scrubErr(err, s.cfg.ClientSecret)}
+	return nil, &AuthError{Err: scrubErr(err, s.red)}
 }
 
-func retrieveToAuthError(re *oauth2.RetrieveError, secrets ...string) *AuthError {
+func retrieveToAuthError(re *oauth2.RetrieveError, red *redactor) *AuthError {
 	status := 0
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
-	return newAuthError(status, re.Body, secrets...)
+	return newAuthError(status, re.Body, red)
 }
 
-// scrubErr drops a transport error's text if it contains the secret.
-func scrubErr(err error, sec string) error {
-	if sec != "" && strings.Contains(err.Error(), sec) {
+// scrubErr drops a transport error's text if it contains a credential.
+func scrubErr(err error, red *redactor) error {
+	if msg := err.Error(); red.text(msg) != msg {
 		return errors.New("token request failed (details withheld: they contained a credential)")
 	}
 	return err
+}
+
+// assertionRedactor knows a JWT assertion, whole and by its signature,
+// the part that makes it a credential.
+func assertionRedactor(assertion string) *redactor {
+	sig := assertion
+	if i := strings.LastIndexByte(assertion, '.'); i >= 0 {
+		sig = assertion[i+1:]
+	}
+	return newRedactor(assertion, sig)
 }
 
 // postToken sends a token request form and decodes the answer; used by the
@@ -168,7 +184,7 @@ func postToken(ctx context.Context, hc *http.Client, tokenURL string, form url.V
 		return nil, &AuthError{StatusCode: resp.StatusCode, Err: err}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAuthError(resp.StatusCode, body, form.Get("assertion"))
+		return nil, newAuthError(resp.StatusCode, body, assertionRedactor(form.Get("assertion")))
 	}
 	var raw map[string]any
 	if err := json.Unmarshal(body, &raw); err != nil {

@@ -43,6 +43,7 @@ func (c *Client) streamAttempt(ctx context.Context, sc streamCall) (*http.Respon
 	if err != nil {
 		return nil, err
 	}
+	used := []string{tok.AccessToken}
 	resp, err := c.streamSend(ctx, tok, sc)
 	if err != nil {
 		return nil, err
@@ -53,6 +54,7 @@ func (c *Client) streamAttempt(ctx context.Context, sc streamCall) (*http.Respon
 		if tok, err = c.tokens.get(ctx, tok.AccessToken); err != nil {
 			return nil, err
 		}
+		used = append(used, tok.AccessToken)
 		if err := c.throttle.admit(ctx); err != nil {
 			return nil, err
 		}
@@ -68,7 +70,7 @@ func (c *Client) streamAttempt(ctx context.Context, sc streamCall) (*http.Respon
 	if err != nil {
 		return nil, fmt.Errorf("salesforce: %s %s: read error body: %w", sc.method, sc.path, err)
 	}
-	apiErr := decodeError(resp.StatusCode, resp.Header, body)
+	apiErr := decodeError(resp.StatusCode, resp.Header, body, c.secrets.with(used...))
 	apiErr.Method, apiErr.Path, apiErr.idempotent = sc.method, sc.path, sc.idempotent
 	return nil, apiErr
 }

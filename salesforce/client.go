@@ -31,6 +31,9 @@ type Client struct {
 	log      *slog.Logger
 	maxBody  int64
 	authKind string
+	// secrets knows the forms of the configured credentials, to remove them
+	// from error bodies; the access tokens of a call are added per call.
+	secrets *redactor
 }
 
 // NewClient validates the options and returns a Client. It makes no network
@@ -79,6 +82,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		src, c.authKind = newCCSource(cfg.clientID, cfg.clientSecret, tokenURL, hc), "client credentials"
 	}
+	c.secrets = credentialRedactor(cfg.clientID, string(cfg.clientSecret))
 	c.tokens = &tokenCache{src: src}
 	c.rc = resty.NewWithClient(hc).SetLogger(discardLogger{}).SetDisableWarn(true).
 		SetHeader("User-Agent", userAgent)
@@ -140,6 +144,7 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte) (*respons
 	if err != nil {
 		return nil, err
 	}
+	used := []string{tok.AccessToken}
 	resp, err := c.send(ctx, tok, cl, payload)
 	if err != nil {
 		return nil, err
@@ -149,6 +154,7 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte) (*respons
 		if tok, err = c.tokens.get(ctx, tok.AccessToken); err != nil {
 			return nil, err
 		}
+		used = append(used, tok.AccessToken)
 		if err := c.throttle.admit(ctx); err != nil {
 			return nil, err
 		}
@@ -159,7 +165,7 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte) (*respons
 	if resp.status >= 200 && resp.status <= 299 {
 		return resp, nil
 	}
-	apiErr := decodeError(resp.status, resp.header, resp.body)
+	apiErr := decodeError(resp.status, resp.header, resp.body, c.secrets.with(used...))
 	apiErr.Method, apiErr.Path, apiErr.idempotent = cl.method, cl.path, cl.idempotent
 	return nil, apiErr
 }

@@ -48,7 +48,7 @@ func (r SubResult) Err() error {
 	if r.OK() {
 		return nil
 	}
-	e := decodeError(r.HTTPStatusCode, http.Header{}, r.Body)
+	e := decodeError(r.HTTPStatusCode, http.Header{}, r.Body, nil)
 	e.Path = r.ReferenceID
 	return e
 }

@@ -53,6 +53,13 @@
 // Collection, Composite and Composite Graph calls answer 200 even when
 // records fail: each SaveResult, SubResult and GraphResult has an Err method.
 //
+// No credential reaches an error or a log line, even when Salesforce, or a
+// proxy in front of it, answers with a body that echoes the request: every
+// form of the access token, the client secret and the JWT assertion (raw,
+// percent- or form-encoded, JSON-escaped, base64 in either alphabet, or
+// inside an HTTP Basic header) is replaced by "[redacted]" before anything
+// of the body is kept or cut short.
+//
 // # Retries and throttling
 //
 // Retryable(err) says whether repeating a call may help: 503 and

@@ -198,15 +198,20 @@ func (e *APIError) dailyLimit() bool {
 var requestIDHeaders = []string{"X-Request-Id", "X-Sfdc-Request-Id", "Sforce-Request-Id"}
 
 // decodeError builds an APIError from a response. It never fails: a body
-// that is not a Salesforce error document is kept as a short snippet.
-func decodeError(status int, h http.Header, body []byte) *APIError {
+// that is not a Salesforce error document is kept as a short snippet. Every
+// form of the credentials red knows is removed before anything is kept or
+// cut, so an answer that echoes the request (an Authorization header, a
+// form body) leaks none of them, not even in part.
+func decodeError(status int, h http.Header, body []byte, red *redactor) *APIError {
 	e := &APIError{StatusCode: status}
 	for _, name := range requestIDHeaders {
 		if v := h.Get(name); v != "" {
-			e.RequestID = clip(v, 128)
+			e.RequestID = clip(red.text(v), 128)
 			break
 		}
 	}
+	body = red.bytes(body)
+	defer red.apiError(e)
 	e.RetryAfter = parseRetryAfter(h)
 	trimmed := bytes.TrimSpace(body)
 	switch {

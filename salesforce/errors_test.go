@@ -43,7 +43,7 @@ func TestDecodeError(t *testing.T) {
 			if h == nil {
 				h = http.Header{}
 			}
-			e := decodeError(tt.status, h, []byte(tt.body))
+			e := decodeError(tt.status, h, []byte(tt.body), nil)
 			var codes []string
 			for _, en := range e.Errors {
 				codes = append(codes, en.Code)
@@ -136,7 +136,7 @@ func FuzzDecodeError(f *testing.F) {
 	f.Add(500, []byte("\xff\xfe[{"), "Wed, 26 Nov 2026 05:00:30 GMT")
 	f.Fuzz(func(t *testing.T, status int, body []byte, retryAfter string) {
 		h := http.Header{"Retry-After": {retryAfter}, "X-Request-Id": {string(body[:min(len(body), 300)])}}
-		e := decodeError(status, h, body)
+		e := decodeError(status, h, body, nil)
 		msg := e.Error()
 		if msg == "" || e.StatusCode != status {
 			t.Fatalf("bad error %+v", e)
