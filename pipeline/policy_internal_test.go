@@ -54,6 +54,8 @@ func TestClassify(t *testing.T) {
 		{"bc essential field", fmt.Errorf("fetch: %w", &bigcommerce.FieldError{Field: "total_inc_tax", Err: errors.New("invalid decimal")}), kindData, 0},
 		{"graph required field", graphErr("REQUIRED_FIELD_MISSING"), kindData, 0},
 		{"graph too long", graphErr("STRING_TOO_LONG"), kindData, 0},
+		{"graph duplicate rule", graphErr("DUPLICATES_DETECTED"), kindData, 0},
+		{"sf duplicate rule", &salesforce.APIError{StatusCode: 400, Errors: []salesforce.ErrorEntry{{Code: "DUPLICATES_DETECTED"}}}, kindData, 0},
 		{"graph lock", graphErr("UNABLE_TO_LOCK_ROW"), kindTransient, 0},
 		{"graph duplicate", graphErr("DUPLICATE_VALUE"), kindTransient, 0},
 		{"graph create-only field raced", graphErr("INVALID_FIELD_FOR_INSERT_UPDATE"), kindTransient, 0},

@@ -34,6 +34,8 @@ type Client struct {
 	// secrets knows the forms of the configured credentials, to remove them
 	// from error bodies; the access tokens of a call are added per call.
 	secrets *redactor
+	// allowDupes sends the duplicate rule header (WithDuplicateRuleAllowSave).
+	allowDupes bool
 }
 
 // NewClient validates the options and returns a Client. It makes no network
@@ -62,12 +64,13 @@ func NewClient(opts ...Option) (*Client, error) {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Client{
-		instance: cfg.instanceURL,
-		version:  cfg.version,
-		retry:    cfg.retry,
-		throttle: newThrottle(&cfg),
-		log:      cfg.logger,
-		maxBody:  cfg.maxBody,
+		instance:   cfg.instanceURL,
+		version:    cfg.version,
+		retry:      cfg.retry,
+		throttle:   newThrottle(&cfg),
+		log:        cfg.logger,
+		maxBody:    cfg.maxBody,
+		allowDupes: cfg.allowDupes,
 	}
 	var src ctxTokenSource
 	switch {
@@ -125,8 +128,12 @@ type response struct {
 func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	var payload []byte
 	if cl.body != nil {
+		body := cl.body
+		if c.allowDupes {
+			body = withDuplicateHeaders(body)
+		}
 		var err error
-		if payload, err = json.Marshal(cl.body); err != nil {
+		if payload, err = json.Marshal(body); err != nil {
 			return nil, fmt.Errorf("salesforce: encode %s %s body: %w", cl.method, cl.path, err)
 		}
 	}
@@ -187,6 +194,9 @@ func (c *Client) send(ctx context.Context, tok *oauth2.Token, cl call, payload [
 	}
 	if payload != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(payload)
+	}
+	if c.allowDupes && writes(cl.method) {
+		req.SetHeader(DuplicateRuleHeader, allowSaveValue)
 	}
 	r, err := req.Execute(cl.method, base+cl.path)
 	if err != nil {

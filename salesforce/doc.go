@@ -36,7 +36,9 @@
 // matched record URLs. HTML or plain-text bodies (a CDN 503) are kept as a
 // short snippet. Sentinels work with errors.Is: ErrNotFound (404),
 // ErrMultipleMatches (300), ErrSessionExpired, ErrRequestLimitExceeded,
-// ErrDuplicateValue and ErrUsageCeiling:
+// ErrDuplicateValue, ErrDuplicatesDetected (an org's duplicate rule refused
+// the save: a data error; WithDuplicateRuleAllowSave passes rules whose
+// action is Alert) and ErrUsageCeiling:
 //
 //	res, err := c.Upsert(ctx, "Account", "BigCommerce_Customer_Key__c", key, fields)
 //	var apiErr *salesforce.APIError

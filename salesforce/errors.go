@@ -29,6 +29,12 @@ var (
 	// ErrDuplicateValue means DUPLICATE_VALUE: a unique field already holds
 	// the value.
 	ErrDuplicateValue = errors.New("salesforce: duplicate value")
+	// ErrDuplicatesDetected means DUPLICATES_DETECTED: an active duplicate
+	// rule of the org refused the save. It is about the data, not
+	// retryable: change the rule (its matching rule or its action), or, for
+	// a rule whose action is Alert, send the duplicate rule header
+	// (WithDuplicateRuleAllowSave).
+	ErrDuplicatesDetected = errors.New("salesforce: duplicates detected")
 	// ErrUsageCeiling means the org's API usage is past the configured
 	// ceiling, so the client did not call Salesforce.
 	ErrUsageCeiling = errors.New("salesforce: API usage ceiling reached")
@@ -47,6 +53,8 @@ const (
 	CodeServerUnavailable = "SERVER_UNAVAILABLE"
 	// CodeDuplicateValue means a unique or external ID field clashed.
 	CodeDuplicateValue = "DUPLICATE_VALUE"
+	// CodeDuplicatesDetected means an active duplicate rule refused the save.
+	CodeDuplicatesDetected = "DUPLICATES_DETECTED"
 	// CodeNotFound is sent with 404.
 	CodeNotFound = "NOT_FOUND"
 	// CodeProcessingHalted marks subrequests rolled back or skipped because
@@ -138,6 +146,10 @@ func (e *APIError) Error() string {
 	if len(e.MatchedURLs) > 0 {
 		fmt.Fprintf(&b, " (%d matching records)", len(e.MatchedURLs))
 	}
+	if e.HasCode(CodeDuplicatesDetected) {
+		b.WriteString(" (an active duplicate rule refused the save: change the rule's matching rule or action," +
+			" or, for a rule whose action is Alert, send the duplicate rule header with WithDuplicateRuleAllowSave)")
+	}
 	if len(e.Errors) == 0 && e.Body != "" {
 		b.WriteString(": " + e.Body)
 	}
@@ -178,6 +190,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusTooManyRequests || e.HasCode(CodeRequestLimitExceeded)
 	case ErrDuplicateValue:
 		return e.HasCode(CodeDuplicateValue)
+	case ErrDuplicatesDetected:
+		return e.HasCode(CodeDuplicatesDetected)
 	}
 	return false
 }

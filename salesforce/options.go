@@ -55,6 +55,7 @@ type config struct {
 	ceiling      float64
 	recheck      time.Duration
 	maxBody      int64
+	allowDupes   bool
 }
 
 func defaultConfig() config {
@@ -245,6 +246,22 @@ func WithMaxResponseBytes(n int64) Option {
 			return fmt.Errorf("salesforce: max response bytes must be at least 1024 (got %d)", n)
 		}
 		c.maxBody = n
+		return nil
+	}
+}
+
+// WithDuplicateRuleAllowSave sends Sforce-Duplicate-Rule-Header:
+// allowSave=true with every request that writes, and puts the same header in
+// the httpHeaders of every writing subrequest of a Composite or Composite
+// Graph call (the documented way: a subrequest inherits only Accept,
+// Authorization and Content-Type from the top-level request). Salesforce
+// then saves a record that an active duplicate rule whose action is Alert
+// would refuse with DUPLICATES_DETECTED; a rule whose action is Block still
+// refuses it (see ErrDuplicatesDetected). Default off: duplicate rules
+// apply as configured.
+func WithDuplicateRuleAllowSave() Option {
+	return func(c *config) error {
+		c.allowDupes = true
 		return nil
 	}
 }

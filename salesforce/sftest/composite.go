@@ -238,12 +238,21 @@ func (s *Server) runOne(t *tx, r subrequest, refs map[string]any, allOrNone, gra
 		return fail(http.StatusBadRequest, "INVALID_INPUT", "A composite graph node must be an sObject request")
 	}
 	c.nested, c.allOrNone = true, allOrNone
+	allowSave := false
 	for k, v := range r.HTTPHeaders {
-		if strings.EqualFold(k, "Sforce-Query-Options") {
+		switch {
+		case strings.EqualFold(k, "Sforce-Query-Options"):
 			c.batchSize = parseBatchSize(v)
+		case strings.EqualFold(k, "Sforce-Duplicate-Rule-Header"):
+			allowSave = parseDuplicateHeader(v)
 		}
 	}
+	// A subrequest takes the duplicate rule header from its own httpHeaders
+	// only, not from the top-level request.
+	outer := t.allowSave
+	t.allowSave = allowSave
 	resp := s.dispatch(t, c)
+	t.allowSave = outer
 	headers := map[string]string{}
 	for k, v := range resp.header {
 		headers[k] = v

@@ -138,7 +138,12 @@
 //     default unless a field is marked "case insensitive"; a second record
 //     with the same value is refused with DUPLICATE_VALUE. Requests are
 //     applied one at a time, so concurrent upserts of one value create one
-//     record.
+//     record;
+//   - duplicate rules added with AddDuplicateRule: a create or update whose
+//     compared fields equal another record's is refused with 400
+//     DUPLICATES_DETECTED and the duplicate result Salesforce sends (under
+//     its key "duplicateResut"), unless the rule's action is Alert and the
+//     request sends Sforce-Duplicate-Rule-Header: allowSave=true.
 //
 // # SOQL subset
 //
@@ -177,8 +182,13 @@
 //     fields of an activated Order's products, and knows the Status values
 //     an admin adds to either category; the fake refuses every change to
 //     such products and knows only "Activated" as activated.
+//   - Duplicate rules match exactly (all compared fields equal, ignoring
+//     case and surrounding space), not with fuzzy matching rules. Whether a
+//     Composite or Composite Graph subrequest inherits the top-level
+//     Sforce-Duplicate-Rule-Header is undocumented; the fake applies to a
+//     subrequest only the header in its own httpHeaders, the documented way.
 //   - Only the rules listed above exist: no triggers, flows, validation rules,
-//     duplicate rules, sharing, field-level security, record types, person
+//     sharing, field-level security, record types, person
 //     accounts, picklist checks or field type checks beyond dates and lookups.
 //     Unknown fields are stored rather than refused with INVALID_FIELD.
 //   - Deleted records are gone: there is no recycle bin, no queryAll of

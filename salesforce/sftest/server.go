@@ -244,7 +244,8 @@ func (s *Server) handleREST(w http.ResponseWriter, r *http.Request, rest string)
 	s.mu.Lock()
 	resp := s.gate(r)
 	if resp == nil {
-		t := &tx{st: s.st, now: time.Now()}
+		t := &tx{st: s.st, now: time.Now(), version: c.version,
+			allowSave: parseDuplicateHeader(r.Header.Get("Sforce-Duplicate-Rule-Header"))}
 		out := s.dispatch(t, c)
 		resp = &out
 	}

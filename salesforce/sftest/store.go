@@ -37,6 +37,8 @@ type state struct {
 	// customFields are the fields created through the Tooling API, by
 	// lower-cased "Object.Field__c" (see tooling.go).
 	customFields map[string]*customField
+	// duplicateRules are the active duplicate rules (duplicates.go).
+	duplicateRules map[*objectDef][]DuplicateRule
 }
 
 func newState(seed uint64) *state {
@@ -170,6 +172,11 @@ type tx struct {
 	st   *state
 	now  time.Time
 	undo []func()
+	// version is the API version of the request, for record URLs.
+	version string
+	// allowSave is set while a request (or subrequest) that sent
+	// Sforce-Duplicate-Rule-Header: allowSave=true runs.
+	allowSave bool
 }
 
 func (t *tx) savepoint() int { return len(t.undo) }

@@ -32,6 +32,9 @@ func (t *tx) write(obj *objectDef, body map[string]any, existing *stored) (map[s
 	if err := t.checkUnique(obj, merged, existing); err != nil {
 		return nil, err
 	}
+	if err := t.checkDuplicates(obj, merged, existing); err != nil {
+		return nil, err
+	}
 	if err := t.objectRules(obj, merged, existing == nil); err != nil {
 		return nil, err
 	}

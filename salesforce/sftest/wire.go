@@ -17,9 +17,10 @@ type apiError struct {
 // itemError is the error shape inside SaveResult/UpsertResult items of sObject
 // Collections: the code is named statusCode there, and fields is always present.
 type itemError struct {
-	StatusCode string   `json:"statusCode"`
-	Message    string   `json:"message"`
-	Fields     []string `json:"fields"`
+	StatusCode string           `json:"statusCode"`
+	Message    string           `json:"message"`
+	Fields     []string         `json:"fields"`
+	Duplicates *duplicateResult `json:"duplicateResut,omitempty"`
 }
 
 // saveResult is a SaveResult or, with Created set, an UpsertResult.
@@ -48,6 +49,8 @@ type dmlError struct {
 	code   string
 	msg    string
 	fields []string
+	// duplicates is the duplicate result of DUPLICATES_DETECTED.
+	duplicates *duplicateResult
 }
 
 func newDMLError(code, msg string, fields ...string) *dmlError {
@@ -57,9 +60,10 @@ func newDMLError(code, msg string, fields ...string) *dmlError {
 // recordError is apiError for record-level failures, which always carry a
 // fields array (empty when no field is to blame).
 type recordError struct {
-	Message   string   `json:"message"`
-	ErrorCode string   `json:"errorCode"`
-	Fields    []string `json:"fields"`
+	Duplicates *duplicateResult `json:"duplicateResut,omitempty"`
+	Message    string           `json:"message"`
+	ErrorCode  string           `json:"errorCode"`
+	Fields     []string         `json:"fields"`
 }
 
 func (e *dmlError) response() response {
@@ -74,7 +78,7 @@ func (e *dmlError) response() response {
 	if f == nil {
 		f = []string{}
 	}
-	return response{status: st, body: []recordError{{Message: e.msg, ErrorCode: e.code, Fields: f}}}
+	return response{status: st, body: []recordError{{Duplicates: e.duplicates, Message: e.msg, ErrorCode: e.code, Fields: f}}}
 }
 
 func (e *dmlError) item() itemError {
@@ -82,7 +86,7 @@ func (e *dmlError) item() itemError {
 	if f == nil {
 		f = []string{}
 	}
-	return itemError{StatusCode: e.code, Message: e.msg, Fields: f}
+	return itemError{StatusCode: e.code, Message: e.msg, Fields: f, Duplicates: e.duplicates}
 }
 
 func errorResponse(status int, code, msg string, fields ...string) response {
