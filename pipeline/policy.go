@@ -37,7 +37,7 @@ func (w *Worker) fail(ctx context.Context, j *job, r Result, err error) {
 	kind, delay := classify(err)
 	switch kind {
 	case kindData:
-		w.dead(j, r, reason)
+		w.dead(j, r, dataHint(err)+reason)
 		return
 	case kindRateLimit:
 		if delay <= 0 {
@@ -146,6 +146,21 @@ func classifyGraph(e *salesforce.GraphError) failureKind {
 		}
 	}
 	return kindTransient
+}
+
+// duplicateRuleHint starts the dead-letter reason of an order that an
+// org's duplicate rule refused, so that the console says what to change.
+const duplicateRuleHint = "a Salesforce duplicate rule blocked the save (DUPLICATES_DETECTED): " +
+	"build the client with salesforce.WithDuplicateRuleAllowSave, or set the rule's action " +
+	"to Allow with an alert, then replay; "
+
+// dataHint returns the advice that starts the dead-letter reason of a data
+// error whose fix is outside the order, or "".
+func dataHint(err error) string {
+	if errors.Is(err, salesforce.ErrDuplicatesDetected) {
+		return duplicateRuleHint
+	}
+	return ""
 }
 
 func hasAnyCode(e *salesforce.APIError, codes []string) bool {

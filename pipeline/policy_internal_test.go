@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,20 @@ func TestPauseOnlyExtends(t *testing.T) {
 	cancel()
 	if err := w.waitPause(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("waitPause = %v", err)
+	}
+}
+
+func TestDataHintNamesTheDuplicateRuleFix(t *testing.T) {
+	t.Parallel()
+	for name, err := range map[string]error{
+		"graph node": graphErr("DUPLICATES_DETECTED"),
+		"api error":  &salesforce.APIError{StatusCode: 400, Errors: []salesforce.ErrorEntry{{Code: "DUPLICATES_DETECTED"}}},
+	} {
+		if got := dataHint(err); !strings.Contains(got, "WithDuplicateRuleAllowSave") {
+			t.Errorf("%s: dataHint = %q, want the allow-save option named", name, got)
+		}
+	}
+	if got := dataHint(graphErr("REQUIRED_FIELD_MISSING")); got != "" {
+		t.Errorf("dataHint(REQUIRED_FIELD_MISSING) = %q, want none", got)
 	}
 }
