@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bc2sf/bc2sf/pipeline"
 )
 
 // Commands; ensure is the default.
@@ -18,8 +20,10 @@ const (
 	cmdDelete = "delete"
 )
 
-// defaultScope is the event bc2sf is built around.
-const defaultScope = "store/order/created"
+// defaultScopes are the events a bc2sf receiver syncs: every order event,
+// the customer events and the product creations and updates
+// (pipeline.SyncedScopes).
+var defaultScopes = pipeline.SyncedScopes()
 
 // errHelp means -h was asked for and usage has been printed.
 var errHelp = errors.New("help requested")
@@ -32,6 +36,7 @@ type options struct {
 	destination string
 	ids         []int64
 	verbose     bool
+	dryRun      bool // ensure: print what would change, write nothing
 }
 
 func parseArgs(args []string, stderr io.Writer) (options, error) {
@@ -50,11 +55,12 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	var insecure bool
 	fs := flag.NewFlagSet("register "+opts.command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Var(&scopes, "scope", "webhook `scope`; repeat or separate with commas (default "+defaultScope+")")
+	fs.Var(&scopes, "scope", "webhook `scope`; repeat or separate with commas (default "+strings.Join(defaultScopes, ",")+")")
 	fs.StringVar(&opts.destination, "destination", "", "receiver `URL`, such as https://sync.example.com/webhooks/bigcommerce")
 	fs.BoolVar(&insecure, "insecure-destination", false, "allow an http destination or a port other than 443 (local testing only; BigCommerce refuses them)")
 	fs.Var(&ids, "id", "hook `id` to delete; repeat or separate with commas")
 	fs.BoolVar(&opts.verbose, "v", false, "log every API request")
+	fs.BoolVar(&opts.dryRun, "dry-run", false, "ensure: print what would be created or changed, and write nothing")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: register [ensure|list|delete] [flags]")
 		fs.PrintDefaults()
@@ -72,7 +78,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	opts.scopeSet = scopes.set
 	opts.scopes = scopes.vals
 	if len(opts.scopes) == 0 {
-		opts.scopes = []string{defaultScope}
+		opts.scopes = slices.Clone(defaultScopes)
 	}
 	for _, s := range opts.scopes {
 		if err := checkScope(s); err != nil {
@@ -103,12 +109,18 @@ func (o options) validate(insecure bool) error {
 		if len(o.ids) > 0 {
 			return errors.New("-id is for delete only")
 		}
+		if o.dryRun {
+			return errors.New("-dry-run is for ensure only")
+		}
 	case cmdDelete:
 		if (len(o.ids) == 0) == (o.destination == "") {
 			return errors.New("delete needs either -id or -destination")
 		}
 		if len(o.ids) > 0 && o.scopeSet {
 			return errors.New("-scope filters -destination; it cannot be combined with -id")
+		}
+		if o.dryRun {
+			return errors.New("-dry-run is for ensure only")
 		}
 	}
 	if o.destination != "" && o.command == cmdEnsure {
@@ -121,7 +133,7 @@ func (o options) validate(insecure bool) error {
 // spaces. The API has the final word on which scopes exist.
 func checkScope(s string) error {
 	if !strings.HasPrefix(s, "store/") || strings.ContainsAny(s, " \t\r\n?#") {
-		return fmt.Errorf("-scope %q is not a webhook scope such as %s", s, defaultScope)
+		return fmt.Errorf("-scope %q is not a webhook scope such as store/order/*", s)
 	}
 	return nil
 }

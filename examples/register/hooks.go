@@ -14,32 +14,44 @@ import (
 	"github.com/bc2sf/bc2sf/bigcommerce"
 )
 
-// ensureAll ensures one hook per scope and reports each on stdout. It stops
-// at the first failure: the scopes already done stay done, and a rerun picks
-// up the rest.
+// ensureAll ensures one hook per scope and reports each on stdout: created,
+// exists (it was there, active, with the header: nothing to do) or updated
+// (and what changed); with -dry-run it reads only and says what it would
+// create or change. It stops at the first failure: the scopes already done
+// stay done, and a rerun picks up the rest. Then it notes the other hooks
+// of the destination whose events a wildcard scope already brings.
 func ensureAll(ctx context.Context, hooks *bigcommerce.WebhooksService, opts options, headers map[string]string, stdout io.Writer) error {
 	for _, scope := range opts.scopes {
-		h, outcome, err := ensure(ctx, hooks, scope, opts.destination, headers)
+		h, outcome, err := ensure(ctx, hooks, scope, opts.destination, headers, opts.dryRun)
 		if err != nil {
 			return fmt.Errorf("ensure %s: %w", scope, err)
 		}
-		if h == nil { // an answer without a body; the request still succeeded
+		if h == nil { // an answer without a body, or a dry run's creation
 			h = &bigcommerce.Webhook{Scope: scope, Destination: opts.destination, IsActive: true, Headers: headers}
+		}
+		if h.ID == 0 && opts.dryRun {
+			fmt.Fprintf(stdout, "%s hook %s -> %s (headers: %s)\n", outcome, h.Scope, h.Destination, headerNames(h.Headers))
+			continue
 		}
 		fmt.Fprintf(stdout, "%s hook %s\n", outcome, describe(h))
 	}
-	return nil
+	return noteCovered(ctx, hooks, opts, stdout)
 }
 
 // ensure makes sure exactly one active hook exists for scope and
 // destination, with headers as its only headers. It reports what it did:
-// "created", "updated" (re-enabled and/or headers replaced) or "unchanged".
-func ensure(ctx context.Context, hooks *bigcommerce.WebhooksService, scope, destination string, headers map[string]string) (*bigcommerce.Webhook, string, error) {
+// "created", "exists" (nothing to change) or "updated (...)" naming what
+// changed; with dryRun it writes nothing and reports "would create" or
+// "would update (...)".
+func ensure(ctx context.Context, hooks *bigcommerce.WebhooksService, scope, destination string, headers map[string]string, dryRun bool) (*bigcommerce.Webhook, string, error) {
 	existing, err := find(ctx, hooks, scope, destination)
 	if err != nil {
 		return nil, "", err
 	}
 	if len(existing) == 0 {
+		if dryRun {
+			return nil, "would create", nil
+		}
 		h, err := hooks.Create(ctx, bigcommerce.WebhookCreate{Scope: scope, Destination: destination, Headers: headers})
 		if err == nil {
 			return h, "created", nil
@@ -57,15 +69,50 @@ func ensure(ctx context.Context, hooks *bigcommerce.WebhooksService, scope, dest
 	}
 
 	h := existing[0]
-	if h.IsActive && maps.Equal(h.Headers, headers) {
-		return &h, "unchanged", nil
+	var changes []string
+	if !h.IsActive {
+		changes = append(changes, "re-enable")
+	}
+	if !maps.Equal(h.Headers, headers) {
+		changes = append(changes, "set the secret header as its only header")
+	}
+	if len(changes) == 0 {
+		return &h, "exists", nil
+	}
+	what := "(" + strings.Join(changes, ", ") + ")"
+	if dryRun {
+		return &h, "would update " + what + ":", nil
 	}
 	active := true
 	updated, err := hooks.Update(ctx, h.ID, bigcommerce.WebhookUpdate{IsActive: &active, Headers: headers})
 	if err != nil {
 		return nil, "", err
 	}
-	return updated, "updated", nil
+	return updated, "updated " + what + ":", nil
+}
+
+// noteCovered prints a note for each hook of the destination whose scope
+// is not one of opts.scopes but falls under one of their wildcards (a
+// store/order/created hook beside store/order/*): BigCommerce delivers its
+// events twice, which bc2sf absorbs, at the cost of a delivery each.
+func noteCovered(ctx context.Context, hooks *bigcommerce.WebhooksService, opts options, stdout io.Writer) error {
+	all, err := find(ctx, hooks, "", opts.destination)
+	if err != nil {
+		return fmt.Errorf("list hooks: %w", err)
+	}
+	for _, h := range all {
+		if slices.Contains(opts.scopes, h.Scope) {
+			continue
+		}
+		for _, s := range opts.scopes {
+			if prefix, ok := strings.CutSuffix(s, "*"); ok && strings.HasPrefix(h.Scope, prefix) {
+				fmt.Fprintf(stdout, "note: hook %d (%s) duplicates the events of %s; remove it with: register delete -id %d\n",
+					h.ID, h.Scope, s, h.ID)
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // find returns the hooks for scope (any scope when empty) and destination

@@ -75,19 +75,26 @@ func TestEnsureCreatesOneHookWithHeader(t *testing.T) {
 		t.Errorf("the secret was printed:\n%s%s", r.stdout, r.stderr)
 	}
 	hs := s.Hooks()
-	if len(hs) != 1 {
-		t.Fatalf("got %d hooks, want 1: %v", len(hs), hs)
+	if len(hs) != len(defaultScopes) {
+		t.Fatalf("got %d hooks, want one per scope bc2sf syncs: %v", len(hs), hs)
 	}
-	h := hs[0]
-	if h.Scope != orderScope || h.Destination != testDest || !h.IsActive {
-		t.Errorf("hook = %+v, want active %s -> %s", h, orderScope, testDest)
+	var scopes []string
+	for _, h := range hs {
+		scopes = append(scopes, h.Scope)
+		if h.Destination != testDest || !h.IsActive {
+			t.Errorf("hook = %+v, want active -> %s", h, testDest)
+		}
+		want := map[string]string{defaultWebhookHeader: testSecret}
+		if !maps.Equal(h.Headers, want) {
+			t.Errorf("headers differ from the one secret header (names %v)", slicesKeys(h.Headers))
+		}
 	}
-	want := map[string]string{defaultWebhookHeader: testSecret}
-	if !maps.Equal(h.Headers, want) {
-		t.Errorf("headers differ from the one secret header (names %v)", slicesKeys(h.Headers))
+	want := []string{"store/customer/*", "store/order/*", "store/product/created", "store/product/updated"}
+	if slices.Sort(scopes); !slices.Equal(scopes, want) {
+		t.Errorf("scopes %v, want %v", scopes, want)
 	}
-	if !strings.HasPrefix(r.stdout, "created hook ") {
-		t.Errorf("stdout = %q, want a created line", r.stdout)
+	if n := strings.Count(r.stdout, "created hook "); n != len(want) {
+		t.Errorf("stdout = %q, want a created line per scope", r.stdout)
 	}
 }
 
@@ -103,7 +110,7 @@ func TestEnsureIsIdempotent(t *testing.T) {
 		writes int          // POST + PUT calls expected
 	}{
 		{name: "fresh store", want: "created", writes: 1},
-		{name: "already up to date", seed: &bctest.Hook{IsActive: true, Headers: map[string]string{defaultWebhookHeader: testSecret}}, want: "unchanged"},
+		{name: "already up to date", seed: &bctest.Hook{IsActive: true, Headers: map[string]string{defaultWebhookHeader: testSecret}}, want: "exists"},
 		{name: "disabled hook is re-enabled", seed: &bctest.Hook{IsActive: false, Headers: map[string]string{defaultWebhookHeader: testSecret}}, want: "updated", writes: 1},
 		{name: "changed secret is updated", seed: &bctest.Hook{IsActive: true, Headers: map[string]string{defaultWebhookHeader: "old-secret"}}, want: "updated", writes: 1},
 		{name: "no headers get the secret", seed: &bctest.Hook{IsActive: true}, want: "updated", writes: 1},
@@ -135,7 +142,7 @@ func TestEnsureIsIdempotent(t *testing.T) {
 				header = defaultWebhookHeader
 			}
 
-			r := runWith(t, env, "ensure", "-destination", testDest)
+			r := runWith(t, env, "ensure", "-scope", orderScope, "-destination", testDest)
 			if r.code != exitOK {
 				t.Fatalf("exit %d, stderr: %s", r.code, r.stderr)
 			}
@@ -148,8 +155,8 @@ func TestEnsureIsIdempotent(t *testing.T) {
 
 			// A second run changes nothing and writes nothing.
 			s.ResetCalls()
-			r = runWith(t, env, "-destination", testDest)
-			if r.code != exitOK || !strings.HasPrefix(r.stdout, "unchanged hook ") {
+			r = runWith(t, env, "-scope", orderScope, "-destination", testDest)
+			if r.code != exitOK || !strings.HasPrefix(r.stdout, "exists hook ") {
 				t.Errorf("second run: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 			}
 			if w := s.Calls(bctest.RouteCreateHook) + s.Calls(bctest.RouteUpdateHook); w != 0 {
@@ -396,8 +403,8 @@ func TestInsecureDestinationAllowsHTTP(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
 	}
-	if len(hooksFor(s, dest)) != 1 {
-		t.Errorf("hooks = %v, want one for %s", s.Hooks(), dest)
+	if n := len(hooksFor(s, dest)); n != len(defaultScopes) {
+		t.Errorf("%d hooks for %s, want %d", n, dest, len(defaultScopes))
 	}
 }
 
@@ -431,5 +438,45 @@ func TestHelpExitsZero(t *testing.T) {
 	r := runWith(t, func(string) string { return "" }, "-h")
 	if r.code != exitOK || !strings.Contains(r.stderr, "usage: register") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestEnsureDryRun: a dry run writes nothing and says what it would create
+// or change; then a note names a hook a wildcard already covers.
+func TestEnsureDryRun(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	old, err := s.AddHook(bctest.Hook{Scope: orderScope, Destination: testDest, IsActive: false, Headers: map[string]string{defaultWebhookHeader: "old"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := storeEnv(s, nil)
+	r := runWith(t, env, "-dry-run", "-scope", orderScope+",store/order/*", "-destination", testDest)
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"would update (re-enable, set the secret header as its only header): hook 1000: store/order/created",
+		"would create hook store/order/* -> " + testDest,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if w := s.Calls(bctest.RouteCreateHook) + s.Calls(bctest.RouteUpdateHook); w != 0 {
+		t.Errorf("a dry run made %d writes", w)
+	}
+	if h, _ := s.Hook(old.ID); h.IsActive {
+		t.Error("a dry run re-enabled the hook")
+	}
+
+	r = runWith(t, env, "-destination", testDest)
+	if r.code != exitOK || !strings.Contains(r.stdout, "note: hook 1000 (store/order/created) duplicates the events of store/order/*; remove it with: register delete -id 1000") {
+		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+	for _, args := range [][]string{{"list", "-dry-run"}, {"delete", "-id", "1000", "-dry-run"}} {
+		if r := runWith(t, env, args...); r.code != exitUsage || !strings.Contains(r.stderr, "-dry-run is for ensure only") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
 	}
 }

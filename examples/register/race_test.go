@@ -40,8 +40,8 @@ func TestEnsureAdoptsHookCreatedConcurrently(t *testing.T) {
 	}))
 	t.Cleanup(front.Close)
 
-	r := runWith(t, storeEnv(s, map[string]string{envAPIURL: front.URL + target.Path}), "-destination", testDest)
-	if r.code != exitOK || !strings.HasPrefix(r.stdout, "updated hook ") {
+	r := runWith(t, storeEnv(s, map[string]string{envAPIURL: front.URL + target.Path}), "-scope", orderScope, "-destination", testDest)
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "updated (re-enable, set the secret header as its only header): hook ") {
 		t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 	hs := hooksFor(s, testDest)

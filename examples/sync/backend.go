@@ -20,8 +20,14 @@ type backend struct {
 	inspect    idempotency.Inspector // the queue's: for /readyz and the drain
 	store      idempotency.Store
 	checkpoint idempotency.Checkpoint
-	client     *redis.Client // nil in memory
+	// customerCheckpoint is the reconciler's checkpoint for customers, apart
+	// from the orders'.
+	customerCheckpoint idempotency.Checkpoint
+	client             *redis.Client // nil in memory
 }
+
+// customerCheckpointKey keeps the customers' reconcile checkpoint in Redis.
+const customerCheckpointKey = idemredis.DefaultPrefix + ":reconcile:customers:checkpoint"
 
 func openBackend(opts *redis.Options, log *slog.Logger) (*backend, error) {
 	if opts == nil {
@@ -31,6 +37,8 @@ func openBackend(opts *redis.Options, log *slog.Logger) (*backend, error) {
 			inspect:    queue,
 			store:      idempotency.NewMemoryStore(idempotency.WithLogger(log)),
 			checkpoint: &idempotency.MemoryCheckpoint{},
+
+			customerCheckpoint: &idempotency.MemoryCheckpoint{},
 		}, nil
 	}
 	client := redis.NewClient(opts)
@@ -49,6 +57,8 @@ func openBackend(opts *redis.Options, log *slog.Logger) (*backend, error) {
 		store:      store,
 		checkpoint: idemredis.NewCheckpoint(client, idemredis.DefaultCheckpointKey),
 		client:     client,
+
+		customerCheckpoint: idemredis.NewCheckpoint(client, customerCheckpointKey),
 	}, nil
 }
 

@@ -2,15 +2,19 @@
 // parts, and ROLE says which of them one process runs:
 //
 //   - the receiver verifies BigCommerce webhook deliveries on
-//     POST /webhooks/bigcommerce and enqueues the order events, answering
-//     200 only once the event is queued;
+//     POST /webhooks/bigcommerce and enqueues the order, customer and
+//     product events (pipeline.IsSyncedScope), answering 200 only once the
+//     event is queued;
 //   - the workers fetch each order (one BigCommerce call), map it and
 //     upsert it into Salesforce in Composite Graph calls of up to 75
 //     orders, as an Opportunity (SYNC_TARGET=opportunity, the default) or
-//     as an Order with its OrderItems (SYNC_TARGET=order);
-//   - with RECONCILE_INTERVAL set, the reconciler enqueues the orders
-//     modified since its checkpoint, so that an order whose webhook never
-//     arrived is synced all the same.
+//     as an Order with its OrderItems (SYNC_TARGET=order); customer events
+//     update the customer's Account and Contact, and product events its
+//     Product2 records and their entries in the standard price book, in
+//     batches of their own;
+//   - with RECONCILE_INTERVAL set, the reconciler enqueues the orders and
+//     the customers modified since their checkpoints, so that a change
+//     whose webhook never arrived is synced all the same.
 //
 // ROLE=all (the default) runs all three in one process; the queue, the
 // idempotency store and the checkpoint then live in memory, or in Redis when
@@ -33,8 +37,9 @@
 // missing or invalid. A delivery must carry every configured credential:
 // the shared-secret header when BIGCOMMERCE_WEBHOOK_SECRET is set, a
 // Standard Webhooks signature when BIGCOMMERCE_CLIENT_SECRET is set, both
-// when both are. With SYNC_TARGET=order and no SALESFORCE_PRICEBOOK_ID, a
-// working role looks up the org's standard price book once at start.
+// when both are. A working role looks up the org's standard price book once
+// at start, for the product syncs and, with SYNC_TARGET=order and no
+// SALESFORCE_PRICEBOOK_ID, the Order target.
 //
 // Every role listens on LISTEN_ADDR: GET /healthz answers 200 while the
 // process runs; GET /readyz answers 503 while the queue cannot be reached

@@ -38,7 +38,9 @@ func newWebhookHandler(cfg config, queue idempotency.Queue, store idempotency.St
 	if err != nil {
 		return nil, err
 	}
-	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(log)), webhook.WithLogger(log))
+	// Order, customer and product events: what examples/register subscribes.
+	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(log)),
+		webhook.WithLogger(log), webhook.WithScopeFilter(pipeline.IsSyncedScope))
 	if err != nil {
 		return nil, err
 	}

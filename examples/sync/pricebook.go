@@ -19,15 +19,12 @@ const pricebookTimeout = time.Minute
 // exactly one of.
 const standardPricebookSOQL = "SELECT Id FROM Pricebook2 WHERE IsStandard = true"
 
-// orderPricebook returns the price book of the Order target: configured,
-// the SALESFORCE_PRICEBOOK_ID given; else the org's standard price book,
-// looked up once now. A failed lookup is a *startFailure; an org without a
-// standard price book is a configuration error that names the variable to
-// set.
-func orderPricebook(ctx context.Context, configured string, sf *salesforce.Client, log *slog.Logger) (string, error) {
-	if configured != "" {
-		return configured, nil
-	}
+// standardPricebook looks up the org's standard price book once, for the
+// product syncs and, unless SALESFORCE_PRICEBOOK_ID names another, the
+// Order target. A failed lookup is a *startFailure; an org without a
+// standard price book (which a real org always has) gives "", and the
+// caller turns product syncs off.
+func standardPricebook(ctx context.Context, sf *salesforce.Client, log *slog.Logger) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, pricebookTimeout)
 	defer cancel()
 	for raw, err := range sf.Query(ctx, standardPricebookSOQL) {
@@ -43,5 +40,5 @@ func orderPricebook(ctx context.Context, configured string, sf *salesforce.Clien
 		log.Info("using the standard price book", "pricebook_id", rec.ID)
 		return rec.ID, nil
 	}
-	return "", errors.New("the org has no standard price book; set SALESFORCE_PRICEBOOK_ID")
+	return "", nil
 }

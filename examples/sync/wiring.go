@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -87,11 +89,17 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 	if err != nil {
 		return nil, nil, err
 	}
+	// Product syncs keep the standard price book's entries; the Order
+	// target uses it too unless SALESFORCE_PRICEBOOK_ID names another.
+	std, err := standardPricebook(ctx, sf, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	mc := mapper.Config{Stage: mapper.StatusMap{Default: cfg.stageName}}
 	if cfg.target == targetOrder {
 		mc.Target = mapper.TargetOrder
-		if mc.Pricebook2ID, err = orderPricebook(ctx, cfg.pricebookID, sf, log); err != nil {
-			return nil, nil, err
+		if mc.Pricebook2ID = cmp.Or(cfg.pricebookID, std); mc.Pricebook2ID == "" {
+			return nil, nil, errors.New("the org has no standard price book; set SALESFORCE_PRICEBOOK_ID")
 		}
 	}
 	m, err := mapper.New(mc)
@@ -99,6 +107,11 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		return nil, nil, err
 	}
 	orders := bc.Orders
+	var products pipeline.ProductSource = bc.Products
+	if std == "" {
+		log.Warn("the org has no standard price book: product events are dead-lettered")
+		products = nil
+	}
 	worker, err := pipeline.NewWorker(pipeline.WorkerConfig{
 		Queue:       b.queue,
 		Store:       b.store,
@@ -108,6 +121,10 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		Mapper:      m,
 		Concurrency: cfg.workers,
 		Logger:      log,
+		// Customer and product events (store/customer/*, store/product/*).
+		Customers:           bc.Customers,
+		Products:            products,
+		StandardPricebookID: std,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -118,11 +135,13 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		// the same orders, which map to the same queue keys, so the queue
 		// keeps one message per order.
 		r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-			Orders:     orders,
-			Queue:      b.queue,
-			Checkpoint: b.checkpoint,
-			Interval:   cfg.reconcileEvery,
-			Logger:     log,
+			Orders:             orders,
+			Queue:              b.queue,
+			Checkpoint:         b.checkpoint,
+			Customers:          bc.Customers,
+			CustomerCheckpoint: b.customerCheckpoint,
+			Interval:           cfg.reconcileEvery,
+			Logger:             log,
 		})
 		if err != nil {
 			return nil, nil, err
