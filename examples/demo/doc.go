@@ -25,12 +25,15 @@
 // without e-mail), delivers a signed webhook for each, redelivers one, sends
 // one forged and one malformed delivery, and waits until the queue is
 // drained. Then it cancels one order and refunds part of another in the
-// store, delivers the webhooks each change fires, and syncs again. It
-// prints a report: the status of each delivery, the outcome of each order,
-// the records that landed in Salesforce (read back with SOQL through the
-// client), what was skipped or rejected and why, the mapper's fallbacks,
-// the API calls spent on each side, and the two changes as Salesforce holds
-// them with the calls they cost.
+// store, delivers the webhooks each change fires, and syncs again; last,
+// the registered customer changes her phone number, the store fires
+// store/customer/updated to a second hook, and a worker that reads
+// customers syncs her Contact. It prints a report: the status of each
+// delivery, the outcome of each order, the records that landed in
+// Salesforce (read back with SOQL through the client), what was skipped or
+// rejected and why, the mapper's fallbacks, the API calls spent on each
+// side, the two changes as Salesforce holds them, and the customer edit,
+// each with the calls it cost.
 //
 // It needs no configuration and reads no environment variable: the webhook
 // credentials are made up for each run and never printed. The report goes to

@@ -96,9 +96,13 @@ func runWith(ctx context.Context, stdout, stderr io.Writer, sec secrets) error {
 	if err != nil {
 		return err
 	}
+	edited, err := editCustomer(ctx, store, org, recv.url, queue, done, bc, sf, logger, sec, orders[0].order.CustomerID)
+	if err != nil {
+		return err
+	}
 	return writeReport(stdout, report{
 		orders: orders, deliveries: deliveries, results: results, stats: stats, spent: spent, records: records,
-		later: changed,
+		later: changed, customer: edited,
 	})
 }
 

@@ -61,6 +61,9 @@ func TestReport(t *testing.T) {
 		{"cancelled order read back", `Opportunity\s+BigCommerce_Order_Id__c=103\s.*Closed Lost`, 1},
 		{"changes cost one fetch per order", `they cost\s+BigCommerce 2 calls\s+2 × GET /v2/orders/\{id\}: one per changed order`, 1},
 		{"changes cost graph calls only", `Salesforce (\d+) API calls?\s+\d+ Composite Graph calls?$`, 1},
+		{"customer edit", `customer 1\s+store/customer/updated\s+synced\s+Contact BigCommerce_Customer_Key__c=ada@example%2Ecom\s+Phone "\+44 20 7946 0018"$`, 1},
+		{"customer edit costs one read", `it cost\s+BigCommerce 1 call\s+1 × GET /v3/customers: `, 1},
+		{"customer edit costs one write", `Salesforce 1 API call\s+1 Composite Graph call: her Account and Contact$`, 1},
 	}
 	lines := strings.Split(out, "\n")
 	for _, tt := range tests {

@@ -54,7 +54,8 @@ func startReceiver(ctx context.Context, queue idempotency.Queue, store idempoten
 	if err != nil {
 		return nil, fmt.Errorf("webhook verifier: %w", err)
 	}
-	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(logger)), webhook.WithLogger(logger))
+	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(logger)),
+		webhook.WithLogger(logger), webhook.WithScopeFilter(pipeline.IsSyncedScope))
 	if err != nil {
 		return nil, fmt.Errorf("webhook handler: %w", err)
 	}

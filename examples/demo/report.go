@@ -21,6 +21,7 @@ type report struct {
 	spent      usage
 	records    records
 	later      later
+	customer   customerEdit
 }
 
 // writeReport prints the report, one section after another. Nothing in it
@@ -82,6 +83,7 @@ func writeReport(w io.Writer, r report) error {
 	s.row("", "", count(u.sfTokens, "token request")+" (OAuth 2.0 client credentials)")
 
 	writeLater(s, r.later)
+	writeCustomer(s, r.customer)
 	return s.end()
 }
 
