@@ -1,5 +1,7 @@
 package bench
 
+import "strings"
+
 const modulePath = "github.com/bc2sf/bc2sf/"
 
 // ref names a metric of a benchmark in a package of the module.
@@ -99,6 +101,36 @@ func DefaultFigures() []Figure {
 				Name:  "BigCommerce calls per order, " + c.what,
 				Value: ref("internal/bench", name, "bc-all-calls/order"), Goal: "1",
 				Met: func(v, _ float64) bool { return v == 1 },
+			})
+	}
+	entities := []struct{ sub, what, goal string }{
+		{"customers/spaced=20", "Salesforce calls per customer event, one at a time (20)", "about 1"},
+		{"customers/burst=2000", "Salesforce calls per customer, burst of 2,000", "≤ 0.015"},
+		{"products/spaced=20", "Salesforce calls per product event, one at a time (20; a query and a graph call)", "about 2"},
+		{"products/burst=750", "Salesforce calls per product, burst of 750", "≤ 0.03"},
+	}
+	for _, e := range entities {
+		name := "BenchmarkEntityCalls/" + e.sub
+		var met func(v, _ float64) bool
+		switch e.goal {
+		case "about 1":
+			met = func(v, _ float64) bool { return v >= 0.95 && v <= 1.05 }
+		case "about 2":
+			met = func(v, _ float64) bool { return v >= 1.9 && v <= 2.1 }
+		case "≤ 0.015":
+			met = atMost(0.015, false)
+		default:
+			met = atMost(0.03, false)
+		}
+		figs = append(figs,
+			Figure{
+				Name:  e.what + " (vs ideal)",
+				Value: ref("internal/bench", name, "sf-calls/entity"), Baseline: ref("internal/bench", name, "ideal-sf-calls/entity"),
+				Ratio: ref("internal/bench", name, "x-ideal"), Goal: e.goal, Met: met,
+			},
+			Figure{
+				Name:  "BigCommerce calls per " + strings.TrimSuffix(strings.Split(e.sub, "/")[0], "s") + ", " + strings.Split(e.sub, "/")[1] + " (vs ideal)",
+				Value: ref("internal/bench", name, "bc-calls/entity"), Baseline: ref("internal/bench", name, "ideal-bc-calls/entity"),
 			})
 	}
 	const backlog = "BenchmarkBacklogMemory"
