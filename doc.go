@@ -31,7 +31,15 @@
 // thanks to two independent gates: the Store skips events already done, and
 // upsert by external ID turns a repeated write into an update of the same
 // record. Webhooks that never arrive are caught by a reconciler that lists
-// orders modified since a checkpoint and feeds them into the same queue.
+// orders (and customers) modified since a checkpoint and feeds them into the
+// same queue.
+//
+// Customer events (store/customer/created, updated, address/*) take the
+// same path and update the customer's Account and Contact, under the key her
+// orders use; product events (store/product/created, updated) keep a
+// Product2 per product key and its PricebookEntry in the standard price
+// book, so that the Order target needs no products set up by hand. Nothing
+// in Salesforce is ever deleted.
 //
 // # Packages
 //
@@ -51,8 +59,9 @@
 //     Redis; idempotency/idemtest is the conformance suite every
 //     implementation runs.
 //   - pipeline: where the packages meet: the webhook Sink that enqueues,
-//     the Worker that fetches, maps and upserts in batches with a per-order
-//     failure policy, the Reconciler for missed webhooks, and backfill.
+//     the Worker that fetches, maps and upserts orders, customers and
+//     products in batches with a per-order failure policy, the Reconciler
+//     for missed webhooks, and backfill.
 //   - deadletter: the dead-letter console, an http.Handler (an HTML page and
 //     a JSON API, behind a token) to list, replay and delete dead letters.
 //
