@@ -41,6 +41,14 @@
 //     no record behind, and do not stop the orders batched with them.
 //   - Missed webhooks: with 10% of deliveries never sent, one run of the
 //     reconciler brings every order in.
+//   - Customers and products, on memory and on Redis, with the Order target
+//     in an org where no one set up products: a product created in the
+//     store, a customer who registers with an e-mail at a .inc domain
+//     (which Salesforce misreads in a URL path), her order of that product
+//     and of one no event announced, and an edit of her details, all
+//     delivered as signed webhooks, land once: one Account and one Contact
+//     under her key, the Order with both lines, a Product2 and an active
+//     standard entry per product, no dead letter.
 //   - Rejection: forged, stale (a Standard Webhooks timestamp 10 minutes old),
 //     malformed, oversized (over 1 MiB) and wrong-method deliveries get 401,
 //     401, 400, 413 and 405, and nothing reaches the queue or Salesforce.

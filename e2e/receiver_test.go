@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
+	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/webhook"
 )
 
@@ -40,7 +41,7 @@ func startReceiverWith(t testing.TB, sink webhook.Sink, schemes ...webhook.Schem
 	if err != nil {
 		t.Fatalf("webhook verifier: %v", err)
 	}
-	h, err := webhook.NewHandler(sink)
+	h, err := webhook.NewHandler(sink, webhook.WithScopeFilter(pipeline.IsSyncedScope))
 	if err != nil {
 		t.Fatalf("webhook handler: %v", err)
 	}
