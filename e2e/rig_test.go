@@ -220,6 +220,8 @@ func (r *rig) workerStats() pipeline.Stats {
 		sum.Retried += s.Retried
 		sum.DeadLettered += s.DeadLettered
 		sum.BigCommerceCalls += s.BigCommerceCalls
+		sum.OrderPages += s.OrderPages
+		sum.OrdersRead += s.OrdersRead
 		sum.GraphCalls += s.GraphCalls
 		sum.GraphOrders += s.GraphOrders
 	}

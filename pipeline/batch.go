@@ -73,6 +73,7 @@ type batcher struct {
 
 	waiting  []*item         // arrival order
 	byOrder  map[int64]*item // waiting items by order id
+	nodes    int             // records of the waiting items
 	busy     map[recordKey]int
 	inFlight int
 	// returned is set when a call returned since the last partial call was
@@ -95,6 +96,7 @@ func (b *batcher) add(it *item, now time.Time) {
 	if cur, ok := b.byOrder[id]; ok {
 		cur.jobs = append(cur.jobs, it.jobs...)
 		if it.order.DateModified.After(cur.order.DateModified) {
+			b.nodes += len(it.result.Records) - len(cur.result.Records)
 			cur.order, cur.result = it.order, it.result
 		}
 		return
@@ -104,6 +106,7 @@ func (b *batcher) add(it *item, now time.Time) {
 	}
 	b.byOrder[id] = it
 	b.waiting = append(b.waiting, it)
+	b.nodes += len(it.result.Records)
 }
 
 // isBusy reports whether a call in flight writes one of its records.
@@ -136,6 +139,22 @@ func (b *batcher) mark(it *item, delta int) {
 func (b *batcher) next(now time.Time, upstream int, draining bool) (out *batch, wake time.Time) {
 	if b.inFlight >= b.maxInFlight || len(b.waiting) == 0 {
 		return nil, time.Time{}
+	}
+	if !draining && len(b.waiting) < b.maxOrders && b.nodes <= salesforce.MaxGraphNodes {
+		// No call can be full: decide on a partial one before looking at
+		// which orders are busy, which costs a pass over their records.
+		if b.onlyFull {
+			return nil, time.Time{}
+		}
+		oldest := b.waiting[0].since
+		for _, it := range b.waiting[1:] {
+			if it.since.Before(oldest) {
+				oldest = it.since
+			}
+		}
+		if now.Sub(oldest) < b.maxWait && !((b.inFlight == 0 || b.returned) && upstream == 0) {
+			return nil, oldest.Add(b.maxWait)
+		}
 	}
 	cand := newBatch()
 	full := false
@@ -181,6 +200,7 @@ func (b *batcher) take(out *batch) {
 	for _, it := range b.waiting {
 		if _, ok := out.items[it.result.OrderID]; ok {
 			delete(b.byOrder, it.result.OrderID)
+			b.nodes -= len(it.result.Records)
 			b.mark(it, 1)
 			continue
 		}
@@ -249,6 +269,7 @@ func (w *Worker) batchLoop(ctx context.Context, in <-chan fetched) {
 			}
 		case d := <-done:
 			b.done(d.b)
+		case <-w.gate.poke:
 		case <-timerC:
 			timer, timerC = nil, nil
 		}

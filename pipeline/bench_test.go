@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,10 +19,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// memOrders is an OrderSource over a map, counting calls.
+// memOrders is an OrderSource and OrderLister over a map, counting calls.
 type memOrders struct {
 	orders map[int64]*bigcommerce.Order
-	calls  atomic.Int64
+	calls  atomic.Int64 // Get calls
+	lists  atomic.Int64 // pages listed
 }
 
 func (m *memOrders) Get(_ context.Context, id int64) (*bigcommerce.Order, error) {
@@ -30,6 +34,34 @@ func (m *memOrders) Get(_ context.Context, id int64) (*bigcommerce.Order, error)
 	}
 	c := *o
 	return &c, nil
+}
+
+// List implements pipeline.OrderLister over the map: it serves MinID and
+// MaxID in id order, PageSize orders per page (50 by default), and ignores
+// the other options.
+func (m *memOrders) List(_ context.Context, opts bigcommerce.ListOrdersOptions) iter.Seq2[bigcommerce.Order, error] {
+	return func(yield func(bigcommerce.Order, error) bool) {
+		ids := slices.Sorted(maps.Keys(m.orders))
+		limit := opts.PageSize
+		if limit <= 0 {
+			limit = 50
+		}
+		m.lists.Add(1)
+		n := 0
+		for _, id := range ids {
+			if opts.MinID != 0 && id < opts.MinID || opts.MaxID != 0 && id > opts.MaxID {
+				continue
+			}
+			if n == limit {
+				m.lists.Add(1) // the next page
+				n = 0
+			}
+			n++
+			if !yield(*m.orders[id], nil) {
+				return
+			}
+		}
+	}
 }
 
 // okGraphs accepts every graph, counting calls.
@@ -106,7 +138,7 @@ func BenchmarkWorkerBurst(b *testing.B) {
 		b.Fatalf("synced %d of %v", st.Synced, orders)
 	}
 	b.ReportMetric(float64(graphs.calls.Load())/orders, "sf-calls/order")
-	b.ReportMetric(float64(src.calls.Load())/orders, "bc-calls/order")
+	b.ReportMetric(float64(src.calls.Load()+src.lists.Load())/orders, "bc-calls/order")
 	b.ReportMetric(st.OrdersPerGraphCall(), "orders/sf-call")
 }
 

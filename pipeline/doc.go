@@ -96,9 +96,13 @@
 // # The Worker
 //
 // The Worker takes each delivery through Store.Begin, the order's sync
-// claim (Store.StartSync), one OrderSource call (a client's Orders.Get, line
-// items inlined), Mapper.Map and the freshness check, then hands the mapped
-// order to a batcher. The batcher sends up to 75 orders
+// claim (Store.StartSync), a read of the order from BigCommerce (line items
+// inlined), Mapper.Map and the freshness check, then hands the mapped order
+// to a batcher. An order pending alone is read with one OrderSource call (a
+// client's Orders.Get); orders pending together, as in a burst or a
+// backfill, are read in pages of up to 250 with OrderLister.List (min_id,
+// max_id), one call per page, and an order a page did not return is read
+// alone. The batcher sends up to 75 orders
 // (BatchSize) and 500 nodes in one Composite Graph call, with up to 4
 // (MaxInFlight) calls at once, and waits on no timer: an order goes at once
 // when no call is in flight and no other order is being fetched, orders that

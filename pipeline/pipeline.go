@@ -13,7 +13,8 @@ import (
 
 // OrderSource fetches one order with its line items.
 // *bigcommerce.OrdersService (a client's Orders) implements it with one
-// BigCommerce call per order.
+// BigCommerce call per order. A source that also implements OrderLister is
+// read in pages when many orders are pending (see Worker).
 type OrderSource interface {
 	Get(ctx context.Context, id int64) (*bigcommerce.Order, error)
 }

@@ -22,10 +22,17 @@ type Stats struct {
 	Retried int64
 	// DeadLettered counts deliveries dead-lettered.
 	DeadLettered int64
-	// BigCommerceCalls counts BigCommerce reads: OrderSource.Get calls,
-	// and the requests that read the customers and products of a batch
-	// (one per 250 ids).
+	// BigCommerceCalls counts the Worker's BigCommerce calls: orders read
+	// one by one (OrderSource.Get), pages of orders (OrderPages of them),
+	// and the requests that read the customers and products of a batch (one
+	// per 250 ids).
 	BigCommerceCalls int64
+	// OrderPages counts the pages of orders read with OrderLister.List,
+	// each one call for up to 250 orders.
+	OrderPages int64
+	// OrdersRead counts the orders read for deliveries, alone or in pages;
+	// several deliveries of one order pending together read it once.
+	OrdersRead int64
 	// GraphCalls counts Composite Graph calls; GraphOrders counts the orders
 	// they carried.
 	GraphCalls  int64
@@ -57,10 +64,10 @@ func (s Stats) OrdersPerGraphCall() float64 {
 }
 
 type counters struct {
-	dequeued, synced, skipped, retried, dead  atomic.Int64
-	bigcommerceCalls, graphCalls, graphOrders atomic.Int64
-	graphEntities                             atomic.Int64
-	pricebookQueries, existenceQueries        atomic.Int64
+	dequeued, synced, skipped, retried, dead atomic.Int64
+	bigcommerceCalls, orderPages, ordersRead atomic.Int64
+	graphCalls, graphOrders, graphEntities   atomic.Int64
+	pricebookQueries, existenceQueries       atomic.Int64
 
 	mu          sync.Mutex
 	skipReasons map[string]int64
@@ -89,6 +96,8 @@ func (w *Worker) Stats() Stats {
 		Retried:          c.retried.Load(),
 		DeadLettered:     c.dead.Load(),
 		BigCommerceCalls: c.bigcommerceCalls.Load(),
+		OrderPages:       c.orderPages.Load(),
+		OrdersRead:       c.ordersRead.Load(),
 		GraphCalls:       c.graphCalls.Load(),
 		GraphOrders:      c.graphOrders.Load(),
 		GraphEntities:    c.graphEntities.Load(),

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -16,7 +15,8 @@ import (
 
 // Defaults of WorkerConfig.
 const (
-	// DefaultConcurrency is the number of fetching goroutines: 4.
+	// DefaultConcurrency is the number of dequeuing goroutines and of
+	// BigCommerce calls in flight: 4.
 	DefaultConcurrency = 4
 	// DefaultLease is the queue lease and Store claim of a task: 5 minutes,
 	// longer than a fetch, a wait in the batcher and a 2-minute graph call
@@ -34,8 +34,10 @@ const (
 	// 150 ms a call they move up to 2,000 orders a second.
 	DefaultMaxInFlight = 4
 	// DefaultMaxBatchWait bounds how long an order that could be sent
-	// waits for orders still being fetched to fill its call: 1 s.
-	DefaultMaxBatchWait = time.Second
+	// waits for orders still being fetched to fill its call, and how long
+	// the newest ids wait for company before they are read: 5 s, time
+	// enough to read a page of 250 orders from a slow store.
+	DefaultMaxBatchWait = 5 * time.Second
 	// DefaultMaxAttempts is the attempt at which a retryable failure
 	// dead-letters instead: 8.
 	DefaultMaxAttempts = 8
@@ -61,7 +63,10 @@ type WorkerConfig struct {
 	// Queue holds the Tasks; Store records which keys are done.
 	Queue idempotency.Queue
 	Store idempotency.Store
-	// Orders fetches each order (a *bigcommerce.Client's Orders).
+	// Orders fetches each order (a *bigcommerce.Client's Orders). When it
+	// also implements OrderLister, as a client's Orders does, orders
+	// pending together are read in pages of up to 250 (see Worker);
+	// otherwise each is read alone.
 	Orders OrderSource
 	// Graphs writes the batches (a *salesforce.Client, whose API version
 	// completes the graphs' node URLs).
@@ -111,8 +116,9 @@ type WorkerConfig struct {
 	// (CurrencyType.ConversionRate). Default: the org's corporate currency.
 	StoreCurrency string
 
-	// Concurrency is the number of goroutines that dequeue and fetch
-	// orders; default 4.
+	// Concurrency is the number of goroutines that dequeue and claim
+	// tasks, and the most BigCommerce calls the Worker makes at once;
+	// default 4.
 	Concurrency int
 	// Lease is the queue lease and the Store claim of one task; default
 	// 5 minutes. It must outlast a fetch, MaxBatchWait and a graph call.
@@ -125,9 +131,11 @@ type WorkerConfig struct {
 	// at a time.
 	MaxInFlight int
 	// MaxBatchWait is the longest an order that could be sent waits because
-	// other orders are still being fetched and could join its call; default
-	// 1 s. It only bounds a wait that a slow fetch stretches: an order is
-	// sent as soon as nothing more is being fetched.
+	// other orders are still being fetched and could join its call, and the
+	// longest the newest pending ids wait for company while a BigCommerce
+	// call is in flight; default 5 s. It only bounds a wait that a slow
+	// fetch stretches: an order is sent as soon as nothing more is being
+	// fetched, and read as soon as no call is in flight.
 	MaxBatchWait time.Duration
 
 	// MaxAttempts is the delivery attempt after which a transient failure
@@ -166,12 +174,29 @@ const settleTimeout = 5 * time.Second
 // Worker syncs queued Tasks to Salesforce. Build it with NewWorker and start
 // it with Run.
 //
-// Concurrency goroutines dequeue tasks (each under a lease), claim the
-// task's key and its order (Store.StartSync) in the Store, fetch the order
-// with one OrderSource call, map it and check it against the version last
-// written (see "Never stale, never lost" in the package documentation): an
-// order already covered by a finished sync, older than what was written, or
-// unchanged since, is acknowledged without a write. Mapped orders go to one batcher, which sends them in Composite Graph
+// Concurrency goroutines dequeue tasks (each under a lease) and claim the
+// task's key and its order (Store.StartSync) in the Store. A fetcher reads
+// the claimed orders from BigCommerce, with up to Concurrency calls at once,
+// by the same rule as the batcher below: an order that is pending alone,
+// with no call in flight, is read at once with one OrderSource call (a quiet
+// store spends one BigCommerce call per order); orders pending together, as
+// in a burst or a backfill, at least one in 16 of the ids in their range,
+// are read in one page of up to 250 (OrderLister.List with min_id, max_id and
+// the line items inlined), and the newest run waits for company while a call
+// is in flight, at most MaxBatchWait. An order a page did not return
+// (BigCommerce does not list every order, Incomplete ones for instance) is
+// then read alone, as are the orders of a page that failed for another
+// reason than a rate limit; a rate limit pauses the pool and reads the page
+// again, without counting an attempt against its orders. The Worker holds at
+// most 4 × 250 + Concurrency deliveries before their fetch, and when it
+// reaches that bound it dequeues again only once a page's worth has moved
+// on, so that what it dequeues next is read in pages too.
+//
+// Each order read is mapped and checked against the version last written
+// (see "Never stale, never lost" in the package documentation): an order
+// already covered by a finished sync, older than what was written, or
+// unchanged since, is acknowledged without a write. Mapped orders go to one
+// batcher, which sends them in Composite Graph
 // calls of up to BatchSize (75) orders and 500 nodes, with up to MaxInFlight
 // (4) calls at once, and never waits on a timer for company:
 //
@@ -181,7 +206,7 @@ const settleTimeout = 5 * time.Second
 //     waiting is sent;
 //   - a full call goes as soon as fewer than MaxInFlight calls are in flight;
 //   - an order that could go waits for orders still being fetched, which
-//     could join its call, for at most MaxBatchWait (1 s);
+//     could join its call, for at most MaxBatchWait (5 s);
 //   - an order waits while a call in flight writes one of its records (the
 //     same order, or an order of the same customer), so that two calls never
 //     contend for the same rows.
@@ -339,7 +364,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return ErrRunning
 	}
 	defer w.running.Store(false)
-	w.gate = newGate(w.cfg.Concurrency, (w.cfg.MaxInFlight+1)*w.cfg.BatchSize)
+	w.gate = newGate(4*DefaultPageSize+w.cfg.Concurrency, (w.cfg.MaxInFlight+1)*w.cfg.BatchSize+DefaultPageSize, DefaultPageSize)
 
 	// Work runs on its own context so that a fetch or graph call started
 	// before ctx ended may finish; the drain timer ends it.
@@ -353,6 +378,7 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	w.entities = w.startEntities(workCtx)
 	items := make(chan fetched)
+	claimed := make(chan *job)
 	var (
 		wg      sync.WaitGroup
 		errOnce sync.Once
@@ -360,11 +386,16 @@ func (w *Worker) Run(ctx context.Context) error {
 	)
 	for range w.cfg.Concurrency {
 		wg.Go(func() {
-			if err := w.fetchLoop(ctx, workCtx, items); err != nil {
+			if err := w.dequeueLoop(ctx, workCtx, claimed, items); err != nil {
 				errOnce.Do(func() { stopErr = err })
 			}
 		})
 	}
+	fetched := make(chan struct{})
+	go func() {
+		w.fetchLoop(workCtx, claimed, items)
+		close(fetched)
+	}()
 	done := make(chan struct{})
 	go func() {
 		w.batchLoop(workCtx, items)
@@ -372,43 +403,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	wg.Wait()
 	w.entities.stop() // sends what waits, after the last hand-over
+	close(claimed)
+	<-fetched
 	close(items)
 	<-done
 	return stopErr
-}
-
-// fetchLoop dequeues until ctx ends or the queue is closed, and hands each
-// delivery to the batcher, as an item to write or as settled already.
-func (w *Worker) fetchLoop(ctx, workCtx context.Context, items chan<- fetched) error {
-	for {
-		if err := w.waitPause(ctx); err != nil {
-			return nil
-		}
-		if err := w.gate.acquire(ctx); err != nil {
-			return nil
-		}
-		d, err := w.cfg.Queue.Dequeue(ctx, w.cfg.Lease)
-		w.gate.dequeued(err == nil)
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			return nil
-		case errors.Is(err, idempotency.ErrClosed):
-			return fmt.Errorf("pipeline: worker stopped: %w", err)
-		default:
-			w.log.Error("dequeue failed", "err", err)
-			if sleep(ctx, time.Second) != nil {
-				return nil
-			}
-			continue
-		}
-		w.stats.dequeued.Add(1)
-		f := fetched{jobs: 1}
-		if it := w.prepare(workCtx, d); it != nil {
-			f.items = []*item{it}
-		}
-		items <- f
-	}
 }
 
 // waitPause blocks while a rate limit pauses the pool.

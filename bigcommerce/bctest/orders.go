@@ -125,15 +125,21 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	if !checkV2Query(w, q, tooLarge) {
 		return
 	}
-	all := s.Orders()
-	matched := all[:0]
-	for _, o := range all {
-		if keep(&o) {
+	// Filter and sort the stored orders in place and copy only the page, so
+	// that a list call costs little more than a pass over the store.
+	s.mu.Lock()
+	matched := make([]*Order, 0, len(s.orders))
+	for _, o := range s.orders {
+		if keep(o) {
 			matched = append(matched, o)
 		}
 	}
-	slices.SortStableFunc(matched, less)
-	rows := pageOf(matched, page, limit)
+	slices.SortFunc(matched, less)
+	var rows []Order
+	for _, o := range pageOf(matched, page, limit) {
+		rows = append(rows, o.clone())
+	}
+	s.mu.Unlock()
 	if len(rows) == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -221,8 +227,8 @@ var orderSorts = map[string]func(a, b *Order) int{
 
 // orderSort reads sort ("field" or "field:asc|desc"; default id ascending).
 // Ties keep ascending id order.
-func orderSort(q *query) func(a, b Order) int {
-	byID := func(a, b Order) int { return cmp.Compare(a.ID, b.ID) }
+func orderSort(q *query) func(a, b *Order) int {
+	byID := func(a, b *Order) int { return cmp.Compare(a.ID, b.ID) }
 	raw, ok := q.lookup("sort")
 	if !ok {
 		return byID
@@ -233,8 +239,8 @@ func orderSort(q *query) func(a, b Order) int {
 		q.fail("sort", raw, "a sort field with :asc or :desc")
 		return byID
 	}
-	return func(a, b Order) int {
-		c := compare(&a, &b)
+	return func(a, b *Order) int {
+		c := compare(a, b)
 		if dir == "desc" {
 			c = -c
 		}

@@ -184,7 +184,8 @@ func finish(ctx context.Context, j *job, sum summary, err error, stdout, stderr 
 // countOrders lists the range (from the checkpoint on) once, to learn how
 // many orders it holds and when each was created, for the progress line.
 // The listing API returns no total; this costs one call per 250 orders,
-// where enqueueing costs as much again and syncing one call per order.
+// as enqueueing does, and as syncing does again when it reads the orders in
+// pages.
 func (j *job) countOrders(ctx context.Context) (from time.Time, created []int64, err error) {
 	from = j.opts.from
 	if j.checkpoint.last.After(from) {

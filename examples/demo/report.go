@@ -77,7 +77,8 @@ func writeReport(w io.Writer, r report) error {
 	s.section("API calls spent by the sync (the read-back above not included)")
 	u, st := r.spent, r.stats
 	s.row("BigCommerce", count(u.bcTotal, "call"), joinCounts(u.bcRoutes))
-	s.row("", "", fmt.Sprintf("%s fetched, one call each with the line items inlined", count(int(st.BigCommerceCalls), "order")))
+	s.row("", "", fmt.Sprintf("%s read with the line items inlined, in %s (alone, or in pages of up to 250)",
+		count(int(st.OrdersRead), "order"), count(int(st.BigCommerceCalls), "call")))
 	s.row("Salesforce", count(u.sfCalls, "API call"), joinCounts(u.sfPaths))
 	s.row("", "", fmt.Sprintf("%s carried %s", count(int(st.GraphCalls), "Composite Graph call"), count(int(st.GraphOrders), "order")))
 	s.row("", "", count(u.sfTokens, "token request")+" (OAuth 2.0 client credentials)")

@@ -14,29 +14,34 @@ import (
 
 // BenchmarkAPICalls counts the API calls one order costs, as the fake org
 // (sftest.TotalCalls: a graph call is one call, the token request none) and
-// the fake store (bctest call counters) count them, with a Worker on the
-// default settings (batches of up to 75, up to 4 calls in flight) and a
-// memory queue.
+// the fake store (bctest call counters, every route) count them, with a
+// Worker on the default settings (batches of up to 75, up to 4 calls in
+// flight, orders read in pages when many are pending) and a memory queue.
 //
 //   - spaced=20: 20 orders, each delivered as a signed webhook only after the
 //     one before it was synced, so that no two share a call: a quiet store
 //     where an order arrives every second or so. Ideal: 1 Salesforce call
-//     per order.
+//     per order; goal: 1 BigCommerce call per order.
 //   - burst=2000 and burst=20000: that many tasks queued at once, as after
 //     a spike or a backfill. Ideal: one call per 75 orders (0.0135 for 2,000,
 //     27 calls; 0.01335 for 20,000, 267 calls). Each task names an order
-//     of its own: tasks that name one order again find it unchanged and
-//     are not written, which would make the calls per order look better
-//     than they are.
+//     of its own (consecutive ids): tasks that name one order again find it
+//     unchanged and are not written, which would make the calls per order
+//     look better than they are. Goal: at most 0.05 BigCommerce calls per
+//     order.
+//   - backfill=20000: pipeline.Backfill lists 20,000 orders created a
+//     minute apart into the queue, then the Worker syncs them: BigCommerce
+//     calls count the listing and the Worker's reads. Ideal: 267 Salesforce
+//     calls; goal: at most 0.01 BigCommerce calls per order.
 //
-// The ideal is the baseline; x-ideal is the measured calls per order over
-// it. BigCommerce costs one call per order in every case (ideal 1). It runs
-// once whatever b.N is; run it with -benchtime=1x.
+// The ideal is the baseline; x-ideal is the measured Salesforce calls per
+// order over it. It runs once whatever b.N is; run it with -benchtime=1x.
 func BenchmarkAPICalls(b *testing.B) {
 	b.Run("spaced=20", func(b *testing.B) { runSpaced(b, 20) })
 	for _, n := range []int{2000, 20000} {
 		b.Run(fmt.Sprintf("burst=%d", n), func(b *testing.B) { runBurst(b, n) })
 	}
+	b.Run("backfill=20000", func(b *testing.B) { runBackfill(b, 20000) })
 }
 
 func runSpaced(b *testing.B, n int) {
@@ -91,6 +96,31 @@ func runBurst(b *testing.B, n int) {
 	stop()
 	ideal := float64((n + salesforce.MaxGraphs - 1) / salesforce.MaxGraphs)
 	reportCalls(b, f, w, n, ideal)
+}
+
+func runBackfill(b *testing.B, n int) {
+	f := newFakes(b)
+	f.addOrdersFrom(b, n, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	q, s := newBackend(b, false, 2*n)
+	ctx := context.Background()
+	b.ResetTimer()
+	p, err := pipeline.Backfill(ctx, pipeline.BackfillConfig{Orders: f.bc.Orders, Queue: q})
+	if err != nil || p.Enqueued != n {
+		b.Fatalf("backfill enqueued %d of %d: %v", p.Enqueued, n, err)
+	}
+	listed := f.store.Calls(bctest.RouteListOrders)
+	times := newSyncTimes()
+	cfg := f.workerConfig(q, s)
+	cfg.OnResult = times.record
+	w := newWorker(b, cfg)
+	stop := runWorker(b, w)
+	if !waitUntil(5*time.Minute, func() bool { return times.synced.Load()+times.other.Load() >= int64(n) }) {
+		b.Errorf("%d of %d orders settled within 5 minutes", times.synced.Load()+times.other.Load(), n)
+	}
+	b.StopTimer()
+	stop()
+	b.ReportMetric(float64(listed)/float64(n), "bc-list-calls/order")
+	reportCalls(b, f, w, n, float64((n+salesforce.MaxGraphs-1)/salesforce.MaxGraphs))
 }
 
 // reportCalls reports the calls per order against the ideal number of

@@ -85,9 +85,21 @@ func newFakes(b *testing.B) *fakes {
 // their ids.
 func (f *fakes) addOrders(b *testing.B, n int) []int64 {
 	b.Helper()
+	return f.addOrdersFrom(b, n, time.Time{})
+}
+
+// addOrdersFrom is addOrders with the orders created a minute apart from
+// start, as a store's history is; a zero start creates them all now.
+func (f *fakes) addOrdersFrom(b *testing.B, n int, start time.Time) []int64 {
+	b.Helper()
 	ids := make([]int64, 0, n)
 	for i := range n {
+		var created time.Time
+		if !start.IsZero() {
+			created = start.Add(time.Duration(i) * time.Minute)
+		}
 		o, err := f.store.AddOrder(bctest.Order{
+			DateCreated: created,
 			StatusID:    11,
 			TotalIncTax: fmt.Sprintf("%d.%02d", 10+i%500, i%100),
 			BillingAddress: bctest.Address{FirstName: "Ada", LastName: fmt.Sprintf("Buyer%d", i),
