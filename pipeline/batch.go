@@ -264,8 +264,9 @@ func (w *Worker) batchLoop(ctx context.Context, in <-chan fetched) {
 				continue
 			}
 			w.gate.handOver(f.jobs, f.items)
+			at := time.Now() // not now: the select may have waited long
 			for _, it := range f.items {
-				b.add(it, now)
+				b.add(it, at)
 			}
 		case d := <-done:
 			b.done(d.b)

@@ -194,7 +194,22 @@ type fetcher struct {
 	pending  map[int64]*pendingOrder
 	ids      []int64 // the keys of pending, sorted
 	inFlight int
+	// backlogAt is when the last delivery that waited in the queue for
+	// backlogAge or more arrived: messages are then likely queued right
+	// behind it.
+	backlogAt time.Time
 }
+
+// backlogAge and backlogGrace shape the wait of the newest run when no call
+// is in flight: after a delivery that waited in the queue for backlogAge (a
+// backlog is draining), the run waits until no delivery has arrived for
+// backlogGrace, so that the deliveries queued behind it are read with it
+// rather than one call each. An order that arrives at a quiet store is read
+// at once.
+const (
+	backlogAge   = time.Second
+	backlogGrace = 20 * time.Millisecond
+)
 
 // pendingOrder is the deliveries of one order that wait for a fetch.
 type pendingOrder struct {
@@ -208,6 +223,9 @@ func newFetcher(pageSize, maxInFlight int, maxWait time.Duration) *fetcher {
 
 func (f *fetcher) add(j *job, now time.Time) {
 	id := j.task.OrderID
+	if j.d != nil && !j.d.EnqueuedAt.IsZero() && now.Sub(j.d.EnqueuedAt) >= backlogAge {
+		f.backlogAt = now
+	}
 	if p, ok := f.pending[id]; ok {
 		p.jobs = append(p.jobs, j)
 		return
@@ -231,15 +249,21 @@ func (f *fetcher) next(now time.Time, draining bool) (plan fetchPlan, jobs map[i
 	}
 	n := firstRun(f.ids, f.pageSize)
 	plan = fetchPlan{ids: slices.Clone(f.ids[:n])}
-	if n == len(f.ids) && !draining && f.inFlight > 0 {
+	// The newest run, which later ids could join, waits for company while a
+	// call is in flight, or right after a backlog's delivery.
+	open := n == len(f.ids) && !draining &&
+		len(plan.ids) < f.pageSize && plan.ids[len(plan.ids)-1]-plan.ids[0] < int64(f.pageSize)-1
+	switch {
+	case open && f.inFlight == 0 && now.Sub(f.backlogAt) < backlogGrace:
+		return fetchPlan{}, nil, f.backlogAt.Add(backlogGrace), false
+	case open && f.inFlight > 0:
 		oldest := now
 		for _, id := range plan.ids {
 			if s := f.pending[id].since; s.Before(oldest) {
 				oldest = s
 			}
 		}
-		full := len(plan.ids) >= f.pageSize || plan.ids[len(plan.ids)-1]-plan.ids[0] >= int64(f.pageSize)-1
-		if !full && now.Sub(oldest) < f.maxWait {
+		if now.Sub(oldest) < f.maxWait {
 			return fetchPlan{}, nil, oldest.Add(f.maxWait), false
 		}
 	}
@@ -357,10 +381,10 @@ func (w *Worker) fetchLoop(ctx context.Context, claimed <-chan *job, in chan<- f
 				claimed, draining = nil, true
 				continue
 			}
-			f.add(j, now)
+			f.add(j, time.Now()) // not now: the select may have waited long
 		case d := <-done:
 			f.inFlight--
-			f.putBack(d.again, now)
+			f.putBack(d.again, time.Now())
 		case <-timerC:
 			timer, timerC = nil, nil
 		case <-ctxDone:

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/bc2sf/bc2sf/idempotency"
 )
 
 func TestPlanRuns(t *testing.T) {
@@ -157,5 +159,33 @@ func TestFetcherWithoutPagesReadsOneByOne(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[[1] [2] [3]]" {
 		t.Fatalf("fetches %v, want each order alone", got)
+	}
+}
+
+func TestFetcherWaitsForTheDeliveriesBehindABacklog(t *testing.T) {
+	f := newFetcher(250, 4, time.Second)
+	old := testJob(1)
+	old.d = &idempotency.Delivery{EnqueuedAt: batchT0.Add(-time.Minute)}
+	f.add(old, batchT0)
+	// The delivery waited a minute in the queue: the next are likely right
+	// behind it.
+	if plan, _, wake, ok := f.next(batchT0, false); ok || !wake.Equal(batchT0.Add(backlogGrace)) {
+		t.Fatalf("next = %v (wake %v); want to wait %v for the backlog", plan.ids, wake, backlogGrace)
+	}
+	addJobs(f, batchT0.Add(time.Millisecond), 2, 3)
+	if _, _, _, ok := f.next(batchT0.Add(time.Millisecond), false); ok {
+		t.Fatal("fetched while deliveries were still arriving behind the backlog's")
+	}
+	plan, _, _, ok := f.next(batchT0.Add(backlogGrace), false)
+	if !ok || !slices.Equal(plan.ids, []int64{1, 2, 3}) {
+		t.Fatalf("after the grace next = %v, %v; want one page of 1-3", plan.ids, ok)
+	}
+	// A fresh delivery is read at once.
+	fresh := testJob(9)
+	fresh.d = &idempotency.Delivery{EnqueuedAt: batchT0.Add(time.Second - time.Millisecond)}
+	f.inFlight = 0
+	f.add(fresh, batchT0.Add(time.Second))
+	if plan, _, _, ok := f.next(batchT0.Add(time.Second), false); !ok || !slices.Equal(plan.ids, []int64{9}) {
+		t.Fatalf("next = %v, %v; want the fresh order at once", plan.ids, ok)
 	}
 }
