@@ -14,6 +14,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +49,9 @@ const (
 	leakAccessToken  = `00D5g!AQ4AQ+/tok=en "quoted" <b>&amp; \back`
 )
 
+// pctEscape is one %XX escape.
+var pctEscape = regexp.MustCompile(`%[0-9A-F]{2}`)
+
 // secretForms lists the forms of s that a server echoing a request might
 // print, written independently of the redactor: raw, percent-encoded in
 // both cases and both space styles, path-escaped, as JSON text, and base64
@@ -59,7 +64,7 @@ func secretForms(s string) map[string]string {
 		"form-encoded":   q,
 		"percent %20":    strings.ReplaceAll(q, "+", "%20"),
 		"path-escaped":   url.PathEscape(s),
-		"lower-case hex": strings.ToLower(q),
+		"lower-case hex": pctEscape.ReplaceAllStringFunc(q, strings.ToLower),
 		"JSON":           string(js[1 : len(js)-1]),
 		"base64":         base64.StdEncoding.EncodeToString([]byte(s)),
 		"base64 raw":     base64.RawStdEncoding.EncodeToString([]byte(s)),
@@ -74,9 +79,6 @@ func leaks(text string, secrets map[string]string) []string {
 	var out []string
 	for name, s := range secrets {
 		for form, v := range secretForms(s) {
-			if form == "lower-case hex" && !strings.Contains(v, "%") {
-				continue
-			}
 			if strings.Contains(text, v) {
 				out = append(out, name+" ("+form+")")
 			}
@@ -222,4 +224,32 @@ func TestRedactorForms(t *testing.T) {
 	if got := (*redactor)(nil).text("x"); got != "x" {
 		t.Errorf("nil redactor changed text: %q", got)
 	}
+}
+
+// FuzzRedactedErrors puts a credential, in one of its encodings, into an
+// arbitrary error body, and checks that neither an APIError nor an
+// AuthError built from it shows the credential in any form.
+func FuzzRedactedErrors(f *testing.F) {
+	f.Add([]byte(`[{"errorCode":"X","message":"`), []byte(`"}]`), uint8(0))
+	f.Add([]byte(`{"error":"invalid_client","error_description":"`), []byte(`"}`), uint8(1))
+	f.Add([]byte("<html>"), []byte("</html>"), uint8(5))
+	secrets := map[string]string{"client secret": leakClientSecret, "access token": leakAccessToken}
+	red := credentialRedactor(leakClientID, leakClientSecret).with(leakAccessToken)
+	f.Fuzz(func(t *testing.T, before, after []byte, which uint8) {
+		var forms []string
+		for _, s := range []string{leakClientSecret, leakAccessToken} {
+			for _, v := range secretForms(s) {
+				forms = append(forms, v)
+			}
+		}
+		sort.Strings(forms)
+		body := append(append(append([]byte{}, before...), forms[int(which)%len(forms)]...), after...)
+		apiErr := decodeError(400, http.Header{"X-Request-Id": {leakAccessToken}}, body, red)
+		authErr := newAuthError(400, body, red)
+		for _, text := range []string{apiErr.Error(), fmt.Sprintf("%#v", apiErr), authErr.Error()} {
+			if found := leaks(text, secrets); len(found) > 0 {
+				t.Fatalf("leaked %v in %q", found, text)
+			}
+		}
+	})
 }
