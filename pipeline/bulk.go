@@ -21,6 +21,7 @@ type BulkWriter interface {
 	CreateIngestJob(ctx context.Context, req salesforce.IngestJobRequest) (*salesforce.JobInfo, error)
 	UploadJobData(ctx context.Context, jobID string, csv io.ReadSeeker) error
 	CloseIngestJob(ctx context.Context, jobID string) (*salesforce.JobInfo, error)
+	AbortIngestJob(ctx context.Context, jobID string) (*salesforce.JobInfo, error)
 	WaitIngestJob(ctx context.Context, jobID string, poll salesforce.PollPolicy) (*salesforce.JobInfo, error)
 	IngestResults(ctx context.Context, jobID string, kind salesforce.ResultKind) (io.ReadCloser, error)
 	CreateQueryJob(ctx context.Context, soql string, all bool) (*salesforce.JobInfo, error)

@@ -239,9 +239,11 @@ func (b *bulkRun) runJob(ctx context.Context, object string, op salesforce.BulkO
 	}
 	b.p.Jobs++
 	if err := sf.UploadJobData(ctx, job.ID, csvFile); err != nil {
+		b.abort(job.ID)
 		return fmt.Errorf("%s %s job %s: upload: %w", op, object, job.ID, err)
 	}
 	if _, err := sf.CloseIngestJob(ctx, job.ID); err != nil {
+		b.abort(job.ID)
 		return fmt.Errorf("%s %s job %s: close: %w", op, object, job.ID, err)
 	}
 	info, err := sf.WaitIngestJob(ctx, job.ID, b.cfg.Poll)
@@ -263,6 +265,20 @@ func (b *bulkRun) runJob(ctx context.Context, object string, op salesforce.BulkO
 	return b.readRows(ctx, job.ID, salesforce.FailedResults, func(r csvRow) {
 		failed(r, fmt.Sprintf("bulk %s %s: %s", op, object, r.get("sf__Error")))
 	})
+}
+
+// abortTimeout bounds the abort of a job left open by a failed upload or
+// close, which runs even when the run's context has ended.
+const abortTimeout = 10 * time.Second
+
+// abort aborts a job that will not be closed, so that it does not linger
+// Open in the org; a failure is only logged.
+func (b *bulkRun) abort(jobID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
+	defer cancel()
+	if _, err := b.cfg.Salesforce.AbortIngestJob(ctx, jobID); err != nil {
+		b.log.Warn("bulk backfill: could not abort a job left open", "job", jobID, "err", err)
+	}
 }
 
 // countRows counts the rows of a result set.

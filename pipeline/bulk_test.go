@@ -338,3 +338,23 @@ func TestBulkBackfillRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// A job whose upload fails is aborted rather than left open in the org, and
+// the run stops with the error.
+func TestBulkBackfillAbortsAJobItCannotUpload(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	e.addCustomerOrders(t, 200, 50)
+	if err := e.sf.FailNext(1, sftest.Fault{Route: sftest.RouteBulkIngestUpload, Status: 400, Code: "INVALIDJOBSTATE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.BulkBackfill(context.Background(), e.bulkConfig(nil)); err == nil || !strings.Contains(err.Error(), "INVALIDJOBSTATE") {
+		t.Fatalf("run with a failed upload: %v", err)
+	}
+	if n := e.sf.Calls(sftest.RouteBulkIngestPatch); n != 1 {
+		t.Errorf("%d job state changes, want the one abort", n)
+	}
+	if n := len(e.sf.Records("Account")); n != 0 {
+		t.Errorf("%d accounts written by an aborted job", n)
+	}
+}
