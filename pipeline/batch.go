@@ -286,7 +286,11 @@ func (w *Worker) batchLoop(ctx context.Context, in <-chan fetched) {
 // order (orderGraph) and sends the graphs in as few Composite Graph calls as
 // the limits allow (one, for a batch of at most 75 orders and 500 nodes).
 func (w *Worker) writeBatch(ctx context.Context, b *batch, returned func()) {
-	outcomes := w.write(ctx, b)
+	var jobs []*job
+	b.each(func(it *item) { jobs = append(jobs, it.jobs...) })
+	cctx, end := w.callHook(ctx, StageWrite, jobs)
+	outcomes, callErr := w.write(cctx, b)
+	end(callErr)
 	returned()
 	for _, o := range outcomes {
 		w.settleItem(ctx, o)
@@ -301,14 +305,15 @@ type outcome struct {
 	err error
 }
 
-// write makes the batch's call and tells, per item, how it went.
-func (w *Worker) write(ctx context.Context, b *batch) []outcome {
+// write makes the batch's call and tells, per item, how it went, and the
+// error of the first Salesforce call that failed as a whole.
+func (w *Worker) write(ctx context.Context, b *batch) ([]outcome, error) {
 	outcomes := make([]outcome, 0, b.len())
-	failAll := func(err error) []outcome {
+	failAll := func(err error) ([]outcome, error) {
 		b.each(func(it *item) {
 			outcomes = append(outcomes, outcome{it: it, res: Result{Warnings: it.result.Warnings}, err: err})
 		})
-		return outcomes
+		return outcomes, err
 	}
 	if ctx.Err() != nil { // the drain ran out: no call can succeed now
 		return failAll(ctx.Err())
@@ -330,7 +335,7 @@ func (w *Worker) write(ctx context.Context, b *batch) []outcome {
 		byGraph[g.GraphID] = it
 	})
 	if len(graphs) == 0 {
-		return outcomes
+		return outcomes, nil
 	}
 	reqs, err := salesforce.SplitGraphs(graphs)
 	if err != nil {
@@ -339,17 +344,22 @@ func (w *Worker) write(ctx context.Context, b *batch) []outcome {
 			outcomes = append(outcomes, outcome{it: it, res: Result{Warnings: it.result.Warnings},
 				err: fmt.Errorf("split graphs: %w", err)})
 		}
-		return outcomes
+		return outcomes, nil
 	}
+	var callErr error
 	for _, req := range reqs {
-		outcomes = w.send(ctx, byGraph, req, outcomes)
+		var err error
+		outcomes, err = w.send(ctx, byGraph, req, outcomes)
+		if callErr == nil {
+			callErr = err
+		}
 	}
-	return outcomes
+	return outcomes, callErr
 }
 
 // send makes one Composite Graph call and appends the outcome of each of its
-// orders.
-func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesforce.GraphRequest, outcomes []outcome) []outcome {
+// orders; it returns the call's error.
+func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesforce.GraphRequest, outcomes []outcome) ([]outcome, error) {
 	w.stats.graphCalls.Add(1)
 	w.stats.graphOrders.Add(int64(len(req.Graphs)))
 	start := time.Now()
@@ -371,7 +381,7 @@ func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesfo
 		}
 		outcomes = append(outcomes, o)
 	}
-	return outcomes
+	return outcomes, err
 }
 
 func graphResult(resp *salesforce.GraphResponse, id string) (salesforce.GraphResult, bool) {

@@ -235,6 +235,21 @@
 // another worker takes it at once. Nothing in flight is lost; a message whose
 // give-back failed returns when its lease ends.
 //
+// # Observing the Worker
+//
+// Stats counts what a Worker did; OnResult reports each settled delivery,
+// with a Cause from a fixed list (rate_limited, unavailable,
+// salesforce_rejected, ...) beside the free-text Reason of a retry or a dead
+// letter. Hooks follow each delivery through its stages, for tracing: Task
+// gives every task a context of its own and learns its Result, and Call
+// wraps each BigCommerce read and each batch's Salesforce calls with the
+// contexts of the tasks they serve, one or many. The Sink's
+// WithTraceContext stores the trace context of the delivering request in
+// the Task (TraceParent, TraceState), so that the sync can continue the
+// webhook's trace. The pipeline imports no tracing library: the telemetry
+// package fills these hooks for OpenTelemetry, and a program that does not
+// import it links none.
+//
 // # Reconciliation and backfill
 //
 // The Reconciler lists orders by date_modified from a Checkpoint, enqueues

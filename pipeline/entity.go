@@ -121,10 +121,10 @@ func (w *Worker) routeEntity(ctx context.Context, j *job) {
 	kind := j.task.EntityKind()
 	switch {
 	case kind == KindCustomer && isNil(w.cfg.Customers):
-		w.dead(j, Result{}, j.task.subject()+": customer sync is not configured (WorkerConfig.Customers is nil)")
+		w.dead(j, Result{Cause: CauseNotConfigured}, j.task.subject()+": customer sync is not configured (WorkerConfig.Customers is nil)")
 		return
 	case kind == KindProduct && isNil(w.cfg.Products):
-		w.dead(j, Result{}, j.task.subject()+": product sync is not configured (WorkerConfig.Products is nil)")
+		w.dead(j, Result{Cause: CauseNotConfigured}, j.task.subject()+": product sync is not configured (WorkerConfig.Products is nil)")
 		return
 	}
 	if !w.startSync(ctx, j) {
@@ -181,10 +181,14 @@ func (w *Worker) failJobs(ctx context.Context, jobs []*job, r Result, err error)
 // succeeded, failed with the first failure otherwise.
 func (w *Worker) writeEntities(ctx context.Context, items []*entityItem) {
 	var graphs []salesforce.Graph
+	var jobs []*job
 	for _, it := range items {
 		graphs = append(graphs, it.graphs...)
+		jobs = append(jobs, it.jobs...)
 	}
-	results, errs := w.sendGraphs(ctx, graphs)
+	cctx, end := w.callHook(ctx, StageWrite, jobs)
+	results, errs := w.sendGraphs(cctx, graphs)
+	end(nil)
 	for _, it := range items {
 		var err error
 		for _, g := range it.graphs {

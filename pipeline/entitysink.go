@@ -73,6 +73,9 @@ func (s *sink) acceptEntity(ctx context.Context, e webhook.Event, kind Kind, id 
 		return fmt.Errorf("pipeline: %s generation: %w", t.subject(), err)
 	}
 	t.Generation = gen
+	if s.cfg.trace != nil {
+		t.TraceParent, t.TraceState = traceFields(s.cfg.trace(ctx))
+	}
 	key := "sync:" + t.resource() + ":" + gen
 	log = log.With(string(kind)+"_id", id, "key", key)
 	body, err := EncodeTask(t)

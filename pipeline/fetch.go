@@ -32,6 +32,10 @@ type job struct {
 	// waited is how many of the delivery's attempts this Worker spent
 	// waiting for another task's claim; they do not count to MaxAttempts.
 	waited int
+	// ctx is the task's context from Hooks.Task (the work context without
+	// it), and end, when set, reports the Result to the hook.
+	ctx context.Context
+	end func(Result)
 }
 
 // item is one mapped order waiting in a batch, with every delivery it
@@ -54,11 +58,13 @@ func (w *Worker) claim(ctx context.Context, d *idempotency.Delivery) *job {
 	j := &job{d: d, log: w.log.With("key", d.Key, "attempt", d.Attempt), waited: w.waits.count(d.ID)}
 	task, err := DecodeTask(d.Body)
 	if err != nil {
-		w.dead(j, Result{}, fmt.Sprintf("message %s: %v", d.ID, err))
+		w.dead(j, Result{Cause: CauseInvalidTask}, fmt.Sprintf("message %s: %v", d.ID, err))
 		return nil
 	}
 	j.task = task
 	j.log = j.log.With(task.syncKind()+"_id", task.ID())
+	w.taskHook(ctx, j)
+	ctx = j.ctx
 
 	claim, err := w.cfg.Store.Begin(ctx, d.Key, w.cfg.Lease)
 	if err != nil {
@@ -414,7 +420,13 @@ func (w *Worker) giveBackPending(f *fetcher, in chan<- fetched) {
 // deliveries back to the fetcher, without counting an attempt.
 func (w *Worker) fetch(ctx context.Context, plan fetchPlan, jobs map[int64][]*job, in chan<- fetched) fetchDone {
 	if plan.page() {
-		orders, err := w.fetchPage(ctx, plan)
+		var pageJobs []*job
+		for _, id := range plan.ids {
+			pageJobs = append(pageJobs, jobs[id]...)
+		}
+		cctx, end := w.callHook(ctx, StageFetch, pageJobs)
+		orders, err := w.fetchPage(cctx, plan)
+		end(err)
 		if err != nil {
 			if kind, delay := classify(err); kind == kindRateLimit && ctx.Err() == nil {
 				if delay <= 0 {
@@ -450,7 +462,9 @@ func (w *Worker) fetch(ctx context.Context, plan fetchPlan, jobs map[int64][]*jo
 	for _, id := range slices.Sorted(maps.Keys(jobs)) {
 		js := jobs[id]
 		w.stats.bigcommerceCalls.Add(1)
-		order, err := w.cfg.Orders.Get(ctx, id)
+		cctx, end := w.callHook(ctx, StageFetch, js)
+		order, err := w.cfg.Orders.Get(cctx, id)
+		end(err)
 		f := fetched{jobs: len(js)}
 		if err != nil {
 			for _, j := range js {

@@ -126,7 +126,7 @@ func (w *Worker) startSync(ctx context.Context, j *job) bool {
 // InFlightDelay, and notes the attempt as spent waiting.
 func (w *Worker) retryHeld(j *job, reason string) {
 	w.waits.add(j.d.ID)
-	w.retry(j, Result{}, w.cfg.InFlightDelay, reason)
+	w.retry(j, Result{Cause: CauseClaimed}, w.cfg.InFlightDelay, reason)
 }
 
 // waitLog counts, per message ID, the retries a Worker made because the

@@ -35,6 +35,7 @@ func (w *Worker) fail(ctx context.Context, j *job, r Result, err error) {
 	}
 	reason := fmt.Sprintf("%s: %v", j.task.subject(), err)
 	kind, delay := classify(err)
+	r.Cause = causeOf(err, kind)
 	switch kind {
 	case kindData:
 		w.dead(j, r, dataHint(err)+reason)

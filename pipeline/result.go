@@ -65,6 +65,11 @@ type Result struct {
 	// SkipCode is the mapper's skip code, "already_done" for a task whose key
 	// the Store holds as done, or empty.
 	SkipCode string
+	// Cause says in one word from a fixed list why the delivery was retried
+	// or dead-lettered (CauseRateLimited, CauseInvalidOrder, ...), for
+	// metrics and dashboards that need few distinct values; Reason has the
+	// details. Empty when synced or skipped.
+	Cause Cause
 	// RetryIn is the delay of a retry; 0 otherwise.
 	RetryIn time.Duration
 	// Warnings are the mapper's fallbacks for the order.

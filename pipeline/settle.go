@@ -129,7 +129,7 @@ func (w *Worker) dead(j *job, r Result, reason string) {
 
 // giveBack returns an unfinished job at shutdown: Release and Retry at once.
 func (w *Worker) giveBack(j *job) {
-	w.retry(j, Result{}, 0, "worker shutting down")
+	w.retry(j, Result{Cause: CauseShutdown}, 0, "worker shutting down")
 }
 
 func (w *Worker) release(ctx context.Context, j *job) {
@@ -143,12 +143,19 @@ func (w *Worker) release(ctx context.Context, j *job) {
 	j.token = ""
 }
 
-// emit fills the job's fields into r and hands it to OnResult.
+// emit fills the job's fields into r and hands it to OnResult and to the
+// end of Hooks.Task.
 func (w *Worker) emit(j *job, r Result) {
-	if w.cfg.OnResult == nil {
+	if w.cfg.OnResult == nil && j.end == nil {
 		return
 	}
 	r.OrderID, r.Key, r.Source, r.Attempt = j.task.OrderID, j.d.Key, j.task.Source, j.d.Attempt
 	r.Kind, r.CustomerID, r.ProductID = j.task.EntityKind(), j.task.CustomerID, j.task.ProductID
-	w.cfg.OnResult(r)
+	if w.cfg.OnResult != nil {
+		w.cfg.OnResult(r)
+	}
+	if end := j.end; end != nil {
+		j.end = nil
+		end(r)
+	}
 }

@@ -17,6 +17,7 @@ type SinkOption func(*sinkConfig)
 type sinkConfig struct {
 	logger *slog.Logger
 	now    func() time.Time
+	trace  func(context.Context) (traceParent, traceState string)
 }
 
 // WithLogger sets the Sink's logger; nil keeps the default, which discards.
@@ -36,6 +37,18 @@ func WithClock(now func() time.Time) SinkOption {
 			c.now = now
 		}
 	}
+}
+
+// WithTraceContext sets the function that reads the trace context of the
+// request delivering an event, in W3C Trace Context form (the traceparent
+// and tracestate header values), for the Sink to store in Task.TraceParent
+// and Task.TraceState: the Worker then continues that trace (see
+// Hooks.Task). A traceparent longer than 256 bytes or a tracestate longer
+// than 512 is left out rather than cut, and so is a tracestate without a
+// traceparent; none of this ever fails an event. nil, the default, stores
+// no trace context. The telemetry package provides one for OpenTelemetry.
+func WithTraceContext(f func(ctx context.Context) (traceParent, traceState string)) SinkOption {
+	return func(c *sinkConfig) { c.trace = f }
 }
 
 type sink struct {
@@ -116,14 +129,18 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 	}
 	key := syncKey(id, gen)
 	log = log.With("order_id", id, "key", key)
-	body, err := EncodeTask(Task{
+	task := Task{
 		OrderID:    id,
 		Scope:      cut(e.Scope, maxTextBytes),
 		Source:     SourceWebhook,
 		EventHash:  cut(e.DeliveryKey(), maxTextBytes),
 		Generation: gen,
 		ReceivedAt: s.cfg.now().UTC(),
-	})
+	}
+	if s.cfg.trace != nil {
+		task.TraceParent, task.TraceState = traceFields(s.cfg.trace(ctx))
+	}
+	body, err := EncodeTask(task)
 	if err != nil {
 		return err
 	}
@@ -137,6 +154,18 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 	}
 	log.Debug("event enqueued", "message_id", res.ID)
 	return nil
+}
+
+// traceFields keeps a trace context that fits a Task, and drops what does
+// not: a cut traceparent or tracestate would be a different, broken one.
+func traceFields(parent, state string) (string, string) {
+	if parent == "" || len(parent) > maxTextBytes {
+		return "", ""
+	}
+	if len(state) > maxTraceStateBytes {
+		state = ""
+	}
+	return parent, state
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -273,3 +273,51 @@ func TestSinkFullQueueAnswers503(t *testing.T) {
 		}
 	}
 }
+
+// The trace context the option reads from the request goes into the task;
+// what does not fit a task is left out, and the event is still enqueued.
+func TestSinkTraceContext(t *testing.T) {
+	t.Parallel()
+	const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	type ctxKey struct{}
+	tests := []struct {
+		name                  string
+		parent, state         string
+		wantParent, wantState string
+	}{
+		{"both", parent, "v=1", parent, "v=1"},
+		{"parent only", parent, "", parent, ""},
+		{"none", "", "", "", ""},
+		{"state without parent", "", "v=1", "", ""},
+		{"long parent", strings.Repeat("0", 257), "v=1", "", ""},
+		{"long state", parent, strings.Repeat("v", 513), parent, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			q := idempotency.NewMemoryQueue()
+			defer q.Close()
+			var seen any
+			s := pipeline.NewSink(q, idempotency.NewMemoryStore(), pipeline.WithTraceContext(func(ctx context.Context) (string, string) {
+				seen = ctx.Value(ctxKey{})
+				return tt.parent, tt.state
+			}))
+			ctx := context.WithValue(context.Background(), ctxKey{}, "request")
+			e := event(t, fmt.Sprintf(`{"scope":"store/order/created","data":{"type":"order","id":%d},"hash":"h","created_at":1700000000}`, 250+i))
+			if err := s.Accept(ctx, e); err != nil {
+				t.Fatalf("Accept = %v", err)
+			}
+			if seen != "request" {
+				t.Errorf("the option saw context value %v, want the request's", seen)
+			}
+			d, err := q.Dequeue(context.Background(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			task, err := pipeline.DecodeTask(d.Body)
+			if err != nil || task.TraceParent != tt.wantParent || task.TraceState != tt.wantState {
+				t.Errorf("task %+v, %v; want traceparent %q, tracestate %q", task, err, tt.wantParent, tt.wantState)
+			}
+		})
+	}
+}

@@ -32,11 +32,17 @@ func (s Source) Valid() bool {
 }
 
 // MaxTaskBytes is the largest queue body DecodeTask reads: 4 KiB. A task
-// is about 150 bytes; anything much larger did not come from EncodeTask.
+// is about 150 bytes (250 with a traceparent); anything much larger did
+// not come from EncodeTask.
 const MaxTaskBytes = 4 << 10
 
-// maxTextBytes bounds the scope and event hash of a Task.
+// maxTextBytes bounds the scope, the event hash and the traceparent of a
+// Task.
 const maxTextBytes = 256
+
+// maxTraceStateBytes bounds the tracestate of a Task: 512 bytes, the length
+// that the W3C Trace Context asks every system to pass on whole.
+const maxTraceStateBytes = 512
 
 // ErrInvalidTask is wrapped by every error of EncodeTask and DecodeTask.
 var ErrInvalidTask = errors.New("pipeline: invalid task")
@@ -48,7 +54,8 @@ var ErrInvalidTask = errors.New("pipeline: invalid task")
 //
 //	{"order_id":250,"scope":"store/order/created","source":"webhook",
 //	 "event_hash":"...","generation":"1767225600000000000.3",
-//	 "received_at":"2026-01-02T15:04:05Z"}
+//	 "received_at":"2026-01-02T15:04:05Z",
+//	 "traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
 //
 // for an order, and, for a customer or a product,
 //
@@ -56,10 +63,11 @@ var ErrInvalidTask = errors.New("pipeline: invalid task")
 //	{"kind":"product","order_id":0,"product_id":174,...}
 //
 // with received_at in RFC 3339, and kind, customer_id, product_id, scope,
-// event_hash, generation and force left out when empty, zero or false. A
-// task without kind is an order's, so the bodies written before tasks had
-// kinds decode as they always did; an order task is still written without
-// kind, so a worker of that time reads it too.
+// event_hash, generation, force, traceparent and tracestate left out when
+// empty, zero or false. A task without kind is an order's, so the bodies
+// written before tasks had kinds decode as they always did; an order task
+// is still written without kind, so a worker of that time reads it too. A
+// task written before the trace fields existed decodes with them empty.
 type Task struct {
 	// Kind is what the task syncs: KindOrder (also when empty),
 	// KindCustomer or KindProduct.
@@ -91,12 +99,20 @@ type Task struct {
 	Force bool `json:"force,omitempty"`
 	// ReceivedAt is when the task was made; the zero time is allowed.
 	ReceivedAt time.Time `json:"received_at"`
+	// TraceParent and TraceState are the W3C Trace Context (the traceparent
+	// and tracestate headers) of the request that made the task, so that
+	// its sync joins the same trace; empty when the producer traces nothing
+	// (see WithTraceContext). The pipeline carries them without reading
+	// them: a tracer that finds them malformed starts a new trace.
+	TraceParent string `json:"traceparent,omitempty"`
+	TraceState  string `json:"tracestate,omitempty"`
 }
 
 // Validate checks what DecodeTask and EncodeTask require: a known kind with
 // a positive id of that kind and no other (an order id for an order's
-// task), a known source, and a scope, event hash and generation of at most
-// 256 bytes each.
+// task), a known source, a scope, an event hash, a generation and a
+// traceparent of at most 256 bytes each, and a tracestate of at most 512
+// bytes.
 func (t Task) Validate() error {
 	if err := t.validateKind(); err != nil {
 		return err
@@ -110,6 +126,10 @@ func (t Task) Validate() error {
 		return fmt.Errorf("%w: event_hash longer than %d bytes", ErrInvalidTask, maxTextBytes)
 	case len(t.Generation) > maxTextBytes:
 		return fmt.Errorf("%w: generation longer than %d bytes", ErrInvalidTask, maxTextBytes)
+	case len(t.TraceParent) > maxTextBytes:
+		return fmt.Errorf("%w: traceparent longer than %d bytes", ErrInvalidTask, maxTextBytes)
+	case len(t.TraceState) > maxTraceStateBytes:
+		return fmt.Errorf("%w: tracestate longer than %d bytes", ErrInvalidTask, maxTraceStateBytes)
 	}
 	return nil
 }

@@ -27,6 +27,33 @@ func TestTaskRoundTrip(t *testing.T) {
 	}
 }
 
+func TestTaskTraceContextRoundTrip(t *testing.T) {
+	t.Parallel()
+	in := pipeline.Task{OrderID: 250, Source: pipeline.SourceWebhook,
+		TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", TraceState: "vendor=x"}
+	b, err := pipeline.EncodeTask(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","tracestate":"vendor=x"`) {
+		t.Errorf("EncodeTask = %s; want the trace context in it", b)
+	}
+	out, err := pipeline.DecodeTask(b)
+	if err != nil || out != in {
+		t.Errorf("DecodeTask = %+v, %v; want %+v", out, err, in)
+	}
+}
+
+// A task written before the trace fields existed still decodes, with them
+// empty.
+func TestDecodeTaskWithoutTraceContext(t *testing.T) {
+	t.Parallel()
+	got, err := pipeline.DecodeTask([]byte(`{"order_id":250,"scope":"store/order/created","source":"webhook","event_hash":"abc","received_at":"2026-01-02T03:04:05Z"}`))
+	if err != nil || got.OrderID != 250 || got.TraceParent != "" || got.TraceState != "" {
+		t.Errorf("DecodeTask = %+v, %v", got, err)
+	}
+}
+
 func TestDecodeTaskRejects(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -45,6 +72,9 @@ func TestDecodeTaskRejects(t *testing.T) {
 		{"trailing", `{"order_id":4,"source":"webhook"} x`, "invalid character"},
 		{"long scope", `{"order_id":4,"source":"webhook","scope":"` + strings.Repeat("s", 257) + `"}`, "scope longer"},
 		{"huge", `{"order_id":4,"source":"webhook","x":"` + strings.Repeat("x", pipeline.MaxTaskBytes) + `"}`, "exceeds"},
+		{"long traceparent", `{"order_id":4,"source":"webhook","traceparent":"` + strings.Repeat("0", 257) + `"}`, "traceparent longer"},
+		{"long tracestate", `{"order_id":4,"source":"webhook","tracestate":"` + strings.Repeat("a", 513) + `"}`, "tracestate longer"},
+		{"traceparent as number", `{"order_id":4,"source":"webhook","traceparent":1}`, "cannot unmarshal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +114,7 @@ func FuzzDecodeTask(f *testing.F) {
 		`{"order_id":250,"scope":"store/order/created","source":"webhook","event_hash":"abc","received_at":"2026-01-02T03:04:05Z"}`,
 		`{"order_id":1,"source":"reconcile"}`, `{"order_id":9223372036854775807,"source":"backfill"}`,
 		`{"order_id":1e3,"source":"webhook"}`, `null`, `[]`, `{"order_id":-1}`, "\xff",
+		`{"order_id":2,"source":"webhook","traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","tracestate":"a=b"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -104,7 +135,8 @@ func FuzzDecodeTask(f *testing.F) {
 		}
 		again, err := pipeline.DecodeTask(enc)
 		if err != nil || !again.ReceivedAt.Equal(task.ReceivedAt) || again.OrderID != task.OrderID ||
-			again.Scope != task.Scope || again.Source != task.Source || again.EventHash != task.EventHash {
+			again.Scope != task.Scope || again.Source != task.Source || again.EventHash != task.EventHash ||
+			again.TraceParent != task.TraceParent || again.TraceState != task.TraceState {
 			t.Fatalf("round trip %+v -> %s -> %+v, %v", task, enc, again, err)
 		}
 	})

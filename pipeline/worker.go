@@ -162,6 +162,9 @@ type WorkerConfig struct {
 	// OnResult, when set, is called once per settled delivery, from the
 	// Worker's goroutines; it must be safe for concurrent use and quick.
 	OnResult func(Result)
+	// Hooks, when set, follow each delivery through its stages, for
+	// tracing; default none. See Hooks.
+	Hooks Hooks
 	// Now tells the time; default time.Now.
 	Now func() time.Time
 }
