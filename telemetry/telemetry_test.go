@@ -1,0 +1,304 @@
+package telemetry_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/pipeline"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
+	"github.com/bc2sf/bc2sf/telemetry"
+)
+
+// One order delivered over HTTP and synced to the fake org is one trace:
+// the receiver's server span, the enqueue and the sync under it, the fetch
+// and the write under the sync, the client calls under those and the HTTP
+// requests under the calls; the sync span ends with the outcome.
+func TestOneOrderIsOneTrace(t *testing.T) {
+	r := newRig(t)
+	id := r.addOrder(1, 11)
+	r.deliver(id)
+	res := r.work(1)
+	if len(res) != 1 || res[0].Outcome != pipeline.OutcomeSynced {
+		t.Fatalf("results %+v; want one synced", res)
+	}
+
+	spans := r.spans.Ended()
+	byName := map[string][]sdktrace.ReadOnlySpan{}
+	for _, s := range spans {
+		byName[s.Name()] = append(byName[s.Name()], s)
+	}
+	one := func(name string) sdktrace.ReadOnlySpan {
+		t.Helper()
+		if len(byName[name]) != 1 {
+			t.Fatalf("%d spans named %s, want 1 (spans: %v)", len(byName[name]), name, names(spans))
+		}
+		return byName[name][0]
+	}
+	// The server span is named after the route that served the delivery.
+	recv := one("POST /webhooks/bigcommerce")
+	enq := one(telemetry.SpanEnqueue)
+	sync := one(telemetry.SpanSync)
+	fetch := one(telemetry.SpanFetch)
+	get := one(telemetry.SpanGetOrder)
+	write := one(telemetry.SpanWrite)
+	graph := one(telemetry.SpanCompositeGraph)
+
+	if recv.SpanKind() != trace.SpanKindServer || recv.Parent().IsValid() {
+		t.Errorf("receiver span: kind %v, parent %v; want a server span at the root", recv.SpanKind(), recv.Parent())
+	}
+	traceID := recv.SpanContext().TraceID()
+	for _, link := range []struct {
+		child, parent sdktrace.ReadOnlySpan
+	}{
+		{enq, recv}, {sync, recv}, {fetch, sync}, {get, fetch}, {write, sync}, {graph, write},
+	} {
+		if link.child.SpanContext().TraceID() != traceID || link.child.Parent().SpanID() != link.parent.SpanContext().SpanID() {
+			t.Errorf("span %s: trace %s parent %s; want trace %s under %s", link.child.Name(),
+				link.child.SpanContext().TraceID(), link.child.Parent().SpanID(), traceID, link.parent.Name())
+		}
+	}
+	if enq.SpanKind() != trace.SpanKindProducer || sync.SpanKind() != trace.SpanKindConsumer {
+		t.Errorf("enqueue kind %v, sync kind %v; want producer and consumer", enq.SpanKind(), sync.SpanKind())
+	}
+	// Each HTTP request of the sync is a client span under its call: the
+	// order read under the fetch, the token and the graph call under the
+	// write.
+	var underGet, underGraph int
+	for _, s := range spans {
+		if s.SpanKind() != trace.SpanKindClient {
+			continue
+		}
+		if s.SpanContext().TraceID() != traceID {
+			t.Errorf("client span %s is in trace %s, not the order's", s.Name(), s.SpanContext().TraceID())
+		}
+		switch s.Parent().SpanID() {
+		case get.SpanContext().SpanID():
+			underGet++
+		case graph.SpanContext().SpanID():
+			underGraph++
+		}
+	}
+	if underGet != 1 || underGraph != 2 {
+		t.Errorf("client spans: %d under the order read, %d under the graph call; want 1 and 2 (token, graph)", underGet, underGraph)
+	}
+	want := map[attribute.Key]attribute.Value{
+		"bc2sf.order.id": attribute.Int64Value(id),
+		"bc2sf.source":   attribute.StringValue("webhook"),
+		"bc2sf.attempt":  attribute.IntValue(1),
+		"bc2sf.outcome":  attribute.StringValue("synced"),
+	}
+	got := map[attribute.Key]attribute.Value{}
+	for _, kv := range sync.Attributes() {
+		got[kv.Key] = kv.Value
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("sync span %s = %v, want %v", k, got[k].String(), v.String())
+		}
+	}
+	if sync.Status().Code != codes.Ok {
+		t.Errorf("sync span status %+v, want Ok", sync.Status())
+	}
+	assertNoSecrets(t, spans, r)
+
+	rm := r.metrics()
+	if v, ok := value(rm, telemetry.MetricSynced, attribute.String("source", "webhook")); !ok || v != 1 {
+		t.Errorf("%s{source=webhook} = %v (%v), want 1", telemetry.MetricSynced, v, ok)
+	}
+	assertLatency(t, rm, 1)
+}
+
+// Each outcome is counted under its reason, retries under their cause,
+// and the gauges report the queue and both allowances.
+func TestMetrics(t *testing.T) {
+	r := newRig(t)
+	good := r.addOrder(1, 11)
+	incomplete := r.addOrder(2, 0)
+	gone := good + 1000
+	for _, id := range []int64{good, incomplete, gone} {
+		r.deliver(id)
+	}
+	// The first graph call hits a locked row: the Worker puts the order
+	// back, and the second attempt syncs it.
+	r.org.FailNext(sftest.FaultUnableToLockRow, 1)
+	res := r.work(4)
+	outcomes := map[pipeline.Outcome]int{}
+	for _, x := range res {
+		outcomes[x.Outcome]++
+	}
+	if outcomes[pipeline.OutcomeSynced] != 1 || outcomes[pipeline.OutcomeSkipped] != 1 ||
+		outcomes[pipeline.OutcomeDead] != 1 || outcomes[pipeline.OutcomeRetried] != 1 {
+		t.Fatalf("outcomes %v; want one of each", outcomes)
+	}
+
+	rm := r.metrics()
+	used, limit := r.org.DailyUsage()
+	rl := r.bc.RateLimit()
+	for _, c := range []struct {
+		name  string
+		attrs []attribute.KeyValue
+		want  float64
+	}{
+		{telemetry.MetricSynced, []attribute.KeyValue{attribute.String("source", "webhook")}, 1},
+		{telemetry.MetricSkipped, []attribute.KeyValue{attribute.String("reason", "status_not_synced")}, 1},
+		{telemetry.MetricDeadLettered, []attribute.KeyValue{attribute.String("reason", string(pipeline.CauseBigCommerceRejected))}, 1},
+		{telemetry.MetricRetries, []attribute.KeyValue{attribute.String("client", "worker"), attribute.String("cause", string(pipeline.CauseUnavailable))}, 1},
+		{telemetry.MetricQueueDepth, []attribute.KeyValue{attribute.String("state", "ready")}, 0},
+		{telemetry.MetricQueueDepth, []attribute.KeyValue{attribute.String("state", "delayed")}, 0},
+		{telemetry.MetricQueueDepth, []attribute.KeyValue{attribute.String("state", "in_flight")}, 0},
+		{telemetry.MetricDeadLetters, nil, 1},
+		{telemetry.MetricOldestAge, nil, 0},
+		{telemetry.MetricSalesforceUsage, nil, float64(used)},
+		{telemetry.MetricSalesforceLimit, nil, float64(limit)},
+		{telemetry.MetricBigCommerceRemaining, nil, float64(rl.Remaining)},
+		{telemetry.MetricBigCommerceQuota, nil, 1000},
+	} {
+		if v, ok := value(rm, c.name, c.attrs...); !ok || v != c.want {
+			t.Errorf("%s%v = %v (reported: %v), want %v", c.name, c.attrs, v, ok, c.want)
+		}
+	}
+	if used < 1 || rl.Remaining != r.store.RequestsLeft() || rl.Remaining >= 1000 {
+		t.Errorf("the fakes say %d Salesforce calls used, %d (client: %d) BigCommerce requests left; want calls made on both", used, r.store.RequestsLeft(), rl.Remaining)
+	}
+	// One series per reason, not per order.
+	for _, name := range []string{telemetry.MetricSynced, telemetry.MetricSkipped, telemetry.MetricDeadLettered, telemetry.MetricRetries} {
+		if n := points(rm, name); n != 1 {
+			t.Errorf("%s has %d series, want 1", name, n)
+		}
+	}
+	assertLatency(t, rm, 1)
+
+	// The queue's figures follow it: a message waiting shows.
+	body, err := pipeline.EncodeTask(pipeline.Task{OrderID: good, Source: pipeline.SourceReconcile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.queue.Enqueue(t.Context(), idempotency.Message{Key: "k", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	rm = r.metrics()
+	if v, _ := value(rm, telemetry.MetricQueueDepth, attribute.String("state", "ready")); v != 1 {
+		t.Errorf("%s{state=ready} = %v with one message waiting, want 1", telemetry.MetricQueueDepth, v)
+	}
+	if v, _ := value(rm, telemetry.MetricOldestAge); v < 0 {
+		t.Errorf("%s = %v, want >= 0", telemetry.MetricOldestAge, v)
+	}
+
+	// After Close, the gauges are no longer read.
+	if err := r.tel.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := points(r.metrics(), telemetry.MetricQueueDepth); n != 0 {
+		t.Errorf("%s still has %d points after Close", telemetry.MetricQueueDepth, n)
+	}
+}
+
+// A failed delivery's trace says why: the sync span of a dead letter is an
+// error with the cause.
+func TestDeadLetterSpan(t *testing.T) {
+	r := newRig(t)
+	gone := int64(4242)
+	r.deliver(gone)
+	res := r.work(1)
+	if len(res) != 1 || res[0].Outcome != pipeline.OutcomeDead {
+		t.Fatalf("results %+v; want one dead letter", res)
+	}
+	var sync sdktrace.ReadOnlySpan
+	for _, s := range r.spans.Ended() {
+		if s.Name() == telemetry.SpanSync {
+			sync = s
+		}
+	}
+	if sync == nil {
+		t.Fatal("no sync span")
+	}
+	attrs := attribute.NewSet(sync.Attributes()...)
+	if v, _ := attrs.Value("bc2sf.cause"); v.AsString() != string(pipeline.CauseBigCommerceRejected) {
+		t.Errorf("bc2sf.cause = %q, want %q", v.AsString(), pipeline.CauseBigCommerceRejected)
+	}
+	if v, _ := attrs.Value("bc2sf.outcome"); v.AsString() != "dead" {
+		t.Errorf("bc2sf.outcome = %q, want dead", v.AsString())
+	}
+	if sync.Status().Code != codes.Error || !strings.Contains(sync.Status().Description, fmt.Sprintf("order %d", gone)) {
+		t.Errorf("status %+v; want an error naming the order", sync.Status())
+	}
+}
+
+func assertLatency(t *testing.T, rm metricdata.ResourceMetrics, count uint64) {
+	t.Helper()
+	m, ok := find(rm, telemetry.MetricLatency)
+	if !ok {
+		t.Fatalf("no %s", telemetry.MetricLatency)
+	}
+	h, ok := m.Data.(metricdata.Histogram[float64])
+	if !ok || len(h.DataPoints) != 1 {
+		t.Fatalf("%s: %T with %d points", telemetry.MetricLatency, m.Data, len(h.DataPoints))
+	}
+	p := h.DataPoints[0]
+	if p.Count != count || p.Sum <= 0 || p.Sum > 20 || m.Unit != "s" {
+		t.Errorf("%s: count %d, sum %v s, unit %q; want %d positive latency below the test's limit, in s", telemetry.MetricLatency, p.Count, p.Sum, m.Unit, count)
+	}
+	if v, _ := p.Attributes.Value("source"); v.AsString() != "webhook" {
+		t.Errorf("%s source = %q, want webhook", telemetry.MetricLatency, v.AsString())
+	}
+}
+
+// assertNoSecrets fails when a credential, or a header that carries one,
+// appears anywhere in the spans.
+func assertNoSecrets(t *testing.T, spans []sdktrace.ReadOnlySpan, r *rig) {
+	t.Helper()
+	secrets := []string{hookSecret, clientSecret, r.store.Token(), sftest.DefaultClientSecret}
+	headers := []string{"authorization", "x-auth-token", "x-webhook-secret", "webhook-signature", "bearer", "access_token"}
+	check := func(where, s string) {
+		low := strings.ToLower(s)
+		for _, x := range secrets {
+			if strings.Contains(s, x) {
+				t.Errorf("%s holds a secret", where)
+			}
+		}
+		for _, h := range headers {
+			if strings.Contains(low, h) {
+				t.Errorf("%s mentions %q: %.200s", where, h, s)
+			}
+		}
+	}
+	checkAttrs := func(where string, kvs []attribute.KeyValue) {
+		for _, kv := range kvs {
+			check(where+" "+string(kv.Key), string(kv.Key)+"="+kv.Value.String())
+		}
+	}
+	for _, s := range spans {
+		check("span name", s.Name())
+		checkAttrs("span "+s.Name(), s.Attributes())
+		check("span "+s.Name()+" status", s.Status().Description)
+		for _, e := range s.Events() {
+			checkAttrs("span "+s.Name()+" event "+e.Name, e.Attributes)
+		}
+		for _, l := range s.Links() {
+			checkAttrs("span "+s.Name()+" link", l.Attributes)
+		}
+		if s.SpanKind() == trace.SpanKindClient {
+			for _, kv := range s.Attributes() {
+				if kv.Key == "url.full" && strings.Contains(kv.Value.AsString(), "?") && !strings.Contains(kv.Value.AsString(), "REDACTED") {
+					t.Errorf("client span url.full %q keeps its query values", kv.Value.AsString())
+				}
+			}
+		}
+	}
+}
+
+func names(spans []sdktrace.ReadOnlySpan) []string {
+	out := make([]string, len(spans))
+	for i, s := range spans {
+		out[i] = s.Name()
+	}
+	return out
+}
