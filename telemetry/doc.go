@@ -18,8 +18,8 @@
 // Sink is told to store the request's trace context in each Task, and the
 // Sink's queue is wrapped with Queue:
 //
-//	tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp),
-//		telemetry.WithQueue(queue))
+//	tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp))
+//	err = tel.ObserveQueue(queue)
 //	sink := pipeline.NewSink(tel.Queue(queue), pipeline.WithTraceContext(tel.TraceContext))
 //	handler, err := webhook.NewHandler(sink)
 //	mux.Handle("POST /webhooks/bigcommerce", tel.Receiver(verifier.Middleware(handler)))
@@ -31,9 +31,13 @@
 //	sf, err := salesforce.NewClient(..., salesforce.WithHTTPClient(tel.HTTPClient(nil)))
 //	worker, err := pipeline.NewWorker(tel.Worker(pipeline.WorkerConfig{...}))
 //
-// The gauges of the API allowances read the clients: New with
-// WithSalesforceUsage (from (*salesforce.Client).Usage) and
-// WithBigCommerceRateLimit((*bigcommerce.Client).RateLimit).
+// The gauges of the API allowances read the clients:
+//
+//	err = tel.ObserveBigCommerce(bc.RateLimit)
+//	err = tel.ObserveSalesforce(func(context.Context) (used, limit int64, ok bool) {
+//		info, ok := sf.Usage()
+//		return info.APIUsage.Used, info.APIUsage.Max, ok
+//	})
 //
 // # Traces
 //

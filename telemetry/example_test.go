@@ -29,12 +29,14 @@ func Example() {
 	queue := idempotency.NewMemoryQueue()
 	defer queue.Close()
 
-	tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp),
-		telemetry.WithQueue(queue))
+	tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer tel.Close()
+	if err := tel.ObserveQueue(queue); err != nil {
+		log.Fatal(err)
+	}
 	verifier, err := webhook.NewVerifier([]webhook.Scheme{webhook.SharedSecret(webhook.DefaultSecretHeader, "a-long-random-secret")})
 	if err != nil {
 		log.Fatal(err)

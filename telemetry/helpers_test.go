@@ -64,36 +64,34 @@ func newRig(t *testing.T) *rig {
 	r.org = sftest.NewServer(sftest.WithIDSeed(1))
 	t.Cleanup(r.org.Close)
 
-	// The clients need the Telemetry for their transport, and the
-	// Telemetry reads the clients' allowances: the gauges read through
-	// variables that are set just below.
-	var sfc *salesforce.Client
-	var bcc *bigcommerce.Client
-	tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp),
-		telemetry.WithQueue(r.queue),
-		telemetry.WithSalesforceUsage(func(context.Context) (int64, int64, bool) {
-			info, ok := sfc.Usage()
-			return info.APIUsage.Used, info.APIUsage.Max, ok
-		}),
-		telemetry.WithBigCommerceRateLimit(func() bigcommerce.RateLimit { return bcc.RateLimit() }))
+	tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = tel.Close() })
 	r.tel = tel
-	if bcc, err = bigcommerce.NewClient(r.store.StoreHash(), r.store.Token(), bigcommerce.WithBaseURL(r.store.URL()),
+	bcc, err := bigcommerce.NewClient(r.store.StoreHash(), r.store.Token(), bigcommerce.WithBaseURL(r.store.URL()),
 		bigcommerce.WithHTTPClient(tel.HTTPClient(nil)),
-		bigcommerce.WithRetry(bigcommerce.RetryPolicy{MaxAttempts: 1})); err != nil {
+		bigcommerce.WithRetry(bigcommerce.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if sfc, err = salesforce.NewClient(
+	sfc, err := salesforce.NewClient(
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
 		salesforce.WithInstanceURL(r.org.URL()),
 		salesforce.WithHTTPClient(tel.HTTPClient(nil)),
-		salesforce.WithRetry(salesforce.RetryPolicy{MaxRetries: 0})); err != nil {
+		salesforce.WithRetry(salesforce.RetryPolicy{MaxRetries: 0}))
+	if err != nil {
 		t.Fatal(err)
 	}
 	r.bc, r.sf = bcc, sfc
+	if err := errors.Join(tel.ObserveQueue(r.queue), tel.ObserveBigCommerce(bcc.RateLimit),
+		tel.ObserveSalesforce(func(context.Context) (int64, int64, bool) {
+			info, ok := sfc.Usage()
+			return info.APIUsage.Used, info.APIUsage.Max, ok
+		})); err != nil {
+		t.Fatal(err)
+	}
 
 	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, hookSecret),

@@ -2,10 +2,13 @@ package telemetry
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/bc2sf/bc2sf/bigcommerce"
+	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/pipeline"
 )
 
@@ -33,22 +36,22 @@ const (
 	// synced in Salesforce, in seconds, by source.
 	MetricLatency = "bc2sf.sync.latency"
 	// MetricQueueDepth is the queue's live messages by state: ready,
-	// delayed, in_flight (WithQueue).
+	// delayed, in_flight (ObserveQueue).
 	MetricQueueDepth = "bc2sf.queue.depth"
 	// MetricDeadLetters is the number of dead letters the queue holds
-	// (WithQueue).
+	// (ObserveQueue).
 	MetricDeadLetters = "bc2sf.queue.dead_letters"
 	// MetricOldestAge is the age of the queue's oldest live message, in
-	// seconds; 0 when it is empty (WithQueue).
+	// seconds; 0 when it is empty (ObserveQueue).
 	MetricOldestAge = "bc2sf.queue.oldest_age"
 	// MetricSalesforceUsage and MetricSalesforceLimit are the org's API
 	// calls used in the rolling 24 hours and its allowance
-	// (WithSalesforceUsage).
+	// (ObserveSalesforce).
 	MetricSalesforceUsage = "bc2sf.salesforce.api.usage"
 	MetricSalesforceLimit = "bc2sf.salesforce.api.limit"
 	// MetricBigCommerceRemaining and MetricBigCommerceQuota are the
 	// requests left in the store's rate-limit window and the window's
-	// quota (WithBigCommerceRateLimit).
+	// quota (ObserveBigCommerce).
 	MetricBigCommerceRemaining = "bc2sf.bigcommerce.requests.remaining"
 	MetricBigCommerceQuota     = "bc2sf.bigcommerce.requests.quota"
 )
@@ -115,39 +118,6 @@ func joinErr(err, e error) error {
 	return e
 }
 
-// observe registers the callback of the gauges whose sources cfg names; it
-// returns a nil Registration when there are none.
-func (in *instruments) observe(m metric.Meter, cfg *config) (metric.Registration, error) {
-	var insts []metric.Observable
-	if cfg.queue != nil {
-		insts = append(insts, in.depth, in.deadLetters, in.oldest)
-	}
-	if cfg.usage != nil {
-		insts = append(insts, in.sfUsage, in.sfLimit)
-	}
-	if cfg.rateLimit != nil {
-		insts = append(insts, in.bcLeft, in.bcQuota)
-	}
-	if len(insts) == 0 {
-		return nil, nil
-	}
-	return m.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
-		if cfg.queue != nil {
-			in.observeQueue(ctx, o, cfg)
-		}
-		if cfg.usage != nil {
-			if used, limit, ok := cfg.usage(ctx); ok {
-				o.ObserveInt64(in.sfUsage, used)
-				o.ObserveInt64(in.sfLimit, limit)
-			}
-		}
-		if cfg.rateLimit != nil {
-			in.observeRateLimit(o, cfg)
-		}
-		return nil
-	}, insts...)
-}
-
 var (
 	stateReady    = metric.WithAttributeSet(attribute.NewSet(keyState.String("ready")))
 	stateDelayed  = metric.WithAttributeSet(attribute.NewSet(keyState.String("delayed")))
@@ -156,8 +126,8 @@ var (
 
 // observeQueue reports the queue's figures; a queue that cannot answer
 // (Redis down) reports nothing rather than stale or zero figures.
-func (in *instruments) observeQueue(ctx context.Context, o metric.Observer, cfg *config) {
-	st, err := cfg.queue.Stats(ctx)
+func (in *instruments) observeQueue(ctx context.Context, o metric.Observer, q idempotency.Inspector, now time.Time) {
+	st, err := q.Stats(ctx)
 	if err != nil {
 		return
 	}
@@ -167,18 +137,17 @@ func (in *instruments) observeQueue(ctx context.Context, o metric.Observer, cfg 
 	o.ObserveInt64(in.deadLetters, int64(st.Dead))
 	age := 0.0
 	if !st.Oldest.IsZero() {
-		age = max(cfg.now().Sub(st.Oldest).Seconds(), 0)
+		age = max(now.Sub(st.Oldest).Seconds(), 0)
 	}
 	o.ObserveFloat64(in.oldest, age)
 }
 
-func (in *instruments) observeRateLimit(o metric.Observer, cfg *config) {
-	rl := cfg.rateLimit()
+func (in *instruments) observeRateLimit(o metric.Observer, rl bigcommerce.RateLimit, now time.Time) {
 	if rl.ObservedAt.IsZero() {
 		return
 	}
 	left := int64(rl.Remaining)
-	if rl.Quota > 0 && !cfg.now().Before(rl.ResetAt()) {
+	if rl.Quota > 0 && !now.Before(rl.ResetAt()) {
 		left = int64(rl.Quota) // the window has reset since the last response
 	}
 	if left >= 0 {

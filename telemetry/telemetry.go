@@ -30,12 +30,8 @@ type UsageFunc func(ctx context.Context) (used, limit int64, ok bool)
 type Option func(*config)
 
 type config struct {
-	tp        trace.TracerProvider
-	mp        metric.MeterProvider
-	queue     idempotency.Inspector
-	usage     UsageFunc
-	rateLimit func() bigcommerce.RateLimit
-	now       func() time.Time
+	tp trace.TracerProvider
+	mp metric.MeterProvider
 }
 
 // WithTracerProvider sets where spans go. The default is the global
@@ -60,51 +56,29 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 	}
 }
 
-// WithQueue reports the queue's depth by state, its dead letters and the
-// age of its oldest live message, from Inspector.Stats, each time the
-// metrics are collected. Without it those gauges are not reported.
-func WithQueue(q idempotency.Inspector) Option {
-	return func(c *config) { c.queue = q }
-}
-
-// WithSalesforceUsage reports the Salesforce API usage and limit, read
-// from f each time the metrics are collected: typically the api-usage of
-// (*salesforce.Client).Usage, which the client keeps from every response's
-// Sforce-Limit-Info header. Nothing is reported while f says it does not
-// know.
-func WithSalesforceUsage(f UsageFunc) Option {
-	return func(c *config) { c.usage = f }
-}
-
-// WithBigCommerceRateLimit reports the requests left in BigCommerce's
-// window and the window's quota, read from f each time the metrics are
-// collected: typically (*bigcommerce.Client).RateLimit, which the client
-// keeps from every response's rate-limit headers. Nothing is reported before
-// the first response; once the window has reset, the requests left are
-// reported as the full quota.
-func WithBigCommerceRateLimit(f func() bigcommerce.RateLimit) Option {
-	return func(c *config) { c.rateLimit = f }
-}
-
 // Telemetry instruments the parts of a bc2sf program for OpenTelemetry:
 // Receiver and TraceContext on the receiving side, Worker on the syncing
-// side, HTTPClient for the two API clients, and the gauges of the sources
-// given to New. Build it with New. It is safe for concurrent use.
+// side, HTTPClient for the two API clients, and gauges of the queue and the
+// APIs' allowances (ObserveQueue, ObserveSalesforce, ObserveBigCommerce).
+// Build it with New. It is safe for concurrent use.
 type Telemetry struct {
 	tracer trace.Tracer
+	meter  metric.Meter
 	prop   propagation.TextMapPropagator
 	cfg    config
 	m      *instruments
+	now    func() time.Time
 
-	mu  sync.Mutex
-	reg metric.Registration // of the gauges; nil when there are none or after Close
+	mu     sync.Mutex
+	regs   []metric.Registration // of the gauges' callbacks
+	closed bool
 }
 
 // New returns a Telemetry on the given providers (the global ones by
-// default). It registers the package's instruments, and fails only when
-// the meter provider refuses them.
+// default). It creates the package's instruments, and fails only when the
+// meter provider refuses them.
 func New(opts ...Option) (*Telemetry, error) {
-	cfg := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider(), now: time.Now}
+	cfg := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -112,34 +86,100 @@ func New(opts ...Option) (*Telemetry, error) {
 	}
 	t := &Telemetry{
 		tracer: cfg.tp.Tracer(ScopeName),
+		meter:  cfg.mp.Meter(ScopeName),
 		prop:   propagation.TraceContext{},
 		cfg:    cfg,
+		now:    time.Now,
 	}
-	meter := cfg.mp.Meter(ScopeName)
 	var err error
-	if t.m, err = newInstruments(meter); err != nil {
-		return nil, fmt.Errorf("telemetry: %w", err)
-	}
-	if t.reg, err = t.m.observe(meter, &t.cfg); err != nil {
+	if t.m, err = newInstruments(t.meter); err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
 	return t, nil
 }
 
-// Close stops reporting the gauges of the sources given to New, so that a
-// MeterProvider that outlives t no longer calls them. The counters and
-// histograms stay. Close is safe to call more than once.
+// ObserveQueue reports the queue's live messages by state
+// (MetricQueueDepth), its dead letters (MetricDeadLetters) and the age of
+// its oldest live message (MetricOldestAge), from Inspector.Stats, each
+// time the metrics are collected. A queue that cannot answer (Redis down)
+// reports nothing that time, rather than zeros. Observe one queue per
+// Telemetry: a second one reports into the same series.
+func (t *Telemetry) ObserveQueue(q idempotency.Inspector) error {
+	if q == nil {
+		return errors.New("telemetry: ObserveQueue: nil queue")
+	}
+	return t.register(func(ctx context.Context, o metric.Observer) error {
+		t.m.observeQueue(ctx, o, q, t.now())
+		return nil
+	}, t.m.depth, t.m.deadLetters, t.m.oldest)
+}
+
+// ObserveSalesforce reports the Salesforce API usage and limit
+// (MetricSalesforceUsage, MetricSalesforceLimit), read from f each time the
+// metrics are collected, and nothing while f does not know them. f is
+// typically the api-usage of (*salesforce.Client).Usage, which the client
+// keeps from every response's Sforce-Limit-Info header; give the same f to
+// deadletter.WithUsage, so that the console and the metrics agree.
+func (t *Telemetry) ObserveSalesforce(f UsageFunc) error {
+	if f == nil {
+		return errors.New("telemetry: ObserveSalesforce: nil function")
+	}
+	return t.register(func(ctx context.Context, o metric.Observer) error {
+		if used, limit, ok := f(ctx); ok {
+			o.ObserveInt64(t.m.sfUsage, used)
+			o.ObserveInt64(t.m.sfLimit, limit)
+		}
+		return nil
+	}, t.m.sfUsage, t.m.sfLimit)
+}
+
+// ObserveBigCommerce reports the requests left in BigCommerce's rate-limit
+// window and the window's quota (MetricBigCommerceRemaining,
+// MetricBigCommerceQuota), read from f each time the metrics are
+// collected: typically (*bigcommerce.Client).RateLimit, which the client
+// keeps from every response's rate-limit headers. Nothing is reported
+// before the first response; once the window has reset since, the requests
+// left are reported as the whole quota.
+func (t *Telemetry) ObserveBigCommerce(f func() bigcommerce.RateLimit) error {
+	if f == nil {
+		return errors.New("telemetry: ObserveBigCommerce: nil function")
+	}
+	return t.register(func(_ context.Context, o metric.Observer) error {
+		t.m.observeRateLimit(o, f(), t.now())
+		return nil
+	}, t.m.bcLeft, t.m.bcQuota)
+}
+
+// register adds a gauges' callback, unless t is closed.
+func (t *Telemetry) register(f metric.Callback, insts ...metric.Observable) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return errors.New("telemetry: closed")
+	}
+	reg, err := t.meter.RegisterCallback(f, insts...)
+	if err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+	t.regs = append(t.regs, reg)
+	return nil
+}
+
+// Close stops the gauges' callbacks, so that a MeterProvider that outlives
+// t no longer calls the queue or the clients; the counters and histograms
+// stay. Close is safe to call more than once, and Observe methods fail
+// after it.
 func (t *Telemetry) Close() error {
 	t.mu.Lock()
-	reg := t.reg
-	t.reg = nil
+	regs := t.regs
+	t.regs, t.closed = nil, true
 	t.mu.Unlock()
-	if reg == nil {
-		return nil
+	var err error
+	for _, r := range regs {
+		err = errors.Join(err, r.Unregister())
 	}
-	err := reg.Unregister()
 	if err != nil {
-		return errors.Join(errors.New("telemetry: unregister gauges"), err)
+		return fmt.Errorf("telemetry: unregister gauges: %w", err)
 	}
 	return nil
 }

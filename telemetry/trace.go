@@ -100,7 +100,7 @@ func (t *Telemetry) taskHook(ctx context.Context, task pipeline.Task, d *idempot
 		))
 	return ctx, func(r pipeline.Result) {
 		if r.Outcome == pipeline.OutcomeSynced && !task.ReceivedAt.IsZero() {
-			t.m.latency.Record(ctx, max(t.cfg.now().Sub(task.ReceivedAt).Seconds(), 0),
+			t.m.latency.Record(ctx, max(t.now().Sub(task.ReceivedAt).Seconds(), 0),
 				metricSource(task.Source))
 		}
 		span.SetAttributes(attrOutcome.String(string(r.Outcome)))
