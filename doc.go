@@ -64,10 +64,14 @@
 //     for missed webhooks, and backfill.
 //   - deadletter: the dead-letter console, an http.Handler (an HTML page and
 //     a JSON API, behind a token) to list, replay and delete dead letters.
+//   - telemetry: OpenTelemetry traces (one per order, from the webhook to
+//     the Salesforce call) and metrics, instrumenting the others from the
+//     outside.
 //
 // webhook and idempotency import the standard library only, and the fakes
 // nothing third-party. mapper and pipeline read the order model of the
 // bigcommerce package, so importing them brings in that client's
 // dependencies; the mapper's package documentation says why. deadletter
-// decodes tasks with pipeline, and so brings in the same.
+// decodes tasks with pipeline, and so brings in the same. Only telemetry
+// imports OpenTelemetry: a program that leaves it out links none of it.
 package bc2sf

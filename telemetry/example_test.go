@@ -41,7 +41,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	handler, err := webhook.NewHandler(pipeline.NewSink(tel.Queue(queue), pipeline.WithTraceContext(tel.TraceContext)))
+	handler, err := webhook.NewHandler(pipeline.NewSink(tel.Queue(queue), idempotency.NewMemoryStore(), pipeline.WithTraceContext(tel.TraceContext)))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -60,8 +60,14 @@ func newRig(t *testing.T) *rig {
 	})
 	r.queue = idempotency.NewMemoryQueue()
 	t.Cleanup(func() { _ = r.queue.Close() })
-	r.store = bctest.New(t, bctest.WithClientSecret(clientSecret), bctest.WithRateLimit(1000, time.Hour))
-	r.org = sftest.NewServer(sftest.WithIDSeed(1))
+	var err error
+	if r.store, err = bctest.NewServer(bctest.WithClientSecret(clientSecret), bctest.WithRateLimit(1000, time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.store.Close)
+	if r.org, err = sftest.NewServer(sftest.WithIDSeed(1)); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(r.org.Close)
 
 	tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp))
@@ -80,7 +86,7 @@ func newRig(t *testing.T) *rig {
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
 		salesforce.WithInstanceURL(r.org.URL()),
 		salesforce.WithHTTPClient(tel.HTTPClient(nil)),
-		salesforce.WithRetry(salesforce.RetryPolicy{MaxRetries: 0}))
+		salesforce.WithRetry(salesforce.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +106,8 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := webhook.NewHandler(pipeline.NewSink(tel.Queue(r.queue), pipeline.WithTraceContext(tel.TraceContext)))
+	store := idempotency.NewMemoryStore()
+	handler, err := webhook.NewHandler(pipeline.NewSink(tel.Queue(r.queue), store, pipeline.WithTraceContext(tel.TraceContext)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +126,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	r.wcfg = pipeline.WorkerConfig{
-		Queue: r.queue, Store: idempotency.NewMemoryStore(), Orders: bcc.Orders, Graphs: sfc, Mapper: m,
+		Queue: r.queue, Store: store, Orders: bcc.Orders, Graphs: sfc, Mapper: m,
 		Backoff: func(int) time.Duration { return time.Millisecond },
 	}
 	return r

@@ -2,6 +2,7 @@ package telemetry_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -128,7 +129,9 @@ func TestMetrics(t *testing.T) {
 	}
 	// The first graph call hits a locked row: the Worker puts the order
 	// back, and the second attempt syncs it.
-	r.org.FailNext(sftest.FaultUnableToLockRow, 1)
+	if err := r.org.FailNext(1, sftest.Fault{Status: http.StatusBadRequest, Code: "UNABLE_TO_LOCK_ROW"}); err != nil {
+		t.Fatal(err)
+	}
 	res := r.work(4)
 	outcomes := map[pipeline.Outcome]int{}
 	for _, x := range res {

@@ -1,29 +1,31 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 
 	"github.com/bc2sf/bc2sf/deadletter"
 	"github.com/bc2sf/bc2sf/idempotency"
-	"github.com/bc2sf/bc2sf/salesforce"
 )
 
-// deadLettersPath is where the admin listener serves the dead-letter
-// console.
-const deadLettersPath = "/deadletters/"
+// Paths of the admin listener.
+const (
+	// deadLettersPath is where the dead-letter console is served, behind
+	// ADMIN_TOKEN.
+	deadLettersPath = "/deadletters/"
+	// metricsPath serves the Prometheus text format, without a token, for
+	// a scraper inside the network the admin listener is bound to.
+	metricsPath = "/metrics"
+)
 
 // newAdminHandler serves the dead-letter console under /deadletters/,
-// behind ADMIN_TOKEN, over the queue's Inspector. With sf (a working role)
-// the page shows the Salesforce API usage the client last saw.
-func newAdminHandler(cfg config, queue idempotency.Inspector, sf *salesforce.Client, log *slog.Logger) (http.Handler, error) {
+// behind ADMIN_TOKEN, over the queue's Inspector, and the metrics at
+// /metrics. With usage (a working role) the page shows the Salesforce API
+// usage that the metrics report too.
+func newAdminHandler(cfg config, queue idempotency.Inspector, usage apiUsage, metrics http.Handler, log *slog.Logger) (http.Handler, error) {
 	opts := []deadletter.Option{deadletter.WithToken("ADMIN_TOKEN", cfg.adminToken), deadletter.WithLogger(log)}
-	if sf != nil {
-		opts = append(opts, deadletter.WithUsage(func(context.Context) (int64, int64, bool) {
-			info, ok := sf.Usage()
-			return info.APIUsage.Used, info.APIUsage.Max, ok
-		}))
+	if usage != nil {
+		opts = append(opts, deadletter.WithUsage(deadletter.UsageFunc(usage)))
 	}
 	console, err := deadletter.NewConsole(queue, opts...)
 	if err != nil {
@@ -31,5 +33,8 @@ func newAdminHandler(cfg config, queue idempotency.Inspector, sf *salesforce.Cli
 	}
 	mux := http.NewServeMux()
 	mux.Handle(deadLettersPath, http.StripPrefix("/deadletters", console))
+	if metrics != nil {
+		mux.Handle("GET "+metricsPath, metrics)
+	}
 	return mux, nil
 }

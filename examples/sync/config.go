@@ -45,6 +45,7 @@ type config struct {
 	logFormat  string
 	adminAddr  string // "": no admin listener
 	adminToken string // secret: the dead-letter console's token
+	otlp       bool   // OTEL_EXPORTER_OTLP_ENDPOINT is set: export traces and metrics over OTLP
 
 	// Receiver (ROLE all or receiver).
 	bcClientSecret string // secret: Standard Webhooks key
@@ -79,6 +80,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		listenAddr: e.optional("LISTEN_ADDR", ":8080"),
 		logFormat:  e.oneOf("LOG_FORMAT", "text", "json"),
 		adminAddr:  e.optional("ADMIN_ADDR", ""),
+		otlp:       e.optional("OTEL_EXPORTER_OTLP_ENDPOINT", "") != "",
 	}
 	if c.adminAddr != "" {
 		c.adminToken = e.required("ADMIN_TOKEN")
@@ -127,6 +129,7 @@ func (c config) LogValue() slog.Value {
 	if c.adminAddr != "" {
 		attrs = append(attrs, slog.String("admin_addr", c.adminAddr))
 	}
+	attrs = append(attrs, slog.Bool("otlp", c.otlp))
 	if c.role.receives() {
 		attrs = append(attrs,
 			slog.Bool("shared_secret_header", c.webhookSecret != ""),

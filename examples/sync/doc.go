@@ -44,8 +44,11 @@
 // Every role listens on LISTEN_ADDR: GET /healthz answers 200 while the
 // process runs; GET /readyz answers 503 while the queue cannot be reached
 // (checked with a 2 s timeout). A worker serves no webhook route. With
-// ADMIN_ADDR set, a second listener serves the dead-letter console
-// (package deadletter) at /deadletters/, behind ADMIN_TOKEN. SIGINT or
+// ADMIN_ADDR set, a second listener serves the Prometheus metrics at
+// /metrics, without a token, and the dead-letter console (package
+// deadletter) at /deadletters/, behind ADMIN_TOKEN. Every part is
+// instrumented with package telemetry; with OTEL_EXPORTER_OTLP_ENDPOINT set,
+// traces and metrics are exported over OTLP/HTTP as well. SIGINT or
 // SIGTERM stops the program gracefully: the servers stop accepting and
 // finish the requests in flight (at most 15 s), the workers finish their
 // batch or give their deliveries back to the queue (at most 10 s), and the

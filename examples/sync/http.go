@@ -7,6 +7,7 @@ import (
 
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/pipeline"
+	"github.com/bc2sf/bc2sf/telemetry"
 	"github.com/bc2sf/bc2sf/webhook"
 )
 
@@ -18,11 +19,12 @@ const (
 )
 
 // newWebhookHandler verifies deliveries with every configured credential
-// (both, when both are set) and enqueues the order events. A required
-// signature refuses unsigned deliveries; webhook.OptionalStandardWebhooks
-// checks it only when one is present, for stores whose hooks may not sign.
-// store gives each event its order's sync generation.
-func newWebhookHandler(cfg config, queue idempotency.Queue, store idempotency.Store, log *slog.Logger) (http.Handler, error) {
+// (both, when both are set) and enqueues the order events, each Task
+// carrying the trace of its delivery. A required signature refuses unsigned
+// deliveries; webhook.OptionalStandardWebhooks checks it only when one is
+// present, for stores whose hooks may not sign. store gives each event its
+// order's sync generation.
+func newWebhookHandler(cfg config, queue idempotency.Queue, store idempotency.Store, tel *telemetry.Telemetry, log *slog.Logger) (http.Handler, error) {
 	var schemes []webhook.Scheme
 	if cfg.webhookSecret != "" {
 		schemes = append(schemes, webhook.SharedSecret(cfg.webhookHeader, cfg.webhookSecret))
@@ -39,12 +41,12 @@ func newWebhookHandler(cfg config, queue idempotency.Queue, store idempotency.St
 		return nil, err
 	}
 	// Order, customer and product events: what examples/register subscribes.
-	handler, err := webhook.NewHandler(pipeline.NewSink(queue, store, pipeline.WithLogger(log)),
-		webhook.WithLogger(log), webhook.WithScopeFilter(pipeline.IsSyncedScope))
+	sink := pipeline.NewSink(tel.Queue(queue), store, pipeline.WithLogger(log), pipeline.WithTraceContext(tel.TraceContext))
+	handler, err := webhook.NewHandler(sink, webhook.WithLogger(log), webhook.WithScopeFilter(pipeline.IsSyncedScope))
 	if err != nil {
 		return nil, err
 	}
-	return verifier.Middleware(handler), nil
+	return tel.Receiver(verifier.Middleware(handler)), nil
 }
 
 // newMux routes the two probes, and the webhook unless webhooks is nil (a

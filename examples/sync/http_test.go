@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/telemetry"
 	"github.com/bc2sf/bc2sf/webhook"
 )
 
@@ -40,7 +41,11 @@ func TestWebhookHandlerRequiresEveryCredential(t *testing.T) {
 			t.Parallel()
 			queue := idempotency.NewMemoryQueue()
 			cfg := config{webhookSecret: tt.secret, webhookHeader: "X-Webhook-Secret", bcClientSecret: tt.signKey}
-			h, err := newWebhookHandler(cfg, queue, idempotency.NewMemoryStore(), nil)
+			tel, err := telemetry.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := newWebhookHandler(cfg, queue, idempotency.NewMemoryStore(), tel, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

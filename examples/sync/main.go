@@ -76,6 +76,13 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int 
 		log.Error("invalid configuration", "err", err)
 		return exitConfig
 	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), telemetryFlushTimeout)
+		defer cancel()
+		if err := p.obs.shutdown(sctx); err != nil {
+			log.Warn("flushing telemetry", "err", err)
+		}
+	}()
 	if err := p.run(ctx, log); err != nil {
 		log.Error("stopped on failure", "err", err)
 		return exitFailed
@@ -83,6 +90,10 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int 
 	log.Info("stopped")
 	return exitOK
 }
+
+// telemetryFlushTimeout bounds the export of the last spans and metrics at
+// shutdown, when OTLP is on.
+const telemetryFlushTimeout = 5 * time.Second
 
 func newLogger(format string, w io.Writer) *slog.Logger {
 	if format == "json" {

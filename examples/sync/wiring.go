@@ -11,13 +11,15 @@ import (
 	"github.com/bc2sf/bc2sf/mapper"
 	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce"
+	"github.com/bc2sf/bc2sf/telemetry"
 )
 
 // processes are the parts that run until shutdown.
 type processes struct {
 	server *http.Server
-	admin  *http.Server                  // ADMIN_ADDR: the dead-letter console; nil when unset
+	admin  *http.Server                  // ADMIN_ADDR: the dead-letter console and /metrics; nil when unset
 	loops  []func(context.Context) error // worker pool, reconciler
+	obs    *observability                // traces and metrics; shut down after the loops
 	// drainQueue, when set, runs at shutdown after the server stopped
 	// accepting and before the loops stop: a memory queue is emptied.
 	drainQueue func(context.Context, *slog.Logger)
@@ -34,28 +36,41 @@ func (f *startFailure) Unwrap() error { return f.err }
 // newProcesses builds what cfg.role runs: the HTTP server in every role
 // (the probes, and the webhook route where the role receives), and, where
 // it works, the worker pool and the reconciler when RECONCILE_INTERVAL is
-// set, and the admin server when ADMIN_ADDR is set. Only the Order target's
-// price-book lookup makes a network call; its failure is a *startFailure,
-// every other error a configuration error.
-func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger) (*processes, error) {
-	p := &processes{}
+// set, and the admin server when ADMIN_ADDR is set. Every part is
+// instrumented for OpenTelemetry (newObservability says where it goes).
+// Only the Order target's price-book lookup makes a network call; its
+// failure is a *startFailure, every other error a configuration error. On
+// success the caller shuts p.obs down; on an error newProcesses does.
+func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger) (_ *processes, err error) {
+	obs, err := newObservability(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = obs.shutdown(context.WithoutCancel(ctx))
+		}
+	}()
+	p := &processes{obs: obs}
+	tel := obs.tel
+	if err := tel.ObserveQueue(b.inspect); err != nil {
+		return nil, err
+	}
 	var webhooks http.Handler
 	if cfg.role.receives() {
-		var err error
-		if webhooks, err = newWebhookHandler(cfg, b.queue, b.store, log); err != nil {
+		if webhooks, err = newWebhookHandler(cfg, b.queue, b.store, tel, log); err != nil {
 			return nil, err
 		}
 	}
-	var sf *salesforce.Client
+	var usage apiUsage // nil in a receiver, which calls no API
 	if cfg.role.works() {
-		var err error
-		if p.loops, sf, err = newLoops(ctx, cfg, b, log); err != nil {
+		if p.loops, usage, err = newLoops(ctx, cfg, b, tel, log); err != nil {
 			return nil, err
 		}
 	}
 	p.server = newServer(cfg.listenAddr, newMux(webhooks, b.inspect), log)
 	if cfg.adminAddr != "" {
-		admin, err := newAdminHandler(cfg, b.inspect, sf, log)
+		admin, err := newAdminHandler(cfg, b.inspect, usage, obs.metrics, log)
 		if err != nil {
 			return nil, err
 		}
@@ -67,11 +82,25 @@ func newProcesses(ctx context.Context, cfg config, b *backend, log *slog.Logger)
 	return p, nil
 }
 
+// apiUsage reports the Salesforce API usage the client last saw: calls
+// used and the allowance, from the Sforce-Limit-Info header. One function
+// feeds both the metrics and the dead-letter console.
+type apiUsage func(ctx context.Context) (used, limit int64, ok bool)
+
+func usageOf(sf *salesforce.Client) apiUsage {
+	return func(context.Context) (int64, int64, bool) {
+		info, ok := sf.Usage()
+		return info.APIUsage.Used, info.APIUsage.Max, ok
+	}
+}
+
 // newLoops builds the clients, the mapper, the worker pool and, when
-// RECONCILE_INTERVAL is set, the reconciler. It returns the Salesforce
-// client too, whose usage the admin server shows.
-func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]func(context.Context) error, *salesforce.Client, error) {
-	bcOpts := []bigcommerce.Option{bigcommerce.WithBaseURL(cfg.bcAPIURL), bigcommerce.WithLogger(log)}
+// RECONCILE_INTERVAL is set, the reconciler, all instrumented by tel. It
+// returns the Salesforce client's usage too, which the metrics and the
+// admin server show.
+func newLoops(ctx context.Context, cfg config, b *backend, tel *telemetry.Telemetry, log *slog.Logger) ([]func(context.Context) error, apiUsage, error) {
+	bcOpts := []bigcommerce.Option{bigcommerce.WithBaseURL(cfg.bcAPIURL), bigcommerce.WithLogger(log),
+		bigcommerce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: bigcommerce.DefaultTimeout}))}
 	if cfg.target != targetOrder {
 		// An Opportunity carries the order's totals only: read no lines.
 		bcOpts = append(bcOpts, bigcommerce.WithoutLineItems())
@@ -85,8 +114,13 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		salesforce.WithInstanceURL(cfg.sfInstanceURL),
 		salesforce.WithTokenURL(cfg.sfTokenURL),
 		salesforce.WithAPIVersion(cfg.sfAPIVersion),
-		salesforce.WithLogger(log))
+		salesforce.WithLogger(log),
+		salesforce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: salesforce.DefaultTimeout})))
 	if err != nil {
+		return nil, nil, err
+	}
+	usage := usageOf(sf)
+	if err := errors.Join(tel.ObserveSalesforce(telemetry.UsageFunc(usage)), tel.ObserveBigCommerce(bc.RateLimit)); err != nil {
 		return nil, nil, err
 	}
 	// Product syncs keep the standard price book's entries; the Order
@@ -106,16 +140,15 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 	if err != nil {
 		return nil, nil, err
 	}
-	orders := bc.Orders
 	var products pipeline.ProductSource = bc.Products
 	if std == "" {
 		log.Warn("the org has no standard price book: product events are dead-lettered")
 		products = nil
 	}
-	worker, err := pipeline.NewWorker(pipeline.WorkerConfig{
+	worker, err := pipeline.NewWorker(tel.Worker(pipeline.WorkerConfig{
 		Queue:       b.queue,
 		Store:       b.store,
-		Orders:      orders,
+		Orders:      bc.Orders,
 		Graphs:      sf,
 		Pricebook:   sf,
 		Mapper:      m,
@@ -125,7 +158,7 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		Customers:           bc.Customers,
 		Products:            products,
 		StandardPricebookID: std,
-	})
+	}))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -135,7 +168,7 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		// the same orders, which map to the same queue keys, so the queue
 		// keeps one message per order.
 		r, err := pipeline.NewReconciler(pipeline.ReconcilerConfig{
-			Orders:             orders,
+			Orders:             tel.Lister(bc.Orders),
 			Queue:              b.queue,
 			Checkpoint:         b.checkpoint,
 			Customers:          bc.Customers,
@@ -148,5 +181,5 @@ func newLoops(ctx context.Context, cfg config, b *backend, log *slog.Logger) ([]
 		}
 		loops = append(loops, r.Run)
 	}
-	return loops, sf, nil
+	return loops, usage, nil
 }
