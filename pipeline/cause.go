@@ -48,6 +48,19 @@ const (
 	CauseSalesforceRejected Cause = "salesforce_rejected"
 )
 
+// CauseOf returns the Cause the Worker gives a delivery that failed with
+// err, by the classification its failure policy settles it with (see
+// Worker). Beside the Worker's own Results it names the cause of a
+// failed API call anywhere, e.g. the retries of a client's
+// RetryPolicy.CheckRetry. A nil err has no cause: "".
+func CauseOf(err error) Cause {
+	if err == nil {
+		return ""
+	}
+	kind, _ := classify(err)
+	return causeOf(err, kind)
+}
+
 // causeOf names the cause of a failure that the policy settles as kind.
 func causeOf(err error, kind failureKind) Cause {
 	switch kind {

@@ -15,6 +15,9 @@ import (
 // the same classification that settles it.
 func TestCauseOf(t *testing.T) {
 	t.Parallel()
+	if c := CauseOf(nil); c != "" {
+		t.Errorf("CauseOf(nil) = %q, want none", c)
+	}
 	tests := []struct {
 		name string
 		err  error
@@ -44,6 +47,9 @@ func TestCauseOf(t *testing.T) {
 			kind, _ := classify(tt.err)
 			if got := causeOf(tt.err, kind); got != tt.want {
 				t.Errorf("causeOf(%v) = %q, want %q", tt.err, got, tt.want)
+			}
+			if got := CauseOf(tt.err); got != tt.want {
+				t.Errorf("CauseOf(%v) = %q, want %q", tt.err, got, tt.want)
 			}
 		})
 	}

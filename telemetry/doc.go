@@ -24,11 +24,16 @@
 //	handler, err := webhook.NewHandler(sink)
 //	mux.Handle("POST /webhooks/bigcommerce", tel.Receiver(verifier.Middleware(handler)))
 //
-// On the syncing side, both clients get HTTPClient, and the Worker's
+// On the syncing side, both clients get HTTPClient and their retry policy
+// through BigCommerceRetry and SalesforceRetry, and the Worker's
 // configuration goes through Worker:
 //
-//	bc, err := bigcommerce.NewClient(hash, token, bigcommerce.WithHTTPClient(tel.HTTPClient(nil)))
-//	sf, err := salesforce.NewClient(..., salesforce.WithHTTPClient(tel.HTTPClient(nil)))
+//	bc, err := bigcommerce.NewClient(hash, token,
+//		bigcommerce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: bigcommerce.DefaultTimeout})),
+//		bigcommerce.WithRetry(tel.BigCommerceRetry(bigcommerce.DefaultRetryPolicy())))
+//	sf, err := salesforce.NewClient(...,
+//		salesforce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: salesforce.DefaultTimeout})),
+//		salesforce.WithRetry(tel.SalesforceRetry(salesforce.DefaultRetryPolicy())))
 //	worker, err := pipeline.NewWorker(tel.Worker(pipeline.WorkerConfig{...}))
 //
 // The gauges of the API allowances read the clients:
@@ -47,7 +52,8 @@
 // Worker's SpanSync for the task is its child, in the same trace, with a
 // SpanFetch and a SpanWrite for the task's BigCommerce read and Salesforce
 // write, the client spans (SpanGetOrder, SpanCompositeGraph) under those,
-// and otelhttp's span for each HTTP request under them. SpanSync ends with
+// and otelhttp's span for each HTTP request under them (a request a client
+// repeats is one more, with an EventRetry on the call's span). SpanSync ends with
 // the Result: bc2sf.outcome (synced, skipped, retried, dead), bc2sf.cause
 // for a retry or a dead letter, and an error status with the reason for
 // both. A retried task keeps its trace: each attempt is another SpanSync

@@ -78,7 +78,7 @@ func newRig(t *testing.T) *rig {
 	r.tel = tel
 	bcc, err := bigcommerce.NewClient(r.store.StoreHash(), r.store.Token(), bigcommerce.WithBaseURL(r.store.URL()),
 		bigcommerce.WithHTTPClient(tel.HTTPClient(nil)),
-		bigcommerce.WithRetry(bigcommerce.RetryPolicy{MaxAttempts: 1}))
+		bigcommerce.WithRetry(tel.BigCommerceRetry(bigcommerce.RetryPolicy{MaxAttempts: 2, InitialBackoff: time.Millisecond})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func newRig(t *testing.T) *rig {
 		salesforce.WithClientCredentials(sftest.DefaultClientID, sftest.DefaultClientSecret),
 		salesforce.WithInstanceURL(r.org.URL()),
 		salesforce.WithHTTPClient(tel.HTTPClient(nil)),
-		salesforce.WithRetry(salesforce.RetryPolicy{MaxAttempts: 1}))
+		salesforce.WithRetry(tel.SalesforceRetry(salesforce.RetryPolicy{MaxAttempts: 2, InitialBackoff: time.Millisecond})))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,11 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 )
 
-// HTTPClient returns a copy of hc (http.DefaultClient's settings when hc is
-// nil) whose transport makes a client span and the HTTP client metrics for
-// every request, with otelhttp. Give it to both API clients
+// HTTPClient returns a copy of hc whose transport makes a client span and
+// the HTTP client metrics for every request, with otelhttp. A nil hc is an
+// http.Client with http.DefaultTransport and no timeout: pass the client
+// package's default, e.g. &http.Client{Timeout: bigcommerce.DefaultTimeout},
+// to keep it. Give it to both API clients
 // (bigcommerce.WithHTTPClient, salesforce.WithHTTPClient), which copy it
 // in turn: each attempt, retries and token requests included, is then a
 // span under the call that made it.

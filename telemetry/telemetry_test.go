@@ -12,6 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce/sftest"
@@ -127,9 +128,14 @@ func TestMetrics(t *testing.T) {
 	for _, id := range []int64{good, incomplete, gone} {
 		r.deliver(id)
 	}
-	// The first graph call hits a locked row: the Worker puts the order
-	// back, and the second attempt syncs it.
-	if err := r.org.FailNext(1, sftest.Fault{Status: http.StatusBadRequest, Code: "UNABLE_TO_LOCK_ROW"}); err != nil {
+	// The first graph call hits a locked row twice: the client tries again
+	// once, then the Worker puts the order back, and its second delivery
+	// syncs it. The first BigCommerce read gets a 503, and the client reads
+	// again.
+	if err := r.org.FailNext(2, sftest.Fault{Status: http.StatusBadRequest, Code: "UNABLE_TO_LOCK_ROW"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.FailNext(1, bctest.Fault{Status: http.StatusServiceUnavailable}); err != nil {
 		t.Fatal(err)
 	}
 	res := r.work(4)
@@ -154,6 +160,8 @@ func TestMetrics(t *testing.T) {
 		{telemetry.MetricSkipped, []attribute.KeyValue{attribute.String("reason", "status_not_synced")}, 1},
 		{telemetry.MetricDeadLettered, []attribute.KeyValue{attribute.String("reason", string(pipeline.CauseBigCommerceRejected))}, 1},
 		{telemetry.MetricRetries, []attribute.KeyValue{attribute.String("client", "worker"), attribute.String("cause", string(pipeline.CauseUnavailable))}, 1},
+		{telemetry.MetricRetries, []attribute.KeyValue{attribute.String("client", "salesforce"), attribute.String("cause", string(pipeline.CauseUnavailable))}, 1},
+		{telemetry.MetricRetries, []attribute.KeyValue{attribute.String("client", "bigcommerce"), attribute.String("cause", string(pipeline.CauseUnavailable))}, 1},
 		{telemetry.MetricQueueDepth, []attribute.KeyValue{attribute.String("state", "ready")}, 0},
 		{telemetry.MetricQueueDepth, []attribute.KeyValue{attribute.String("state", "delayed")}, 0},
 		{telemetry.MetricQueueDepth, []attribute.KeyValue{attribute.String("state", "in_flight")}, 0},
@@ -172,10 +180,23 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("the fakes say %d Salesforce calls used, %d (client: %d) BigCommerce requests left; want calls made on both", used, r.store.RequestsLeft(), rl.Remaining)
 	}
 	// One series per reason, not per order.
-	for _, name := range []string{telemetry.MetricSynced, telemetry.MetricSkipped, telemetry.MetricDeadLettered, telemetry.MetricRetries} {
-		if n := points(rm, name); n != 1 {
-			t.Errorf("%s has %d series, want 1", name, n)
+	for name, want := range map[string]int{telemetry.MetricSynced: 1, telemetry.MetricSkipped: 1,
+		telemetry.MetricDeadLettered: 1, telemetry.MetricRetries: 3} {
+		if n := points(rm, name); n != want {
+			t.Errorf("%s has %d series, want %d", name, n, want)
 		}
+	}
+	// The client's retry is marked on the span of the call that made it.
+	var marked int
+	for _, s := range r.spans.Ended() {
+		for _, e := range s.Events() {
+			if e.Name == telemetry.EventRetry && s.Name() == telemetry.SpanCompositeGraph {
+				marked++
+			}
+		}
+	}
+	if marked != 1 {
+		t.Errorf("%d %s events on %s spans, want 1", marked, telemetry.EventRetry, telemetry.SpanCompositeGraph)
 	}
 	assertLatency(t, rm, 1)
 

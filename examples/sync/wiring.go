@@ -100,7 +100,8 @@ func usageOf(sf *salesforce.Client) apiUsage {
 // admin server show.
 func newLoops(ctx context.Context, cfg config, b *backend, tel *telemetry.Telemetry, log *slog.Logger) ([]func(context.Context) error, apiUsage, error) {
 	bcOpts := []bigcommerce.Option{bigcommerce.WithBaseURL(cfg.bcAPIURL), bigcommerce.WithLogger(log),
-		bigcommerce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: bigcommerce.DefaultTimeout}))}
+		bigcommerce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: bigcommerce.DefaultTimeout})),
+		bigcommerce.WithRetry(tel.BigCommerceRetry(bigcommerce.DefaultRetryPolicy()))}
 	if cfg.target != targetOrder {
 		// An Opportunity carries the order's totals only: read no lines.
 		bcOpts = append(bcOpts, bigcommerce.WithoutLineItems())
@@ -115,7 +116,8 @@ func newLoops(ctx context.Context, cfg config, b *backend, tel *telemetry.Teleme
 		salesforce.WithTokenURL(cfg.sfTokenURL),
 		salesforce.WithAPIVersion(cfg.sfAPIVersion),
 		salesforce.WithLogger(log),
-		salesforce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: salesforce.DefaultTimeout})))
+		salesforce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: salesforce.DefaultTimeout})),
+		salesforce.WithRetry(tel.SalesforceRetry(salesforce.DefaultRetryPolicy())))
 	if err != nil {
 		return nil, nil, err
 	}
