@@ -47,17 +47,16 @@
 // # Traces
 //
 // A delivery is a server span (named after its route, e.g. "POST
-// /webhooks/bigcommerce"), with SpanEnqueue under it. The
-// Sink stores the span's context in the Task (Task.TraceParent), and the
-// Worker's SpanSync for the task is its child, in the same trace, with a
-// SpanFetch and a SpanWrite for the task's BigCommerce read and Salesforce
-// write, the client spans (SpanGetOrder, SpanCompositeGraph) under those,
-// and otelhttp's span for each HTTP request under them (a request a client
-// repeats is one more, with an EventRetry on the call's span). SpanSync ends with
-// the Result: bc2sf.outcome (synced, skipped, retried, dead), bc2sf.cause
-// for a retry or a dead letter, and an error status with the reason for
-// both. A retried task keeps its trace: each attempt is another SpanSync
-// under the same delivery.
+// /webhooks/bigcommerce"), with SpanEnqueue under it. The Sink stores the
+// span's context in the Task (Task.TraceParent), and the Worker's SpanSync
+// for the task is its child, in the same trace, with a SpanFetch and a
+// SpanWrite for the task's BigCommerce read and Salesforce write, and
+// HTTPClient's span for each HTTP request under them (a request a client
+// repeats is one more, with an EventRetry on the stage's span). SpanSync
+// ends with the Result: bc2sf.outcome (synced, skipped, retried, dead),
+// bc2sf.cause for a retry or a dead letter, and an error status with the
+// reason for both. A retried task keeps its trace: each attempt is another
+// SpanSync under the same delivery.
 //
 // The Worker writes up to 75 orders in one Composite Graph call, and may
 // read several in one page. Every order of such a call still has its own

@@ -67,7 +67,7 @@ func TestHTTPClient(t *testing.T) {
 	}
 	attrs := attribute.NewSet(client.Attributes()...)
 	full, _ := attrs.Value("url.full")
-	if !strings.HasSuffix(full.AsString(), "/services/data/v64.0/query?limit=REDACTED&q=REDACTED") {
+	if !strings.HasSuffix(full.AsString(), "/services/data/v64.0/query?q=REDACTED&limit=REDACTED") {
 		t.Errorf("url.full = %q; want the query's values redacted", full.AsString())
 	}
 	for _, kv := range client.Attributes() {

@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -76,6 +78,8 @@ type instruments struct {
 
 	depth, deadLetters, sfUsage, sfLimit, bcLeft, bcQuota metric.Int64ObservableGauge
 	oldest                                                metric.Float64ObservableGauge
+
+	attrs attrCache
 }
 
 func newInstruments(m metric.Meter) (*instruments, error) {
@@ -162,17 +166,50 @@ func (in *instruments) observeRateLimit(o metric.Observer, rl bigcommerce.RateLi
 func (in *instruments) record(ctx context.Context, r pipeline.Result) {
 	switch r.Outcome {
 	case pipeline.OutcomeSynced:
-		in.synced.Add(ctx, 1, metricSource(r.Source))
+		in.synced.Add(ctx, 1, in.attrs.of(keySource, string(r.Source)))
 	case pipeline.OutcomeSkipped:
-		in.skipped.Add(ctx, 1, metric.WithAttributes(keyReason.String(r.SkipCode)))
+		in.skipped.Add(ctx, 1, in.attrs.of(keyReason, r.SkipCode))
 	case pipeline.OutcomeDead:
-		in.dead.Add(ctx, 1, metric.WithAttributes(keyReason.String(string(r.Cause))))
+		in.dead.Add(ctx, 1, in.attrs.of(keyReason, string(r.Cause)))
 	case pipeline.OutcomeRetried:
-		in.retries.Add(ctx, 1, metric.WithAttributes(keyClient.String("worker"), keyCause.String(string(r.Cause))))
+		in.retries.Add(ctx, 1, in.attrs.of2(keyClient, "worker", keyCause, string(r.Cause)))
 	}
 }
 
-// metricSource is the source attribute of a measurement.
-func metricSource(s pipeline.Source) metric.MeasurementOption {
-	return metric.WithAttributeSet(attribute.NewSet(keySource.String(string(s))))
+// attrCache keeps the attribute set of each label value met, so that a
+// measurement does not build and sort a set every time. The values come
+// from short fixed lists, so it stays small; past maxCached sets it builds
+// them afresh.
+type attrCache struct {
+	m    sync.Map // attrKey -> metric.MeasurementOption
+	size atomic.Int64
+}
+
+const maxCached = 256
+
+type attrKey struct {
+	k1, v1, k2, v2 string
+}
+
+func (c *attrCache) of(k attribute.Key, v string) metric.MeasurementOption {
+	return c.get(attrKey{k1: string(k), v1: v}, func() attribute.Set { return attribute.NewSet(k.String(v)) })
+}
+
+func (c *attrCache) of2(k1 attribute.Key, v1 string, k2 attribute.Key, v2 string) metric.MeasurementOption {
+	return c.get(attrKey{string(k1), v1, string(k2), v2}, func() attribute.Set {
+		return attribute.NewSet(k1.String(v1), k2.String(v2))
+	})
+}
+
+func (c *attrCache) get(key attrKey, build func() attribute.Set) metric.MeasurementOption {
+	if o, ok := c.m.Load(key); ok {
+		return o.(metric.MeasurementOption)
+	}
+	o := metric.WithAttributeSet(build())
+	if c.size.Load() < maxCached {
+		if _, loaded := c.m.LoadOrStore(key, o); !loaded {
+			c.size.Add(1)
+		}
+	}
+	return o
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
@@ -59,7 +58,7 @@ func (t *Telemetry) SalesforceRetry(p salesforce.RetryPolicy) salesforce.RetryPo
 // retried counts a client's retry and marks it on the caller's span.
 func (t *Telemetry) retried(ctx context.Context, client string, attempt int, err error) {
 	cause := string(pipeline.CauseOf(err))
-	t.m.retries.Add(ctx, 1, metric.WithAttributes(keyClient.String(client), keyCause.String(cause)))
+	t.m.retries.Add(ctx, 1, t.m.attrs.of2(keyClient, client, keyCause, cause))
 	trace.SpanFromContext(ctx).AddEvent(EventRetry, trace.WithAttributes(
 		attribute.String("bc2sf.client", client), attrCause.String(cause), attrAttempt.Int(attempt)))
 }

@@ -1,6 +1,8 @@
 package telemetry_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
@@ -20,9 +23,9 @@ import (
 )
 
 // One order delivered over HTTP and synced to the fake org is one trace:
-// the receiver's server span, the enqueue and the sync under it, the fetch
-// and the write under the sync, the client calls under those and the HTTP
-// requests under the calls; the sync span ends with the outcome.
+// the receiver's server span, the enqueue and the sync under it, and the
+// HTTP requests of the sync (the order read, the token, the graph call)
+// under the sync, which ends with the outcome.
 func TestOneOrderIsOneTrace(t *testing.T) {
 	r := newRig(t)
 	id := r.addOrder(1, 11)
@@ -48,10 +51,6 @@ func TestOneOrderIsOneTrace(t *testing.T) {
 	recv := one("POST /webhooks/bigcommerce")
 	enq := one(telemetry.SpanEnqueue)
 	sync := one(telemetry.SpanSync)
-	fetch := one(telemetry.SpanFetch)
-	get := one(telemetry.SpanGetOrder)
-	write := one(telemetry.SpanWrite)
-	graph := one(telemetry.SpanCompositeGraph)
 
 	if recv.SpanKind() != trace.SpanKindServer || recv.Parent().IsValid() {
 		t.Errorf("receiver span: kind %v, parent %v; want a server span at the root", recv.SpanKind(), recv.Parent())
@@ -60,7 +59,7 @@ func TestOneOrderIsOneTrace(t *testing.T) {
 	for _, link := range []struct {
 		child, parent sdktrace.ReadOnlySpan
 	}{
-		{enq, recv}, {sync, recv}, {fetch, sync}, {get, fetch}, {write, sync}, {graph, write},
+		{enq, recv}, {sync, recv},
 	} {
 		if link.child.SpanContext().TraceID() != traceID || link.child.Parent().SpanID() != link.parent.SpanContext().SpanID() {
 			t.Errorf("span %s: trace %s parent %s; want trace %s under %s", link.child.Name(),
@@ -70,28 +69,30 @@ func TestOneOrderIsOneTrace(t *testing.T) {
 	if enq.SpanKind() != trace.SpanKindProducer || sync.SpanKind() != trace.SpanKindConsumer {
 		t.Errorf("enqueue kind %v, sync kind %v; want producer and consumer", enq.SpanKind(), sync.SpanKind())
 	}
-	// Each HTTP request of the sync is a client span under its call: the
-	// order read under the fetch, the token and the graph call under the
-	// write.
-	var underGet, underGraph int
+	// Each HTTP request of the sync is a client span under it: the order
+	// read from BigCommerce, then the token and the graph call to Salesforce.
+	var urls []string
 	for _, s := range spans {
 		if s.SpanKind() != trace.SpanKindClient {
 			continue
 		}
-		if s.SpanContext().TraceID() != traceID {
-			t.Errorf("client span %s is in trace %s, not the order's", s.Name(), s.SpanContext().TraceID())
+		if s.SpanContext().TraceID() != traceID || s.Parent().SpanID() != sync.SpanContext().SpanID() {
+			t.Errorf("client span %s is in trace %s under %s, not under the order's sync", s.Name(), s.SpanContext().TraceID(), s.Parent().SpanID())
 		}
-		switch s.Parent().SpanID() {
-		case get.SpanContext().SpanID():
-			underGet++
-		case graph.SpanContext().SpanID():
-			underGraph++
+		set := attribute.NewSet(s.Attributes()...)
+		full, _ := set.Value("url.full")
+		urls = append(urls, full.AsString())
+	}
+	want := []string{"/v2/orders/" + fmt.Sprint(id) + "?", "/services/oauth2/token", "/composite/graph"}
+	if len(urls) != len(want) {
+		t.Fatalf("client spans for %v, want %d: the order read, the token, the graph call", urls, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(urls[i], w) {
+			t.Errorf("client span %d is for %s, want one for %s", i, urls[i], w)
 		}
 	}
-	if underGet != 1 || underGraph != 2 {
-		t.Errorf("client spans: %d under the order read, %d under the graph call; want 1 and 2 (token, graph)", underGet, underGraph)
-	}
-	want := map[attribute.Key]attribute.Value{
+	wantAttrs := map[attribute.Key]attribute.Value{
 		"bc2sf.order.id": attribute.Int64Value(id),
 		"bc2sf.source":   attribute.StringValue("webhook"),
 		"bc2sf.attempt":  attribute.IntValue(1),
@@ -101,7 +102,7 @@ func TestOneOrderIsOneTrace(t *testing.T) {
 	for _, kv := range sync.Attributes() {
 		got[kv.Key] = kv.Value
 	}
-	for k, v := range want {
+	for k, v := range wantAttrs {
 		if got[k] != v {
 			t.Errorf("sync span %s = %v, want %v", k, got[k].String(), v.String())
 		}
@@ -186,17 +187,18 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("%s has %d series, want %d", name, n, want)
 		}
 	}
-	// The client's retry is marked on the span of the call that made it.
+	// The clients' retries are marked on the span of the order they were
+	// for: the order read's and the graph call's.
 	var marked int
 	for _, s := range r.spans.Ended() {
 		for _, e := range s.Events() {
-			if e.Name == telemetry.EventRetry && s.Name() == telemetry.SpanCompositeGraph {
+			if e.Name == telemetry.EventRetry && s.Name() == telemetry.SpanSync {
 				marked++
 			}
 		}
 	}
-	if marked != 1 {
-		t.Errorf("%d %s events on %s spans, want 1", marked, telemetry.EventRetry, telemetry.SpanCompositeGraph)
+	if marked != 2 {
+		t.Errorf("%d %s events on %s spans, want 2", marked, telemetry.EventRetry, telemetry.SpanSync)
 	}
 	assertLatency(t, rm, 1)
 
@@ -325,4 +327,76 @@ func names(spans []sdktrace.ReadOnlySpan) []string {
 		out[i] = s.Name()
 	}
 	return out
+}
+
+// A call that serves several orders (a batch) shows in every order's
+// trace: each order gets a span of the stage under its own sync span, the
+// call runs under the first order's, and the spans link to each other.
+func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	tel, err := telemetry.New(telemetry.WithTracerProvider(tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks := tel.Worker(pipeline.WorkerConfig{}).Hooks
+	ctx := context.Background()
+	var tasks []context.Context
+	var ends []func(pipeline.Result)
+	for i := range 3 {
+		tc, end := hooks.Task(ctx, pipeline.Task{OrderID: int64(i + 1), Source: pipeline.SourceReconcile},
+			&idempotency.Delivery{ID: fmt.Sprint(i), Attempt: 1})
+		tasks, ends = append(tasks, tc), append(ends, end)
+	}
+	callCtx, done := hooks.Call(ctx, pipeline.StageWrite, tasks)
+	_, call := tp.Tracer("test").Start(callCtx, "HTTP POST")
+	call.End()
+	done(errors.New("composite graph: 503"))
+	for _, end := range ends {
+		end(pipeline.Result{Outcome: pipeline.OutcomeRetried, Cause: pipeline.CauseUnavailable, Reason: "503"})
+	}
+
+	syncs := map[trace.TraceID]sdktrace.ReadOnlySpan{}
+	var writes []sdktrace.ReadOnlySpan
+	var http sdktrace.ReadOnlySpan
+	for _, s := range spans.Ended() {
+		switch s.Name() {
+		case telemetry.SpanSync:
+			syncs[s.SpanContext().TraceID()] = s
+		case telemetry.SpanWrite:
+			writes = append(writes, s)
+		case "HTTP POST":
+			http = s
+		}
+	}
+	if len(syncs) != 3 || len(writes) != 3 || http == nil {
+		t.Fatalf("%d traces with a sync, %d write spans, call %v; want 3, 3, one", len(syncs), len(writes), http != nil)
+	}
+	first := writes[0]
+	for _, w := range writes {
+		if w.SpanContext().SpanID() == http.Parent().SpanID() {
+			first = w
+		}
+	}
+	for _, w := range writes {
+		sync, ok := syncs[w.SpanContext().TraceID()]
+		if !ok || w.Parent().SpanID() != sync.SpanContext().SpanID() {
+			t.Errorf("write span %s is not under its order's sync", w.SpanContext().SpanID())
+		}
+		if w.Status().Code != codes.Error {
+			t.Errorf("write span status %+v, want the call's error", w.Status())
+		}
+		if w == first {
+			if len(w.Links()) != 2 {
+				t.Errorf("the call's write span has %d links, want one to each other order's", len(w.Links()))
+			}
+			continue
+		}
+		if len(w.Links()) != 1 || w.Links()[0].SpanContext.SpanID() != first.SpanContext().SpanID() {
+			t.Errorf("write span %s links %v, want the call's", w.SpanContext().SpanID(), w.Links())
+		}
+	}
+	if http.SpanContext().TraceID() != first.SpanContext().TraceID() {
+		t.Error("the call's span is not in the first order's trace")
+	}
 }

@@ -169,8 +169,9 @@ type queue interface {
 
 // receiverHandler is what a bc2sf receiver serves: the verifying
 // middleware (hook header plus Standard Webhooks signature), the handler and
-// the pipeline's sink on q, tagging events with their generation in s.
-func receiverHandler(b *testing.B, q idempotency.Queue, s idempotency.Store) http.Handler {
+// the pipeline's sink on q, tagging events with their generation in s, with
+// opts for the sink.
+func receiverHandler(b *testing.B, q idempotency.Queue, s idempotency.Store, opts ...pipeline.SinkOption) http.Handler {
 	b.Helper()
 	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, hookSecret),
@@ -179,7 +180,7 @@ func receiverHandler(b *testing.B, q idempotency.Queue, s idempotency.Store) htt
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := webhook.NewHandler(pipeline.NewSink(q, s))
+	h, err := webhook.NewHandler(pipeline.NewSink(q, s, opts...))
 	if err != nil {
 		b.Fatal(err)
 	}
