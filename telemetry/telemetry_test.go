@@ -93,10 +93,11 @@ func TestOneOrderIsOneTrace(t *testing.T) {
 		}
 	}
 	wantAttrs := map[attribute.Key]attribute.Value{
-		"bc2sf.order.id": attribute.Int64Value(id),
-		"bc2sf.source":   attribute.StringValue("webhook"),
-		"bc2sf.attempt":  attribute.IntValue(1),
-		"bc2sf.outcome":  attribute.StringValue("synced"),
+		"bc2sf.kind":    attribute.StringValue("order"),
+		"bc2sf.id":      attribute.Int64Value(id),
+		"bc2sf.source":  attribute.StringValue("webhook"),
+		"bc2sf.attempt": attribute.IntValue(1),
+		"bc2sf.outcome": attribute.StringValue("synced"),
 	}
 	got := map[attribute.Key]attribute.Value{}
 	for _, kv := range sync.Attributes() {

@@ -40,7 +40,8 @@ const (
 
 // Attribute keys of the spans.
 const (
-	attrOrderID   = attribute.Key("bc2sf.order.id")
+	attrKind      = attribute.Key("bc2sf.kind")
+	attrID        = attribute.Key("bc2sf.id")
 	attrSource    = attribute.Key("bc2sf.source")
 	attrAttempt   = attribute.Key("bc2sf.attempt")
 	attrOutcome   = attribute.Key("bc2sf.outcome")
@@ -176,7 +177,8 @@ func (t *Telemetry) taskHook(ctx context.Context, task pipeline.Task, d *idempot
 		trace.WithAttributes(
 			semconv.MessagingOperationTypeProcess,
 			semconv.MessagingMessageID(d.ID),
-			attrOrderID.Int64(task.OrderID),
+			attrKind.String(string(task.EntityKind())),
+			attrID.Int64(task.ID()),
 			attrSource.String(string(task.Source)),
 			attrAttempt.Int(d.Attempt),
 		))
