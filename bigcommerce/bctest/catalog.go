@@ -347,17 +347,7 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ids := map[int64]bool{}
-	if raw, ok := q.list("id:in"); ok {
-		for _, v := range raw {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 1 {
-				q.fail("id:in", v, "a product id")
-				break
-			}
-			ids[n] = true
-		}
-	}
+	ids := q.idSet("id:in", "a product id")
 	withVariants := readIncludes(q)
 	page, limit, tooLarge := q.page(maxV3Limit)
 	if !checkV3Query(w, q, tooLarge) {
@@ -379,4 +369,23 @@ func variantSKUs(p *Product) []string {
 		out = append(out, v.SKU)
 	}
 	return out
+}
+
+// idSet reads an ":in" filter of positive ids (id:in); a value that is not
+// one fails the query with want. It is empty when the filter is absent.
+func (q *query) idSet(name, want string) map[int64]bool {
+	ids := map[int64]bool{}
+	raw, ok := q.list(name)
+	if !ok {
+		return ids
+	}
+	for _, v := range raw {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			q.fail(name, v, want)
+			break
+		}
+		ids[n] = true
+	}
+	return ids
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -30,17 +29,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ids := map[int64]bool{}
-	if raw, ok := q.list("id:in"); ok {
-		for _, v := range raw {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 1 {
-				q.fail("id:in", v, "a customer id")
-				break
-			}
-			ids[n] = true
-		}
-	}
+	ids := q.idSet("id:in", "a customer id")
 	emails, _ := q.list("email:in")
 	minModified, hasMin := q.date("date_modified:min")
 	maxModified, hasMax := q.date("date_modified:max")
