@@ -222,6 +222,8 @@ func (r *rig) workerStats() pipeline.Stats {
 		sum.BigCommerceCalls += s.BigCommerceCalls
 		sum.OrderPages += s.OrderPages
 		sum.OrdersRead += s.OrdersRead
+		sum.FailedGraphCalls += s.FailedGraphCalls
+		sum.NodeRetries += s.NodeRetries
 		sum.GraphCalls += s.GraphCalls
 		sum.GraphOrders += s.GraphOrders
 	}

@@ -15,6 +15,9 @@ type batch struct {
 	items map[int64]*item
 	order []int64 // order ids in arrival order
 	nodes int
+	// blame is set on the call of a suspect order sent alone while the org
+	// answers: a whole-call failure is then the order's.
+	blame bool
 }
 
 func newBatch() *batch { return &batch{items: map[int64]*item{}} }
@@ -48,9 +51,14 @@ type fetched struct {
 	jobs  int
 }
 
-// callDone reports the end of one Composite Graph call to the batcher.
+// callDone reports the end of one Composite Graph call to the batcher: the
+// items to write again, and whether the call failed as a whole (with the
+// delay the server asked for) or went through.
 type callDone struct {
-	b *batch
+	b      *batch
+	again  []*item
+	failed bool
+	delay  time.Duration
 }
 
 // batcher decides when mapped orders go to Salesforce and with whom. It is
@@ -76,6 +84,7 @@ type batcher struct {
 	nodes    int             // records of the waiting items
 	busy     map[recordKey]int
 	inFlight int
+	health   health
 	// returned is set when a call returned since the last partial call was
 	// sent: the moment to send what waits.
 	returned bool
@@ -84,7 +93,7 @@ type batcher struct {
 func newBatcher(maxOrders, maxInFlight int, maxWait time.Duration) *batcher {
 	return &batcher{
 		maxOrders: maxOrders, maxInFlight: maxInFlight, maxWait: maxWait,
-		byOrder: map[int64]*item{}, busy: map[recordKey]int{},
+		byOrder: map[int64]*item{}, busy: map[recordKey]int{}, health: newHealth(maxInFlight),
 	}
 }
 
@@ -137,8 +146,11 @@ func (b *batcher) mark(it *item, delta int) {
 // ready without waiting for company. When next returns nil, wake is the time
 // at which the decision may change with no other event, or the zero time.
 func (b *batcher) next(now time.Time, upstream int, draining bool) (out *batch, wake time.Time) {
-	if b.inFlight >= b.maxInFlight || len(b.waiting) == 0 {
+	if b.inFlight >= b.health.limit || len(b.waiting) == 0 {
 		return nil, time.Time{}
+	}
+	if now.Before(b.health.notBefore) {
+		return nil, b.health.notBefore
 	}
 	if !draining && len(b.waiting) < b.maxOrders && b.nodes <= salesforce.MaxGraphNodes {
 		// No call can be full: decide on a partial one before looking at
@@ -146,21 +158,39 @@ func (b *batcher) next(now time.Time, upstream int, draining bool) (out *batch, 
 		if b.onlyFull {
 			return nil, time.Time{}
 		}
-		oldest := b.waiting[0].since
-		for _, it := range b.waiting[1:] {
+		oldest, retry := b.waiting[0].since, false
+		for _, it := range b.waiting {
 			if it.since.Before(oldest) {
 				oldest = it.since
 			}
+			retry = retry || it.nodeRetries > 0
 		}
-		if now.Sub(oldest) < b.maxWait && !((b.inFlight == 0 || b.returned) && upstream == 0) {
+		if !retry && now.Sub(oldest) < b.maxWait && !((b.inFlight == 0 || b.returned) && upstream == 0) {
 			return nil, oldest.Add(b.maxWait)
 		}
 	}
 	cand := newBatch()
-	full := false
-	var oldest time.Time
+	full, retry := false, false
+	var oldest, soonest time.Time
 	for _, it := range b.waiting {
+		if it.notBefore.After(now) {
+			if soonest.IsZero() || it.notBefore.Before(soonest) {
+				soonest = it.notBefore
+			}
+			continue
+		}
 		if b.isBusy(it) {
+			continue
+		}
+		if it.callFails >= suspectAfter {
+			if cand.len() == 0 {
+				// Sent alone: blamed if it fails while the org answers.
+				solo := newBatch()
+				solo.add(it)
+				solo.blame = b.health.failures == 0
+				b.take(solo)
+				return solo, time.Time{}
+			}
 			continue
 		}
 		n := len(it.result.Records)
@@ -169,22 +199,27 @@ func (b *batcher) next(now time.Time, upstream int, draining bool) (out *batch, 
 			break
 		}
 		cand.add(it)
+		retry = retry || it.nodeRetries > 0
 		if oldest.IsZero() || it.since.Before(oldest) {
 			oldest = it.since
 		}
 	}
 	if cand.len() == 0 {
-		return nil, time.Time{}
+		return nil, soonest
 	}
 	full = full || cand.len() >= b.maxOrders
 	if !full && !draining && b.onlyFull {
 		return nil, time.Time{}
 	}
-	if !full && !draining {
+	if !full && !draining && !retry {
 		waited := now.Sub(oldest) >= b.maxWait
 		mayFlush := b.inFlight == 0 || b.returned
 		if !waited && !(mayFlush && upstream == 0) {
-			return nil, oldest.Add(b.maxWait)
+			wake := oldest.Add(b.maxWait)
+			if !soonest.IsZero() && soonest.Before(wake) {
+				wake = soonest
+			}
+			return nil, wake
 		}
 	}
 	b.take(cand)
@@ -211,11 +246,61 @@ func (b *batcher) take(out *batch) {
 	b.inFlight++
 }
 
-// done records the end of a call.
-func (b *batcher) done(out *batch) {
-	out.each(func(it *item) { b.mark(it, -1) })
+// takeExpiring removes from the waiting list the items half of whose lease
+// is gone (see leaseLowAt), to go back to the queue, and returns when the
+// next one will be.
+func (b *batcher) takeExpiring(now time.Time, lease time.Duration) (out []*item, next time.Time) {
+	kept := b.waiting[:0]
+	for _, it := range b.waiting {
+		at := leaseLowAt(it, lease)
+		switch {
+		case at.IsZero():
+		case !at.After(now):
+			out = append(out, it)
+			delete(b.byOrder, it.result.OrderID)
+			b.nodes -= len(it.result.Records)
+			continue
+		case next.IsZero() || at.Before(next):
+			next = at
+		}
+		kept = append(kept, it)
+	}
+	clear(b.waiting[len(kept):])
+	b.waiting = kept
+	return out, next
+}
+
+// leaseLowAt is when half the lease of the item's oldest delivery will be
+// gone: from then on the item goes back to the queue rather than wait in
+// memory, lest the queue deliver it again meanwhile. It is the zero time
+// when the queue named no lease end.
+func leaseLowAt(it *item, lease time.Duration) time.Time {
+	var at time.Time
+	for _, j := range it.jobs {
+		if j.d == nil || j.d.LeaseExpiresAt.IsZero() {
+			continue
+		}
+		if t := j.d.LeaseExpiresAt.Add(-lease / 2); at.IsZero() || t.Before(at) {
+			at = t
+		}
+	}
+	return at
+}
+
+// done records the end of a call: the health of the org, and the items to
+// write again, which keep their place in time.
+func (b *batcher) done(d callDone, now time.Time) {
+	d.b.each(func(it *item) { b.mark(it, -1) })
 	b.inFlight--
 	b.returned = true
+	if d.failed {
+		b.health.failed(now, d.delay)
+	} else {
+		b.health.succeeded()
+	}
+	for _, it := range d.again {
+		b.add(it, now)
+	}
 }
 
 // batchLoop runs the batcher: it takes what the fetching side hands over and
@@ -233,20 +318,32 @@ func (w *Worker) batchLoop(ctx context.Context, in <-chan fetched) {
 	draining := false
 	for {
 		now := time.Now()
-		var wake time.Time
+		expiring, wake := b.takeExpiring(now, w.cfg.Lease)
+		for _, it := range expiring {
+			delay := max(b.health.notBefore.Sub(now), 0)
+			calls.Go(func() {
+				w.giveBackItem(it, delay, "held while Salesforce failed; given back before its lease ends")
+			})
+		}
 		for {
 			out, at := b.next(now, w.gate.upstream(), draining)
 			if out == nil {
-				wake = at
+				if wake.IsZero() || !at.IsZero() && at.Before(wake) {
+					wake = at
+				}
 				break
 			}
 			calls.Go(func() {
-				w.writeBatch(ctx, out, func() { done <- callDone{b: out} })
+				w.writeBatch(ctx, out, func(d callDone) { done <- d })
 			})
 		}
 		if draining && b.inFlight == 0 {
 			// With no call in flight no record is busy, so next sent
-			// everything: the batcher is empty.
+			// everything it could: what still waits is held back by the
+			// org's health or a retry delay, and goes back to the queue.
+			for _, it := range b.waiting {
+				w.giveBackItem(it, 0, "worker shutting down")
+			}
 			return
 		}
 		if timer != nil {
@@ -269,7 +366,7 @@ func (w *Worker) batchLoop(ctx context.Context, in <-chan fetched) {
 				b.add(it, at)
 			}
 		case d := <-done:
-			b.done(d.b)
+			b.done(d, time.Now())
 		case <-w.gate.poke:
 		case <-timerC:
 			timer, timerC = nil, nil
@@ -285,24 +382,110 @@ func (w *Worker) batchLoop(ctx context.Context, in <-chan fetched) {
 // the PricebookEntry ids of the new ones (lookups), then builds one graph per
 // order (orderGraph) and sends the graphs in as few Composite Graph calls as
 // the limits allow (one, for a batch of at most 75 orders and 500 nodes).
-func (w *Worker) writeBatch(ctx context.Context, b *batch, returned func()) {
+//
+// What failed without being the orders' fault is not settled but handed
+// back to the batcher, to be written again from memory: every order of a
+// call that failed as a whole (callFailure), and an order whose graph failed
+// on a node with a transient error (UNABLE_TO_LOCK_ROW and the like), up to
+// maxNodeRetries times, after a short delay. An order whose lease is half
+// gone goes back to the queue instead, without counting an attempt.
+func (w *Worker) writeBatch(ctx context.Context, b *batch, returned func(callDone)) {
 	var jobs []*job
 	b.each(func(it *item) { jobs = append(jobs, it.jobs...) })
 	cctx, end := w.callHook(ctx, StageWrite, jobs)
 	outcomes, callErr := w.write(cctx, b)
 	end(callErr)
-	returned()
+	now := time.Now()
+	d := callDone{b: b}
+	var settle []outcome
 	for _, o := range outcomes {
+		switch {
+		case o.err == nil || ctx.Err() != nil:
+			settle = append(settle, o)
+		case o.call:
+			again, delay := callFailure(o.err)
+			if !again {
+				settle = append(settle, o)
+				continue
+			}
+			d.failed, d.delay = true, max(d.delay, delay)
+			o.it.callFails++
+			if b.blame { // alone, while the org answers: the order's fault
+				settle = append(settle, o)
+				continue
+			}
+			d.again = append(d.again, o.it)
+		default:
+			if kind, _ := classify(o.err); kind != kindTransient || o.it.nodeRetries >= w.nodeRetry.max {
+				settle = append(settle, o)
+				continue
+			}
+			o.it.nodeRetries++
+			o.it.notBefore = now.Add(exponentialBackoff(w.nodeRetry.base, w.nodeRetry.cap)(o.it.nodeRetries))
+			w.stats.nodeRetries.Add(1)
+			d.again = append(d.again, o.it)
+		}
+	}
+	if d.failed {
+		w.stats.failedGraphCalls.Add(1)
+		w.log.Warn("composite graph call failed as a whole; its orders are written again",
+			"orders", b.len(), "err", firstCallErr(outcomes))
+	}
+	var back []*item
+	kept := d.again[:0]
+	for _, it := range d.again {
+		if w.leaseLow(it, now) {
+			back = append(back, it)
+		} else {
+			kept = append(kept, it)
+		}
+	}
+	d.again = kept
+	returned(d)
+	for _, it := range back {
+		w.giveBackItem(it, max(d.delay, time.Second), "held while Salesforce failed; given back before its lease ends")
+	}
+	for _, o := range settle {
 		w.settleItem(ctx, o)
 	}
 }
 
+// firstCallErr returns the error of a failed call, for the log.
+func firstCallErr(outcomes []outcome) error {
+	for _, o := range outcomes {
+		if o.call && o.err != nil {
+			return o.err
+		}
+	}
+	return nil
+}
+
+// leaseLow reports whether half of the lease of one of the item's
+// deliveries is gone (see leaseLowAt).
+func (w *Worker) leaseLow(it *item, now time.Time) bool {
+	at := leaseLowAt(it, w.cfg.Lease)
+	return !at.IsZero() && !at.After(now)
+}
+
+// giveBackItem puts the item's deliveries back on the queue after delay,
+// as attempts that were no failure of theirs (see waitLog), and ends them
+// in the batcher.
+func (w *Worker) giveBackItem(it *item, delay time.Duration, reason string) {
+	for _, j := range it.jobs {
+		w.waits.add(j.d.ID)
+		w.retry(j, Result{Warnings: it.result.Warnings}, delay, reason)
+	}
+	w.gate.settled(len(it.jobs))
+}
+
 // outcome is what became of one item in a call: written (err nil, with the
-// ids Salesforce returned) or failed with err.
+// ids Salesforce returned) or failed with err; call is set when err failed
+// the whole call (or its lookups), not the item's graph.
 type outcome struct {
-	it  *item
-	res Result
-	err error
+	it   *item
+	res  Result
+	err  error
+	call bool
 }
 
 // write makes the batch's call and tells, per item, how it went, and the
@@ -311,7 +494,7 @@ func (w *Worker) write(ctx context.Context, b *batch) ([]outcome, error) {
 	outcomes := make([]outcome, 0, b.len())
 	failAll := func(err error) ([]outcome, error) {
 		b.each(func(it *item) {
-			outcomes = append(outcomes, outcome{it: it, res: Result{Warnings: it.result.Warnings}, err: err})
+			outcomes = append(outcomes, outcome{it: it, res: Result{Warnings: it.result.Warnings}, err: err, call: true})
 		})
 		return outcomes, err
 	}
@@ -371,7 +554,7 @@ func (w *Worker) send(ctx context.Context, byGraph map[string]*item, req salesfo
 		o := outcome{it: it, res: Result{Warnings: it.result.Warnings}}
 		switch gr, ok := graphResult(resp, g.GraphID); {
 		case err != nil:
-			o.err = fmt.Errorf("composite graph: %w", err)
+			o.err, o.call = fmt.Errorf("composite graph: %w", err), true
 		case !ok:
 			o.err = fmt.Errorf("composite graph: no result for graph %s", g.GraphID)
 		case gr.Err() != nil:

@@ -91,7 +91,7 @@ func TestBatcherAccumulatesWhileACallIsInFlight(t *testing.T) {
 	if out, wake := b.next(batchT0, 0, false); out != nil || !wake.Equal(batchT0.Add(time.Second)) {
 		t.Fatalf("sent %v (wake %v) while a call is in flight; want the orders to wait", ids(out), wake)
 	}
-	b.done(first)
+	b.done(callDone{b: first}, batchT0)
 	out, _ := b.next(batchT0, 0, false)
 	if want := []int64{2, 3, 4, 5, 6, 7, 8, 9, 10, 11}; !slices.Equal(ids(out), want) {
 		t.Fatalf("when the call returned sent %v, want %v", ids(out), want)
@@ -163,7 +163,7 @@ func TestBatcherHoldsOrdersWhoseRecordsAreInFlight(t *testing.T) {
 	if !slices.Equal(ids(out), []int64{3}) {
 		t.Fatalf("sent %v while order 1 (customer ada) is in flight, want only [3]", ids(out))
 	}
-	b.done(first)
+	b.done(callDone{b: first}, batchT0)
 	out, _ = b.next(batchT0, 0, false)
 	if !slices.Equal(ids(out), []int64{1, 2}) {
 		t.Fatalf("after the call of ada returned sent %v, want [1 2]", ids(out))
@@ -226,7 +226,7 @@ func TestBatcherBurstFillsEveryCall(t *testing.T) {
 		}
 		if len(inFlight) > 0 && arrived%20 == 0 || arrived == total {
 			if len(inFlight) > 0 {
-				b.done(inFlight[0])
+				b.done(callDone{b: inFlight[0]}, now)
 				inFlight = inFlight[1:]
 			}
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -186,6 +188,72 @@ func TestWorkerSendsFullCallsInParallel(t *testing.T) {
 		stop()
 		if st := r.w.Stats(); st.Synced != 226 {
 			t.Errorf("synced %d, want 226", st.Synced)
+		}
+	})
+}
+
+// downGraphs answers its first down calls with 503, as an org in a bad
+// quarter of an hour, then like okGraphs.
+type downGraphs struct {
+	okGraphs
+	down  int64
+	tried atomic.Int64
+}
+
+func (d *downGraphs) CompositeGraph(ctx context.Context, req salesforce.GraphRequest) (*salesforce.GraphResponse, error) {
+	if d.tried.Add(1) <= d.down {
+		return nil, &salesforce.APIError{StatusCode: 503, Errors: []salesforce.ErrorEntry{{Code: "SERVER_UNAVAILABLE", Message: "Server too busy"}}}
+	}
+	return d.okGraphs.CompositeGraph(ctx, req)
+}
+
+// TestWorkerRidesOutAnOutage: while every call fails as a whole, the orders
+// wait in memory, the Worker slows down, and an order whose lease runs low
+// goes back to the queue; none of it counts as the order's failure, so even
+// with MaxAttempts 1 nothing is dead-lettered, and everything is synced once
+// the org answers again.
+func TestWorkerRidesOutAnOutage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var got results
+		graphs := &downGraphs{down: 12}
+		r := newBatchRig(t, func(c *pipeline.WorkerConfig) {
+			c.Graphs, c.OnResult = graphs, got.add
+			c.MaxAttempts = 1
+			c.Lease = 4 * time.Second
+		})
+		close(r.graphs.release)
+		r.enqueue(t, 5)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- r.w.Run(ctx) }()
+		for r.w.Stats().Synced < 5 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		r.q.Close()
+
+		st := r.w.Stats()
+		if st.DeadLettered != 0 || st.FailedGraphCalls != 12 || st.Synced != 5 {
+			t.Errorf("stats %+v; want 12 failed calls, 5 synced, no dead letter", st)
+		}
+		givenBack := 0
+		for _, res := range got.list() {
+			switch res.Outcome {
+			case pipeline.OutcomeRetried:
+				givenBack++
+				if !strings.Contains(res.Reason, "held while Salesforce failed") {
+					t.Errorf("retry %+v, want one given back before its lease ends", res)
+				}
+			case pipeline.OutcomeSynced:
+			default:
+				t.Errorf("result %+v", res)
+			}
+		}
+		if givenBack == 0 {
+			t.Error("no order went back to the queue while its lease ran low")
 		}
 	})
 }

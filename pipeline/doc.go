@@ -113,10 +113,17 @@
 // alone. The graphs carry node URLs relative to the API
 // version, which the *salesforce.Client completes with its own. Per order, a success is
 // Store.FinishSync, Store.Complete and Queue.Ack; a failure is settled by the policy on
-// Worker: rate limits and transient errors are retried with a delay, up to
-// MaxAttempts (8), data errors are dead-lettered at once with a reason naming
-// the order and Salesforce's error codes. Stats and OnResult report every
-// outcome.
+// Worker. A failure of a whole call is not a failure of each order in it: a
+// Composite Graph call that fails as a whole (a 503, a timeout, an expired
+// session, a rate limit) has its orders written again from memory without
+// counting an attempt, while one breaker, shared by all the Worker's calls,
+// slows them down until a call goes through again; a graph that fails on a
+// locked row is written again soon, alone among its call's graphs. Rate
+// limits and transient errors about an order are retried with a delay, up
+// to MaxAttempts (8); data errors are dead-lettered at once with a reason
+// naming the order and Salesforce's error codes. Stats and OnResult report
+// every outcome. Give the Worker's salesforce.Client SalesforceRetryPolicy,
+// so that a failing call comes back to the Worker at once.
 //
 // For mapper.TargetOrder the Worker makes, per batch and before the graph
 // call, up to two SOQL queries through Pricebook (a *salesforce.Client):

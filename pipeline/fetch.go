@@ -36,6 +36,8 @@ type job struct {
 	// it), and end, when set, reports the Result to the hook.
 	ctx context.Context
 	end func(Result)
+	// pageFails counts the pages with this job that failed in a row.
+	pageFails int
 }
 
 // item is one mapped order waiting in a batch, with every delivery it
@@ -45,6 +47,12 @@ type item struct {
 	result mapper.Result
 	jobs   []*job
 	since  time.Time // when it joined the batcher's waiting list
+	// notBefore delays the item's next write, after a node-level failure.
+	notBefore time.Time
+	// nodeRetries and callFails count the item's writes that failed on a
+	// node of its graph (and were retried from memory), and with the whole
+	// call.
+	nodeRetries, callFails int
 }
 
 // claim decodes a delivery, claims its key in the Store and then its order
@@ -419,6 +427,7 @@ func (w *Worker) giveBackPending(f *fetcher, in chan<- fetched) {
 // it is about. A rate limit on a page pauses the pool and gives the page's
 // deliveries back to the fetcher, without counting an attempt.
 func (w *Worker) fetch(ctx context.Context, plan fetchPlan, jobs map[int64][]*job, in chan<- fetched) fetchDone {
+	again := fetchDone{again: map[int64][]*job{}}
 	if plan.page() {
 		var pageJobs []*job
 		for _, id := range plan.ids {
@@ -428,12 +437,8 @@ func (w *Worker) fetch(ctx context.Context, plan fetchPlan, jobs map[int64][]*jo
 		orders, err := w.fetchPage(cctx, plan)
 		end(err)
 		if err != nil {
-			if kind, delay := classify(err); kind == kindRateLimit && ctx.Err() == nil {
-				if delay <= 0 {
-					delay = w.cfg.RateLimitDelay
-				}
-				w.pause(delay)
-				w.log.Warn("page of orders rate limited; fetching it again after the wait",
+			if delay, ok := w.pageAgain(ctx, err, jobs); ok {
+				w.log.Warn("page of orders failed as a whole; fetching it again after a wait",
 					"min_id", plan.ids[0], "max_id", plan.ids[len(plan.ids)-1], "delay", delay, "err", err)
 				return fetchDone{again: jobs}
 			}
@@ -467,6 +472,13 @@ func (w *Worker) fetch(ctx context.Context, plan fetchPlan, jobs map[int64][]*jo
 		end(err)
 		f := fetched{jobs: len(js)}
 		if err != nil {
+			if kind, delay := classify(err); ctx.Err() == nil && (kind == kindRateLimit || isAuth(err)) {
+				// Not about the order: read it again after the wait,
+				// without counting an attempt.
+				w.pause(w.bcDelay(kind, delay))
+				again.again[id] = js
+				continue
+			}
 			for _, j := range js {
 				w.fail(ctx, j, Result{}, fmt.Errorf("fetch order %d: %w", id, err))
 			}
@@ -478,7 +490,56 @@ func (w *Worker) fetch(ctx context.Context, plan fetchPlan, jobs map[int64][]*jo
 		}
 		in <- f
 	}
-	return fetchDone{}
+	return again
+}
+
+// pageAgain decides what follows a page that failed as a whole: a rate
+// limit, an expired credential or a failure of the store (5xx, timeout)
+// pauses the pool and reads the page again, without counting an attempt
+// against its orders, up to maxPageFailures times in a row for the
+// failures that could be caused by an order in it; any other error, and
+// then those too, has the orders read one by one, so that an error is only
+// ever blamed on the order it is about.
+func (w *Worker) pageAgain(ctx context.Context, err error, jobs map[int64][]*job) (time.Duration, bool) {
+	kind, delay := classify(err)
+	if ctx.Err() != nil || kind == kindData {
+		return 0, false
+	}
+	if kind != kindRateLimit && !isAuth(err) {
+		for _, js := range jobs {
+			for _, j := range js {
+				if j.pageFails >= maxPageFailures {
+					return 0, false
+				}
+			}
+		}
+		for _, js := range jobs {
+			for _, j := range js {
+				j.pageFails++
+			}
+		}
+	}
+	delay = w.bcDelay(kind, delay)
+	w.pause(delay)
+	return delay, true
+}
+
+// maxPageFailures is how many times in a row a page that failed for a
+// reason that could be one of its orders' is read again before its orders
+// are read one by one.
+const maxPageFailures = 3
+
+// bcDelay is the wait after a BigCommerce call that failed as a whole: the
+// server's, else RateLimitDelay for a rate limit, else the breaker's short
+// backoff.
+func (w *Worker) bcDelay(kind failureKind, delay time.Duration) time.Duration {
+	switch {
+	case delay > 0:
+		return delay
+	case kind == kindRateLimit:
+		return w.cfg.RateLimitDelay
+	}
+	return exponentialBackoff(healthBase, healthCap)(1)
 }
 
 // fetchPage reads the orders of plan's ids in one call of the OrderLister,

@@ -152,3 +152,38 @@ func TestWorkerWaitsOutARateLimitedPage(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkerReadsAFailingPageAgainThenOrderByOrder: a page that fails with
+// a 503 is read again after a short wait, without counting an attempt; one
+// that keeps failing has its orders read one by one, so that a failure one
+// of them causes is blamed on it alone.
+func TestWorkerReadsAFailingPageAgainThenOrderByOrder(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		failPages int
+		wantAlone bool
+	}{
+		{"once", 1, false},
+		{"always", 1 << 20, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				src := &slowOrders{memOrders: &memOrders{orders: distinctBuyers(benchOrders(20))}, failPages: tt.failPages,
+					pageErr: &bigcommerce.APIError{Status: http.StatusServiceUnavailable}}
+				w, res := runAll(t, src, 20)
+				if st := w.Stats(); st.Synced != 20 || st.Retried != 0 || st.DeadLettered != 0 {
+					t.Fatalf("stats %+v; want 20 synced with no retry through the queue", st)
+				}
+				for _, r := range res {
+					if r.Attempt != 1 {
+						t.Errorf("order %d synced at attempt %d, want 1", r.OrderID, r.Attempt)
+					}
+				}
+				alone := src.readAlone()
+				if got := len(alone) > 2; got != tt.wantAlone {
+					t.Errorf("orders read alone %v; want them read one by one: %v", alone, tt.wantAlone)
+				}
+			})
+		})
+	}
+}

@@ -193,7 +193,9 @@ func TestWorkerHooksReportACallError(t *testing.T) {
 	e := newEnv(t, mapper.Config{})
 	o := e.addOrders(t, 1)[0]
 	enqueue(t, e.q, o.ID)
-	callErr := &salesforce.APIError{StatusCode: 503, Errors: []salesforce.ErrorEntry{{Code: "SERVER_UNAVAILABLE"}}}
+	// A whole call Salesforce refuses for its content: a 503 would be
+	// written again from memory, not settled.
+	callErr := &salesforce.APIError{StatusCode: 400, Errors: []salesforce.ErrorEntry{{Code: "INVALID_INPUT"}}}
 	log := &hookLog{ends: map[int64][]pipeline.Result{}}
 	cfg := e.config()
 	cfg.MaxAttempts = 1
@@ -206,8 +208,8 @@ func TestWorkerHooksReportACallError(t *testing.T) {
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	ends := log.ends[o.ID]
-	if len(ends) != 1 || ends[0].Outcome != pipeline.OutcomeDead || ends[0].Cause != pipeline.CauseUnavailable {
-		t.Fatalf("ends %+v; want one dead letter with cause unavailable", ends)
+	if len(ends) != 1 || ends[0].Outcome != pipeline.OutcomeDead || ends[0].Cause != pipeline.CauseSalesforceRejected {
+		t.Fatalf("ends %+v; want one dead letter with cause salesforce_rejected", ends)
 	}
 	var stageErrs int
 	for _, err := range log.callErrs {

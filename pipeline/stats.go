@@ -33,6 +33,15 @@ type Stats struct {
 	// OrdersRead counts the orders read for deliveries, alone or in pages;
 	// several deliveries of one order pending together read it once.
 	OrdersRead int64
+	// FailedGraphCalls counts Composite Graph calls (with their lookups)
+	// that failed as a whole for a reason not about their orders (a 503, a
+	// timeout, an expired session, a rate limit): their orders were written
+	// again without counting an attempt, and the Worker slowed down.
+	FailedGraphCalls int64
+	// NodeRetries counts orders written again from memory after a
+	// transient error on a node of their graph (UNABLE_TO_LOCK_ROW and the
+	// like).
+	NodeRetries int64
 	// GraphCalls counts Composite Graph calls; GraphOrders counts the orders
 	// they carried.
 	GraphCalls  int64
@@ -67,6 +76,7 @@ type counters struct {
 	dequeued, synced, skipped, retried, dead atomic.Int64
 	bigcommerceCalls, orderPages, ordersRead atomic.Int64
 	graphCalls, graphOrders, graphEntities   atomic.Int64
+	failedGraphCalls, nodeRetries            atomic.Int64
 	pricebookQueries, existenceQueries       atomic.Int64
 
 	mu          sync.Mutex
@@ -98,6 +108,8 @@ func (w *Worker) Stats() Stats {
 		BigCommerceCalls: c.bigcommerceCalls.Load(),
 		OrderPages:       c.orderPages.Load(),
 		OrdersRead:       c.ordersRead.Load(),
+		FailedGraphCalls: c.failedGraphCalls.Load(),
+		NodeRetries:      c.nodeRetries.Load(),
 		GraphCalls:       c.graphCalls.Load(),
 		GraphOrders:      c.graphOrders.Load(),
 		GraphEntities:    c.graphEntities.Load(),

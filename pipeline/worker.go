@@ -69,7 +69,10 @@ type WorkerConfig struct {
 	// otherwise each is read alone.
 	Orders OrderSource
 	// Graphs writes the batches (a *salesforce.Client, whose API version
-	// completes the graphs' node URLs).
+	// completes the graphs' node URLs). Give the client
+	// SalesforceRetryPolicy: the Worker retries failed calls itself, with
+	// one view of the org's health, and the client's default policy would
+	// hold each failing call's orders for seconds on its own.
 	Graphs GraphWriter
 	// Mapper turns an order into records; its Config picks the target.
 	Mapper *mapper.Mapper
@@ -140,8 +143,9 @@ type WorkerConfig struct {
 
 	// MaxAttempts is the delivery attempt after which a transient failure
 	// dead-letters the task; default 8. The retries this Worker made because
-	// the task's key or order was held by another task do not count; those
-	// another process made do.
+	// the task's key or order was held by another task, or because
+	// Salesforce failed whole calls for longer than half the task's lease,
+	// do not count; those another process made do.
 	MaxAttempts int
 	// Backoff gives the delay before attempt+1 after a transient failure
 	// of attempt (from 1); default ExponentialBackoff(1 s, 5 min).
@@ -228,20 +232,51 @@ const settleTimeout = 5 * time.Second
 // and one Composite Graph call (products add one PricebookEntry query);
 // see "Customers and products" in the package documentation.
 //
-// How a failure is settled:
+// How a failure is settled depends on what it is about. A failure of a
+// whole call is not a failure of each order in it:
+//
+//   - a Composite Graph call (or its Order-target lookups) that fails as a
+//     whole for a reason not about its orders (a 503, a timeout, an expired
+//     session, a rate limit, an answer that cannot be read): its orders wait
+//     in memory, holding their claims, and are written again without
+//     counting an attempt. The Worker keeps one view of Salesforce's health
+//     for all its calls: each such failure halves the calls allowed in
+//     flight (down to one) and holds every call back for the wait the
+//     server asked for, else 50 ms doubled per failure in a row up to 30 s;
+//     each call that goes through lets one more fly and ends the breaker's
+//     hold. An order whose lease is half gone goes back to the queue instead
+//     (Retry, not counted against MaxAttempts). An order that was in
+//     several failed calls is then sent alone, and if that call fails while
+//     the org otherwise answers, the failure is the order's;
+//   - a page of orders that fails as a whole (a rate limit, an expired
+//     credential, a 5xx) pauses the pool and is read again, without
+//     counting an attempt (after three failures in a row for a reason one of
+//     its orders could cause, its orders are read one by one); an order
+//     read alone that hits a rate limit or an expired credential is read
+//     again after the pause, likewise;
+//   - a graph that fails on a node with a transient error (UNABLE_TO_LOCK_ROW
+//     and the like, see below) is written again from memory, alone among its
+//     call's graphs, after 20 ms doubling to 1 s, up to 5 times, before the
+//     task goes back to the queue as below. Such orders do not wait for a
+//     call in flight to return.
+//
+// The failures about a task, and those not known to be about anything:
 //
 //   - rate limits (bigcommerce.ErrRateLimited, salesforce
-//     ErrRequestLimitExceeded, ErrUsageCeiling, HTTP 429): Release and Retry
-//     after the server's delay (RateLimitDelay, 30 s, when it names none),
-//     and no goroutine dequeues until that delay has passed;
+//     ErrRequestLimitExceeded, ErrUsageCeiling, HTTP 429) that reach this
+//     point: Release and Retry after the server's delay (RateLimitDelay, 30
+//     s, when it names none), and no goroutine dequeues until that delay
+//     has passed;
 //   - transient errors (Retryable in the client packages, UNABLE_TO_LOCK_ROW
-//     in a graph node, DUPLICATE_VALUE and INVALID_FIELD_FOR_INSERT_UPDATE,
-//     which two concurrent syncs of the same new order cause, authentication
-//     failures, Store errors, and any error not known to be about the
-//     data): Release and Retry after Backoff;
+//     in a graph node after its retries from memory, DUPLICATE_VALUE and
+//     INVALID_FIELD_FOR_INSERT_UPDATE, which two concurrent syncs of the
+//     same new order cause, a 5xx on an order read alone, Store errors, and
+//     any error not known to be about the data): Release and Retry after
+//     Backoff;
 //   - once a delivery's Attempt reaches MaxAttempts (8), not counting the
 //     retries this Worker made while another task held the key or the
-//     order, either of the above dead-letters the task instead;
+//     order, or while Salesforce failed, either of the above dead-letters
+//     the task instead;
 //   - data errors (a 4xx from BigCommerce such as a deleted order, an order
 //     with more line items than the client reads
 //     (bigcommerce.ErrTooManyLineItems) or an essential field without a
@@ -265,6 +300,13 @@ type Worker struct {
 	currencies    currencyMemo // the org's active currencies, read once
 	// onlyFull is a test hook: see batcher.onlyFull.
 	onlyFull bool
+	// nodeRetry bounds the retries from memory after a node-level failure:
+	// maxNodeRetries after nodeRetryBase doubling to nodeRetryCap; tests
+	// shorten it.
+	nodeRetry struct {
+		max       int
+		base, cap time.Duration
+	}
 	// pauseUntil is a Unix time in nanoseconds before which no goroutine
 	// dequeues, set by rate limits.
 	pauseUntil atomic.Int64
@@ -283,13 +325,15 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
-	return &Worker{
+	w := &Worker{
 		cfg:           cfg,
 		log:           cfg.Logger,
 		target:        cfg.Mapper.Config().Target,
 		multiCurrency: cfg.Mapper.Config().MultiCurrency,
 		stats:         counters{skipReasons: map[string]int64{}},
-	}, nil
+	}
+	w.nodeRetry.max, w.nodeRetry.base, w.nodeRetry.cap = maxNodeRetries, nodeRetryBase, nodeRetryCap
+	return w, nil
 }
 
 func (c *WorkerConfig) fill() error {

@@ -2,10 +2,12 @@ package pipeline_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -253,16 +255,19 @@ func TestWorkerDeadLettersADataErrorAlone(t *testing.T) {
 	}
 }
 
-func TestWorkerRetriesTransientFailures(t *testing.T) {
+// TestWorkerRetriesWholeCallFailuresWithoutBlame: a call that fails as a
+// whole (503, a lock on the whole request, a rate limit) is written again
+// from memory: no order is retried through the queue, none counts an
+// attempt, and all are synced.
+func TestWorkerRetriesWholeCallFailuresWithoutBlame(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		fault     sftest.Fault
-		wantDelay time.Duration // 0: the backoff's 5 ms
+		name  string
+		fault sftest.Fault
 	}{
-		{"503", sftest.Fault{Status: 503}, 0},
-		{"lock", sftest.Fault{Status: 400, Code: "UNABLE_TO_LOCK_ROW"}, 0},
-		{"429 waits Retry-After", sftest.Fault{Status: 429, RetryAfter: time.Second}, time.Second},
+		{"503", sftest.Fault{Status: 503}},
+		{"lock", sftest.Fault{Status: 400, Code: "UNABLE_TO_LOCK_ROW"}},
+		{"429", sftest.Fault{Status: 429, RetryAfter: time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,22 +292,13 @@ func TestWorkerRetriesTransientFailures(t *testing.T) {
 			if n := len(e.sf.Records("Opportunity")); n != 3 {
 				t.Errorf("%d opportunities, want 3", n)
 			}
-			retried := 0
 			for _, r := range got.list() {
-				if r.Outcome != pipeline.OutcomeRetried {
-					continue
-				}
-				retried++
-				want := tt.wantDelay
-				if want == 0 {
-					want = 5 * time.Millisecond
-				}
-				if r.RetryIn != want || r.Attempt != 1 {
-					t.Errorf("retry %+v: delay %v attempt %d, want %v and 1", r, r.RetryIn, r.Attempt, want)
+				if r.Outcome != pipeline.OutcomeSynced || r.Attempt != 1 {
+					t.Errorf("result %+v; want synced at the first attempt", r)
 				}
 			}
-			if retried != 3 || w.Stats().DeadLettered != 0 {
-				t.Errorf("%d retried, %d dead; want 3 and 0", retried, w.Stats().DeadLettered)
+			if st := w.Stats(); st.Retried != 0 || st.FailedGraphCalls != 1 || st.GraphCalls != 2 {
+				t.Errorf("stats %+v; want one failed call, written again once, and no retry", st)
 			}
 		})
 	}
@@ -315,6 +311,27 @@ func (f failingGraphs) CompositeGraph(context.Context, salesforce.GraphRequest) 
 	return nil, f.err
 }
 
+// lockedGraphs answers every graph of every call with UNABLE_TO_LOCK_ROW on
+// its first node, counting calls.
+type lockedGraphs struct{ calls *atomic.Int64 }
+
+func (l lockedGraphs) CompositeGraph(_ context.Context, req salesforce.GraphRequest) (*salesforce.GraphResponse, error) {
+	l.calls.Add(1)
+	resp := &salesforce.GraphResponse{}
+	for _, g := range req.Graphs {
+		res := salesforce.GraphResult{GraphID: g.GraphID}
+		res.GraphResponse.Results = append(res.GraphResponse.Results, salesforce.SubResult{
+			ReferenceID: g.CompositeRequest[0].ReferenceID, HTTPStatusCode: 400,
+			Body: json.RawMessage(`[{"errorCode":"UNABLE_TO_LOCK_ROW","message":"unable to obtain exclusive access to this record"}]`)})
+		resp.Graphs = append(resp.Graphs, res)
+	}
+	return resp, nil
+}
+
+// TestWorkerGivesUpAfterMaxAttempts: an error about the order itself that
+// does not clear (a row that stays locked) is retried from memory, then
+// through the queue, and dead-lettered once the delivery reaches
+// MaxAttempts.
 func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, mapper.Config{})
@@ -322,8 +339,10 @@ func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	enqueue(t, e.q, o.ID)
 	cfg := e.config()
 	cfg.MaxAttempts = 3
-	cfg.Graphs = failingGraphs{&salesforce.APIError{StatusCode: 503, Errors: []salesforce.ErrorEntry{{Code: "SERVER_UNAVAILABLE"}}}}
+	var calls atomic.Int64
+	cfg.Graphs = lockedGraphs{&calls}
 	w := newWorker(t, cfg)
+	pipeline.SetNodeRetries(w, 1, time.Millisecond)
 	start(t, w)
 	waitFor(t, "dead letter", func() bool { return w.Stats().DeadLettered == 1 })
 	dl, err := e.q.DeadLetters(context.Background(), 0)
@@ -331,11 +350,13 @@ func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 		t.Fatal(dl, err)
 	}
 	if dl[0].Attempt != 3 || !strings.Contains(dl[0].Reason, "gave up after 3 attempts") ||
-		!strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", o.ID)) {
+		!strings.Contains(dl[0].Reason, fmt.Sprintf("order %d", o.ID)) || !strings.Contains(dl[0].Reason, "UNABLE_TO_LOCK_ROW") {
 		t.Errorf("dead letter %+v", dl[0])
 	}
-	if st := w.Stats(); st.Retried != 2 || st.GraphCalls != 3 {
-		t.Errorf("stats %+v; want 2 retries and 3 calls", st)
+	// Each of the 3 deliveries is written twice: once, and once more from
+	// memory.
+	if st := w.Stats(); st.Retried != 2 || st.GraphCalls != 6 || calls.Load() != 6 || st.NodeRetries != 3 {
+		t.Errorf("stats %+v, %d calls; want 2 retries through the queue, 3 from memory, 6 calls", st, calls.Load())
 	}
 }
 
@@ -493,6 +514,8 @@ func TestNewWorkerRejectsBadConfig(t *testing.T) {
 	}
 }
 
+// TestWorkerWaitsOutABigCommerceRateLimit: a 429 on an order read pauses
+// the pool for the wait the store named, then reads the order again.
 func TestWorkerWaitsOutABigCommerceRateLimit(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, mapper.Config{})
@@ -507,9 +530,13 @@ func TestWorkerWaitsOutABigCommerceRateLimit(t *testing.T) {
 	w := newWorker(t, cfg)
 	start(t, w)
 	waitFor(t, "synced", func() bool { return w.Stats().Synced == 1 })
+	// A rate limit is not the order's failure: the Worker waits and reads
+	// it again, with no retry through the queue and no attempt counted.
 	rs := got.list()
-	if len(rs) != 2 || rs[0].Outcome != pipeline.OutcomeRetried || rs[0].RetryIn != time.Second ||
-		!strings.Contains(rs[0].Reason, "429") || rs[1].Outcome != pipeline.OutcomeSynced || rs[1].Attempt != 2 {
-		t.Errorf("results %+v; want a retry after the 1 s the store asked for, then a sync", rs)
+	if len(rs) != 1 || rs[0].Outcome != pipeline.OutcomeSynced || rs[0].Attempt != 1 {
+		t.Errorf("results %+v; want one sync at the first attempt", rs)
+	}
+	if n := e.bc.Calls(bctest.RouteGetOrder); n != 2 {
+		t.Errorf("%d reads of the order, want 2: the refused one and the one after the wait", n)
 	}
 }

@@ -117,7 +117,9 @@ func newLoops(ctx context.Context, cfg config, b *backend, tel *telemetry.Teleme
 		salesforce.WithAPIVersion(cfg.sfAPIVersion),
 		salesforce.WithLogger(log),
 		salesforce.WithHTTPClient(tel.HTTPClient(&http.Client{Timeout: salesforce.DefaultTimeout})),
-		salesforce.WithRetry(tel.SalesforceRetry(salesforce.DefaultRetryPolicy())))
+		// The worker retries failed calls itself, with one view of the
+		// org's health; the client only repeats a call once, at once.
+		salesforce.WithRetry(tel.SalesforceRetry(pipeline.SalesforceRetryPolicy())))
 	if err != nil {
 		return nil, nil, err
 	}

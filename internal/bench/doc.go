@@ -20,11 +20,16 @@
 //     webhook middleware, handler and pipeline.NewSink on a memory or Redis
 //     queue, against a bare handler that answers 200;
 //   - BenchmarkEndToEnd: webhook-to-Salesforce latency, p50 and p99, at 100
-//     and 1,000 orders per second on the fakes, against the floor of one
-//     delivery, one order read and one graph call made back to back;
+//     and 1,000 orders per second on the fakes, and at 1,000 with 150 ms
+//     added to every Salesforce call, against the floor of one delivery, one
+//     order read and one graph call made back to back;
 //   - BenchmarkAPICalls: Salesforce and BigCommerce calls per order for
-//     orders one at a time and for bursts of 2,000 and 20,000, against the
-//     ideal (1 per order alone, one per 75 in a burst);
+//     orders one at a time, for bursts of 2,000 and 20,000 and for a
+//     backfill of 20,000, against the ideal (1 per order alone, one per 75
+//     otherwise);
+//   - BenchmarkFaultyBurst: the time a burst of 1,000 takes to drain under
+//     the heavy fault mix, against the same burst without faults, and the
+//     orders lost, duplicated or dead-lettered;
 //   - BenchmarkBacklogMemory: the worker's heap while a 100,000-task Redis
 //     backlog drains, against the heap of an idle worker.
 //

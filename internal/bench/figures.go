@@ -164,6 +164,27 @@ func DefaultFigures() []Figure {
 				Value: ref("internal/bench", name, "bc-calls/entity"), Baseline: ref("internal/bench", name, "ideal-bc-calls/entity"),
 			})
 	}
+	const faulty = "BenchmarkFaultyBurst"
+	zero := func(v, _ float64) bool { return v == 0 }
+	figs = append(figs,
+		Figure{
+			Name:  "Burst of 1,000 under the heavy fault mix: time to drain (vs the same burst without faults)",
+			Value: ref("internal/bench", faulty, "faulty-s"), Baseline: ref("internal/bench", faulty, "clean-s"),
+			Ratio: ref("internal/bench", faulty, "x-clean"), Goal: "≤ 3", Met: atMost(3, true),
+		},
+		Figure{
+			Name:  "Orders lost in the faulty burst",
+			Value: ref("internal/bench", faulty, "lost"), Goal: "0", Met: zero,
+		},
+		Figure{
+			Name:  "Orders duplicated in the faulty burst",
+			Value: ref("internal/bench", faulty, "duplicated"), Goal: "0", Met: zero,
+		},
+		Figure{
+			Name:  "Dead letters of the faulty burst",
+			Value: ref("internal/bench", faulty, "dead"), Goal: "0", Met: zero,
+		},
+	)
 	const backlog = "BenchmarkBacklogMemory"
 	figs = append(figs,
 		Figure{

@@ -237,6 +237,11 @@ func (s *Server) runOne(t *tx, r subrequest, refs map[string]any, allOrNone, gra
 	if graph && (len(c.segs) < 2 || c.segs[0] != "sobjects") {
 		return fail(http.StatusBadRequest, "INVALID_INPUT", "A composite graph node must be an sObject request")
 	}
+	if graph {
+		if code, ok := s.failNode(); ok {
+			return fail(http.StatusBadRequest, code, (Fault{Status: http.StatusBadRequest, Code: code}).message())
+		}
+	}
 	c.nested, c.allOrNone = true, allOrNone
 	allowSave := false
 	for k, v := range r.HTTPHeaders {

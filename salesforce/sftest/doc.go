@@ -164,7 +164,10 @@
 // SERVER_UNAVAILABLE, 400 UNABLE_TO_LOCK_ROW, 403 REQUEST_LIMIT_EXCEEDED,
 // 429 with Retry-After, 500 UNKNOWN_EXCEPTION), a delay, or both;
 // FailRandomly(fraction, fault) fails a reproducible fraction of calls,
-// drawn from the source WithSeed seeds. ExpireTokens and ExpireTokensAfter
+// drawn from the source WithSeed seeds. FailGraphNodesRandomly(fraction,
+// code) fails a reproducible fraction of Composite Graph nodes instead
+// (UNABLE_TO_LOCK_ROW by default), each rolling back its own graph only, as
+// contention for locked rows does. ExpireTokens and ExpireTokensAfter
 // invalidate sessions; WithDailyLimit and SetDailyUsage exhaust the
 // allowance. A refused or faulted call is decided before the request is
 // applied, so it changes nothing. Records, Record and RecordByExternalID

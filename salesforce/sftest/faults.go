@@ -2,7 +2,9 @@ package sftest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -118,6 +120,14 @@ func (f Fault) response() response {
 type faultState struct {
 	schedule    *fakehttp.Schedule[Fault]
 	expireAfter int
+	nodes       *nodeFaults // nil: graph nodes are not failed
+}
+
+// nodeFaults fails a fraction of Composite Graph nodes with a code.
+type nodeFaults struct {
+	fraction float64
+	code     string
+	rng      *rand.Rand
 }
 
 // FailNext answers the next n REST calls that match f.Route with f. Scripts
@@ -155,14 +165,59 @@ func (s *Server) FailRandomly(fraction float64, f Fault) error {
 	return nil
 }
 
-// ClearFaults drops every FailNext script, turns random faults off and
-// cancels an ExpireTokensAfter countdown. Tokens already expired stay
-// expired.
+// FailGraphNodesRandomly fails a fraction (0 to 1) of the nodes of Composite
+// Graph calls with 400 and code (default "UNABLE_TO_LOCK_ROW"), as
+// contention for a locked row fails them in a busy org: the node's graph
+// rolls back, its other nodes report PROCESSING_HALTED, and the call and
+// its other graphs go on. It works beside FailNext and FailRandomly, which
+// fail whole calls. The draws come from a source seeded with the WithSeed
+// seed, so the same sequence of nodes fails the same ones. A fraction of 0
+// turns it off; a new call replaces the previous setting. It fails, with an
+// error wrapping ErrInvalid, for a fraction outside 0 to 1 or a code that is
+// not an upper-case error code.
+func (s *Server) FailGraphNodesRandomly(fraction float64, code string) error {
+	if !(fraction >= 0 && fraction <= 1) {
+		return fmt.Errorf("%w: node failure fraction %v (want 0 to 1)", ErrInvalid, fraction)
+	}
+	if code == "" {
+		code = "UNABLE_TO_LOCK_ROW"
+	}
+	if !errorCodeRE.MatchString(code) {
+		return fmt.Errorf("%w: node failure code %q (want an upper-case error code)", ErrInvalid, code)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.nodes = nil
+	if fraction > 0 {
+		seed := s.cfg.seed ^ 0x6e6f6465 // "node": a stream apart from FailRandomly's
+		s.faults.nodes = &nodeFaults{fraction: fraction, code: code, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	}
+	return nil
+}
+
+// errorCodeRE matches a Salesforce error code such as UNABLE_TO_LOCK_ROW.
+var errorCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
+
+// failNode reports whether the node about to run fails, and with what code,
+// counting it as an injected fault. s.mu is held.
+func (s *Server) failNode() (string, bool) {
+	n := s.faults.nodes
+	if n == nil || n.rng.Float64() >= n.fraction {
+		return "", false
+	}
+	s.counts.faulted++
+	return n.code, true
+}
+
+// ClearFaults drops every FailNext script, turns random faults off, stops
+// FailGraphNodesRandomly and cancels an ExpireTokensAfter countdown. Tokens
+// already expired stay expired.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults.schedule.Clear()
 	s.faults.expireAfter = 0
+	s.faults.nodes = nil
 }
 
 // sleepFault waits out f.Delay; it reports false when the client gave up.

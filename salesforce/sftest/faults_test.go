@@ -296,3 +296,126 @@ func faultDelay(t *testing.T) {
 		t.Errorf("DailyUsage %d: the cancelled call used allowance", used)
 	}
 }
+
+// graphsOf builds a Composite Graph call of n graphs, each creating one
+// Account and a Contact under it.
+func graphsOf(n int, prefix string) map[string]any {
+	var graphs []any
+	for i := range n {
+		graphs = append(graphs, map[string]any{"graphId": fmt.Sprintf("g%d", i), "compositeRequest": []any{
+			sub("POST", "sobjects/Account", "acc", map[string]any{"Name": fmt.Sprintf("%s %d", prefix, i)}),
+			sub("POST", "sobjects/Contact", "con", map[string]any{"LastName": "L", "AccountId": "@{acc.id}"}),
+		}})
+	}
+	return map[string]any{"graphs": graphs}
+}
+
+type graphReply struct {
+	Graphs []struct {
+		GraphID       string `json:"graphId"`
+		IsSuccessful  bool   `json:"isSuccessful"`
+		GraphResponse struct {
+			CompositeResponse []struct {
+				Body           json.RawMessage `json:"body"` // an object, or the errors
+				HTTPStatusCode int             `json:"httpStatusCode"`
+			} `json:"compositeResponse"`
+		} `json:"graphResponse"`
+	} `json:"graphs"`
+}
+
+func TestFailGraphNodesRandomly(t *testing.T) {
+	t.Parallel()
+	run := func(seed uint64) ([]bool, *Server) {
+		srv, c := newOrg(t, WithSeed(seed))
+		if err := srv.FailGraphNodesRandomly(0.3, ""); err != nil {
+			t.Fatal(err)
+		}
+		r := c.mustStatus(c.do("POST", "composite/graph", graphsOf(40, "seed")), 200)
+		var reply graphReply
+		if err := json.Unmarshal(r.raw, &reply); err != nil || len(reply.Graphs) != 40 {
+			t.Fatalf("reply %s: %v", r.raw, err)
+		}
+		var ok []bool
+		for _, g := range reply.Graphs {
+			ok = append(ok, g.IsSuccessful)
+			if g.IsSuccessful {
+				continue
+			}
+			// The failed node says why; the other is halted.
+			codes := map[string]int{}
+			for _, n := range g.GraphResponse.CompositeResponse {
+				var errs []apiError
+				if err := json.Unmarshal(n.Body, &errs); err != nil || n.HTTPStatusCode != 400 || len(errs) != 1 {
+					t.Fatalf("graph %s node %d %s", g.GraphID, n.HTTPStatusCode, n.Body)
+				}
+				codes[errs[0].ErrorCode]++
+			}
+			if codes["UNABLE_TO_LOCK_ROW"] != 1 || codes["PROCESSING_HALTED"] != 1 {
+				t.Errorf("graph %s: codes %v, want one UNABLE_TO_LOCK_ROW and one PROCESSING_HALTED", g.GraphID, codes)
+			}
+		}
+		return ok, srv
+	}
+	a, srv := run(5)
+	written := 0
+	for _, ok := range a {
+		if ok {
+			written++
+		}
+	}
+	if written == 0 || written == len(a) {
+		t.Fatalf("%d of %d graphs written with 30%% of the nodes failing", written, len(a))
+	}
+	// A failed graph leaves nothing behind; the others are written.
+	if n := len(srv.Records("Contact")); n != written {
+		t.Errorf("%d contacts for %d graphs written", n, written)
+	}
+	if n := srv.FaultsInjected(); n != len(a)-written {
+		t.Errorf("FaultsInjected %d, want one per failed graph (%d)", n, len(a)-written)
+	}
+	if b, _ := run(5); !slices.Equal(a, b) {
+		t.Errorf("same seed, different nodes failed:\n%v\n%v", a, b)
+	}
+}
+
+func TestFailGraphNodesRandomlyOffAndInvalid(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t)
+	for _, bad := range []struct {
+		fraction float64
+		code     string
+	}{{-0.1, ""}, {1.5, ""}, {math.NaN(), ""}, {0.5, "lower_case"}, {0.5, "BAD CODE"}} {
+		if err := srv.FailGraphNodesRandomly(bad.fraction, bad.code); !errors.Is(err, ErrInvalid) {
+			t.Errorf("FailGraphNodesRandomly(%v, %q) = %v, want ErrInvalid", bad.fraction, bad.code, err)
+		}
+	}
+	if err := srv.FailGraphNodesRandomly(1, "SERVER_UNAVAILABLE"); err != nil {
+		t.Fatal(err)
+	}
+	var reply graphReply
+	r := c.mustStatus(c.do("POST", "composite/graph", graphsOf(2, "all")), 200)
+	if err := json.Unmarshal(r.raw, &reply); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range reply.Graphs {
+		var errs []apiError
+		_ = json.Unmarshal(g.GraphResponse.CompositeResponse[0].Body, &errs)
+		if g.IsSuccessful || len(errs) != 1 || errs[0].ErrorCode != "SERVER_UNAVAILABLE" {
+			t.Errorf("graph %s with every node failing: %+v", g.GraphID, g)
+		}
+	}
+	// Plain calls are never failed by it, and 0 (or ClearFaults) turns it off.
+	c.mustStatus(c.do("PATCH", "sobjects/Account/BigCommerce_Customer_Key__c/k", map[string]any{"Name": "A"}), 201)
+	for _, off := range []func(){
+		func() { _ = srv.FailGraphNodesRandomly(0, "") },
+		srv.ClearFaults,
+	} {
+		_ = srv.FailGraphNodesRandomly(1, "")
+		off()
+		r := c.mustStatus(c.do("POST", "composite/graph", graphsOf(1, "off")), 200)
+		reply = graphReply{}
+		if err := json.Unmarshal(r.raw, &reply); err != nil || !reply.Graphs[0].IsSuccessful {
+			t.Errorf("graph failed after the node faults were turned off: %s", r.raw)
+		}
+	}
+}

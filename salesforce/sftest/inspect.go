@@ -163,7 +163,8 @@ func (s *Server) TokenRequests() int {
 }
 
 // FaultsInjected returns how many calls an injected fault answered since
-// the start or the last ResetCalls (a delay-only fault counts too).
+// the start or the last ResetCalls (a delay-only fault counts too), and how
+// many graph nodes FailGraphNodesRandomly failed.
 func (s *Server) FaultsInjected() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
