@@ -445,10 +445,23 @@ func (w *Worker) writeBatch(ctx context.Context, b *batch, returned func(callDon
 	for _, it := range back {
 		w.giveBackItem(it, max(d.delay, time.Second), "held while Salesforce failed; given back before its lease ends")
 	}
+	// Each order's settling is a few Store and queue round trips of its
+	// own: do them side by side, so that the last order of a full call is
+	// not reported a hundred round trips after the first.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, settleParallel)
 	for _, o := range settle {
-		w.settleItem(ctx, o)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w.settleItem(ctx, o)
+		})
 	}
+	wg.Wait()
 }
+
+// settleParallel is how many orders of one call are settled at once.
+const settleParallel = 16
 
 // firstCallErr returns the error of a failed call, for the log.
 func firstCallErr(outcomes []outcome) error {
