@@ -155,6 +155,12 @@ func TestCustomerSyncBatches(t *testing.T) {
 		}
 		enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceReconcile})
 	}
+	// The first customer goes alone, at once; its Salesforce call takes a
+	// while, as a real one does, so the other customers are all waiting
+	// when it returns, whatever the scheduling of this machine.
+	if err := e.sf.FailNext(1, sftest.Fault{Delay: time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	w := newWorker(t, e.entityConfig())
 	start(t, w)
 	waitFor(t, "all synced", func() bool { return w.Stats().Synced == n })
