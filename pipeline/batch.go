@@ -415,6 +415,10 @@ func (w *Worker) writeBatch(ctx context.Context, b *batch, returned func(callDon
 				continue
 			}
 			d.again = append(d.again, o.it)
+		case haltedGraph(o.err) && o.it.halts < maxHalts:
+			o.it.halts++
+			w.stats.nodeRetries.Add(1)
+			d.again = append(d.again, o.it)
 		default:
 			if kind, _ := classify(o.err); kind != kindTransient || o.it.nodeRetries >= w.nodeRetry.max {
 				settle = append(settle, o)

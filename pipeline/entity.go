@@ -215,7 +215,8 @@ func (w *Worker) writeEntities(ctx context.Context, items []*entityItem) {
 // sendGraphs sends graphs in as few Composite Graph calls as the limits
 // allow (one for up to 75 graphs and 500 nodes) and returns, by graphId,
 // the result of each graph that was applied and the error of each that was
-// not.
+// not. Graphs that Salesforce halted without blame (more than 14 other
+// graphs of their call failed) are sent again at once, up to maxHalts times.
 func (w *Worker) sendGraphs(ctx context.Context, graphs []salesforce.Graph) (map[string]salesforce.GraphResult, map[string]error) {
 	results := map[string]salesforce.GraphResult{}
 	errs := map[string]error{}
@@ -224,13 +225,25 @@ func (w *Worker) sendGraphs(ctx context.Context, graphs []salesforce.Graph) (map
 			errs[g.GraphID] = err
 		}
 	}
-	if len(graphs) == 0 {
-		return results, errs
+	for round := 0; len(graphs) > 0; round++ {
+		graphs = w.sendGraphsOnce(ctx, graphs, results, errs, failAll)
+		if round == maxHalts {
+			break
+		}
 	}
+	return results, errs
+}
+
+// sendGraphsOnce sends graphs in as few calls as the limits allow, records
+// each graph's result or error, and returns the graphs Salesforce halted
+// without blaming any of their nodes (after too many other graphs of a call
+// failed), to be sent again.
+func (w *Worker) sendGraphsOnce(ctx context.Context, graphs []salesforce.Graph,
+	results map[string]salesforce.GraphResult, errs map[string]error, failAll func([]salesforce.Graph, error)) (halted []salesforce.Graph) {
 	reqs, err := salesforce.SplitGraphs(graphs)
 	if err != nil {
 		failAll(graphs, fmt.Errorf("split graphs: %w", err))
-		return results, errs
+		return nil
 	}
 	for _, req := range reqs {
 		if ctx.Err() != nil {
@@ -254,12 +267,16 @@ func (w *Worker) sendGraphs(ctx context.Context, graphs []salesforce.Graph) (map
 				errs[g.GraphID] = fmt.Errorf("composite graph: no result for graph %s", g.GraphID)
 			case gr.Err() != nil:
 				errs[g.GraphID] = gr.Err()
+				if haltedGraph(gr.Err()) {
+					halted = append(halted, g)
+				}
 			default:
+				delete(errs, g.GraphID)
 				results[g.GraphID] = gr
 			}
 		}
 	}
-	return results, errs
+	return halted
 }
 
 // nodeIDs lists the records a graph upserted by external ID, with the ids

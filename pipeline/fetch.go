@@ -53,6 +53,9 @@ type item struct {
 	// node of its graph (and were retried from memory), and with the whole
 	// call.
 	nodeRetries, callFails int
+	// halts counts the item's writes that Salesforce halted, blaming none
+	// of its nodes, after too many other graphs of the call failed.
+	halts int
 }
 
 // claim decodes a delivery, claims its key in the Store and then its order

@@ -136,6 +136,20 @@ var transientGraphCodes = [...]string{
 // cannot be written in this operation, e.g. OrderItem.OrderId on an update.
 const codeInvalidFieldForInsertUpdate = "INVALID_FIELD_FOR_INSERT_UPDATE"
 
+// haltedGraph reports whether err is a graph that Salesforce did not
+// process, blaming none of its nodes: once more than 14 graphs of a request
+// have failed, every graph after them answers PROCESSING_HALTED. Such a
+// graph is sent again at once, and the attempt does not count against its
+// order: nothing of it was tried.
+func haltedGraph(err error) bool {
+	var graphErr *salesforce.GraphError
+	return errors.As(err, &graphErr) && len(graphErr.Nodes) == 0
+}
+
+// maxHalts bounds how many times in a row one order's graph is sent again
+// after a halt, before a halt counts as a node-level failure of its own.
+const maxHalts = 8
+
 func classifyGraph(e *salesforce.GraphError) failureKind {
 	if len(e.Nodes) == 0 {
 		return kindTransient // halted without blame, e.g. after too many failed graphs

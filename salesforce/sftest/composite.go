@@ -15,6 +15,13 @@ const (
 	maxCompositeSubrequests = 25
 	maxGraphs               = 75
 	maxGraphNodes           = 500
+	// maxGraphFailures is how many graphs of one request may fail: once
+	// more have failed, the remaining graphs are not processed and report
+	// PROCESSING_HALTED.
+	maxGraphFailures = 14
+	// maxGraphNodeTypes is how many different kinds of node one request may
+	// hold; nodes differ in API version, HTTP method or sObject type.
+	maxGraphNodeTypes = 15
 )
 
 type subrequest struct {
@@ -39,10 +46,12 @@ type compositeBody struct {
 }
 
 type graphBody struct {
-	Graphs []struct {
-		GraphID          string       `json:"graphId"`
-		CompositeRequest []subrequest `json:"compositeRequest"`
-	} `json:"graphs"`
+	Graphs []graphNodes `json:"graphs"`
+}
+
+type graphNodes struct {
+	GraphID          string       `json:"graphId"`
+	CompositeRequest []subrequest `json:"compositeRequest"`
 }
 
 type graphResult struct {
@@ -130,14 +139,51 @@ func (s *Server) graph(t *tx, c call) response {
 		return errorResponse(http.StatusBadRequest, "LIMIT_EXCEEDED",
 			fmt.Sprintf("A composite graph request can contain at most %d nodes", maxGraphNodes))
 	}
+	if n := graphNodeTypes(body.Graphs); n > maxGraphNodeTypes {
+		return errorResponse(http.StatusBadRequest, "LIMIT_EXCEEDED",
+			fmt.Sprintf("A composite graph request can contain at most %d different nodes; this one has %d", maxGraphNodeTypes, n))
+	}
 	out := make([]graphResult, len(body.Graphs))
+	failures := 0
 	for i, g := range body.Graphs {
-		results, ok := s.runSubrequests(t, g.CompositeRequest, true, true)
 		out[i].GraphID = g.GraphID
+		if failures > maxGraphFailures {
+			// Past the limit of failed graphs, the rest is not processed.
+			results := make([]subresult, len(g.CompositeRequest))
+			for j, r := range g.CompositeRequest {
+				results[j] = halted(r.ReferenceID)
+			}
+			out[i].GraphResponse.CompositeResponse = results
+			continue
+		}
+		results, ok := s.runSubrequests(t, g.CompositeRequest, true, true)
 		out[i].GraphResponse.CompositeResponse = results
 		out[i].IsSuccessful = ok
+		if !ok {
+			failures++
+		}
 	}
 	return response{status: http.StatusOK, body: map[string]any{"graphs": out}}
+}
+
+// graphNodeTypes counts the different kinds of node of a graph request:
+// nodes differ in API version, HTTP method or sObject type.
+func graphNodeTypes(graphs []graphNodes) int {
+	kinds := map[string]bool{}
+	for _, g := range graphs {
+		for _, r := range g.CompositeRequest {
+			version, object := "", ""
+			segs := strings.Split(strings.TrimPrefix(r.URL, "/services/data/"), "/")
+			if len(segs) > 0 {
+				version = segs[0]
+			}
+			if len(segs) > 2 {
+				object = strings.ToLower(segs[2])
+			}
+			kinds[version+" "+strings.ToUpper(r.Method)+" "+object] = true
+		}
+	}
+	return len(kinds)
 }
 
 func checkSubrequests(reqs []subrequest, max int) *response {

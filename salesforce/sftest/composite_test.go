@@ -3,6 +3,7 @@ package sftest
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -276,5 +277,81 @@ func TestCompositeAllOrNoneOverridesCollections(t *testing.T) {
 	// Only the first (allOrNone=false) round left records: one account, one contact.
 	if len(srv.Records("Account")) != 1 || len(srv.Records("Contact")) != 1 {
 		t.Errorf("accounts %d, contacts %d", len(srv.Records("Account")), len(srv.Records("Contact")))
+	}
+}
+
+// TestGraphHaltsAfterTooManyFailures: once more than 14 graphs of a request
+// have failed, the graphs after them are not processed, good or bad: each
+// of their nodes answers PROCESSING_HALTED and nothing of them is written.
+func TestGraphHaltsAfterTooManyFailures(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t)
+	pbe := seedPricing(t, c)
+	const bad, good = 16, 4
+	var graphs []any
+	for i := range bad + good {
+		quantity := any(nil) // the line item fails: REQUIRED_FIELD_MISSING
+		if i == 3 || i >= bad {
+			quantity = 1
+		}
+		key := fmt.Sprint("k", i)
+		graphs = append(graphs, map[string]any{"graphId": "g" + key, "compositeRequest": orderGraph(srv, key, fmt.Sprint(200+i), pbe, quantity)})
+	}
+	r := c.mustStatus(c.do("POST", "composite/graph", map[string]any{"graphs": graphs}), 200)
+	var body graphResp
+	if err := json.Unmarshal(r.raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.Graphs) != bad+good {
+		t.Fatalf("%d graph results, want %d", len(body.Graphs), bad+good)
+	}
+	// Graphs 0-15 run, with graph 3 the only good one: 15 fail, which is
+	// more than 14, so graphs 16-19 halt, though they are good.
+	for i, g := range body.Graphs {
+		res := g.GraphResponse.CompositeResponse
+		switch {
+		case i == 3:
+			if !g.IsSuccessful {
+				t.Errorf("graph %d failed: %+v", i, res)
+			}
+		case i < bad:
+			if g.IsSuccessful || len(res) != 3 || res[2].code(t) != "REQUIRED_FIELD_MISSING" {
+				t.Errorf("graph %d: %+v, want its line item's REQUIRED_FIELD_MISSING", i, res)
+			}
+		default:
+			if g.IsSuccessful || len(res) != 3 {
+				t.Fatalf("graph %d: %+v, want 3 halted nodes", i, res)
+			}
+			for _, n := range res {
+				if n.HTTPStatusCode != 400 || n.code(t) != "PROCESSING_HALTED" {
+					t.Errorf("graph %d node %+v, want 400 PROCESSING_HALTED", i, n)
+				}
+			}
+		}
+	}
+	if got := len(srv.Records("Order")); got != 1 {
+		t.Errorf("%d orders written, want only graph 3's", got)
+	}
+}
+
+// TestGraphNodeKinds: a request may hold at most 15 different kinds of
+// node (API version, method, sObject type).
+func TestGraphNodeKinds(t *testing.T) {
+	t.Parallel()
+	_, c := newOrg(t)
+	nodes := func(kinds int) []any {
+		var out []any
+		for i := range kinds {
+			out = append(out, sub("PATCH", fmt.Sprintf("sobjects/Obj%d__c/Key__c/%d", i, i), fmt.Sprint("n", i), map[string]any{"Name": "x"}))
+		}
+		return out
+	}
+	r := c.do("POST", "composite/graph", map[string]any{"graphs": []any{map[string]any{"graphId": "g", "compositeRequest": nodes(16)}}})
+	if r.status != 400 || r.errorCode(t) != "LIMIT_EXCEEDED" {
+		t.Errorf("16 kinds of node: %d %s, want 400 LIMIT_EXCEEDED", r.status, r.raw)
+	}
+	r = c.mustStatus(c.do("POST", "composite/graph", map[string]any{"graphs": []any{map[string]any{"graphId": "g", "compositeRequest": nodes(15)}}}), 200)
+	if strings.Contains(string(r.raw), "LIMIT_EXCEEDED") {
+		t.Errorf("15 kinds of node refused: %s", r.raw)
 	}
 }

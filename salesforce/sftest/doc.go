@@ -41,8 +41,11 @@
 //     allOrNone and per-record results in input order whose errors use
 //     statusCode.
 //   - /composite (up to 25 subrequests) and /composite/graph (up to 75
-//     graphs and 500 nodes; each graph commits or rolls back on its own),
-//     with @{referenceId.field} references.
+//     graphs, 500 nodes and 15 different kinds of node, by API version,
+//     method and sObject; each graph commits or rolls back on its own, and
+//     once more than 14 graphs of a request have failed, the graphs after
+//     them are not processed: every node answers PROCESSING_HALTED), with
+//     @{referenceId.field} references.
 //   - /limits (DailyApiRequests) and a Sforce-Limit-Info: api-usage=N/M header
 //     on every REST response.
 //   - Bulk API 2.0: ingest jobs (POST /jobs/ingest for insert, update,
