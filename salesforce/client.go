@@ -121,6 +121,9 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// tokens are the access tokens the call was sent with, for redacting a
+	// body that may echo the request (see scrubResults).
+	tokens []string
 }
 
 // do runs a call: throttle, token, request, one re-authentication on 401,
@@ -170,6 +173,7 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte) (*respons
 		}
 	}
 	if resp.status >= 200 && resp.status <= 299 {
+		resp.tokens = used
 		return resp, nil
 	}
 	apiErr := decodeError(resp.status, resp.header, resp.body, c.secrets.with(used...))
@@ -240,3 +244,16 @@ type discardLogger struct{}
 func (discardLogger) Errorf(string, ...any) {}
 func (discardLogger) Warnf(string, ...any)  {}
 func (discardLogger) Debugf(string, ...any) {}
+
+// scrubResults removes every form of the client's credentials and of the
+// call's access tokens from the bodies of the failed subrequests of a
+// composite or graph answer: their errors may quote what was sent, and a
+// proxy may echo the request, so that SubResult.Err never carries a secret.
+func (c *Client) scrubResults(resp *response, results []SubResult) {
+	red := c.secrets.with(resp.tokens...)
+	for i := range results {
+		if !results[i].OK() {
+			results[i].Body = red.bytes(results[i].Body)
+		}
+	}
+}

@@ -133,6 +133,7 @@ func (c *Client) Composite(ctx context.Context, req CompositeRequest) (*Composit
 	if err := decodeJSON(resp, "composite", &out); err != nil {
 		return nil, err
 	}
+	c.scrubResults(resp, out.Results)
 	return &out, nil
 }
 

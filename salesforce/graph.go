@@ -383,6 +383,9 @@ func (c *Client) CompositeGraph(ctx context.Context, req GraphRequest) (*GraphRe
 	if err := decodeJSON(resp, "composite graph", &out); err != nil {
 		return nil, err
 	}
+	for i := range out.Graphs {
+		c.scrubResults(resp, out.Graphs[i].GraphResponse.Results)
+	}
 	return &out, nil
 }
 

@@ -253,3 +253,67 @@ func FuzzRedactedErrors(f *testing.F) {
 		}
 	})
 }
+
+// TestNoSecretInSubrequestErrors: a composite or graph answer is a 200 whose
+// failed subrequests carry error bodies; when they echo the request (a
+// proxy, a debugging endpoint), SubResult.Err and GraphResult.Err carry no
+// form of any credential.
+func TestNoSecretInSubrequestErrors(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/services/oauth2/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"access_token": leakAccessToken, "token_type": "Bearer"})
+	})
+	// failed answers every subrequest with the request echoed into its
+	// error body, as in echo.
+	failed := func(r *http.Request, ref string) map[string]any {
+		dump, _ := httputil.DumpRequest(r, false)
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		text := strings.Join([]string{string(dump), tok, url.QueryEscape(tok), base64.StdEncoding.EncodeToString([]byte(tok)),
+			leakClientSecret, url.QueryEscape(leakClientSecret)}, " | ")
+		return map[string]any{"httpStatusCode": 400, "referenceId": ref, "httpHeaders": map[string]string{},
+			"body": []map[string]any{{"errorCode": "ECHO " + tok, "message": text, "fields": []string{tok}}}}
+	}
+	mux.HandleFunc("/services/data/v64.0/composite/graph", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"graphs": []any{map[string]any{"graphId": "g1", "isSuccessful": false,
+			"graphResponse": map[string]any{"compositeResponse": []any{failed(r, "a")}}}}})
+	})
+	mux.HandleFunc("/services/data/v64.0/composite", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"compositeResponse": []any{failed(r, "a")}})
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithInstanceURL(srv.URL), WithHTTPClient(srv.Client()), WithAPIVersion("v64.0"),
+		WithClientCredentials(leakClientID, leakClientSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := Subrequest{Method: http.MethodPatch, URL: "sobjects/Account/Key__c/1", ReferenceID: "a", Body: map[string]any{"Name": "x"}}
+	gresp, err := c.CompositeGraph(context.Background(), GraphRequest{Graphs: []Graph{{GraphID: "g1", CompositeRequest: []Subrequest{node}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cresp, err := c.Composite(context.Background(), CompositeRequest{AllOrNone: true, Subrequests: []Subrequest{node}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := []error{gresp.Graphs[0].Err(), gresp.Graphs[0].Results()[0].Err(), cresp.Results[0].Err()}
+	var texts []string
+	for _, e := range errs {
+		if e == nil {
+			t.Fatal("a failed subrequest has no error")
+		}
+		texts = append(texts, e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e))
+	}
+	texts = append(texts, string(gresp.Graphs[0].Results()[0].Body), string(cresp.Results[0].Body))
+	all := strings.Join(texts, "\n")
+	if found := leaks(all, map[string]string{"client secret": leakClientSecret, "access token": leakAccessToken}); len(found) > 0 {
+		t.Errorf("leaked %v in:\n%s", found, all)
+	}
+	if !strings.Contains(all, redacted) {
+		t.Errorf("nothing was redacted, so the echo never reached the error:\n%s", all)
+	}
+}
