@@ -193,6 +193,13 @@
 // Sink drops those events. A task's entity is claimed in the Store like an
 // order (one sync of a customer at a time; SkipCoalesced, SkipStale and
 // SkipUnchanged as for orders, on the entity's date_modified and records).
+// SkipUnchanged needs both the same date_modified and the same records
+// (a digest of what would be written): BigCommerce does not document that
+// an address change moves the customer's date_modified, so an
+// address/updated event whose customer reads with the date_modified
+// already written, but maps to another billing address, is written. The
+// Reconciler walks customers by date_modified and so cannot find an
+// address edit whose event was lost.
 //
 // The Worker batches each kind on its own, with no timer: when no call of
 // that kind is in flight, what waits goes at once; while one is, tasks

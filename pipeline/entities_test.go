@@ -142,6 +142,59 @@ func TestCustomerEventsReachSalesforce(t *testing.T) {
 	}
 }
 
+// TestCustomerAddressEditReachesAccount: an address edit delivered as
+// store/customer/address/updated reaches the Account's billing address
+// and the Contact's mailing address, although the customer's date_modified
+// does not move (the fake store's pessimistic reading of BigCommerce): the
+// Worker compares the records it would write, not date_modified alone. A
+// second delivery of the same state is then skipped as unchanged.
+func TestCustomerAddressEditReachesAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	e.receive(t, "store/customer/*")
+	var res results
+	cfg := e.entityConfig()
+	cfg.OnResult = res.add
+	start(t, newWorker(t, cfg))
+	ctx := context.Background()
+	c, dl, err := e.bc.CreateCustomer(ctx, bctest.Customer{Email: "mary@example.org", FirstName: "Mary", LastName: "Somerville",
+		Addresses: []bctest.CustomerAddress{{Address1: "1 Main St", City: "Leeds", PostalCode: "LS1 1AA", Country: "United Kingdom"}}})
+	delivered(t, dl, err)
+	settledCount(t, &res, 1)
+	acct, _ := e.sf.RecordByExternalID("Account", "BigCommerce_Customer_Key__c", "mary@example%2Eorg")
+	if acct["BillingCity"] != "Leeds" {
+		t.Fatalf("account before the edit %v", acct)
+	}
+
+	a, dl, err := e.bc.EditAddress(ctx, c.ID, c.Addresses[0].ID, func(a *bctest.CustomerAddress) {
+		a.Address1, a.City, a.PostalCode = "2 Park Row", "York", "YO1 7HH"
+	})
+	delivered(t, dl, err)
+	if now, _ := e.bc.Customer(c.ID); !now.DateModified.Equal(c.DateModified) || now.Addresses[0].City != a.City {
+		t.Fatalf("the fake moved date_modified on an address edit: %v -> %v", c.DateModified, now.DateModified)
+	}
+	r := settledCount(t, &res, 2)[1]
+	if r.Outcome != pipeline.OutcomeSynced {
+		t.Fatalf("address edit: %s %s %s", r.Outcome, r.SkipCode, r.Reason)
+	}
+	acct, _ = e.sf.RecordByExternalID("Account", "BigCommerce_Customer_Key__c", "mary@example%2Eorg")
+	if acct["BillingStreet"] != "2 Park Row" || acct["BillingCity"] != "York" || acct["BillingPostalCode"] != "YO1 7HH" {
+		t.Errorf("account after the address edit %v", acct)
+	}
+	contact, _ := e.sf.RecordByExternalID("Contact", "BigCommerce_Customer_Key__c", "mary@example%2Eorg")
+	if contact["MailingCity"] != "York" {
+		t.Errorf("contact after the address edit %v", contact)
+	}
+
+	calls := e.sf.TotalCalls()
+	dl, err = e.bc.DeliverToHooks(ctx, bctest.CustomerAddressEvent(bctest.ScopeCustomerAddressUpdated, a.ID, c.ID))
+	delivered(t, dl, err)
+	r = settledCount(t, &res, 3)[2]
+	if r.Outcome != pipeline.OutcomeSkipped || r.SkipCode != pipeline.SkipUnchanged || e.sf.TotalCalls() != calls {
+		t.Errorf("same state again: %s %s, %d more Salesforce calls", r.Outcome, r.SkipCode, e.sf.TotalCalls()-calls)
+	}
+}
+
 // TestCustomerSyncBatches: a burst of 120 customer tasks costs about one
 // BigCommerce read and one Composite Graph call per 75 customers.
 func TestCustomerSyncBatches(t *testing.T) {

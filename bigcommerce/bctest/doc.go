@@ -75,8 +75,8 @@
 // reproducible fraction of calls, drawn from the source WithSeed seeds.
 // Calls(route), TotalCalls and FaultsInjected count requests, faulted and
 // refused ones included, until ResetCalls. AddOrder, UpdateOrder,
-// SetStatus, AddCustomer, UpdateCustomer, AddCustomerAddress, AddProduct,
-// UpdateProduct and AddHook seed data; Order, Orders, Customer, Product,
+// SetStatus, AddCustomer, UpdateCustomer, AddCustomerAddress,
+// UpdateCustomerAddress, AddProduct, UpdateProduct and AddHook seed data; Order, Orders, Customer, Product,
 // Products, Hook and Hooks inspect it.
 //
 // Catalog products are served with the v3 shapes: prices as JSON numbers, a
@@ -98,7 +98,7 @@
 // CustomerEvent, CustomerAddressEvent and ProductEvent build the documented
 // events of the customer and product scopes (an address event's data.id is
 // the address, its data.address.customer_id the customer). CreateCustomer,
-// EditCustomer, AddAddress, CreateProduct and EditProduct change the store
+// EditCustomer, AddAddress, EditAddress, CreateProduct and EditProduct change the store
 // and then deliver the event the real store fires for that change to every
 // matching hook, in one call.
 //
@@ -119,9 +119,10 @@
 //   - GET v3/customers refuses, with 422, the documented filters it does not
 //     model (name:like, company:in, date_created filters, cursor paging and
 //     others) instead of ignoring them; include= serves addresses only.
-//     date_modified:min and :max are inclusive. Adding an address leaves a
-//     customer's date_modified alone, since BigCommerce does not document
-//     that it moves.
+//     date_modified:min and :max are inclusive. Adding or changing an
+//     address leaves the customer's date_modified alone, since BigCommerce
+//     does not document that it moves: the pessimistic case, in which a
+//     sync that trusts date_modified alone would skip the edit.
 //   - GET v3/catalog/products models only id:in, include, page and limit
 //     and refuses other filters with 422; include= serves variants only.
 //   - Consignments are served only in the object structure; with include

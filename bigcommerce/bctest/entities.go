@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -86,6 +87,38 @@ func (s *Server) AddCustomerAddress(customerID int64, a CustomerAddress) (Custom
 	return cur.Addresses[len(cur.Addresses)-1], nil
 }
 
+// UpdateCustomerAddress applies change to a copy of one of a customer's
+// addresses and stores it; the address's id and customer cannot change. As
+// AddCustomerAddress does, it leaves the customer's DateModified as it is,
+// the pessimistic reading of BigCommerce's documentation, which does not
+// say that an address change moves it: a sync that skips a customer whose
+// date_modified did not move misses the edit. It fails with ErrNotFound for
+// an unknown customer or an address the customer does not have.
+func (s *Server) UpdateCustomerAddress(customerID, addressID int64, change func(*CustomerAddress)) (CustomerAddress, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.customers[customerID]
+	if !ok {
+		return CustomerAddress{}, fmt.Errorf("%w: customer %d", ErrNotFound, customerID)
+	}
+	for i := range cur.Addresses {
+		if cur.Addresses[i].ID != addressID {
+			continue
+		}
+		a := cur.Addresses[i]
+		if change != nil {
+			change(&a)
+		}
+		a.ID, a.CustomerID = addressID, customerID
+		defaultString(&a.AddressType, "residential")
+		addrs := slices.Clone(cur.Addresses)
+		addrs[i] = a
+		cur.Addresses = addrs
+		return a, nil
+	}
+	return CustomerAddress{}, fmt.Errorf("%w: customer %d has no address %d", ErrNotFound, customerID, addressID)
+}
+
 // assignAddressIDs numbers new addresses; mu must be held.
 func (s *Server) assignAddressIDs(c *Customer) {
 	for i := range c.Addresses {
@@ -165,6 +198,18 @@ func (s *Server) AddAddress(ctx context.Context, customerID int64, a CustomerAdd
 		return CustomerAddress{}, nil, err
 	}
 	res, err := s.DeliverToHooks(ctx, CustomerAddressEvent(ScopeCustomerAddressCreated, a.ID, customerID))
+	return a, res, err
+}
+
+// EditAddress changes an address as UpdateCustomerAddress does (the
+// customer's date_modified stays as it is), then delivers
+// store/customer/address/updated to every matching hook.
+func (s *Server) EditAddress(ctx context.Context, customerID, addressID int64, change func(*CustomerAddress)) (CustomerAddress, []*DeliveryResult, error) {
+	a, err := s.UpdateCustomerAddress(customerID, addressID, change)
+	if err != nil {
+		return CustomerAddress{}, nil, err
+	}
+	res, err := s.DeliverToHooks(ctx, CustomerAddressEvent(ScopeCustomerAddressUpdated, a.ID, customerID))
 	return a, res, err
 }
 

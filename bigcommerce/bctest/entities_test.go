@@ -168,6 +168,19 @@ func TestCustomerAddressesAndDates(t *testing.T) {
 	if got, _ := s.Customer(old.ID); !got.DateModified.Equal(old.DateModified) || len(got.Addresses) != 1 {
 		t.Errorf("an address leaves date_modified alone: %+v", got)
 	}
+	moved, err := s.UpdateCustomerAddress(old.ID, a.ID, func(a *bctest.CustomerAddress) { a.City = "York"; a.ID = 99 })
+	if err != nil || moved.ID != a.ID || moved.City != "York" || moved.Address1 != "9 High St" {
+		t.Errorf("updated address %+v, %v", moved, err)
+	}
+	if got, _ := s.Customer(old.ID); !got.DateModified.Equal(old.DateModified) || got.Addresses[0].City != "York" {
+		t.Errorf("an address update leaves date_modified alone and is stored: %+v", got)
+	}
+	if _, err := s.UpdateCustomerAddress(old.ID, fresh.Addresses[0].ID, nil); !errors.Is(err, bctest.ErrNotFound) {
+		t.Errorf("another customer's address: %v", err)
+	}
+	if _, err := s.UpdateCustomerAddress(999, a.ID, nil); !errors.Is(err, bctest.ErrNotFound) {
+		t.Errorf("unknown customer: %v", err)
+	}
 	var listed []bigcommerce.Customer
 	for cust, err := range c.Customers.List(t.Context(), bigcommerce.ListCustomersOptions{
 		MinDateModified: t0.Add(3600e9), Sort: "date_modified:asc", IncludeAddresses: true,
@@ -233,6 +246,9 @@ func TestMutationsFireWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := s.EditAddress(ctx, c.ID, addr.ID, func(a *bctest.CustomerAddress) { a.City = "York" }); err != nil {
+		t.Fatal(err)
+	}
 	p, _, err := s.CreateProduct(ctx, bctest.Product{Name: "Pen", Price: "2"})
 	if err != nil {
 		t.Fatal(err)
@@ -245,15 +261,15 @@ func TestMutationsFireWebhooks(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 5 {
-		t.Fatalf("%d events delivered, want 5: %+v", len(got), got)
+	if len(got) != 6 {
+		t.Fatalf("%d events delivered, want 6: %+v", len(got), got)
 	}
 	for i, want := range []struct {
 		scope string
 		id    int64
 	}{
 		{bctest.ScopeCustomerCreated, c.ID}, {bctest.ScopeCustomerUpdated, c.ID}, {bctest.ScopeCustomerAddressCreated, c.ID},
-		{bctest.ScopeProductCreated, p.ID}, {bctest.ScopeProductUpdated, p.ID},
+		{bctest.ScopeCustomerAddressUpdated, c.ID}, {bctest.ScopeProductCreated, p.ID}, {bctest.ScopeProductUpdated, p.ID},
 	} {
 		e := got[i]
 		var id int64
@@ -270,7 +286,9 @@ func TestMutationsFireWebhooks(t *testing.T) {
 	var data struct {
 		ID int64 `json:"id"`
 	}
-	if err := json.Unmarshal(got[2].Data, &data); err != nil || data.ID != addr.ID {
-		t.Errorf("an address event's data.id is the address: %s", got[2].Data)
+	for _, e := range got[2:4] {
+		if err := json.Unmarshal(e.Data, &data); err != nil || data.ID != addr.ID {
+			t.Errorf("an address event's data.id is the address: %s", e.Data)
+		}
 	}
 }
