@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,6 +63,13 @@ func testChaos(t *testing.T, useRedis bool, n int) {
 
 	orders, poison := seedChaos(t, r, n)
 	ids := idsOf(orders)
+	// The refused order is delivered on its own, twice, while no worker
+	// runs (below): both deliveries are then one message, as the queue
+	// deduplicates the events of one sync generation, and that message is
+	// dead-lettered once. Sent among the others, its redelivery could
+	// arrive after its sync started and be a message of its own, read
+	// again and dead-lettered again: one dead letter or two, by timing.
+	others := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == poison })
 	if err := r.org.FailRandomly(0.10, sftest.Fault{Status: http.StatusServiceUnavailable}); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +83,7 @@ func testChaos(t *testing.T, useRedis bool, n int) {
 	delivered := make(chan struct{})
 	go func() {
 		defer close(delivered)
-		deliverEach(ctx, t, r, ids, 4, true)
+		deliverEach(ctx, t, r, others, 4, true)
 	}()
 	// A failed wait below ends the test early: stop the senders first.
 	defer func() { cancel(); <-delivered }()
@@ -88,6 +96,9 @@ func testChaos(t *testing.T, useRedis bool, n int) {
 		}
 		t.Logf("pool %d stopped after %d syncs; queue: %d ready, %d delayed, %d in flight",
 			i, r.rec.count(pipeline.OutcomeSynced), st.Ready, st.Delayed, st.InFlight)
+		if i == 1 {
+			deliverEach(ctx, t, r, []int64{poison}, 1, true)
+		}
 		stop = r.startWorkers()
 	}
 	<-delivered
@@ -104,12 +115,11 @@ func testChaos(t *testing.T, useRedis bool, n int) {
 	if got := len(r.org.Records("Opportunity")); got != want {
 		t.Errorf("org holds %d Opportunities, want %d", got, want)
 	}
-	// The refused order's second delivery is a message of its own when it
-	// arrived after the first one's sync started, so the order may have two
-	// dead letters; no other order may have any.
+	// The refused order's two deliveries were one message: one dead
+	// letter, and no other order may have any.
 	dls := r.deadLetters()
-	if len(dls) == 0 || len(dls) > 2 {
-		t.Fatalf("%d dead letters, want the refused order %d's, one or two:%s", len(dls), poison, describeDead(dls))
+	if len(dls) != 1 {
+		t.Fatalf("%d dead letters, want the refused order %d's one:%s", len(dls), poison, describeDead(dls))
 	}
 	for _, dl := range dls {
 		task, err := pipeline.DecodeTask(dl.Body)
