@@ -67,8 +67,10 @@ func (t *tx) currencyRules(obj *objectDef, fields map[string]any) *dmlError {
 
 // pricebookEntryRules holds what Salesforce enforces on a new
 // PricebookEntry: one entry per product, price book and currency
-// (DUPLICATE_VALUE). Its price book, product and currency cannot change
-// afterwards (they are create-only).
+// (DUPLICATE_VALUE), and, in a custom (not standard) price book, an active
+// entry of the same product and currency in a standard price book first
+// (STANDARD_PRICE_NOT_DEFINED). Its price book, product and currency cannot
+// change afterwards (they are create-only).
 func (t *tx) pricebookEntryRules(fields map[string]any, creating bool) *dmlError {
 	if !creating {
 		return nil
@@ -76,14 +78,36 @@ func (t *tx) pricebookEntryRules(fields map[string]any, creating bool) *dmlError
 	_, book, _ := lookupField(fields, "Pricebook2Id")
 	_, prod, _ := lookupField(fields, "Product2Id")
 	_, cur, _ := lookupField(fields, "CurrencyIsoCode")
+	custom := !t.standardBook(book)
+	standardPrice := false
 	for _, r := range t.st.list(t.st.object("PricebookEntry")) {
 		_, b, _ := lookupField(r.fields, "Pricebook2Id")
 		_, p, _ := lookupField(r.fields, "Product2Id")
 		_, c, _ := lookupField(r.fields, "CurrencyIsoCode")
-		if b == book && p == prod && fmt.Sprint(c) == fmt.Sprint(cur) {
+		if p != prod || fmt.Sprint(c) != fmt.Sprint(cur) {
+			continue
+		}
+		if b == book {
 			return newDMLError("DUPLICATE_VALUE",
 				"This price definition already exists in this price book: "+r.id)
 		}
+		if _, active, _ := lookupField(r.fields, "IsActive"); custom && active == true && t.standardBook(b) {
+			standardPrice = true
+		}
+	}
+	if custom && !standardPrice {
+		return newDMLError("STANDARD_PRICE_NOT_DEFINED", "No standard price defined for this product", "Product2Id")
 	}
 	return nil
+}
+
+// standardBook reports whether id names a Pricebook2 whose IsStandard is
+// true.
+func (t *tx) standardBook(id any) bool {
+	rec := t.st.get(fmt.Sprint(id))
+	if rec == nil || rec.object != t.st.object("Pricebook2") {
+		return false
+	}
+	_, std, _ := lookupField(rec.fields, "IsStandard")
+	return std == true
 }

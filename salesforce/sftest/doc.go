@@ -108,6 +108,12 @@
 //   - one PricebookEntry per product, price book and currency: a second
 //     answers DUPLICATE_VALUE "This price definition already exists in this
 //     price book";
+//   - a PricebookEntry in a custom price book (a Pricebook2 whose IsStandard
+//     is not true) needs an active entry of the same product (and currency)
+//     in the standard price book: without one its creation answers 400
+//     STANDARD_PRICE_NOT_DEFINED "No standard price defined for this
+//     product", from a POST, an upsert or a graph node (rolling its graph
+//     back); a graph may create the standard entry in an earlier node;
 //   - in a multi-currency org (one holding a CurrencyType, see AddCurrency),
 //     a CurrencyIsoCode that is not an active currency answers
 //     INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST;
