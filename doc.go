@@ -38,7 +38,8 @@
 // same path and update the customer's Account and Contact, under the key her
 // orders use; product events (store/product/created, updated) keep a
 // Product2 per product key and its PricebookEntry in the standard price
-// book, so that the Order target needs no products set up by hand. Nothing
+// book (and in the Order target's price book when it is another), so that
+// the Order target needs no products set up by hand. Nothing
 // in Salesforce is ever deleted.
 //
 // # Packages

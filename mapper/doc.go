@@ -92,8 +92,9 @@
 // else the product's). MapProduct writes no PricebookEntry itself: an
 // entry's Product2Id, Pricebook2Id and currency can be set only when it is
 // created, so the bc2sf pipeline, which knows which entries exist, writes
-// them (one active entry per key in the standard price book, one per
-// active currency in a multi-currency org).
+// them (one active entry per key in the standard price book, and in the
+// Order target's price book when it is another, one per active currency in
+// a multi-currency org).
 //
 // # An order's later life
 //

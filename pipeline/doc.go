@@ -213,31 +213,48 @@
 // exists is skipped (SkipNotFound).
 //
 // A batch of products costs one BigCommerce read (GET
-// /v3/catalog/products?id:in=...&include=variants), one query for the
-// PricebookEntries of their product keys in StandardPricebookID (SELECT Id,
-// Product2.<key field>[, CurrencyIsoCode] FROM PricebookEntry WHERE
-// Pricebook2Id = ... AND Product2.<key field> IN (...)) and one Composite
-// Graph call: per product key (mapper.MapProduct: a variant's SKU, else
-// bc-product-<id>) a Product2 upsert and, for each currency, its entry, a
-// PATCH of the entry's id (price, IsActive true) when it exists and a POST
-// that creates it for the Product2 otherwise, since an entry's price book,
-// product and currency can be set only on creation. In a multi-currency
-// Mapper the currencies are the org's active ones (SELECT IsoCode,
-// ConversionRate, ... FROM CurrencyType WHERE IsActive = true, read once
-// per Worker), each entry priced from StoreCurrency (default: the
-// corporate currency) with the org's conversion rate and rounded to the
-// currency's decimal places. A product of many variants takes several
-// graphs, 500 nodes each. A quiet store thus pays two Salesforce calls per
-// product event, a burst about two per 75.
+// /v3/catalog/products?id:in=...&include=variants) and one Composite Graph
+// call: per product key (mapper.MapProduct: a variant's SKU, else
+// bc-product-<id>) a Product2 upsert and, for each currency, its entry in
+// StandardPricebookID, a PATCH of the entry's id (price, IsActive true)
+// when it exists and a POST that creates it for the Product2 otherwise,
+// since an entry's price book, product and currency can be set only on
+// creation. With the Order target priced from a custom price book
+// (mapper.Config.Pricebook2ID other than StandardPricebookID), each key's
+// entry there follows its standard one in the same graph: Salesforce
+// refuses a custom entry for a product without an active standard price
+// (STANDARD_PRICE_NOT_DEFINED), and bc2sf keeps the price book its orders
+// use at the catalog's prices. In a multi-currency Mapper the currencies
+// are the org's active ones (SELECT IsoCode, ConversionRate, ... FROM
+// CurrencyType WHERE IsActive = true, read once per Worker), each entry
+// priced from StoreCurrency (default: the corporate currency) with the
+// org's conversion rate and rounded to the currency's decimal places. A
+// product of many variants takes several graphs, 500 nodes each.
 //
-// The Order target then needs no one to set products up by hand. When the
-// Mapper's Pricebook2ID is StandardPricebookID and Products is set, the
-// lines of a batch whose product key has no entry (in the order's currency)
-// make the Worker read those lines' products (one BigCommerce call for the
-// batch) and write them as a product sync does (one query, one Composite
-// Graph call) before the orders, which then find their entries. A product
-// that cannot be written leaves its orders to dead-letter for want of an
-// entry, as before; a transient failure retries the batch.
+// Which entries exist, and their ids, the Worker learns once: after it
+// wrote a product it records the entry ids with the product's version in
+// the Store (FinishSync), and the product's next sync reads them back with
+// its claim. Only a product whose entries are not all recorded (its first
+// sync by this Store, a new variant's key, a new currency or price book, a
+// forced sync, or more than 500 entries) needs the query first: SELECT Id,
+// [Pricebook2Id, ]Product2.<key field>[, CurrencyIsoCode] FROM
+// PricebookEntry WHERE Pricebook2Id = ... (or IN (...) for two books) AND
+// Product2.<key field> IN (...), one for the batch. A recorded entry that
+// was deleted in Salesforce since fails its graph for its data (NOT_FOUND);
+// the Worker then queries that product's entries and writes it again,
+// within the same sync. A quiet store thus pays one Salesforce call per
+// product event, two for a product's first sync (three after an entry was
+// deleted), and a burst about one per 75 (two per 75 for first syncs).
+//
+// The Order target then needs no one to set products up by hand. When
+// Products is set, the lines of a batch whose product key has no entry in
+// the Order's price book (in the order's currency) make the Worker read
+// those lines' products (one BigCommerce call for the batch) and write them
+// as a product's first sync does (one query, one Composite Graph call:
+// the standard entries and, for a custom price book, its entries after
+// them) before the orders, which then find their entries. A product that
+// cannot be written leaves its orders to dead-letter for want of an entry,
+// as before; a transient failure retries the batch.
 //
 // # Shutdown
 //

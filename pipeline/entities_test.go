@@ -323,7 +323,9 @@ func entries(t *testing.T, e *env) map[string]sftest.Record {
 // TestProductEventsReachSalesforce: a product created and then repriced in
 // BigCommerce gets one Product2 per product key and one active entry per
 // key in the standard price book, updated in place; an entry someone
-// deactivated is active again after the next sync.
+// deactivated is active again after the next sync. The first sync costs
+// two Salesforce calls (the entries query and the graph); the reprice one,
+// as the Worker recorded the entries it wrote.
 func TestProductEventsReachSalesforce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, mapper.Config{})
@@ -364,9 +366,13 @@ func TestProductEventsReachSalesforce(t *testing.T) {
 	if err := e.sfc.Update(ctx, "PricebookEntry", got["SM-13"]["Id"].(string), map[string]any{"IsActive": false}); err != nil {
 		t.Fatal(err)
 	}
+	before = e.sf.TotalCalls()
 	_, dl, err = e.bc.EditProduct(ctx, p.ID, func(p *bctest.Product) { p.Price = "30.00" })
 	delivered(t, dl, err)
 	settledCount(t, &res, 2)
+	if got := e.sf.TotalCalls() - before; got != 1 {
+		t.Errorf("the reprice cost %d Salesforce calls, want 1 (the graph)", got)
+	}
 	got = entries(t, e)
 	if len(got) != 3 || got["SM-13"]["UnitPrice"] != json.Number("30") || got["SM-13"]["IsActive"] != true ||
 		got["SM-13-RED"]["UnitPrice"] != json.Number("27.5") || got[bcProduct]["UnitPrice"] != json.Number("30") {
@@ -379,6 +385,160 @@ func TestProductEventsReachSalesforce(t *testing.T) {
 		if r.Outcome != pipeline.OutcomeSynced {
 			t.Errorf("%+v", r)
 		}
+	}
+}
+
+// TestProductQuietSyncCalls: a product sync costs one Salesforce call once
+// the Worker has written the product, two when something it has not
+// written is needed (a new variant's key), and three when an entry it
+// recorded was deleted in Salesforce since: the graph fails, and the
+// Worker queries the entries and writes again, rather than dead-lettering.
+func TestProductQuietSyncCalls(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	var res results
+	cfg := e.entityConfig()
+	cfg.OnResult = res.add
+	start(t, newWorker(t, cfg))
+	ctx := context.Background()
+	p, err := e.bc.AddProduct(bctest.Product{Name: "Pen", SKU: "PEN", Price: "1.99"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name   string
+		change func(*bctest.Product)
+		before func()
+		calls  int
+	}{
+		{"first sync", nil, nil, 2},
+		{"reprice", func(p *bctest.Product) { p.Price = "2.49" }, nil, 1},
+		{"rename", func(p *bctest.Product) { p.Name = "Fine Pen" }, nil, 1},
+		{"new variant", func(p *bctest.Product) {
+			p.Variants = append(p.Variants, bctest.Variant{SKU: "PEN-RED", Price: "2.99",
+				OptionValues: []bctest.OptionValue{{ID: 1, Label: "Red", OptionID: 1, OptionDisplayName: "Color"}}})
+		}, nil, 2},
+		{"after that", func(p *bctest.Product) { p.Price = "2.59" }, nil, 1},
+		{"entry deleted in Salesforce", func(p *bctest.Product) { p.Price = "2.69" }, func() {
+			if err := e.sfc.Delete(ctx, "PricebookEntry", entries(t, e)["PEN-RED"]["Id"].(string)); err != nil {
+				t.Fatal(err)
+			}
+		}, 3},
+		{"and then", func(p *bctest.Product) { p.Price = "2.79" }, nil, 1},
+	}
+	for i, step := range steps {
+		if step.change != nil {
+			if _, err := e.bc.UpdateProduct(p.ID, step.change); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if step.before != nil {
+			step.before()
+		}
+		calls := e.sf.TotalCalls()
+		enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+		r := settledCount(t, &res, i+1)[i]
+		if r.Outcome != pipeline.OutcomeSynced {
+			t.Fatalf("%s: %s %s", step.name, r.Outcome, r.Reason)
+		}
+		if got := e.sf.TotalCalls() - calls; got != step.calls {
+			t.Errorf("%s cost %d Salesforce calls, want %d", step.name, got, step.calls)
+		}
+	}
+	stored, _ := e.bc.Product(p.ID)
+	got := entries(t, e)
+	if len(got) != 2 || got["PEN"]["UnitPrice"] != json.Number("2.79") || got["PEN-RED"]["UnitPrice"] != json.Number("2.99") || got["PEN-RED"]["IsActive"] != true {
+		t.Errorf("entries %v for %+v", got, stored)
+	}
+}
+
+// TestProductSyncCustomPricebook: with the Order target priced from a
+// custom price book, a product sync keeps each key's entry in the standard
+// price book and in the custom one (Salesforce refuses a custom entry for
+// a product without a standard price: STANDARD_PRICE_NOT_DEFINED), and an
+// order then syncs; an order whose product was never synced makes the
+// Worker write it to both price books first, and syncs too.
+func TestProductSyncCustomPricebook(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	custom, err := e.sf.Seed("Pricebook2", sftest.Record{"Name": "Wholesale", "IsActive": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mapper.New(mapper.Config{Target: mapper.TargetOrder, Pricebook2ID: custom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res results
+	cfg := e.entityConfig()
+	cfg.Mapper = m
+	cfg.OnResult = res.add
+	start(t, newWorker(t, cfg))
+	inBook := func(book string) map[string]sftest.Record {
+		out := map[string]sftest.Record{}
+		for _, pbe := range e.sf.Records("PricebookEntry") {
+			if pbe["Pricebook2Id"] == book {
+				prod, _ := e.sf.Record(pbe["Product2Id"].(string))
+				out[fmt.Sprint(prod["BigCommerce_Product_Key__c"])] = pbe
+			}
+		}
+		return out
+	}
+
+	p, err := e.bc.AddProduct(bctest.Product{Name: "Pen", SKU: "PEN", Price: "1.99"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+	if r := settledCount(t, &res, 1)[0]; r.Outcome != pipeline.OutcomeSynced {
+		t.Fatalf("product: %s %s", r.Outcome, r.Reason)
+	}
+	std, cus := inBook(e.sf.StandardPricebookID()), inBook(custom)
+	if std["PEN"]["UnitPrice"] != json.Number("1.99") || cus["PEN"]["UnitPrice"] != json.Number("1.99") || cus["PEN"]["IsActive"] != true {
+		t.Fatalf("standard entries %v, custom entries %v", std, cus)
+	}
+	calls := e.sf.TotalCalls()
+	if _, err := e.bc.UpdateProduct(p.ID, func(p *bctest.Product) { p.Price = "2.49" }); err != nil {
+		t.Fatal(err)
+	}
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+	settledCount(t, &res, 2)
+	if got := e.sf.TotalCalls() - calls; got != 1 || inBook(custom)["PEN"]["UnitPrice"] != json.Number("2.49") {
+		t.Errorf("reprice: %d calls, custom entries %v", got, inBook(custom))
+	}
+
+	// An order of the synced product, and one of a product never synced.
+	q, err := e.bc.AddProduct(bctest.Product{Name: "Ink", SKU: "INK", Price: "4.00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range []bctest.LineItem{
+		{ProductID: p.ID, Name: "Pen", SKU: "PEN", Quantity: 2, PriceIncTax: "2.4900", PriceExTax: "2.4900", TotalIncTax: "4.9800", TotalExTax: "4.9800"},
+		{ProductID: q.ID, Name: "Ink", SKU: "INK", Quantity: 1, PriceIncTax: "4.0000", PriceExTax: "4.0000", TotalIncTax: "4.0000", TotalExTax: "4.0000"},
+	} {
+		o := order(i + 1)
+		o.LineItems = []bctest.LineItem{line}
+		added, err := e.bc.AddOrder(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enqueue(t, e.q, added.ID)
+		if r := settledCount(t, &res, 3+i)[2+i]; r.Outcome != pipeline.OutcomeSynced {
+			t.Fatalf("order of %s: %s %s", line.SKU, r.Outcome, r.Reason)
+		}
+	}
+	items := e.sf.Records("OrderItem")
+	if len(items) != 2 {
+		t.Fatalf("order items %v", items)
+	}
+	cus = inBook(custom)
+	for _, it := range items {
+		if it["PricebookEntryId"] != cus["PEN"]["Id"] && it["PricebookEntryId"] != cus["INK"]["Id"] {
+			t.Errorf("order item %v is not priced from the custom price book %v", it, cus)
+		}
+	}
+	if std := inBook(e.sf.StandardPricebookID()); std["INK"]["IsActive"] != true {
+		t.Errorf("the missing product has no standard price: %v", std)
 	}
 }
 

@@ -180,6 +180,13 @@ func (w *Worker) failJobs(ctx context.Context, jobs []*job, r Result, err error)
 // the limits allow and settles each item: written when all its graphs
 // succeeded, failed with the first failure otherwise.
 func (w *Worker) writeEntities(ctx context.Context, items []*entityItem) {
+	results, errs := w.sendItems(ctx, items)
+	w.settleItems(ctx, items, results, errs)
+}
+
+// sendItems sends the graphs of items in as few Composite Graph calls as
+// the limits allow, as sendGraphs does.
+func (w *Worker) sendItems(ctx context.Context, items []*entityItem) (map[string]salesforce.GraphResult, map[string]error) {
 	var graphs []salesforce.Graph
 	var jobs []*job
 	for _, it := range items {
@@ -189,14 +196,24 @@ func (w *Worker) writeEntities(ctx context.Context, items []*entityItem) {
 	cctx, end := w.callHook(ctx, StageWrite, jobs)
 	results, errs := w.sendGraphs(cctx, graphs)
 	end(nil)
-	for _, it := range items {
-		var err error
-		for _, g := range it.graphs {
-			if err = errs[g.GraphID]; err != nil {
-				break
-			}
+	return results, errs
+}
+
+// itemErr returns the first failure among the item's graphs, or nil.
+func itemErr(it *entityItem, errs map[string]error) error {
+	for _, g := range it.graphs {
+		if err := errs[g.GraphID]; err != nil {
+			return err
 		}
-		if err != nil {
+	}
+	return nil
+}
+
+// settleItems settles each item after its graphs were sent: written when
+// all its graphs succeeded, failed with the first failure otherwise.
+func (w *Worker) settleItems(ctx context.Context, items []*entityItem, results map[string]salesforce.GraphResult, errs map[string]error) {
+	for _, it := range items {
+		if err := itemErr(it, errs); err != nil {
 			w.failJobs(ctx, it.jobs, it.res, err)
 			continue
 		}

@@ -50,7 +50,14 @@ func syncKey(id int64, gen string) string {
 type orderVersion struct {
 	modified time.Time
 	digest   string
+	// entries, for a product, are the PricebookEntry ids its sync wrote
+	// (see encodeEntries), so that the next sync needs no query to find
+	// them; "" for orders and customers, and when not known.
+	entries string
 }
+
+// entriesSep starts a version's entries.
+const entriesSep = "|"
 
 const versionPrefix = "v1:"
 
@@ -66,7 +73,11 @@ func versionOf(o *bigcommerce.Order, res *mapper.Result) orderVersion {
 }
 
 func (v orderVersion) String() string {
-	return versionPrefix + strconv.FormatInt(v.modified.UnixNano(), 10) + ":" + v.digest
+	s := versionPrefix + strconv.FormatInt(v.modified.UnixNano(), 10) + ":" + v.digest
+	if v.entries != "" {
+		s += entriesSep + v.entries
+	}
+	return s
 }
 
 // parseVersion reads a recorded version; ok is false for "" or anything
@@ -81,7 +92,8 @@ func parseVersion(s string) (v orderVersion, ok bool) {
 	if !found || err != nil {
 		return orderVersion{}, false
 	}
-	return orderVersion{modified: time.Unix(0, n), digest: digest}, true
+	digest, entries, _ := strings.Cut(digest, entriesSep)
+	return orderVersion{modified: time.Unix(0, n), digest: digest, entries: entries}, true
 }
 
 // freshness compares a fetched order with the version recorded as written:

@@ -55,9 +55,13 @@ func salesforceID(s string) bool {
 }
 
 // syncProductJobs syncs a batch of product jobs: one BigCommerce read of
-// all their products with variants, one query for the PricebookEntries
-// their keys have in the standard price book, then one Composite Graph call
-// writing each product's Product2 records and entries.
+// all their products with variants, then one Composite Graph call writing
+// each product's Product2 records and entries. The entries' ids come from
+// what each product's last sync recorded in the Store; a product without
+// such a record (never written by a product sync, a new key, currency or
+// price book, or a forced sync) costs one query for its entries before the
+// graph call, and so does a product whose recorded entries Salesforce
+// refuses (deleted since), in a second try within the same sync.
 func (w *Worker) syncProductJobs(ctx context.Context, jobs []*job) {
 	ids, byID := groupJobs(jobs)
 	found, err := w.readProducts(ctx, ids)
@@ -67,6 +71,7 @@ func (w *Worker) syncProductJobs(ctx context.Context, jobs []*job) {
 	}
 	var mapped []*mapper.ProductResult
 	owners := map[int64]*entityItem{}
+	memory := map[int64]map[string]string{}
 	for _, id := range ids {
 		js := byID[id]
 		p, ok := found[id]
@@ -85,13 +90,14 @@ func (w *Worker) syncProductJobs(ctx context.Context, jobs []*job) {
 		if w.skipFresh(js, recordsVersion(p.DateModified, res.Products), vkey, r) {
 			continue
 		}
+		memory[id] = rememberedEntries(js)
 		mapped = append(mapped, &res)
 		owners[id] = &entityItem{id: id, jobs: js, res: r, versionKey: vkey}
 	}
 	if len(mapped) == 0 {
 		return
 	}
-	pw, err := w.productGraphs(ctx, mapped)
+	pw, err := w.productGraphs(ctx, mapped, memory)
 	if err != nil {
 		for _, res := range mapped {
 			it := owners[res.ProductID]
@@ -109,7 +115,84 @@ func (w *Worker) syncProductJobs(ctx context.Context, jobs []*job) {
 		it.graphs = pw.graphs[res.ProductID]
 		items = append(items, it)
 	}
-	w.writeEntities(ctx, items)
+	results, errs := w.sendItems(ctx, items)
+	written := map[int64]*productWrite{}
+	for _, it := range items {
+		written[it.id] = pw
+	}
+	w.retryRecalled(ctx, items, pw, written, results, errs)
+	for _, it := range items {
+		if itemErr(it, errs) != nil {
+			continue
+		}
+		entries := encodeEntries(written[it.id].writtenEntries(it, results))
+		for _, j := range it.jobs {
+			j.version.entries = entries
+		}
+	}
+	w.settleItems(ctx, items, results, errs)
+}
+
+// rememberedEntries returns the entry ids that the product's last sync
+// recorded in the Store (by slot hash), or nil for a forced sync, which
+// queries them.
+func rememberedEntries(jobs []*job) map[string]string {
+	for _, j := range jobs {
+		if j.task.Force {
+			return nil
+		}
+	}
+	for _, j := range jobs {
+		if v, ok := parseVersion(j.written); ok && v.entries != "" {
+			return decodeEntries(v.entries)
+		}
+	}
+	return nil
+}
+
+// retryRecalled writes again, from a query, the products whose graphs used
+// entry ids recalled from the Store and failed for their data: an entry
+// deleted in Salesforce since bc2sf wrote it answers NOT_FOUND or
+// ENTITY_IS_DELETED. It updates their graphs, written, results and errs in
+// place; a transient failure is left as it was, for the job's retry.
+func (w *Worker) retryRecalled(ctx context.Context, items []*entityItem, pw *productWrite,
+	written map[int64]*productWrite, results map[string]salesforce.GraphResult, errs map[string]error) {
+	var again []*mapper.ProductResult
+	var retried []*entityItem
+	for _, it := range items {
+		err := itemErr(it, errs)
+		if err == nil || !pw.recalled[it.id] {
+			continue
+		}
+		if kind, _ := classify(err); kind != kindData {
+			continue
+		}
+		w.log.Info("a recorded PricebookEntry of the product was refused; querying its entries", "product_id", it.id, "err", err)
+		again = append(again, pw.mapped[it.id])
+		retried = append(retried, it)
+	}
+	if len(again) == 0 {
+		return
+	}
+	pw2, err := w.productGraphs(ctx, again, nil)
+	if err != nil {
+		return
+	}
+	var send []*entityItem
+	for _, it := range retried {
+		if err := pw2.errs[it.id]; err != nil {
+			continue
+		}
+		for _, g := range it.graphs {
+			delete(errs, g.GraphID)
+		}
+		it.graphs = pw2.graphs[it.id]
+		written[it.id] = pw2
+		send = append(send, it)
+	}
+	res2, errs2 := w.sendItems(ctx, send)
+	maps.Copy(results, res2)
+	maps.Copy(errs, errs2)
 }
 
 // readProducts reads products by id with their variants, 250 to a request;
@@ -130,43 +213,59 @@ func (w *Worker) readProducts(ctx context.Context, ids []int64) (map[int64]*bigc
 
 // productWrite is what productGraphs builds: each product's graphs (a
 // product with more nodes than one graph takes has several), the products
-// it could not build, and, per graph, the PricebookEntry that each
-// creating node makes, so that the ids Salesforce returns can be read back.
+// it could not build, the entries that exist, and, per graph, the
+// PricebookEntry that each entry node writes, so that the ids Salesforce
+// returns can be read back.
 type productWrite struct {
-	graphs  map[int64][]salesforce.Graph
-	errs    map[int64]error
-	entries map[priceKey]string            // existing entries, by key and currency
-	nodes   map[string]map[string]priceKey // graph -> entry node's referenceId -> its entry
+	graphs   map[int64][]salesforce.Graph
+	errs     map[int64]error
+	mapped   map[int64]*mapper.ProductResult
+	entries  map[entrySlot]string            // existing entries, queried or recalled
+	nodes    map[string]map[string]entrySlot // graph -> entry node's referenceId -> its entry
+	recalled map[int64]bool                  // products whose entry ids came from the Store alone
 }
 
 // productGraphs builds the graphs that write mapped products: per product
-// key a Product2 upsert, then its PricebookEntry in the standard price book
-// for each currency (one, without CurrencyIsoCode, in a single-currency
-// org): a PATCH of the entry's id when it exists (its price, and IsActive,
-// which reactivates it), else a POST that creates it for the Product2 just
-// upserted (Pricebook2Id, Product2Id and CurrencyIsoCode can be set only
-// on creation). It makes one query for the entries of all the keys and, in
-// a multi-currency org, reads the active currencies once per Worker.
-func (w *Worker) productGraphs(ctx context.Context, mapped []*mapper.ProductResult) (*productWrite, error) {
+// key a Product2 upsert, then its PricebookEntry in each price book of
+// entryBooks (the standard one first) for each currency (one, without
+// CurrencyIsoCode, in a single-currency org): a PATCH of the entry's id when
+// it exists (its price, and IsActive, which reactivates it), else a POST
+// that creates it for the Product2 just upserted (Pricebook2Id, Product2Id
+// and CurrencyIsoCode can be set only on creation). The ids of existing
+// entries come from memory (by product id, what rememberedEntries read)
+// when it holds every slot of a product; the other products' entries are
+// found with one query. In a multi-currency org it reads the active
+// currencies once per Worker.
+func (w *Worker) productGraphs(ctx context.Context, mapped []*mapper.ProductResult, memory map[int64]map[string]string) (*productWrite, error) {
 	curs, err := w.productCurrencies(ctx)
 	if err != nil {
 		return nil, err
 	}
+	books := w.entryBooks()
+	pw := &productWrite{graphs: map[int64][]salesforce.Graph{}, errs: map[int64]error{}, mapped: map[int64]*mapper.ProductResult{},
+		entries: map[entrySlot]string{}, nodes: map[string]map[string]entrySlot{}, recalled: map[int64]bool{}}
 	var keys []string
 	for _, res := range mapped {
+		pw.mapped[res.ProductID] = res
+		if ids, ok := recall(memory[res.ProductID], res, books, curs); ok {
+			maps.Copy(pw.entries, ids)
+			pw.recalled[res.ProductID] = true
+			continue
+		}
 		keys = append(keys, res.Keys()...)
 	}
-	slices.Sort(keys)
-	entries, err := w.standardEntries(ctx, slices.Compact(keys))
-	if err != nil {
-		return nil, fmt.Errorf("pricebook entries: %w", err)
+	if len(keys) > 0 {
+		slices.Sort(keys)
+		found, err := w.bookEntries(ctx, slices.Compact(keys), books)
+		if err != nil {
+			return nil, fmt.Errorf("pricebook entries: %w", err)
+		}
+		maps.Copy(pw.entries, found)
 	}
-	pw := &productWrite{graphs: map[int64][]salesforce.Graph{}, errs: map[int64]error{}, entries: entries,
-		nodes: map[string]map[string]priceKey{}}
-	perGraph := max(1, salesforce.MaxGraphNodes/(1+len(curs)))
+	perGraph := max(1, salesforce.MaxGraphNodes/(1+len(curs)*len(books)))
 	for _, res := range mapped {
 		for part, chunk := range chunkProducts(res.Products, perGraph) {
-			g, nodes, err := w.productGraph(entityGraphID(KindProduct, res.ProductID, part), chunk, curs, entries)
+			g, nodes, err := w.productGraph(entityGraphID(KindProduct, res.ProductID, part), chunk, curs, books, pw.entries)
 			if err != nil {
 				pw.errs[res.ProductID] = err
 				break
@@ -178,6 +277,26 @@ func (w *Worker) productGraphs(ctx context.Context, mapped []*mapper.ProductResu
 	return pw, nil
 }
 
+// entryBooks returns the price books product syncs keep entries in: the
+// standard one and, when the Mapper targets Orders priced from another
+// price book, that one after it, since Salesforce takes an entry in a
+// custom price book only for a product with an active standard price
+// (STANDARD_PRICE_NOT_DEFINED otherwise).
+func (w *Worker) entryBooks() []string {
+	books := []string{w.cfg.StandardPricebookID}
+	if pb := w.cfg.Mapper.Config().Pricebook2ID; w.target == mapper.TargetOrder && pb != "" && !sameRecordID(pb, w.cfg.StandardPricebookID) {
+		books = append(books, pb)
+	}
+	return books
+}
+
+// sameRecordID reports whether two Salesforce ids, each in its 15- or
+// 18-character form, name one record: the first 15 characters are the id,
+// the other 3 a checksum of its case.
+func sameRecordID(a, b string) bool {
+	return len(a) >= 15 && len(b) >= 15 && a[:15] == b[:15]
+}
+
 func chunkProducts(ps []mapper.ProductRecord, n int) [][]mapper.ProductRecord {
 	var out [][]mapper.ProductRecord
 	for c := range slices.Chunk(ps, n) {
@@ -187,8 +306,10 @@ func chunkProducts(ps []mapper.ProductRecord, n int) [][]mapper.ProductRecord {
 }
 
 // productGraph builds one graph of a product's keys, and returns which entry
-// each PricebookEntry node writes.
-func (w *Worker) productGraph(graphID string, ps []mapper.ProductRecord, curs []currency, entries map[priceKey]string) (salesforce.Graph, map[string]priceKey, error) {
+// each PricebookEntry node writes. For each key and currency the standard
+// price book's node comes before the custom one's, so that a standard
+// price created in this graph exists when the custom entry is created.
+func (w *Worker) productGraph(graphID string, ps []mapper.ProductRecord, curs []currency, books []string, entries map[entrySlot]string) (salesforce.Graph, map[string]entrySlot, error) {
 	recs := make([]salesforce.UpsertRecord, len(ps))
 	for i, p := range ps {
 		recs[i] = upsertRecords([]mapper.Record{p.Record})[0]
@@ -197,55 +318,66 @@ func (w *Worker) productGraph(graphID string, ps []mapper.ProductRecord, curs []
 	if err != nil {
 		return salesforce.Graph{}, nil, fmt.Errorf("build graph: %w", err)
 	}
-	nodes := map[string]priceKey{}
+	nodes := map[string]entrySlot{}
 	for i, p := range ps {
 		base, err := decimal.NewFromString(p.UnitPrice.String())
 		if err != nil {
 			return salesforce.Graph{}, nil, fmt.Errorf("product key %q: price %q: %w", p.ExternalID, p.UnitPrice, err)
 		}
 		for _, cur := range curs {
-			k := priceKey{product: p.ExternalID, currency: cur.code}
-			ref := "entry" + strconv.Itoa(i+1) + "_" + strconv.Itoa(len(g.CompositeRequest))
-			body := map[string]any{"UnitPrice": json.Number(cur.convert(base).String()), "IsActive": true}
-			nodes[ref] = k
-			if id, ok := entries[k]; ok {
-				if !salesforceID(id) {
-					return salesforce.Graph{}, nil, fmt.Errorf("pricebook entry id %q is not a Salesforce id", id)
+			for _, book := range books {
+				s := entrySlot{book: book, priceKey: priceKey{product: p.ExternalID, currency: cur.code}}
+				ref := "entry" + strconv.Itoa(i+1) + "_" + strconv.Itoa(len(g.CompositeRequest))
+				body := map[string]any{"UnitPrice": json.Number(cur.convert(base).String()), "IsActive": true}
+				nodes[ref] = s
+				if id, ok := entries[s]; ok {
+					if !salesforceID(id) {
+						return salesforce.Graph{}, nil, fmt.Errorf("pricebook entry id %q is not a Salesforce id", id)
+					}
+					g.CompositeRequest = append(g.CompositeRequest, salesforce.Subrequest{
+						Method: http.MethodPatch, URL: "sobjects/" + objectPricebookEntry + "/" + id, ReferenceID: ref, Body: body})
+					continue
+				}
+				body["Pricebook2Id"] = book
+				body["Product2Id"] = "@{" + p.Ref + ".id}"
+				if cur.code != "" {
+					body["CurrencyIsoCode"] = cur.code
 				}
 				g.CompositeRequest = append(g.CompositeRequest, salesforce.Subrequest{
-					Method: http.MethodPatch, URL: "sobjects/" + objectPricebookEntry + "/" + id, ReferenceID: ref, Body: body})
-				continue
+					Method: http.MethodPost, URL: "sobjects/" + objectPricebookEntry, ReferenceID: ref, Body: body})
 			}
-			body["Pricebook2Id"] = w.cfg.StandardPricebookID
-			body["Product2Id"] = "@{" + p.Ref + ".id}"
-			if cur.code != "" {
-				body["CurrencyIsoCode"] = cur.code
-			}
-			g.CompositeRequest = append(g.CompositeRequest, salesforce.Subrequest{
-				Method: http.MethodPost, URL: "sobjects/" + objectPricebookEntry, ReferenceID: ref, Body: body})
 		}
 	}
 	return g, nodes, nil
 }
 
-// standardEntries finds the PricebookEntries of keys in the standard price
-// book, active or not, with one query per 14,000 bytes of encoded SOQL:
+// bookEntries finds the PricebookEntries of keys in books, active or not,
+// with one query per 14,000 bytes of encoded SOQL:
 //
-//	SELECT Id, Product2.<key field>[, CurrencyIsoCode] FROM PricebookEntry
+//	SELECT Id, [Pricebook2Id, ]Product2.<key field>[, CurrencyIsoCode] FROM PricebookEntry
 //	WHERE Pricebook2Id = '<standard>' AND Product2.<key field> IN (<keys>)
-func (w *Worker) standardEntries(ctx context.Context, keys []string) (map[priceKey]string, error) {
-	found := map[priceKey]string{}
+//
+// with Pricebook2Id IN ('<standard>', '<custom>') when there are two books.
+func (w *Worker) bookEntries(ctx context.Context, keys, books []string) (map[entrySlot]string, error) {
+	found := map[entrySlot]string{}
 	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return strings.ContainsRune(k, 0) })
 	if len(keys) == 0 {
 		return found, nil
 	}
 	field := "Product2." + w.cfg.Mapper.Config().Fields.ProductKey
-	selectList := field
+	selectList, bookFilter := field, "Pricebook2Id = "+salesforce.QuoteString(books[0])
+	if len(books) > 1 {
+		quoted := make([]string, len(books))
+		for i, b := range books {
+			quoted[i] = salesforce.QuoteString(b)
+		}
+		selectList = "Pricebook2Id, " + selectList
+		bookFilter = "Pricebook2Id IN (" + strings.Join(quoted, ", ") + ")"
+	}
 	if w.multiCurrency {
 		selectList += ", " + fieldCurrency
 	}
-	prefix := fmt.Sprintf("SELECT Id, %s FROM %s WHERE Pricebook2Id = %s AND %s IN (",
-		selectList, objectPricebookEntry, salesforce.QuoteString(w.cfg.StandardPricebookID), field)
+	prefix := fmt.Sprintf("SELECT Id, %s FROM %s WHERE %s AND %s IN (", selectList, objectPricebookEntry, bookFilter, field)
 	for _, soql := range inQueries(prefix, keys, maxEncodedQueryLen) {
 		w.stats.pricebookQueries.Add(1)
 		for raw, err := range w.cfg.Pricebook.Query(ctx, soql) {
@@ -256,14 +388,36 @@ func (w *Worker) standardEntries(ctx context.Context, keys []string) (map[priceK
 			if err != nil {
 				return nil, err
 			}
-			k := priceKey{product: key}
-			if w.multiCurrency {
-				k.currency = cur
+			book, ok := books[0], true
+			if len(books) > 1 {
+				book, ok = entryBook(raw, books)
 			}
-			found[k] = id
+			if !ok {
+				continue
+			}
+			s := entrySlot{book: book, priceKey: priceKey{product: key}}
+			if w.multiCurrency {
+				s.currency = cur
+			}
+			found[s] = id
 		}
 	}
 	return found, nil
+}
+
+// entryBook returns which of books an entry record's Pricebook2Id names.
+func entryBook(raw json.RawMessage, books []string) (string, bool) {
+	var rec map[string]json.RawMessage
+	if json.Unmarshal(raw, &rec) != nil {
+		return "", false
+	}
+	id := stringAt(rec, "Pricebook2Id")
+	for _, b := range books {
+		if sameRecordID(id, b) {
+			return b, true
+		}
+	}
+	return "", false
 }
 
 // currency is one active currency of a multi-currency org, or, in a
@@ -367,16 +521,17 @@ func (w *Worker) productCurrencies(ctx context.Context) ([]currency, error) {
 var errProductConfig = errors.New("product sync configuration")
 
 // syncMissingProducts is the Order target's fallback for lines whose
-// product has no PricebookEntry yet: when the Worker syncs products and the
-// Order's price book is the standard one, it reads the products of those
-// lines from BigCommerce (one call), writes them as a product sync does
-// (one query, one Composite Graph call) and adds their entries to entries,
-// so the order is written now rather than waiting for a product event. A
-// product it cannot write leaves its lines without an entry, and their
-// orders are settled as before; a transient failure fails the batch, to be
-// retried.
+// product has no PricebookEntry yet: when the Worker syncs products, it
+// reads the products of those lines from BigCommerce (one call), writes
+// them as a product sync does (one query, one Composite Graph call: the
+// standard price book's entries and, for an Order priced from a custom
+// price book, that book's after them) and adds the entries of the Order's
+// price book to entries, so the order is written now rather than waiting
+// for a product event. A product it cannot write leaves its lines without
+// an entry, and their orders are settled as before; a transient failure
+// fails the batch, to be retried.
 func (w *Worker) syncMissingProducts(ctx context.Context, b *batch, ex *existing, entries map[priceKey]string) (map[priceKey]string, error) {
-	if isNil(w.cfg.Products) || w.cfg.Mapper.Config().Pricebook2ID != w.cfg.StandardPricebookID {
+	if isNil(w.cfg.Products) {
 		return entries, nil
 	}
 	objects := w.cfg.Mapper.Config().Objects
@@ -420,7 +575,7 @@ func (w *Worker) syncMissingProducts(ctx context.Context, b *batch, ex *existing
 	if len(mapped) == 0 {
 		return entries, nil
 	}
-	pw, err := w.productGraphs(ctx, mapped)
+	pw, err := w.productGraphs(ctx, mapped, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -435,15 +590,19 @@ func (w *Worker) syncMissingProducts(ctx context.Context, b *batch, ex *existing
 		}
 		w.log.Warn("could not write a product that an order line needs", "graph", gid, "err", err)
 	}
+	orderBook := w.cfg.Mapper.Config().Pricebook2ID
 	out := maps.Clone(entries)
 	for gid, gr := range results {
-		for ref, k := range pw.nodes[gid] {
-			id := pw.entries[k] // an existing entry, now active
+		for ref, s := range pw.nodes[gid] {
+			if !sameRecordID(s.book, orderBook) {
+				continue
+			}
+			id := pw.entries[s] // an existing entry, now active
 			if sub, ok := gr.Result(ref); ok && sub.ID() != "" {
 				id = sub.ID() // a created one
 			}
 			if id != "" {
-				out[k] = id
+				out[s.priceKey] = id
 			}
 		}
 	}

@@ -103,15 +103,19 @@ type WorkerConfig struct {
 	Customers CustomerSource
 	// Products reads the catalog products of KindProduct tasks
 	// (store/product/created and updated), many in one call (a
-	// *bigcommerce.Client's Products). With the Order target writing to the
-	// standard price book it also reads the product of an order line that
-	// has no PricebookEntry yet, and writes it before the order. Nil
-	// dead-letters product tasks, naming this field. Product syncs need
-	// Pricebook (their PricebookEntry query) and StandardPricebookID.
+	// *bigcommerce.Client's Products). With the Order target it also reads
+	// the product of an order line that has no PricebookEntry yet, and
+	// writes it before the order. Nil dead-letters product tasks, naming
+	// this field. Product syncs need Pricebook (the PricebookEntry query of
+	// a product's first sync) and StandardPricebookID.
 	Products ProductSource
 	// StandardPricebookID is the org's standard price book, where product
 	// syncs keep one active PricebookEntry per product key (per active
-	// currency in a multi-currency org); required with Products.
+	// currency in a multi-currency org); required with Products. When the
+	// Mapper targets Orders priced from another price book
+	// (mapper.Config.Pricebook2ID), product syncs keep that book's entries
+	// too, each after its standard one, as Salesforce takes a custom
+	// price only for a product with an active standard price.
 	StandardPricebookID string
 	// StoreCurrency is the ISO code of the currency the BigCommerce catalog
 	// prices are in, for a multi-currency Mapper: the entry of another
@@ -229,7 +233,8 @@ const settleTimeout = 5 * time.Second
 // same way and then batched per kind, one call of each kind at a time:
 // what waits goes at once when no call of its kind is in flight, and up to
 // BatchSize together when one returns. A batch costs one BigCommerce read
-// and one Composite Graph call (products add one PricebookEntry query);
+// and one Composite Graph call (products add one PricebookEntry query the
+// first time the Worker writes them);
 // see "Customers and products" in the package documentation.
 //
 // How a failure is settled depends on what it is about. A failure of a

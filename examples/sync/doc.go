@@ -10,8 +10,8 @@
 //     orders, as an Opportunity (SYNC_TARGET=opportunity, the default) or
 //     as an Order with its OrderItems (SYNC_TARGET=order); customer events
 //     update the customer's Account and Contact, and product events its
-//     Product2 records and their entries in the standard price book, in
-//     batches of their own;
+//     Product2 records and their entries in the standard price book (and
+//     in SALESFORCE_PRICEBOOK_ID's, after them), in batches of their own;
 //   - with RECONCILE_INTERVAL set, the reconciler enqueues the orders and
 //     the customers modified since their checkpoints, so that a change
 //     whose webhook never arrived is synced all the same.

@@ -128,7 +128,8 @@ func newLoops(ctx context.Context, cfg config, b *backend, tel *telemetry.Teleme
 		return nil, nil, err
 	}
 	// Product syncs keep the standard price book's entries; the Order
-	// target uses it too unless SALESFORCE_PRICEBOOK_ID names another.
+	// target uses it too unless SALESFORCE_PRICEBOOK_ID names another,
+	// whose entries product syncs then keep as well.
 	std, err := standardPricebook(ctx, sf, log)
 	if err != nil {
 		return nil, nil, err

@@ -25,20 +25,31 @@ import (
 //     read) per customer.
 //   - customers/burst=2000: that many customer tasks queued at once. Ideal:
 //     one graph call and one read per 75 customers (27 of each).
-//   - products/spaced=20 and products/burst=750: the same for products of
-//     two variants. A batch of products adds one PricebookEntry query, so
-//     the ideal is 2 Salesforce calls per product one at a time, and 2 per
-//     75 in a burst (20 for 750).
+//   - products/spaced=20: the quiet steady state of products of two
+//     variants: each was synced once before the count starts, then is
+//     repriced and its store/product/updated delivered, one at a time. The
+//     Worker recorded the entries it wrote, so the ideal is 1 Salesforce
+//     call (the graph) per product.
+//   - products/first=20: the same products' first syncs, one at a time:
+//     Salesforce holds nothing the Worker wrote, so one PricebookEntry query
+//     precedes the graph. Ideal: 2 Salesforce calls per product.
+//   - products/burst=750: first syncs queued at once. Ideal: one query and
+//     one graph call per 75 products (20 calls for 750).
 //
 // It runs once whatever b.N is; run it with -benchtime=1x.
 func BenchmarkEntityCalls(b *testing.B) {
-	b.Run("customers/spaced=20", func(b *testing.B) { runEntities(b, pipeline.KindCustomer, 20, true) })
-	b.Run("customers/burst=2000", func(b *testing.B) { runEntities(b, pipeline.KindCustomer, 2000, false) })
-	b.Run("products/spaced=20", func(b *testing.B) { runEntities(b, pipeline.KindProduct, 20, true) })
-	b.Run("products/burst=750", func(b *testing.B) { runEntities(b, pipeline.KindProduct, 750, false) })
+	b.Run("customers/spaced=20", func(b *testing.B) { runEntities(b, pipeline.KindCustomer, 20, true, false) })
+	b.Run("customers/burst=2000", func(b *testing.B) { runEntities(b, pipeline.KindCustomer, 2000, false, false) })
+	b.Run("products/spaced=20", func(b *testing.B) { runEntities(b, pipeline.KindProduct, 20, true, true) })
+	b.Run("products/first=20", func(b *testing.B) { runEntities(b, pipeline.KindProduct, 20, true, false) })
+	b.Run("products/burst=750", func(b *testing.B) { runEntities(b, pipeline.KindProduct, 750, false, false) })
 }
 
-func runEntities(b *testing.B, kind pipeline.Kind, n int, spaced bool) {
+// runEntities syncs n entities of kind, one at a time (spaced, over signed
+// deliveries) or queued at once, and reports the calls per entity. With
+// resync each entity was synced once before the count starts, and is
+// changed before its counted event.
+func runEntities(b *testing.B, kind pipeline.Kind, n int, spaced, resync bool) {
 	f := newFakes(b)
 	ids := make([]int64, 0, n)
 	for i := range n {
@@ -101,9 +112,8 @@ func runEntities(b *testing.B, kind pipeline.Kind, n int, spaced bool) {
 		}
 	}
 	w := newWorker(b, cfg)
-	b.ResetTimer()
 	stop := runWorker(b, w)
-	if spaced {
+	deliverSpaced := func() {
 		for i, id := range ids {
 			ev := bctest.CustomerEvent(bctest.ScopeCustomerUpdated, id)
 			if kind == pipeline.KindProduct {
@@ -117,6 +127,21 @@ func runEntities(b *testing.B, kind pipeline.Kind, n int, spaced bool) {
 				b.Fatalf("%s %d was not synced within 30 s", kind, id)
 			}
 		}
+	}
+	if resync {
+		deliverSpaced()
+		for _, id := range ids {
+			if err := changeEntity(f.store, kind, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+		synced.Store(0)
+		f.org.ResetCalls()
+		f.store.ResetCalls()
+	}
+	b.ResetTimer()
+	if spaced {
+		deliverSpaced()
 	} else if !waitUntil(5*time.Minute, func() bool { return synced.Load()+other.Load() >= int64(n) }) {
 		b.Errorf("%d of %d settled within 5 minutes", synced.Load()+other.Load(), n)
 	}
@@ -126,7 +151,7 @@ func runEntities(b *testing.B, kind pipeline.Kind, n int, spaced bool) {
 		b.Errorf("synced %d of %d (others %d)", synced.Load(), n, other.Load())
 	}
 	perCall := 1.0 // one graph call
-	if kind == pipeline.KindProduct {
+	if kind == pipeline.KindProduct && !resync {
 		perCall = 2 // the entries query and the graph call
 	}
 	batches := float64(n)
@@ -142,4 +167,15 @@ func runEntities(b *testing.B, kind pipeline.Kind, n int, spaced bool) {
 	b.ReportMetric(bc, "bc-calls/entity")
 	b.ReportMetric(batches/float64(n), "ideal-bc-calls/entity")
 	b.ReportMetric(float64(n), "entities")
+}
+
+// changeEntity changes what a customer or product maps to: the customer's
+// phone, the product's price.
+func changeEntity(s *bctest.Server, kind pipeline.Kind, id int64) error {
+	if kind == pipeline.KindCustomer {
+		_, err := s.UpdateCustomer(id, func(c *bctest.Customer) { c.Phone = "020 7946 0001" })
+		return err
+	}
+	_, err := s.UpdateProduct(id, func(p *bctest.Product) { p.Price = "11.00" })
+	return err
 }

@@ -137,7 +137,8 @@ func DefaultFigures() []Figure {
 	entities := []struct{ sub, what, goal string }{
 		{"customers/spaced=20", "Salesforce calls per customer event, one at a time (20)", "about 1"},
 		{"customers/burst=2000", "Salesforce calls per customer, burst of 2,000", "≤ 0.015"},
-		{"products/spaced=20", "Salesforce calls per product event, one at a time (20; a query and a graph call)", "about 2"},
+		{"products/spaced=20", "Salesforce calls per product event, one at a time, products synced before (20; a graph call)", "about 1"},
+		{"products/first=20", "Salesforce calls per product event, one at a time, first sync (20; a query and a graph call)", "about 2"},
 		{"products/burst=750", "Salesforce calls per product, burst of 750", "≤ 0.03"},
 	}
 	for _, e := range entities {
