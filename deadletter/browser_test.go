@@ -142,6 +142,25 @@ func (s *syncSetup) failingOrder(t *testing.T, i int) (bctest.Order, string) {
 	return o, dup
 }
 
+// failingCustomer enqueues the sync of customer id, which the worker (built
+// without WorkerConfig.Customers) dead-letters at once.
+func (s *syncSetup) failingCustomer(t *testing.T, id int64) {
+	t.Helper()
+	body, err := pipeline.EncodeTask(pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: id, Source: pipeline.SourceWebhook,
+		Scope: "store/customer/updated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.q.Enqueue(context.Background(), idempotency.Message{Key: fmt.Sprint("evt:customer:", id), Body: body}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// entityRow selects the list's row of the dead letter of one entity.
+func entityRow(kind pipeline.Kind, id int64) string {
+	return fmt.Sprintf(`tr[data-entity="%s"][data-entity-id="%d"]`, kind, id)
+}
+
 // waitFor polls cond until it holds or ctx ends.
 func waitFor(ctx context.Context, t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -162,21 +181,24 @@ func (s *syncSetup) synced(o bctest.Order) bool {
 }
 
 // TestBrowserReplay drives the console in a real headless Chromium: two
-// orders dead-letter, the operator logs in, sees both, removes the cause of
-// one and replays it; the row leaves the list and the order reaches
-// Salesforce. A second pass does the same for the other order with
-// JavaScript disabled, through the plain forms.
+// orders and a customer dead-letter, the operator logs in, sees all three,
+// each row named by its kind and id, removes the cause of one order and
+// replays it; the row leaves the list and the order reaches Salesforce. A
+// second pass does the same for the other order with JavaScript disabled,
+// through the plain forms, and deletes the customer's dead letter.
 func TestBrowserReplay(t *testing.T) {
 	exe := chromium(t)
 	s := newSyncSetup(t)
 	o1, dup1 := s.failingOrder(t, 1)
 	o2, dup2 := s.failingOrder(t, 2)
+	const customer = 77
+	s.failingCustomer(t, customer)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	waitFor(ctx, t, "two dead letters", func() bool {
+	waitFor(ctx, t, "three dead letters", func() bool {
 		st, err := s.q.Stats(ctx)
-		return err == nil && st.Dead == 2
+		return err == nil && st.Dead == 3
 	})
 	if s.synced(o1) || s.synced(o2) {
 		t.Fatal("an order synced despite the duplicates")
@@ -202,17 +224,27 @@ func TestBrowserReplay(t *testing.T) {
 		}
 		tab, closeTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 		defer closeTab()
-		row1 := chromedp.CSS(fmt.Sprintf(`tr[data-order="%d"]`, o1.ID))
-		row2 := chromedp.CSS(fmt.Sprintf(`tr[data-order="%d"]`, o2.ID))
+		row1 := chromedp.CSS(entityRow(pipeline.KindOrder, o1.ID))
+		row2 := chromedp.CSS(entityRow(pipeline.KindOrder, o2.ID))
+		rowC := chromedp.CSS(entityRow(pipeline.KindCustomer, customer))
 		err := chromedp.Do(tab,
 			chromedp.Navigate(s.console),
 			login(),
 			chromedp.WaitVisible(row1),
 			chromedp.WaitVisible(row2),
+			chromedp.WaitVisible(rowC),
 			chromedp.WaitVisible(chromedp.ID("select-all")), // shown by the script only
 		)
 		if err != nil {
 			t.Fatalf("browser: %v", err)
+		}
+		for sel, want := range map[string]string{
+			entityRow(pipeline.KindOrder, o1.ID) + " td:nth-child(2)":       fmt.Sprintf("order %d", o1.ID),
+			entityRow(pipeline.KindCustomer, customer) + " td:nth-child(2)": fmt.Sprintf("customer %d", customer),
+		} {
+			if got := text(t, tab, sel); got != want {
+				t.Errorf("row names %q, want %q", got, want)
+			}
 		}
 		usage := text(t, tab, `[data-stat="usage"]`)
 		if !strings.Contains(usage, " of ") || !strings.HasSuffix(usage, "%)") {
@@ -246,7 +278,8 @@ func TestBrowserReplay(t *testing.T) {
 			emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 			t.Fatalf("disable JavaScript: %v", err)
 		}
-		row2 := chromedp.CSS(fmt.Sprintf(`tr[data-order="%d"]`, o2.ID))
+		row2 := chromedp.CSS(entityRow(pipeline.KindOrder, o2.ID))
+		rowC := chromedp.CSS(entityRow(pipeline.KindCustomer, customer))
 		err := chromedp.Do(tab,
 			chromedp.Navigate(s.console),
 			login(),
@@ -262,7 +295,7 @@ func TestBrowserReplay(t *testing.T) {
 		err = chromedp.Do(tab,
 			chromedp.Click(row2+` button.replay`),
 			chromedp.WaitNotPresent(row2),
-			chromedp.WaitVisible(chromedp.ID("empty")),
+			chromedp.WaitVisible(rowC),
 		)
 		if err != nil {
 			t.Fatalf("browser: %v", err)
@@ -274,6 +307,25 @@ func TestBrowserReplay(t *testing.T) {
 			t.Fatalf("after the form the tab is at %s (%v)", location, err)
 		}
 		waitFor(ctx, t, fmt.Sprintf("order %d in Salesforce", o2.ID), func() bool { return s.synced(o2) })
+
+		// The customer's letter page names it; the operator deletes it.
+		err = chromedp.Do(tab,
+			chromedp.Click(rowC+` td:nth-child(2) a`),
+			chromedp.WaitVisible(chromedp.CSS(`dl.letter`)),
+		)
+		if err != nil {
+			t.Fatalf("browser: %v", err)
+		}
+		if h := text(t, tab, "h2"); h != fmt.Sprintf("Customer %d", customer) {
+			t.Errorf("letter page heading %q", h)
+		}
+		err = chromedp.Do(tab,
+			chromedp.Click(chromedp.CSS(`form[action="delete"] button.delete`)),
+			chromedp.WaitVisible(chromedp.ID("empty")),
+		)
+		if err != nil {
+			t.Fatalf("browser: %v", err)
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package deadletter_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/bc2sf/bc2sf/deadletter"
 	"github.com/bc2sf/bc2sf/idempotency"
+	"github.com/bc2sf/bc2sf/pipeline"
 )
 
 func TestNewConsoleRefusesBadConfig(t *testing.T) {
@@ -204,6 +206,61 @@ func TestLetterPageShowsTheTask(t *testing.T) {
 		if !strings.Contains(a.body, want) {
 			t.Fatalf("api/deadletter lacks %s: %s", want, a.body)
 		}
+	}
+}
+
+// TestEntityDeadLetters: a customer's or product's dead letter is named by
+// its kind and id, on the list, on its page and in the JSON, never as an
+// order; an order's keeps its order_id.
+func TestEntityDeadLetters(t *testing.T) {
+	e := newEnv(t)
+	task := func(tk pipeline.Task) []byte {
+		b, err := pipeline.EncodeTask(tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	order := deadLetter(t, e.q, 250, "order 250: bad")
+	customer := deadLetterBody(t, e.q, "sync:customer:7:1", task(pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: 7,
+		Source: pipeline.SourceWebhook}), "customer 7: customer sync is not configured")
+	product := deadLetterBody(t, e.q, "sync:product:174:1", task(pipeline.Task{Kind: pipeline.KindProduct, ProductID: 174,
+		Source: pipeline.SourceWebhook}), "product 174: graph failed")
+	b := e.browser(t)
+	b.login("ops")
+	list := b.get("")
+	for _, want := range []string{
+		`data-id="` + order + `" data-entity="order" data-entity-id="250"`,
+		`data-id="` + customer + `" data-entity="customer" data-entity-id="7"`,
+		`data-id="` + product + `" data-entity="product" data-entity-id="174"`,
+		`>order 250</a>`, `>customer 7</a>`, `>product 174</a>`,
+	} {
+		if !strings.Contains(list.body, want) {
+			t.Errorf("list lacks %q", want)
+		}
+	}
+	for id, want := range map[string]string{order: "<h2>Order 250</h2>", customer: "<h2>Customer 7</h2>", product: "<h2>Product 174</h2>"} {
+		if p := b.get("letter?id=" + url.QueryEscape(id)); !strings.Contains(p.body, want) {
+			t.Errorf("letter page of %s lacks %q", id, want)
+		}
+	}
+	a := bearer(t, e, http.MethodGet, "api/deadletters", "")
+	var got struct {
+		Letters []map[string]any `json:"dead_letters"`
+	}
+	if err := json.Unmarshal([]byte(a.body), &got); err != nil || len(got.Letters) != 3 {
+		t.Fatalf("api/deadletters: %v %s", err, a.body)
+	}
+	want := map[string][3]any{order: {"order", 250.0, 250.0}, customer: {"customer", 7.0, nil}, product: {"product", 174.0, nil}}
+	for _, l := range got.Letters {
+		w := want[l["id"].(string)]
+		if l["entity"] != w[0] || l["entity_id"] != w[1] || l["order_id"] != w[2] {
+			t.Errorf("dead letter %v, want entity %v, entity_id %v, order_id %v", l, w[0], w[1], w[2])
+		}
+	}
+	a = bearer(t, e, http.MethodGet, "api/deadletter?id="+url.QueryEscape(customer), "")
+	if !strings.Contains(a.body, `"entity":"customer","entity_id":7,"reason"`) {
+		t.Errorf("api/deadletter of the customer: %s", a.body)
 	}
 }
 

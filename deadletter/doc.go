@@ -1,6 +1,7 @@
 // Package deadletter is the dead-letter console: an http.Handler that
-// operators use to see which orders failed and why, and to replay or delete
-// them. Mount it in your own admin server, under a prefix:
+// operators use to see which orders, customers and products failed and
+// why, and to replay or delete them. Mount it in your own admin server,
+// under a prefix:
 //
 //	console, err := deadletter.NewConsole(inspector, // the queue's idempotency.Inspector
 //		deadletter.WithToken("ops", os.Getenv("ADMIN_TOKEN")),
@@ -26,11 +27,13 @@
 // contains the filter text, ignoring case, and each "#" in the filter stands
 // for any run of digits. The page groups reasons into kinds (the reason with
 // each run of digits written "#"), and a kind used as a filter matches every
-// dead letter of that kind, whatever its order id.
+// dead letter of that kind, whatever its order, customer or product id.
 //
-// One dead letter's page shows its order id, reason, attempts, first and
-// last failure (the first failure survives a replay, so it tells how long
-// the order has been failing), the decoded task and the payload.
+// Each row names what its task syncs, as its kind and id ("order 250",
+// "customer 7", "product 174"), or its queue key when the payload is not a
+// bc2sf task. One dead letter's page shows that name, its reason, attempts,
+// first and last failure (the first failure survives a replay, so it tells
+// how long it has been failing), the decoded task and the payload.
 //
 // Replay puts a dead letter back on the queue with its attempts counted
 // from 1 again. The page replays one, a selection (check boxes), or every
@@ -87,6 +90,9 @@
 //	POST /replay-reason         form: reason (empty: every dead letter), csrf
 //	POST /delete                form: id, csrf
 //	GET  /api/deadletters       ?reason=&limit= → {"dead_letters": [...], "matched", "scanned", "total", "kinds", "partial"}
+//	                            each dead letter: "id", "key", "entity" ("order", "customer" or "product") and
+//	                            "entity_id" (for a bc2sf task), "order_id" (for an order's), "reason", "kind" (the
+//	                            reason's), "attempts", "priority", "enqueued_at", "first_failed_at", "failed_at"
 //	GET  /api/deadletter?id=    one dead letter with "task" and "body"
 //	GET  /api/stats             counts, rates, "salesforce_api", and "text" (each figure as the page shows it)
 //	POST /api/replay            {"ids": [...]} or {"all": true, "reason": "..."} → {"replayed": n, "missing": [...]}

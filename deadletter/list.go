@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -81,9 +82,18 @@ func kindOf(reason string) string {
 
 // letter is one dead letter as the page and the JSON API show it.
 type letter struct {
-	ID       string `json:"id"`
-	Key      string `json:"key"`
+	ID  string `json:"id"`
+	Key string `json:"key"`
+	// Entity and EntityID say what the task syncs ("order", "customer",
+	// "product" and its id); both are empty when the payload is not a
+	// bc2sf task. OrderID repeats an order's id, for clients that read it.
+	Entity   string `json:"entity,omitempty"`
+	EntityID int64  `json:"entity_id,omitempty"`
 	OrderID  int64  `json:"order_id,omitempty"`
+	// Subject ("customer 7") and Heading ("Customer 7") name it on the
+	// page; both are "" without a task.
+	Subject  string `json:"-"`
+	Heading  string `json:"-"`
 	Reason   string `json:"reason"`
 	Kind     string `json:"kind"`
 	Attempts int    `json:"attempts"`
@@ -111,7 +121,10 @@ func newLetter(d idempotency.DeadLetter, detail bool) letter {
 	}
 	task, taskErr := pipeline.DecodeTask(d.Body)
 	if taskErr == nil {
-		l.OrderID = task.OrderID
+		kind := string(task.EntityKind())
+		l.Entity, l.EntityID, l.OrderID = kind, task.ID(), task.OrderID
+		l.Subject = kind + " " + strconv.FormatInt(task.ID(), 10)
+		l.Heading = strings.ToUpper(kind[:1]) + l.Subject[1:]
 	}
 	if !detail {
 		return l
