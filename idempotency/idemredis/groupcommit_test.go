@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -80,7 +81,16 @@ func (h *holdHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 // holdHook, and the hook.
 func groupQueue(t *testing.T, opts ...Option) (*Queue, *holdHook) {
 	t.Helper()
-	srv := redistest.Start(t)
+	q, h, _ := groupQueueOn(t, redistest.Start(t), opts...)
+	return q, h
+}
+
+// groupQueueOn is groupQueue on srv; it also returns a client of srv
+// without the hook, for looking at the keys.
+func groupQueueOn(t *testing.T, srv *redistest.Server, opts ...Option) (*Queue, *holdHook, *redis.Client) {
+	t.Helper()
+	plain := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { _ = plain.Close() })
 	client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	t.Cleanup(func() { _ = client.Close() })
 	q, err := NewQueue(client, opts...)
@@ -90,7 +100,7 @@ func groupQueue(t *testing.T, opts ...Option) (*Queue, *holdHook) {
 	t.Cleanup(func() { _ = q.Close() })
 	h := &holdHook{}
 	client.AddHook(h)
-	return q, h
+	return q, h, plain
 }
 
 // waitPending waits until n calls wait in b for the round trip in flight.
@@ -117,9 +127,15 @@ type enqueueOutcome struct {
 // enqueueAsync starts an Enqueue of key and returns where its outcome
 // arrives.
 func enqueueAsync(q *Queue, key string) <-chan enqueueOutcome {
+	return enqueueMsgAsync(q, idempotency.Message{Key: key, Body: []byte(key)})
+}
+
+// enqueueMsgAsync starts an Enqueue of msg and returns where its outcome
+// arrives.
+func enqueueMsgAsync(q *Queue, msg idempotency.Message) <-chan enqueueOutcome {
 	ch := make(chan enqueueOutcome, 1)
 	go func() {
-		r, err := q.Enqueue(context.Background(), idempotency.Message{Key: key, Body: []byte(key)})
+		r, err := q.Enqueue(context.Background(), msg)
 		ch <- enqueueOutcome{r, err}
 	}()
 	return ch
@@ -323,5 +339,123 @@ func TestCloseDrainsGroups(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("call %d unanswered 10 s after Close returned", i)
 		}
+	}
+}
+
+// TestEnqueueGroupCommittedBeforeAnyReturns is the promise behind a
+// receiver's 200: when any Enqueue of a group returns, every message of the
+// group is already written, and with appendfsync always on disk. The test
+// kills Redis (SIGKILL) the moment the first caller of a group of eight
+// returns, starts it again from its append-only file, and finds all eight.
+func TestEnqueueGroupCommittedBeforeAnyReturns(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, redistest.WithAppendOnly())
+	q, h, plain := groupQueueOn(t, srv, WithPrefix("g"))
+	var first <-chan enqueueOutcome
+	release := h.holdNext(t, func() { first = enqueueAsync(q, "first") })
+	const n = 8
+	group := make([]<-chan enqueueOutcome, n)
+	for i := range group {
+		group[i] = enqueueAsync(q, "group-"+strconv.Itoa(i))
+		waitPending(t, q.enqueues, i+1)
+	}
+	release()
+	if o := <-first; o.err != nil {
+		t.Fatalf("first: %v", o.err)
+	}
+	// Wait for whichever caller of the group returns first, and crash the
+	// server before looking at the others.
+	cases := make(chan enqueueOutcome, n)
+	for _, ch := range group {
+		go func() { cases <- <-ch }()
+	}
+	o := <-cases
+	srv.Kill()
+	if o.err != nil {
+		t.Fatalf("first caller of the group to return: %v", o.err)
+	}
+	srv.Start()
+	ctx := context.Background()
+	entries, err := plain.XRange(ctx, q.keys.streams[0], "-", "+").Result()
+	if err != nil {
+		t.Fatalf("XRANGE after the restart: %v", err)
+	}
+	found := map[string]bool{}
+	for _, e := range entries {
+		k, _ := e.Values["k"].(string)
+		found[k] = true
+	}
+	for i := range n {
+		if k := "group-" + strconv.Itoa(i); !found[k] {
+			t.Errorf("%s missing after the restart, although a caller of its group had returned", k)
+		}
+	}
+	for i := 1; i < n; i++ {
+		if o := <-cases; o.err != nil {
+			t.Errorf("a caller of the group: %v", o.err)
+		}
+	}
+	if n := h.scripts.Load(); n != 2 {
+		t.Errorf("%d script runs, want 2: the first call, then the group", n)
+	}
+}
+
+// TestEnqueueGroupPartialFailure puts a message that Redis refuses (its
+// priority's stream name holds a string) in the middle of a group: only its
+// caller gets an error, its neighbours are queued, and it leaves no dedup
+// record, so the same key is queued once the stream is repaired.
+func TestEnqueueGroupPartialFailure(t *testing.T) {
+	t.Parallel()
+	q, h, plain := groupQueueOn(t, redistest.Start(t), WithPrefix("g"))
+	ctx := context.Background()
+	if err := plain.Set(ctx, q.keys.streams[idempotency.PriorityLow], "not a stream", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	var first <-chan enqueueOutcome
+	release := h.holdNext(t, func() { first = enqueueAsync(q, "first") })
+	msgs := []idempotency.Message{
+		{Key: "a", Body: []byte("a")},
+		{Key: "bad", Body: []byte("bad"), Priority: idempotency.PriorityLow},
+		{Key: "c", Body: []byte("c")},
+	}
+	var group []<-chan enqueueOutcome
+	for i, m := range msgs {
+		group = append(group, enqueueMsgAsync(q, m))
+		waitPending(t, q.enqueues, i+1)
+	}
+	release()
+	if o := <-first; o.err != nil {
+		t.Fatalf("first: %v", o.err)
+	}
+	got := make([]enqueueOutcome, len(group))
+	for i, ch := range group {
+		got[i] = <-ch
+	}
+	if n := h.scripts.Load(); n != 2 {
+		t.Errorf("%d script runs, want 2: the first call, then the group", n)
+	}
+	if got[0].err != nil || got[2].err != nil {
+		t.Fatalf("neighbours of the bad message: a = %v, c = %v; want both queued", got[0].err, got[2].err)
+	}
+	if err := got[1].err; err == nil || !strings.Contains(err.Error(), "WRONGTYPE") || errors.Is(err, idempotency.ErrQueueFull) {
+		t.Fatalf("bad message = %+v, %v; want Redis's WRONGTYPE error", got[1].res, err)
+	}
+	if err := plain.Del(ctx, q.keys.streams[idempotency.PriorityLow]).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-enqueueMsgAsync(q, msgs[1]); o.err != nil || o.res.Duplicate {
+		t.Fatalf("bad message again once repaired = %+v, %v; want queued, not a duplicate", o.res, o.err)
+	}
+	for _, want := range []string{"first", "a", "c", "bad"} {
+		d, err := q.Dequeue(ctx, time.Minute)
+		if err != nil || d.Key != want {
+			t.Fatalf("Dequeue = %+v, %v; want %s", d, err, want)
+		}
+		if err := q.Ack(ctx, d); err != nil {
+			t.Fatalf("Ack %s: %v", d.Key, err)
+		}
+	}
+	if st, err := q.Stats(ctx); err != nil || st.Depth() != 0 {
+		t.Fatalf("Stats = %+v, %v; want empty", st, err)
 	}
 }

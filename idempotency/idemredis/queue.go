@@ -165,12 +165,20 @@ func parseEnqueue(res []any, n int) ([]enqueued, error) {
 			out[i].res = idempotency.EnqueueResult{ID: id, Duplicate: status == 1}
 		case 2:
 			out[i].err = idempotency.ErrQueueFull
+		case 3:
+			out[i].err = enqueueError(id)
 		default:
 			return nil, fmt.Errorf("unexpected status %d in enqueue reply", status)
 		}
 	}
 	return out, nil
 }
+
+// enqueueError is the error of one message whose XADD failed inside a
+// group, as Redis worded it.
+type enqueueError string
+
+func (e enqueueError) Error() string { return string(e) }
 
 // Close makes every later call return idempotency.ErrClosed and wakes
 // blocked Dequeue calls with it. Calls already waiting to share a round

@@ -56,20 +56,34 @@ end
 // one call is a duplicate of the first. An entry's ID, made from the
 // server's clock, holds the enqueue time; copies made by Retry carry it in
 // field t. A dedup key records the message ID only once the message is
-// queued, so a full queue leaves no trace. The dedup keys are read with one
-// MGET, which sees a key of another type (something else wrote it) as
-// absent; SET then replaces it.
+// queued, so a full queue or a failed XADD leaves no trace. The dedup keys
+// are read with one MGET, which sees a key of another type (something else
+// wrote it) as absent; SET then replaces it.
+//
+// The writes of one message cannot fail the others: each XADD runs under
+// pcall, so a message whose stream cannot take it (a key of another type
+// under that name, say) gets its own error while its neighbours are queued,
+// and a script never stops half way with some messages written and every
+// caller told it failed. A failed SET after a successful XADD only leaves
+// the key unrecorded (a later duplicate is then queued again); the message
+// is queued and reported so.
 //
 // KEYS: high, low, delayed, dead, then the dedup key of each message.
 // ARGV: windowMs (0 = off), capacity, then priority, key, body per message.
 // Returns two values per message: 0 and the ID when queued, 1 and the first
-// message's ID for a duplicate, 2 and "" when the queue is full.
+// message's ID for a duplicate, 2 and "" when the queue is full, 3 and the
+// error when its XADD failed.
 var scriptEnqueue = redis.NewScript(`
 local window, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
 local n = #KEYS - 4
 local prefixes = {'h', 'l'}
 local seen = {}
 if window > 0 then seen = redis.call('MGET', unpack(KEYS, 5, 4 + n)) end
+local function len(cmd, key)
+  local r = redis.pcall(cmd, key)
+  if type(r) == 'number' then return r end
+  return 0
+end
 local held
 local out = {}
 for i = 1, n do
@@ -80,19 +94,23 @@ for i = 1, n do
     out[2 * i - 1], out[2 * i] = 1, id
   else
     if not held then
-      held = redis.call('XLEN', KEYS[1]) + redis.call('XLEN', KEYS[2]) +
-        redis.call('ZCARD', KEYS[3]) + redis.call('XLEN', KEYS[4])
+      held = len('XLEN', KEYS[1]) + len('XLEN', KEYS[2]) + len('ZCARD', KEYS[3]) + len('XLEN', KEYS[4])
     end
     if held >= capacity then
       out[2 * i - 1], out[2 * i] = 2, ''
     else
-      id = prefixes[p + 1] .. redis.call('XADD', KEYS[p + 1], '*', 'k', key, 'b', body)
-      if window > 0 then
-        redis.call('SET', KEYS[4 + i], id, 'PX', ARGV[1])
-        seen[key] = id
+      local eid = redis.pcall('XADD', KEYS[p + 1], '*', 'k', key, 'b', body)
+      if type(eid) == 'table' then
+        out[2 * i - 1], out[2 * i] = 3, tostring(eid.err or eid)
+      else
+        id = prefixes[p + 1] .. eid
+        if window > 0 then
+          redis.pcall('SET', KEYS[4 + i], id, 'PX', ARGV[1])
+          seen[key] = id
+        end
+        held = held + 1
+        out[2 * i - 1], out[2 * i] = 0, id
       end
-      held = held + 1
-      out[2 * i - 1], out[2 * i] = 0, id
     end
   end
 end
