@@ -97,12 +97,18 @@
 // with appendfsync always, one fsync) for a whole group.
 //
 // Each caller still waits for its own answer: Enqueue returns nil only once
-// Redis has run the script that queued its message, so a receiver that
-// answers 200 after Enqueue returned answers it for a message Redis holds.
-// A failed round trip (Redis unreachable) fails exactly the calls it
-// carried. A call whose context ends while it waits is taken out of its
-// group and never sent; one whose context ends while its group is in flight
-// returns at once, and the others in the group get their answers. Close
+// Redis has run the script that queued its message, and the script queues
+// the whole group before it answers any of it, so a receiver that answers
+// 200 after Enqueue returned answers it for a message Redis holds (and,
+// with appendfsync always, has on disk), whichever caller of the group
+// returns first. A message that Redis refuses inside a group (its
+// priority's stream key holds another type, say) fails its own call only:
+// the script writes each message under pcall, so its neighbours are queued
+// and answered as usual, and the refused message leaves no dedup record. A
+// failed round trip (Redis unreachable) fails exactly the calls it carried.
+// A call whose context ends while it waits is taken out of its group and
+// never sent; one whose context ends while its group is in flight returns
+// at once, and the others in the group get their answers. Close
 // lets the calls already waiting be sent and answered before it returns.
 //
 // Each Queue reads under its own consumer name. Redelivery moves an entry to
@@ -151,10 +157,12 @@
 //     Cluster) can promote a replica that lacks the last writes the old
 //     primary answered, and those are lost whatever the persistence. This
 //     package does not send WAIT, which would only make a write wait until
-//     replicas hold it in memory; to bound the loss, set
-//     min-replicas-to-write and min-replicas-max-lag on the primary, which
-//     then refuses writes (so the receiver answers 503 and the sender
-//     delivers again) while its replicas lag.
+//     replicas hold it in memory, nor WAITAOF (Redis 7.2), which waits for
+//     their fsync; either would add a round trip to every group and still
+//     not make a failover choose the replica that has the write. To bound
+//     the loss, set min-replicas-to-write and min-replicas-max-lag on the
+//     primary, which then refuses writes (so the receiver answers 503 and
+//     the sender delivers again) while its replicas lag.
 //
 // The example programs assume a single Redis primary (or a failover whose
 // loss you accept) with appendonly yes and appendfsync always, the setting
@@ -188,12 +196,31 @@
 //
 // A lone Enqueue, Dequeue or Ack is one round trip, like the bare XADD,
 // XREADGROUP or XACK it wraps; concurrent ones share round trips (see Group
-// commit). The scripts do more work on the server than the bare commands:
-// they record and check the dedup key, the lease and the capacity, and
-// delete acknowledged entries. This package's benchmarks report the ratios
-// (BenchmarkReceiver against a bare HTTP handler, BenchmarkThroughput
-// against the bare commands batched the same way, BenchmarkRoundTripRatio
-// for one message at a time). Waiting consumers are woken together by a new
-// entry and look for it together, in one run of the Dequeue script; all but
-// one go back to waiting.
+// commit), and a group runs one script whose commands take all of the
+// group's messages at once where Redis allows it. What a group still does
+// per message, besides what the bare commands do, and why:
+//
+//   - Enqueue: one XADD per message, as the bare commands, and one SET PX of
+//     the message's dedup key, because each key must expire on its own when
+//     its window ends and Redis 7.0 has no expiry per hash field. The dedup
+//     keys are read with one MGET and the capacity is counted once per
+//     group.
+//   - Dequeue: one XREADGROUP for the group, as the bare commands, and one
+//     ZADD for the group with a member per delivery: each delivery has its
+//     own lease deadline, which drives redelivery and tells a superseded
+//     delivery that its lease is lost.
+//   - Ack: one ZMSCORE (is each delivery still the live one?), one XACK, one
+//     XDEL and one ZREM for the group. XDEL keeps memory flat while a backlog
+//     drains and keeps XLEN equal to the messages held, which Stats and the
+//     capacity count; ZREM closes the lease, so that a second Ack of the
+//     same delivery gets idempotency.ErrLeaseLost.
+//
+// The scripts also carry every body through the Lua interpreter (into the
+// script on Enqueue, out of it on Dequeue), which the bare commands do not;
+// that is what running a group atomically costs. This package's benchmarks
+// report the ratios (BenchmarkReceiver against a bare HTTP handler,
+// BenchmarkThroughput against the bare commands batched the same way,
+// BenchmarkRoundTripRatio for one message at a time). Waiting consumers are
+// woken together by a new entry and look for it together, in one run of the
+// Dequeue script; all but one go back to waiting.
 package idemredis

@@ -101,8 +101,12 @@ func (q *Queue) Consumer() string { return q.consumer }
 // flight are sent together, in one script run, as soon as it returns (up to
 // 128 at a time). Each call still returns only once Redis has answered for
 // its own message, so a receiver that answers 200 after Enqueue returned
-// nil answers it for a message Redis holds. When Redis cannot be reached
-// the error wraps go-redis's, and nothing was queued or recorded. When ctx
+// nil answers it for a message Redis holds: the script queues the whole
+// group before Redis answers any of it. A message that Redis refuses (its
+// priority's stream key holds another type, say) fails its own call with
+// Redis's error and leaves the rest of its group queued. When Redis cannot
+// be reached the error wraps go-redis's, and nothing was queued or
+// recorded. When ctx
 // ends before the message was sent, Enqueue returns ctx.Err() and sends
 // nothing; when it ends while the message is in flight, Enqueue returns
 // ctx.Err() and the message may have been queued (a redelivery of it is
