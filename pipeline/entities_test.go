@@ -452,6 +452,44 @@ func TestProductQuietSyncCalls(t *testing.T) {
 	}
 }
 
+// TestProductRecordedEntryGoneQueryFails: when a recorded entry was
+// deleted in Salesforce and the query that follows fails (a 503), the
+// product's task is retried, not dead-lettered for the deleted entry, and
+// its retry writes it.
+func TestProductRecordedEntryGoneQueryFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	var res results
+	cfg := e.entityConfig()
+	cfg.OnResult = res.add
+	w := newWorker(t, cfg)
+	start(t, w)
+	ctx := context.Background()
+	p, err := e.bc.AddProduct(bctest.Product{Name: "Pen", SKU: "PEN", Price: "1.99"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+	waitFor(t, "first sync", func() bool { return w.Stats().Synced == 1 })
+	if err := e.sfc.Delete(ctx, "PricebookEntry", entries(t, e)["PEN"]["Id"].(string)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.bc.UpdateProduct(p.ID, func(p *bctest.Product) { p.Price = "2.49" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sf.FailNext(1, sftest.Fault{Route: sftest.RouteQuery, Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+	waitFor(t, "second sync", func() bool { return w.Stats().Synced == 2 || w.Stats().DeadLettered > 0 })
+	if st := w.Stats(); st.DeadLettered != 0 || st.Retried == 0 {
+		t.Fatalf("stats %+v; want the task retried after the failed query, and no dead letter", st)
+	}
+	if got := entries(t, e); got["PEN"]["UnitPrice"] != json.Number("2.49") {
+		t.Errorf("entries %v", got)
+	}
+}
+
 // TestProductSyncCustomPricebook: with the Order target priced from a
 // custom price book, a product sync keeps each key's entry in the standard
 // price book and in the custom one (Salesforce refuses a custom entry for

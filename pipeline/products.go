@@ -154,7 +154,8 @@ func rememberedEntries(jobs []*job) map[string]string {
 // entry ids recalled from the Store and failed for their data: an entry
 // deleted in Salesforce since bc2sf wrote it answers NOT_FOUND or
 // ENTITY_IS_DELETED. It updates their graphs, written, results and errs in
-// place; a transient failure is left as it was, for the job's retry.
+// place; a transient failure of the first try is left as it was, for the
+// job's retry.
 func (w *Worker) retryRecalled(ctx context.Context, items []*entityItem, pw *productWrite,
 	written map[int64]*productWrite, results map[string]salesforce.GraphResult, errs map[string]error) {
 	var again []*mapper.ProductResult
@@ -176,6 +177,13 @@ func (w *Worker) retryRecalled(ctx context.Context, items []*entityItem, pw *pro
 	}
 	pw2, err := w.productGraphs(ctx, again, nil)
 	if err != nil {
+		// The query failed: settle them on that failure (a transient one
+		// is retried), not on the refusal of the recorded entries.
+		for _, it := range retried {
+			for _, g := range it.graphs {
+				errs[g.GraphID] = err
+			}
+		}
 		return
 	}
 	var send []*entityItem
