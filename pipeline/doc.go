@@ -223,8 +223,9 @@
 // (mapper.Config.Pricebook2ID other than StandardPricebookID), each key's
 // entry there follows its standard one in the same graph: Salesforce
 // refuses a custom entry for a product without an active standard price
-// (STANDARD_PRICE_NOT_DEFINED), and bc2sf keeps the price book its orders
-// use at the catalog's prices. In a multi-currency Mapper the currencies
+// (STANDARD_PRICE_NOT_DEFINED). An entry missing from the custom price
+// book is created at the catalog's price; one that exists is left as it is,
+// since the prices of a custom price book are the org's to set. In a multi-currency Mapper the currencies
 // are the org's active ones (SELECT IsoCode, ConversionRate, ... FROM
 // CurrencyType WHERE IsActive = true, read once per Worker), each entry
 // priced from StoreCurrency (default: the corporate currency) with the

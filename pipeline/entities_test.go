@@ -492,8 +492,9 @@ func TestProductRecordedEntryGoneQueryFails(t *testing.T) {
 
 // TestProductSyncCustomPricebook: with the Order target priced from a
 // custom price book, a product sync keeps each key's entry in the standard
-// price book and in the custom one (Salesforce refuses a custom entry for
-// a product without a standard price: STANDARD_PRICE_NOT_DEFINED), and an
+// price book and creates it in the custom one (Salesforce refuses a custom
+// entry for a product without a standard price: STANDARD_PRICE_NOT_DEFINED),
+// where a repricing leaves it alone, and an
 // order then syncs; an order whose product was never synced makes the
 // Worker write it to both price books first, and syncs too.
 func TestProductSyncCustomPricebook(t *testing.T) {
@@ -541,8 +542,11 @@ func TestProductSyncCustomPricebook(t *testing.T) {
 	}
 	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
 	settledCount(t, &res, 2)
-	if got := e.sf.TotalCalls() - calls; got != 1 || inBook(custom)["PEN"]["UnitPrice"] != json.Number("2.49") {
-		t.Errorf("reprice: %d calls, custom entries %v", got, inBook(custom))
+	// The standard price follows the catalog; the custom price book's
+	// entry, once it exists, keeps the price the org gave it.
+	if got := e.sf.TotalCalls() - calls; got != 1 || inBook(e.sf.StandardPricebookID())["PEN"]["UnitPrice"] != json.Number("2.49") ||
+		inBook(custom)["PEN"]["UnitPrice"] != json.Number("1.99") {
+		t.Errorf("reprice: %d calls, standard entries %v, custom entries %v", got, inBook(e.sf.StandardPricebookID()), inBook(custom))
 	}
 
 	// An order of the synced product, and one of a product never synced.

@@ -327,6 +327,7 @@ func (w *Worker) productGraph(graphID string, ps []mapper.ProductRecord, curs []
 		return salesforce.Graph{}, nil, fmt.Errorf("build graph: %w", err)
 	}
 	nodes := map[string]entrySlot{}
+	slot := 0
 	for i, p := range ps {
 		base, err := decimal.NewFromString(p.UnitPrice.String())
 		if err != nil {
@@ -335,9 +336,15 @@ func (w *Worker) productGraph(graphID string, ps []mapper.ProductRecord, curs []
 		for _, cur := range curs {
 			for _, book := range books {
 				s := entrySlot{book: book, priceKey: priceKey{product: p.ExternalID, currency: cur.code}}
-				ref := "entry" + strconv.Itoa(i+1) + "_" + strconv.Itoa(len(g.CompositeRequest))
+				slot++
+				ref := "entry" + strconv.Itoa(i+1) + "_" + strconv.Itoa(slot)
 				body := map[string]any{"UnitPrice": json.Number(cur.convert(base).String()), "IsActive": true}
 				nodes[ref] = s
+				if _, ok := entries[s]; ok && book != w.cfg.StandardPricebookID {
+					// A custom price book's prices are the org's to keep: an
+					// entry there is created when missing, never changed.
+					continue
+				}
 				if id, ok := entries[s]; ok {
 					if !salesforceID(id) {
 						return salesforce.Graph{}, nil, fmt.Errorf("pricebook entry id %q is not a Salesforce id", id)
