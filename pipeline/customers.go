@@ -29,14 +29,21 @@ func (w *Worker) syncCustomers(ctx context.Context, jobs []*job) {
 	ids, byID := groupJobs(jobs)
 	found := make(map[int64]*bigcommerce.Customer, len(ids))
 	w.stats.bigcommerceCalls.Add(int64((len(ids) + maxIDsPerRead - 1) / maxIDsPerRead))
-	for c, err := range w.cfg.Customers.List(ctx, bigcommerce.ListCustomersOptions{IDs: ids, IncludeAddresses: true}) {
+	cctx, end := w.callHook(ctx, StageFetch, jobs)
+	var readErr error
+	for c, err := range w.cfg.Customers.List(cctx, bigcommerce.ListCustomersOptions{IDs: ids, IncludeAddresses: true}) {
 		if err != nil {
-			w.failJobs(ctx, jobs, Result{}, fmt.Errorf("read customers: %w", err))
-			return
+			readErr = err
+			break
 		}
 		if _, asked := byID[c.ID]; asked {
 			found[c.ID] = &c
 		}
+	}
+	end(readErr)
+	if readErr != nil {
+		w.failJobs(ctx, jobs, Result{}, fmt.Errorf("read customers: %w", readErr))
+		return
 	}
 	var items []*entityItem
 	for _, id := range ids {

@@ -11,7 +11,8 @@ type Stage string
 
 // The stages of Hooks.Call.
 const (
-	// StageFetch is a BigCommerce read of the tasks' orders.
+	// StageFetch is a BigCommerce read of the tasks' orders, customers or
+	// products.
 	StageFetch Stage = "fetch"
 	// StageWrite is the Salesforce calls of a batch: the Order target's
 	// queries, then the Composite Graph calls.

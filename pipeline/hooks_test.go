@@ -3,11 +3,15 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"iter"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/bc2sf/bc2sf/bigcommerce"
+	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/mapper"
 	"github.com/bc2sf/bc2sf/pipeline"
@@ -15,8 +19,9 @@ import (
 )
 
 type (
-	taskKey struct{} // the order id of the task, set by Hooks.Task
+	taskKey struct{} // the id of the task's order, customer or product, set by Hooks.Task
 	callKey struct{} // the stage, set by Hooks.Call
+	kindKey struct{} // the task's kind, set by Hooks.Task
 )
 
 // hookLog records what the hooks and the clients saw.
@@ -26,22 +31,25 @@ type hookLog struct {
 	ends     map[int64][]pipeline.Result
 	calls    []hookCall
 	gets     []seen // contexts of Orders.Get
+	lists    []seen // contexts of Customers.List and Products.List
 	graphs   []seen // contexts of CompositeGraph
 	callErrs []error
 }
 
 type hookCall struct {
 	stage  pipeline.Stage
-	orders []int64
+	orders []int64  // the ids of the tasks
+	tasks  []string // "kind:id" of the tasks
 }
 
 type seen struct {
 	order any
 	stage any
+	kind  any
 }
 
 func seenOf(ctx context.Context) seen {
-	return seen{order: ctx.Value(taskKey{}), stage: ctx.Value(callKey{})}
+	return seen{order: ctx.Value(taskKey{}), stage: ctx.Value(callKey{}), kind: ctx.Value(kindKey{})}
 }
 
 func (h *hookLog) hooks() pipeline.Hooks {
@@ -50,9 +58,10 @@ func (h *hookLog) hooks() pipeline.Hooks {
 			h.mu.Lock()
 			h.tasks = append(h.tasks, t)
 			h.mu.Unlock()
-			return context.WithValue(ctx, taskKey{}, t.OrderID), func(r pipeline.Result) {
+			ctx = context.WithValue(ctx, kindKey{}, t.EntityKind())
+			return context.WithValue(ctx, taskKey{}, t.ID()), func(r pipeline.Result) {
 				h.mu.Lock()
-				h.ends[t.OrderID] = append(h.ends[t.OrderID], r)
+				h.ends[t.ID()] = append(h.ends[t.ID()], r)
 				h.mu.Unlock()
 			}
 		},
@@ -61,8 +70,10 @@ func (h *hookLog) hooks() pipeline.Hooks {
 			for _, tc := range tasks {
 				id, _ := tc.Value(taskKey{}).(int64)
 				c.orders = append(c.orders, id)
+				c.tasks = append(c.tasks, fmt.Sprintf("%v:%d", tc.Value(kindKey{}), id))
 			}
 			slices.Sort(c.orders)
+			slices.Sort(c.tasks)
 			h.mu.Lock()
 			h.calls = append(h.calls, c)
 			h.mu.Unlock()
@@ -85,6 +96,30 @@ func (s spyOrders) Get(ctx context.Context, id int64) (*bigcommerce.Order, error
 	s.log.gets = append(s.log.gets, seenOf(ctx))
 	s.log.mu.Unlock()
 	return s.OrderSource.Get(ctx, id)
+}
+
+type spyCustomers struct {
+	pipeline.CustomerSource
+	log *hookLog
+}
+
+func (s spyCustomers) List(ctx context.Context, opts bigcommerce.ListCustomersOptions) iter.Seq2[bigcommerce.Customer, error] {
+	s.log.mu.Lock()
+	s.log.lists = append(s.log.lists, seenOf(ctx))
+	s.log.mu.Unlock()
+	return s.CustomerSource.List(ctx, opts)
+}
+
+type spyProducts struct {
+	pipeline.ProductSource
+	log *hookLog
+}
+
+func (s spyProducts) List(ctx context.Context, opts bigcommerce.ListProductsOptions) iter.Seq2[bigcommerce.Product, error] {
+	s.log.mu.Lock()
+	s.log.lists = append(s.log.lists, seenOf(ctx))
+	s.log.mu.Unlock()
+	return s.ProductSource.List(ctx, opts)
 }
 
 type spyGraphs struct {
@@ -222,5 +257,106 @@ func TestWorkerHooksReportACallError(t *testing.T) {
 	}
 	if stageErrs != 1 {
 		t.Errorf("%d stages ended with an error, want the write alone", stageErrs)
+	}
+}
+
+// A customer's or product's BigCommerce read goes through Hooks.Call with
+// the fetch stage, as an order's does: the read runs with the stage's
+// context, derived from the task's, and the stage ends with the read's
+// error.
+func TestWorkerHooksEntityFetch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	c, err := e.bc.AddCustomer(bctest.Customer{Email: "grace@example.org", LastName: "Hopper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.bc.AddProduct(bctest.Product{Name: "Pen", SKU: "PEN", Price: "1.99"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &hookLog{ends: map[int64][]pipeline.Result{}}
+	var res results
+	cfg := e.entityConfig()
+	cfg.Customers = spyCustomers{CustomerSource: e.bcc.Customers, log: log}
+	cfg.Products = spyProducts{ProductSource: e.bcc.Products, log: log}
+	cfg.OnResult = res.add
+	cfg.Hooks = log.hooks()
+	start(t, newWorker(t, cfg))
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceWebhook})
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindProduct, ProductID: p.ID, Source: pipeline.SourceWebhook})
+	for _, r := range settledCount(t, &res, 2) {
+		if r.Outcome != pipeline.OutcomeSynced {
+			t.Fatalf("result %+v; want both synced", r)
+		}
+	}
+
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	want := map[string]bool{fmt.Sprintf("customer:%d", c.ID): false, fmt.Sprintf("product:%d", p.ID): false}
+	for _, call := range log.calls {
+		if call.stage != pipeline.StageFetch {
+			continue
+		}
+		if len(call.tasks) != 1 {
+			t.Errorf("fetch for %v; want one per entity", call.tasks)
+			continue
+		}
+		if _, ok := want[call.tasks[0]]; !ok {
+			t.Errorf("fetch for %v; want one of %v", call.tasks, want)
+		}
+		want[call.tasks[0]] = true
+	}
+	for task, fetched := range want {
+		if !fetched {
+			t.Errorf("no fetch stage for %s in %+v", task, log.calls)
+		}
+	}
+	if len(log.lists) != 2 {
+		t.Errorf("%d customer and product reads, want 2", len(log.lists))
+	}
+	for _, s := range log.lists {
+		if s.stage != pipeline.StageFetch {
+			t.Errorf("a read ran with %+v; want the fetch stage's context", s)
+		}
+	}
+	for _, err := range log.callErrs {
+		if err != nil {
+			t.Errorf("a stage ended with %v, want nil", err)
+		}
+	}
+}
+
+// A customer read that fails ends its fetch stage with the read's error.
+func TestWorkerHooksEntityFetchError(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	c, err := e.bc.AddCustomer(bctest.Customer{Email: "grace@example.org", LastName: "Hopper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.bc.FailNext(1, bctest.Fault{Status: http.StatusServiceUnavailable}); err != nil {
+		t.Fatal(err)
+	}
+	log := &hookLog{ends: map[int64][]pipeline.Result{}}
+	var res results
+	cfg := e.entityConfig()
+	cfg.MaxAttempts = 1
+	cfg.OnResult = res.add
+	cfg.Hooks = log.hooks()
+	start(t, newWorker(t, cfg))
+	enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceWebhook})
+	if r := settledCount(t, &res, 1)[0]; r.Outcome != pipeline.OutcomeDead {
+		t.Fatalf("result %+v; want a dead letter", r)
+	}
+
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if len(log.calls) != 1 || log.calls[0].stage != pipeline.StageFetch || len(log.callErrs) != 1 {
+		t.Fatalf("stages %+v ended with %v; want the fetch alone", log.calls, log.callErrs)
+	}
+	var apiErr *bigcommerce.APIError
+	if fetchErr := log.callErrs[0]; !errors.As(fetchErr, &apiErr) || apiErr.Status != http.StatusServiceUnavailable {
+		t.Errorf("the fetch stage ended with %v; want the read's 503", log.callErrs[0])
 	}
 }

@@ -64,7 +64,9 @@ func salesforceID(s string) bool {
 // refuses (deleted since), in a second try within the same sync.
 func (w *Worker) syncProductJobs(ctx context.Context, jobs []*job) {
 	ids, byID := groupJobs(jobs)
-	found, err := w.readProducts(ctx, ids)
+	cctx, end := w.callHook(ctx, StageFetch, jobs)
+	found, err := w.readProducts(cctx, ids)
+	end(err)
 	if err != nil {
 		w.failJobs(ctx, jobs, Result{}, err)
 		return
