@@ -68,25 +68,32 @@ func (o *orderLister) List(ctx context.Context, opts bigcommerce.ListOrdersOptio
 	}
 }
 
-// Queue wraps q so that every Enqueue is a SpanEnqueue producer span. Give
-// the wrapped queue to the Sink; the Worker needs no wrapping of its queue.
+// Queue wraps q so that every Enqueue marks the caller's span (under
+// Receiver, the delivery's server span) with the message's id
+// (messaging.message.id, which the Worker's SpanSync also carries) and
+// bc2sf.duplicate, true when the queue held the message already; an
+// Enqueue that fails records its error there (an exception event). It
+// starts no span of its own: the delivery's span covers the enqueue, and a
+// span fewer per order is CPU saved. Give the wrapped queue to the Sink; the
+// Worker needs no wrapping of its queue.
 func (t *Telemetry) Queue(q idempotency.Queue) idempotency.Queue {
-	return &queue{Queue: q, t: t}
+	return &queue{Queue: q}
 }
 
 type queue struct {
 	idempotency.Queue
-	t *Telemetry
 }
 
 func (q *queue) Enqueue(ctx context.Context, m idempotency.Message) (idempotency.EnqueueResult, error) {
-	ctx, span := q.t.tracer.Start(ctx, SpanEnqueue, trace.WithSpanKind(trace.SpanKindProducer),
-		trace.WithAttributes(semconv.MessagingOperationTypeSend))
 	res, err := q.Queue.Enqueue(ctx, m)
-	if err == nil {
+	span := trace.SpanFromContext(ctx)
+	switch {
+	case !span.IsRecording():
+	case err != nil:
+		span.RecordError(err)
+	default:
 		span.SetAttributes(semconv.MessagingMessageID(res.ID), attrDuplicate.Bool(res.Duplicate))
 	}
-	endSpan(span, err)
 	return res, err
 }
 

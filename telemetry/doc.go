@@ -8,9 +8,10 @@
 // It instruments from the outside: the pipeline, the clients, the webhook
 // and idempotency packages import no tracing library, and a program that
 // does not import this package links no OpenTelemetry code. It uses the
-// OpenTelemetry API only; the program chooses the SDK, the
-// exporters (Prometheus, OTLP) and the providers, and passes them in with
-// WithTracerProvider and WithMeterProvider.
+// OpenTelemetry API, and otelhttp for the HTTP spans of the receiver and
+// of both clients; the program chooses the SDK, the exporters (Prometheus,
+// OTLP) and the providers, and passes them in with WithTracerProvider and
+// WithMeterProvider.
 //
 // # Wiring
 //
@@ -46,17 +47,19 @@
 //
 // # Traces
 //
-// A delivery is a server span (named after its route, e.g. "POST
-// /webhooks/bigcommerce"), with SpanEnqueue under it. The Sink stores the
-// span's context in the Task (Task.TraceParent), and the Worker's SpanSync
-// for the task is its child, in the same trace, with a SpanFetch and a
-// SpanWrite for the task's BigCommerce read and Salesforce write, and
-// HTTPClient's span for each HTTP request under them (a request a client
-// repeats is one more, with an EventRetry on the stage's span). SpanSync
-// ends with the Result: bc2sf.outcome (synced, skipped, retried, dead),
-// bc2sf.cause for a retry or a dead letter, and an error status with the
-// reason for both. A retried task keeps its trace: each attempt is another
-// SpanSync under the same delivery.
+// A delivery is a server span from otelhttp's handler (named after its
+// route, e.g. "POST /webhooks/bigcommerce"), which Queue marks with the
+// queued message's id. The Sink stores the span's context in the Task
+// (Task.TraceParent), and the Worker's SpanSync for the task is its child,
+// in the same trace, with the same message id; the task's BigCommerce read
+// and Salesforce write go through Hooks.Call, and otelhttp's client span
+// for each HTTP request (HTTPClient) sits under the sync (a request a
+// client repeats is one more, with an EventRetry on the span it runs
+// under). Orders, customers and products alike. SpanSync ends with the Result:
+// bc2sf.outcome (synced, skipped, retried, dead), bc2sf.cause for a retry or
+// a dead letter, and an error status with the reason for both. A retried
+// task keeps its trace: each attempt is another SpanSync under the same
+// delivery.
 //
 // The Worker writes up to 75 orders in one Composite Graph call, and may
 // read several in one page. Every order of such a call still has its own
@@ -64,11 +67,14 @@
 // first order's, which links to the others' (and they to it).
 //
 // Tasks from the Reconciler and Backfill have no trace context: their
-// SpanSync starts a trace of its own.
+// SpanSync starts a trace of its own. A client request made outside any
+// recording span (a lookup at start-up) is not traced.
 //
-// Nothing secret reaches a span: no header is recorded on either side, the
-// values of a client request's query string are redacted, and a webhook's
-// body is not recorded.
+// Nothing secret reaches a span: no header is recorded on either side but
+// the caller's User-Agent and X-Forwarded-For (as client.address), the values of a client request's query string
+// are redacted, no trace header is sent to BigCommerce or Salesforce, and
+// a webhook's body is not recorded. The receiver is a public endpoint: a
+// caller's traceparent becomes a link, never the parent.
 //
 // # Metrics
 //
@@ -88,14 +94,19 @@
 //
 // # Cost
 //
-// Tracing every order costs about 30 µs of CPU per order
-// (BenchmarkInstrumentation), spent mostly in the SDK's five spans: the
-// delivery, the enqueue, the sync and one per HTTP request. The receiver
-// and client spans come from small wrappers of the package's own rather
-// than otelhttp, whose handler and transport cost several times as much
-// per request (they compute metric attributes whether or not metrics are
-// kept). A sampler (OTEL_TRACES_SAMPLER=parentbased_traceidratio) cuts the
-// cost of the traces in proportion; the metrics alone cost next to
-// nothing. internal/bench's BenchmarkEndToEndTelemetry runs the whole flow
-// with telemetry on and off in the same run; BENCHMARKS.md has the figures.
+// Tracing every order costs about 50 µs of CPU per order
+// (BenchmarkInstrumentation: the delivery's server span, the sync span,
+// two HTTP client spans and the metrics), most of it the SDK's spans and
+// otelhttp's attributes. To keep it down, otelhttp gets a meter provider
+// that keeps nothing (its HTTP metrics would cost three histograms per
+// delivery and one per request, and bc2sf's own metrics say what an
+// operator needs), the client's filter skips a request whose span does not
+// record (so a sampled-out order costs next to nothing in the clients),
+// the enqueue is an attribute of the delivery's span rather than a span of
+// its own, a call for one order adds no stage span, and the metrics'
+// attribute sets are cached. A sampler
+// (OTEL_TRACES_SAMPLER=parentbased_traceidratio) cuts the cost of the
+// traces in proportion; the metrics alone cost next to nothing.
+// internal/bench's BenchmarkEndToEndTelemetry runs the whole flow with
+// telemetry on and off in the same run; BENCHMARKS.md has the figures.
 package telemetry

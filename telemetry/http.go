@@ -3,33 +3,83 @@ package telemetry
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// HTTPClient returns a copy of hc whose transport makes a client span for
-// every request, named "HTTP <method>", with the semantic conventions'
+// Receiver wraps the webhook receiver (the verifying middleware and its
+// handler) in otelhttp's handler: each delivery gets a server span, named
+// after the http.ServeMux pattern that routed it (e.g. "POST
+// /webhooks/bigcommerce"), else SpanReceive, with otelhttp's attributes of
+// the semantic conventions (http.request.method, url.path, http.route,
+// http.response.status_code, the body sizes, the peer's address and
+// User-Agent), and an error status for an answer of 500 or more. The Sink's
+// TraceContext passes the span on to the Task, and Queue marks it with the
+// queued message's id.
+//
+// The receiver is a public endpoint: the span always starts a new trace, and
+// a traceparent header sent by the caller becomes a link, never the parent,
+// since anyone can send one. No header is recorded but User-Agent and
+// X-Forwarded-For (client.address), nor the body or the query string, so
+// neither the shared secret nor a signature reaches a span.
+//
+// otelhttp's HTTP server metrics (http.server.request.duration and the body
+// sizes) are not recorded: bc2sf's own metrics say what an operator needs,
+// and three histograms per delivery would add to its cost (see Cost in the
+// package documentation).
+func (t *Telemetry) Receiver(h http.Handler) http.Handler {
+	return otelhttp.NewHandler(h, SpanReceive, t.httpOptions(
+		otelhttp.WithPropagators(t.prop),
+		otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true }),
+		otelhttp.WithSpanNameFormatter(receiverSpanName),
+	)...)
+}
+
+// receiverSpanName names a delivery's span after the pattern that routed it,
+// else op (SpanReceive). A pattern without a method takes the request's,
+// when it is a standard one, so that a caller cannot name spans at will.
+func receiverSpanName(op string, r *http.Request) string {
+	switch {
+	case r.Pattern == "":
+		return op
+	case strings.Contains(r.Pattern, " "):
+		return r.Pattern
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return r.Method + " " + r.Pattern
+	}
+	return "HTTP " + r.Pattern
+}
+
+// HTTPClient returns a copy of hc whose transport is otelhttp's: a client
+// span per request, named "HTTP <method>", with the semantic conventions'
 // http.request.method, url.full, server.address, server.port and
 // http.response.status_code (or error.type), and an error status for a
-// failed request or an answer of 400 or more. A nil hc is an http.Client
-// with http.DefaultTransport and no timeout: pass the client package's
-// default, e.g. &http.Client{Timeout: bigcommerce.DefaultTimeout}, to keep
-// it. Give it to both API clients (bigcommerce.WithHTTPClient,
+// failed request or an answer of 400 or more; the span ends when the
+// response's body is closed. A nil hc is an http.Client with
+// http.DefaultTransport and no timeout: pass the client package's default,
+// e.g. &http.Client{Timeout: bigcommerce.DefaultTimeout}, to keep it. Give
+// it to both API clients (bigcommerce.WithHTTPClient,
 // salesforce.WithHTTPClient), which copy it in turn: each attempt, retries
 // and token requests included, is then a span under the call that made it.
 //
+// A request is traced only when its context holds a recording span (an
+// order's sync or stage, a Lister's listing): a request outside any trace,
+// such as a start-up lookup, makes no trace of its own, and a request of a
+// trace the sampler dropped costs next to nothing.
+//
 // What the spans hold is chosen for a third party's API: no header (so
-// neither the X-Auth-Token nor the Authorization header), url.full with the
-// query string's values replaced by REDACTED (a SOQL query names the
-// records it asks for), and no trace header is sent to BigCommerce or
-// Salesforce. The transport is a small one of the package's own rather
-// than otelhttp's, which records request metrics at several times the cost
-// of the span.
+// neither the X-Auth-Token nor the Authorization header), url.full without
+// user information and with the query string's values replaced by
+// REDACTED (a SOQL query names the records it asks for), and no trace
+// header is sent to BigCommerce or Salesforce. otelhttp's HTTP client
+// metrics are not recorded, as on the Receiver.
 func (t *Telemetry) HTTPClient(hc *http.Client) *http.Client {
 	var c http.Client
 	if hc != nil {
@@ -39,44 +89,39 @@ func (t *Telemetry) HTTPClient(hc *http.Client) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c.Transport = &transport{next: base, tracer: t.tracer}
+	c.Transport = otelhttp.NewTransport(redactQuery{next: base}, t.httpOptions(
+		otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()),
+		otelhttp.WithFilter(inRecordingSpan),
+	)...)
 	return &c
 }
 
-// transport makes a client span per request.
-type transport struct {
-	next   http.RoundTripper
-	tracer trace.Tracer
+// httpOptions are the otelhttp options of both sides, then more.
+func (t *Telemetry) httpOptions(more ...otelhttp.Option) []otelhttp.Option {
+	return append([]otelhttp.Option{
+		otelhttp.WithTracerProvider(t.cfg.tp),
+		otelhttp.WithMeterProvider(t.httpMeters),
+	}, more...)
 }
 
-func (rt *transport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL == nil {
-		return rt.next.RoundTrip(r)
-	}
-	attrs := make([]attribute.KeyValue, 0, 5)
-	attrs = append(attrs, semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLFull(redactedURL(r.URL)),
-		semconv.ServerAddress(r.URL.Hostname()))
-	if port, err := strconv.Atoi(r.URL.Port()); err == nil {
-		attrs = append(attrs, semconv.ServerPort(port))
-	}
-	ctx, span := rt.tracer.Start(r.Context(), "HTTP "+r.Method,
-		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	if ctx != r.Context() {
-		r = r.WithContext(ctx)
-	}
-	resp, err := rt.next.RoundTrip(r)
-	switch {
-	case err != nil:
-		span.SetAttributes(semconv.ErrorType(err))
-		span.SetStatus(codes.Error, clip(err.Error(), maxStatusBytes))
-	default:
-		span.SetAttributes(semconv.HTTPResponseStatusCode(resp.StatusCode))
-		if resp.StatusCode >= 400 {
-			span.SetStatus(codes.Error, "")
+// inRecordingSpan is the client's otelhttp filter: trace a request only
+// under a span that records.
+func inRecordingSpan(r *http.Request) bool {
+	return trace.SpanFromContext(r.Context()).IsRecording()
+}
+
+// redactQuery sits under otelhttp's transport: it replaces the url.full
+// that otelhttp set on the request's span by one whose query values are
+// redacted, before the span can end.
+type redactQuery struct{ next http.RoundTripper }
+
+func (rt redactQuery) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL != nil && r.URL.RawQuery != "" {
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetAttributes(semconv.URLFull(redactedURL(r.URL)))
 		}
 	}
-	span.End()
-	return resp, err
+	return rt.next.RoundTrip(r)
 }
 
 // redactedURL is u without user information, and with the values of its

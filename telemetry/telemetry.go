@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -66,8 +67,11 @@ type Telemetry struct {
 	meter  metric.Meter
 	prop   propagation.TextMapPropagator
 	cfg    config
-	m      *instruments
-	now    func() time.Time
+	// httpMeters is the meter provider otelhttp gets: one that keeps
+	// nothing (see Receiver).
+	httpMeters metric.MeterProvider
+	m          *instruments
+	now        func() time.Time
 
 	mu     sync.Mutex
 	regs   []metric.Registration // of the gauges' callbacks
@@ -90,6 +94,8 @@ func New(opts ...Option) (*Telemetry, error) {
 		prop:   propagation.TraceContext{},
 		cfg:    cfg,
 		now:    time.Now,
+
+		httpMeters: metricnoop.NewMeterProvider(),
 	}
 	var err error
 	if t.m, err = newInstruments(t.meter); err != nil {

@@ -23,9 +23,10 @@ import (
 )
 
 // One order delivered over HTTP and synced to the fake org is one trace:
-// the receiver's server span, the enqueue and the sync under it, and the
-// HTTP requests of the sync (the order read, the token, the graph call)
-// under the sync, which ends with the outcome.
+// the receiver's server span, which carries the queued message's id, the
+// sync under it with the same id, and the HTTP requests of the sync (the
+// order read, the token, the graph call) under the sync, which ends with
+// the outcome.
 func TestOneOrderIsOneTrace(t *testing.T) {
 	r := newRig(t)
 	id := r.addOrder(1, 11)
@@ -49,25 +50,29 @@ func TestOneOrderIsOneTrace(t *testing.T) {
 	}
 	// The server span is named after the route that served the delivery.
 	recv := one("POST /webhooks/bigcommerce")
-	enq := one(telemetry.SpanEnqueue)
 	sync := one(telemetry.SpanSync)
+	if n := len(spans); n != 5 {
+		t.Errorf("%d spans %v; want 5: the delivery, the sync and three requests", n, names(spans))
+	}
 
 	if recv.SpanKind() != trace.SpanKindServer || recv.Parent().IsValid() {
 		t.Errorf("receiver span: kind %v, parent %v; want a server span at the root", recv.SpanKind(), recv.Parent())
 	}
 	traceID := recv.SpanContext().TraceID()
-	for _, link := range []struct {
-		child, parent sdktrace.ReadOnlySpan
-	}{
-		{enq, recv}, {sync, recv},
-	} {
-		if link.child.SpanContext().TraceID() != traceID || link.child.Parent().SpanID() != link.parent.SpanContext().SpanID() {
-			t.Errorf("span %s: trace %s parent %s; want trace %s under %s", link.child.Name(),
-				link.child.SpanContext().TraceID(), link.child.Parent().SpanID(), traceID, link.parent.Name())
-		}
+	if sync.SpanContext().TraceID() != traceID || sync.Parent().SpanID() != recv.SpanContext().SpanID() {
+		t.Errorf("sync span: trace %s parent %s; want trace %s under the delivery",
+			sync.SpanContext().TraceID(), sync.Parent().SpanID(), traceID)
 	}
-	if enq.SpanKind() != trace.SpanKindProducer || sync.SpanKind() != trace.SpanKindConsumer {
-		t.Errorf("enqueue kind %v, sync kind %v; want producer and consumer", enq.SpanKind(), sync.SpanKind())
+	if sync.SpanKind() != trace.SpanKindConsumer {
+		t.Errorf("sync kind %v, want consumer", sync.SpanKind())
+	}
+	recvAttrs, syncAttrs := attribute.NewSet(recv.Attributes()...), attribute.NewSet(sync.Attributes()...)
+	recvMsg, _ := recvAttrs.Value("messaging.message.id")
+	syncMsg, _ := syncAttrs.Value("messaging.message.id")
+	dup, _ := recvAttrs.Value("bc2sf.duplicate")
+	if recvMsg.AsString() == "" || recvMsg != syncMsg || dup.Type() != attribute.BOOL || dup.AsBool() {
+		t.Errorf("delivery's message id %q, duplicate %v; sync's message id %q: want one id, not a duplicate",
+			recvMsg.AsString(), dup.String(), syncMsg.AsString())
 	}
 	// Each HTTP request of the sync is a client span under it: the order
 	// read from BigCommerce, then the token and the graph call to Salesforce.
@@ -400,4 +405,61 @@ func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
 	if http.SpanContext().TraceID() != first.SpanContext().TraceID() {
 		t.Error("the call's span is not in the first order's trace")
 	}
+}
+
+// A customer's trace shows its BigCommerce read, as an order's does: the
+// customers request is a client span under the customer's sync, beside the
+// Salesforce call, with the query's values redacted.
+func TestCustomerTraceShowsTheRead(t *testing.T) {
+	r := newRig(t)
+	c, err := r.store.AddCustomer(bctest.Customer{Email: "grace@example.org", LastName: "Hopper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.wcfg.Customers = r.bc.Customers
+	body, err := pipeline.EncodeTask(pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceWebhook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.queue.Enqueue(t.Context(), idempotency.Message{Key: "customer", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.work(1); res[0].Outcome != pipeline.OutcomeSynced {
+		t.Fatalf("result %+v; want synced", res[0])
+	}
+	spans := r.spans.Ended()
+	var sync sdktrace.ReadOnlySpan
+	for _, s := range spans {
+		if s.Name() == telemetry.SpanSync {
+			sync = s
+		}
+	}
+	if sync == nil {
+		t.Fatalf("no sync span in %v", names(spans))
+	}
+	var read, write bool
+	for _, s := range spans {
+		if s.SpanKind() != trace.SpanKindClient {
+			continue
+		}
+		if s.Parent().SpanID() != sync.SpanContext().SpanID() {
+			t.Errorf("client span %s is not under the customer's sync", s.Name())
+		}
+		set := attribute.NewSet(s.Attributes()...)
+		full, _ := set.Value("url.full")
+		switch u := full.AsString(); {
+		case strings.Contains(u, "/v3/customers?"):
+			read = true
+			_, query, _ := strings.Cut(u, "?")
+			if strings.Contains(query, "="+fmt.Sprint(c.ID)) || !strings.Contains(query, "REDACTED") {
+				t.Errorf("the read's url.full %q keeps its query values", u)
+			}
+		case strings.Contains(u, "/composite/graph"):
+			write = true
+		}
+	}
+	if !read || !write {
+		t.Errorf("client spans under the sync: read %v, write %v; want both", read, write)
+	}
+	assertNoSecrets(t, spans, r)
 }

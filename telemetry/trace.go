@@ -2,12 +2,9 @@ package telemetry
 
 import (
 	"context"
-	"net/http"
-	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -21,8 +18,6 @@ const (
 	// (Receiver) when no http.ServeMux pattern routed it; under a pattern the
 	// span takes the pattern's name, e.g. "POST /webhooks/bigcommerce".
 	SpanReceive = "bc2sf.webhook"
-	// SpanEnqueue is the producer span of Queue.Enqueue (Queue).
-	SpanEnqueue = "bc2sf.enqueue"
 	// SpanSync is the consumer span of one delivery in the Worker, from the
 	// claim to the Result; its parent is the request that enqueued the
 	// task.
@@ -90,82 +85,6 @@ func (c *traceCarrier) Set(key, value string) {
 
 func (c *traceCarrier) Keys() []string { return []string{"traceparent", "tracestate"} }
 
-// Receiver wraps the webhook receiver (the verifying middleware and its
-// handler): each delivery gets a server span, named after the
-// http.ServeMux pattern that routed it (e.g. "POST
-// /webhooks/bigcommerce"), else SpanReceive, with http.request.method,
-// url.path, http.route and http.response.status_code, and an error status
-// for an answer of 500 or more. The Sink's TraceContext passes the span on
-// to the Task. The span always starts a new trace: a traceparent header
-// sent by the caller becomes a link, never the parent, since anyone can
-// send one to a public endpoint. Neither headers nor the body are recorded,
-// so neither the shared secret nor a signature reaches a span.
-//
-// It is a small middleware of the package's own rather than otelhttp's
-// handler, which costs four times as much per request (it also computes
-// request metrics' attributes, which bc2sf does not need).
-func (t *Telemetry) Receiver(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		opts := make([]trace.SpanStartOption, 0, 4)
-		opts = append(opts, trace.WithSpanKind(trace.SpanKindServer), trace.WithNewRoot())
-		if r.Header.Get("Traceparent") != "" {
-			remote := trace.SpanContextFromContext(t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header)))
-			if remote.IsValid() {
-				opts = append(opts, trace.WithLinks(trace.Link{SpanContext: remote}))
-			}
-		}
-		name, route := SpanReceive, ""
-		if _, path, ok := strings.Cut(r.Pattern, " "); ok {
-			name, route = r.Pattern, path
-		} else if r.Pattern != "" {
-			name, route = r.Method+" "+r.Pattern, r.Pattern
-		}
-		attrs := make([]attribute.KeyValue, 0, 3)
-		attrs = append(attrs, semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
-		if route != "" {
-			attrs = append(attrs, semconv.HTTPRoute(route))
-		}
-		opts = append(opts, trace.WithAttributes(attrs...))
-		ctx, span := t.tracer.Start(r.Context(), name, opts...)
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			status := sw.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			span.SetAttributes(semconv.HTTPResponseStatusCode(status))
-			if status >= 500 {
-				span.SetStatus(codes.Error, "")
-			}
-			span.End()
-		}()
-		h.ServeHTTP(sw, r.WithContext(ctx))
-	})
-}
-
-// statusWriter remembers the status a handler answered with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap gives http.ResponseController the writer underneath.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // taskHook is the Worker's pipeline.Hooks.Task: a consumer span per
 // delivery, child of the request that enqueued it, ended with the Result.
 func (t *Telemetry) taskHook(ctx context.Context, task pipeline.Task, d *idempotency.Delivery) (context.Context, func(pipeline.Result)) {
@@ -173,22 +92,29 @@ func (t *Telemetry) taskHook(ctx context.Context, task pipeline.Task, d *idempot
 	if task.TraceParent != "" {
 		parent = t.prop.Extract(ctx, &traceCarrier{parent: task.TraceParent, state: task.TraceState})
 	}
-	ctx, span := t.tracer.Start(parent, SpanSync, trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(
-			semconv.MessagingOperationTypeProcess,
-			semconv.MessagingMessageID(d.ID),
-			attrKind.String(string(task.EntityKind())),
-			attrID.Int64(task.ID()),
-			attrSource.String(string(task.Source)),
-			attrAttempt.Int(d.Attempt),
-		))
+	// The attributes are set once, with the Result's, when the span ends:
+	// one allocation rather than two, and none for a span that does not
+	// record.
+	ctx, span := t.tracer.Start(parent, SpanSync, trace.WithSpanKind(trace.SpanKindConsumer))
+	msgID, attempt := d.ID, d.Attempt
 	return ctx, func(r pipeline.Result) {
 		if r.Outcome == pipeline.OutcomeSynced && !task.ReceivedAt.IsZero() {
 			t.m.latency.Record(ctx, max(t.now().Sub(task.ReceivedAt).Seconds(), 0),
 				t.m.attrs.of(keySource, string(task.Source)))
 		}
-		attrs := make([]attribute.KeyValue, 1, 3)
-		attrs[0] = attrOutcome.String(string(r.Outcome))
+		if !span.IsRecording() {
+			span.End()
+			return
+		}
+		attrs := make([]attribute.KeyValue, 0, 9)
+		attrs = append(attrs,
+			semconv.MessagingOperationTypeProcess,
+			semconv.MessagingMessageID(msgID),
+			attrKind.String(string(task.EntityKind())),
+			attrID.Int64(task.ID()),
+			attrSource.String(string(task.Source)),
+			attrAttempt.Int(attempt),
+			attrOutcome.String(string(r.Outcome)))
 		if r.Cause != "" {
 			attrs = append(attrs, attrCause.String(string(r.Cause)))
 		}
