@@ -41,6 +41,11 @@ func DefaultFigures() []Figure {
 				Value: ref("internal/bench", name, "p99-ms"), Baseline: ref("internal/bench", name, "bare-p99-ms"),
 				Ratio: ref("internal/bench", name, "x-bare-p99"),
 			})
+		if q == "redis" { // the goals of group commit on the Redis queue
+			n := len(figs)
+			figs[n-2].Goal, figs[n-2].Met = "≥ 0.8", atLeast(0.8, true)
+			figs[n-1].Goal, figs[n-1].Met = "≤ 2", atMost(2, true)
+		}
 	}
 	for _, q := range []string{"memory", "redis"} {
 		for _, rate := range []string{"100", "1000"} {
@@ -220,10 +225,23 @@ func DefaultFigures() []Figure {
 			Ratio: ref("idempotency/idemredis", name, "throughput-ratio"),
 		})
 	}
+	for _, dedup := range []string{"true", "false"} {
+		name := "BenchmarkThroughput/dedup=" + dedup
+		figs = append(figs,
+			Figure{
+				Name:  "Redis queue throughput, group commit, dedup=" + dedup + " (vs the raw stream commands batched the same way)",
+				Value: ref("idempotency/idemredis", name, "msg/s"), Baseline: ref("idempotency/idemredis", name, "raw-msg/s"),
+				Ratio: ref("idempotency/idemredis", name, "x-raw"), Goal: "≥ 0.9", Met: atLeast(0.9, true),
+			})
+	}
 	figs = append(figs,
 		Figure{
-			Name:  "Worker burst of 1,000, in-memory fakes (pipeline package): Salesforce calls per order",
-			Value: ref("pipeline", "BenchmarkWorkerBurst", "sf-calls/order"), Goal: "≤ 0.015", Met: atMost(0.015, false),
+			// Its graph calls answer at once, so the Worker, which sends
+			// whatever waits whenever no call is in flight, sends many
+			// partial calls: the calls-per-order goal is judged on
+			// BenchmarkAPICalls, whose fakes answer over HTTP.
+			Name:  "Worker burst of 1,000, in-memory fakes answering at once (pipeline package): Salesforce calls per order (vs ideal)",
+			Value: ref("pipeline", "BenchmarkWorkerBurst", "sf-calls/order"), Baseline: ref("pipeline", "BenchmarkWorkerBurst", "ideal-sf-calls/order"),
 		},
 		Figure{
 			Name:  "Worker burst of 1,000 vs mapping alone (pipeline package)",
