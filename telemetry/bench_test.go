@@ -45,18 +45,22 @@ func (discardSpans) Shutdown(context.Context) error                             
 
 // BenchmarkInstrumentation measures the instrumentation of one order alone,
 // with no network and no real work under it: the receiver's server span
-// around a handler that answers 200, the trace context and the enqueue
-// span, the sync span, a fetch and a write stage with one HTTP request each
-// through HTTPClient, and the result. The sub-benchmark "off" does the same
-// work without telemetry: the difference is what telemetry adds per order.
+// around a handler that answers 200, the trace context and the enqueue's
+// attributes on that span, the sync span, a fetch and a write stage with one HTTP request each
+// through HTTPClient, and the result. "on" records the order's trace;
+// "unsampled" has a sampler that drops it, as a ratio sampler drops most
+// orders, and records only the metrics. The sub-benchmark "off" does the
+// same work without telemetry: the difference is what telemetry adds per
+// order.
 func BenchmarkInstrumentation(b *testing.B) {
-	for _, on := range []bool{false, true} {
-		name := "off"
-		if on {
-			name = "on"
-		}
+	for _, name := range []string{"off", "on", "unsampled"} {
+		on := name != "off"
 		b.Run(name, func(b *testing.B) {
-			tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}))
+			sampler := sdktrace.AlwaysSample()
+			if name == "unsampled" {
+				sampler = sdktrace.ParentBased(sdktrace.NeverSample())
+			}
+			tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}), sdktrace.WithSampler(sampler))
 			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 			defer tp.Shutdown(context.Background())
 			tel, err := telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp))

@@ -14,9 +14,10 @@ import (
 )
 
 // Worker returns cfg instrumented: its Hooks trace every delivery (a
-// SpanSync per delivery continuing the Task's trace, and a SpanFetch and a
-// SpanWrite per order and call, under which the clients' HTTP requests go
-// through HTTPClient), and its OnResult also counts the outcomes
+// SpanSync per delivery continuing the Task's trace, under which the
+// clients' HTTP requests go through HTTPClient; a call shared by several
+// orders runs under the first traced order's and is an EventFetch or
+// EventWrite on each order's), and its OnResult also counts the outcomes
 // (MetricSynced, MetricSkipped, MetricDeadLettered, MetricRetries) and
 // times the synced ones (MetricLatency). Hooks and an OnResult already in
 // cfg are kept and called after the package's own. The clients in cfg are

@@ -62,9 +62,12 @@
 // delivery.
 //
 // The Worker writes up to 75 orders in one Composite Graph call, and may
-// read several in one page. Every order of such a call still has its own
-// SpanFetch or SpanWrite in its own trace; the call's spans sit under the
-// first order's, which links to the others' (and they to it).
+// read several in one page. Such a call is one HTTP client span, under the
+// first traced order's SpanSync, linked to every other order's; each
+// order's SpanSync gets an EventFetch or EventWrite with the call's
+// duration, outcome, number of orders, and the trace and span ids of the
+// call's span, so that every order's trace leads to the call without a
+// span per order.
 //
 // Tasks from the Reconciler and Backfill have no trace context: their
 // SpanSync starts a trace of its own. A client request made outside any

@@ -89,7 +89,7 @@ func (t *Telemetry) HTTPClient(hc *http.Client) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c.Transport = otelhttp.NewTransport(redactQuery{next: base}, t.httpOptions(
+	c.Transport = otelhttp.NewTransport(underSpan{next: base}, t.httpOptions(
 		otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()),
 		otelhttp.WithFilter(inRecordingSpan),
 	)...)
@@ -110,15 +110,20 @@ func inRecordingSpan(r *http.Request) bool {
 	return trace.SpanFromContext(r.Context()).IsRecording()
 }
 
-// redactQuery sits under otelhttp's transport: it replaces the url.full
-// that otelhttp set on the request's span by one whose query values are
-// redacted, before the span can end.
-type redactQuery struct{ next http.RoundTripper }
+// underSpan sits under otelhttp's transport, where the request's context
+// holds its client span: it replaces the url.full that otelhttp set by one
+// whose query values are redacted, before the span can end, and, for a
+// call that serves several orders, links the span to the orders'.
+type underSpan struct{ next http.RoundTripper }
 
-func (rt redactQuery) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL != nil && r.URL.RawQuery != "" {
-		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+func (rt underSpan) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		if r.URL != nil && r.URL.RawQuery != "" {
 			span.SetAttributes(semconv.URLFull(redactedURL(r.URL)))
+		}
+		if c, ok := ctx.Value(sharedCallKey{}).(*sharedCall); ok {
+			c.started(span)
 		}
 	}
 	return rt.next.RoundTrip(r)

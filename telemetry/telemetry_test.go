@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -336,8 +337,9 @@ func names(spans []sdktrace.ReadOnlySpan) []string {
 }
 
 // A call that serves several orders (a batch) shows in every order's
-// trace: each order gets a span of the stage under its own sync span, the
-// call runs under the first order's, and the spans link to each other.
+// trace without a span per order: the call's HTTP client span runs under
+// the first order's sync and links to the others', and each order's sync
+// gets an event that says how the call went and where its span is.
 func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
@@ -345,6 +347,11 @@ func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer api.Close()
+	client := tel.HTTPClient(api.Client())
 	hooks := tel.Worker(pipeline.WorkerConfig{}).Hooks
 	ctx := context.Background()
 	var tasks []context.Context
@@ -355,55 +362,136 @@ func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
 		tasks, ends = append(tasks, tc), append(ends, end)
 	}
 	callCtx, done := hooks.Call(ctx, pipeline.StageWrite, tasks)
-	_, call := tp.Tracer("test").Start(callCtx, "HTTP POST")
-	call.End()
+	req, err := http.NewRequestWithContext(callCtx, http.MethodPost, api.URL+"/composite/graph", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	done(errors.New("composite graph: 503"))
 	for _, end := range ends {
 		end(pipeline.Result{Outcome: pipeline.OutcomeRetried, Cause: pipeline.CauseUnavailable, Reason: "503"})
 	}
 
-	syncs := map[trace.TraceID]sdktrace.ReadOnlySpan{}
-	var writes []sdktrace.ReadOnlySpan
-	var http sdktrace.ReadOnlySpan
+	var syncs []sdktrace.ReadOnlySpan
+	var call sdktrace.ReadOnlySpan
 	for _, s := range spans.Ended() {
-		switch s.Name() {
-		case telemetry.SpanSync:
-			syncs[s.SpanContext().TraceID()] = s
-		case telemetry.SpanWrite:
-			writes = append(writes, s)
-		case "HTTP POST":
-			http = s
-		}
-	}
-	if len(syncs) != 3 || len(writes) != 3 || http == nil {
-		t.Fatalf("%d traces with a sync, %d write spans, call %v; want 3, 3, one", len(syncs), len(writes), http != nil)
-	}
-	first := writes[0]
-	for _, w := range writes {
-		if w.SpanContext().SpanID() == http.Parent().SpanID() {
-			first = w
-		}
-	}
-	for _, w := range writes {
-		sync, ok := syncs[w.SpanContext().TraceID()]
-		if !ok || w.Parent().SpanID() != sync.SpanContext().SpanID() {
-			t.Errorf("write span %s is not under its order's sync", w.SpanContext().SpanID())
-		}
-		if w.Status().Code != codes.Error {
-			t.Errorf("write span status %+v, want the call's error", w.Status())
-		}
-		if w == first {
-			if len(w.Links()) != 2 {
-				t.Errorf("the call's write span has %d links, want one to each other order's", len(w.Links()))
+		switch {
+		case s.Name() == telemetry.SpanSync:
+			syncs = append(syncs, s)
+		case s.SpanKind() == trace.SpanKindClient:
+			if call != nil {
+				t.Fatalf("two client spans for one call")
 			}
+			call = s
+		default:
+			t.Errorf("span %s: want only the syncs and the call's client span", s.Name())
+		}
+	}
+	if len(syncs) != 3 || call == nil {
+		t.Fatalf("%d sync spans, call span %v; want 3 and one", len(syncs), call != nil)
+	}
+	first := syncs[0]
+	for _, s := range syncs {
+		if s.SpanContext().SpanID() == call.Parent().SpanID() {
+			first = s
+		}
+	}
+	if call.Parent().SpanID() != first.SpanContext().SpanID() || call.SpanContext().TraceID() != first.SpanContext().TraceID() {
+		t.Errorf("the call's span is not under an order's sync")
+	}
+	callAttrs := attribute.NewSet(call.Attributes()...)
+	if v, _ := callAttrs.Value("bc2sf.batch.orders"); v.AsInt64() != 3 {
+		t.Errorf("the call's span: bc2sf.batch.orders = %v, want 3", v.Emit())
+	}
+	linked := map[trace.SpanID]bool{}
+	for _, l := range call.Links() {
+		linked[l.SpanContext.SpanID()] = true
+	}
+	for _, s := range syncs {
+		id := s.SpanContext().SpanID()
+		if want := s != first; linked[id] != want {
+			t.Errorf("the call's span links sync %s: %v, want %v (one link to each other order's sync)", id, linked[id], want)
+		}
+		var events []sdktrace.Event
+		for _, e := range s.Events() {
+			if e.Name == telemetry.EventWrite {
+				events = append(events, e)
+			}
+		}
+		if len(events) != 1 {
+			t.Errorf("sync %s has %d %s events, want 1", id, len(events), telemetry.EventWrite)
 			continue
 		}
-		if len(w.Links()) != 1 || w.Links()[0].SpanContext.SpanID() != first.SpanContext().SpanID() {
-			t.Errorf("write span %s links %v, want the call's", w.SpanContext().SpanID(), w.Links())
+		set := attribute.NewSet(events[0].Attributes...)
+		str := func(k attribute.Key) string { v, _ := set.Value(k); return v.Emit() }
+		if str("bc2sf.call.trace_id") != call.SpanContext().TraceID().String() ||
+			str("bc2sf.call.span_id") != call.SpanContext().SpanID().String() {
+			t.Errorf("sync %s's event points to %s/%s, want the call's span %s/%s", id,
+				str("bc2sf.call.trace_id"), str("bc2sf.call.span_id"), call.SpanContext().TraceID(), call.SpanContext().SpanID())
+		}
+		if str("bc2sf.batch.orders") != "3" || str("bc2sf.call.outcome") != "error" ||
+			!strings.Contains(str("bc2sf.call.error"), "503") {
+			t.Errorf("sync %s's event: orders %s, outcome %s, error %q; want 3, error, the call's error", id,
+				str("bc2sf.batch.orders"), str("bc2sf.call.outcome"), str("bc2sf.call.error"))
+		}
+		if d, ok := set.Value("bc2sf.call.duration"); !ok || d.Type() != attribute.FLOAT64 || d.AsFloat64() < 0 {
+			t.Errorf("sync %s's event: duration %v, want seconds", id, d.Emit())
 		}
 	}
-	if http.SpanContext().TraceID() != first.SpanContext().TraceID() {
-		t.Error("the call's span is not in the first order's trace")
+}
+
+// A shared call whose first order is sampled out runs under the first
+// order that is traced, and an order sampled out gets nothing.
+func TestBatchedCallUnderFirstTracedOrder(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	tel, err := telemetry.New(telemetry.WithTracerProvider(tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks := tel.Worker(pipeline.WorkerConfig{}).Hooks
+	ctx := context.Background()
+	unsampled := "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+	var tasks []context.Context
+	var ends []func(pipeline.Result)
+	for i := range 3 {
+		task := pipeline.Task{OrderID: int64(i + 1), Source: pipeline.SourceWebhook}
+		if i == 0 {
+			task.TraceParent = unsampled
+		}
+		tc, end := hooks.Task(ctx, task, &idempotency.Delivery{ID: fmt.Sprint(i), Attempt: 1})
+		tasks, ends = append(tasks, tc), append(ends, end)
+	}
+	callCtx, done := hooks.Call(ctx, pipeline.StageFetch, tasks)
+	if got, want := trace.SpanContextFromContext(callCtx), trace.SpanContextFromContext(tasks[1]); !got.Equal(want) {
+		t.Errorf("the call runs under %s, want the second order's sync %s", got.SpanID(), want.SpanID())
+	}
+	done(nil)
+	for _, end := range ends {
+		end(pipeline.Result{Outcome: pipeline.OutcomeSynced, Source: pipeline.SourceWebhook})
+	}
+	var events int
+	for _, s := range spans.Ended() {
+		for _, e := range s.Events() {
+			if e.Name != telemetry.EventFetch {
+				continue
+			}
+			events++
+			set := attribute.NewSet(e.Attributes...)
+			if v, _ := set.Value("bc2sf.call.span_id"); v.AsString() != trace.SpanContextFromContext(tasks[1]).SpanID().String() {
+				t.Errorf("without an HTTP span, the event points to %s, want the span the call ran under", v.AsString())
+			}
+			if v, _ := set.Value("bc2sf.call.outcome"); v.AsString() != "ok" {
+				t.Errorf("bc2sf.call.outcome = %q, want ok", v.AsString())
+			}
+		}
+	}
+	if events != 2 {
+		t.Errorf("%d %s events, want 2: one on each traced order's sync", events, telemetry.EventFetch)
 	}
 }
 

@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -22,15 +24,26 @@ const (
 	// claim to the Result; its parent is the request that enqueued the
 	// task.
 	SpanSync = "bc2sf.sync"
-	// SpanFetch and SpanWrite are an order's part in a BigCommerce read or
-	// in Salesforce calls that serve several orders (a page, a batch),
-	// children of its SpanSync. A call for one order has none: its HTTP
-	// spans sit right under the SpanSync.
-	SpanFetch = "bc2sf.fetch"
-	SpanWrite = "bc2sf.write"
 	// SpanListOrders is one listing of orders through Lister, as the
 	// Reconciler and Backfill make them.
 	SpanListOrders = "bigcommerce.orders.list"
+)
+
+// The names of the span events of a call shared by several orders.
+const (
+	// EventFetch and EventWrite mark, on each order's SpanSync, a
+	// BigCommerce read or a Salesforce call that served several orders (a
+	// page of orders, a Composite Graph call of up to 75): the call's
+	// duration in seconds (bc2sf.call.duration), its outcome
+	// (bc2sf.call.outcome, "ok" or "error", and bc2sf.call.error, the
+	// error's first 256 bytes), the number of orders it served
+	// (bc2sf.batch.orders), and where its span is: bc2sf.call.trace_id and
+	// bc2sf.call.span_id, the hex ids of the call's last HTTP client span
+	// (of the sync span it ran under when it made no request through
+	// HTTPClient). A call for one order has no event: its HTTP spans sit
+	// right under the order's SpanSync.
+	EventFetch = "bc2sf.fetch"
+	EventWrite = "bc2sf.write"
 )
 
 // Attribute keys of the spans.
@@ -44,6 +57,12 @@ const (
 	attrSkipCode  = attribute.Key("bc2sf.skip_code")
 	attrDuplicate = attribute.Key("bc2sf.duplicate")
 	attrOrders    = attribute.Key("bc2sf.batch.orders")
+
+	attrCallDuration = attribute.Key("bc2sf.call.duration")
+	attrCallOutcome  = attribute.Key("bc2sf.call.outcome")
+	attrCallError    = attribute.Key("bc2sf.call.error")
+	attrCallTrace    = attribute.Key("bc2sf.call.trace_id")
+	attrCallSpan     = attribute.Key("bc2sf.call.span_id")
 )
 
 // maxStatusBytes bounds the Reason a span status carries.
@@ -134,38 +153,87 @@ func (t *Telemetry) taskHook(ctx context.Context, task pipeline.Task, d *idempot
 
 // callHook is the Worker's pipeline.Hooks.Call. A call for one task runs
 // under the task's SpanSync: its HTTP spans are children of the sync. A
-// call for several (a batch, a page of orders) gets one SpanFetch or
-// SpanWrite per task, child of the task's SpanSync, so that every order's
-// trace shows the call; the call itself runs under the first task's span,
-// and the others link to it, and it to them.
+// call for several (a batch, a page of orders) runs under the first task
+// whose SpanSync records, its HTTP client spans link to the other tasks'
+// (HTTPClient's transport adds the links), and when it ends every task's
+// SpanSync gets an EventFetch or EventWrite that points back to the call's
+// span: one span per call, not one per order and call.
 func (t *Telemetry) callHook(ctx context.Context, stage pipeline.Stage, tasks []context.Context) (context.Context, func(error)) {
-	switch len(tasks) {
-	case 0:
+	if len(tasks) == 0 {
 		return ctx, nil
-	case 1:
+	}
+	lead := -1
+	if len(tasks) > 1 {
+		for i, tc := range tasks {
+			if trace.SpanFromContext(tc).IsRecording() {
+				lead = i
+				break
+			}
+		}
+	}
+	if lead < 0 { // one task, or none of them traced
 		return trace.ContextWithSpan(ctx, trace.SpanFromContext(tasks[0])), nil
 	}
-	name := SpanFetch
-	if stage == pipeline.StageWrite {
-		name = SpanWrite
-	}
-	size := attrOrders.Int(len(tasks))
-	_, first := t.tracer.Start(tasks[0], name, trace.WithAttributes(size))
-	spans := make([]trace.Span, 1, len(tasks))
-	spans[0] = first
-	head := trace.Link{SpanContext: first.SpanContext()}
-	for _, tc := range tasks[1:] {
-		_, s := t.tracer.Start(tc, name, trace.WithAttributes(size), trace.WithLinks(head))
-		first.AddLink(trace.Link{SpanContext: s.SpanContext()})
-		spans = append(spans, s)
-	}
-	return trace.ContextWithSpan(ctx, first), func(err error) {
-		for _, s := range spans {
-			if err != nil {
-				s.SetStatus(codes.Error, clip(err.Error(), maxStatusBytes))
-			}
-			s.End()
+	c := &sharedCall{tasks: tasks, lead: lead, start: t.now()}
+	ctx = context.WithValue(trace.ContextWithSpan(ctx, trace.SpanFromContext(tasks[lead])), sharedCallKey{}, c)
+	return ctx, func(err error) { c.end(t.now(), stage, err) }
+}
+
+// sharedCallKey is the context key of a sharedCall.
+type sharedCallKey struct{}
+
+// sharedCall is a call that serves several tasks, from callHook to its
+// end; HTTPClient's transport finds it in a request's context.
+type sharedCall struct {
+	tasks []context.Context
+	lead  int
+	start time.Time
+
+	mu   sync.Mutex
+	last trace.SpanContext // of the call's latest HTTP client span
+}
+
+// started links the call's HTTP client span to the other tasks' spans
+// (those that are sampled) and marks it with the number of tasks.
+func (c *sharedCall) started(span trace.Span) {
+	span.SetAttributes(attrOrders.Int(len(c.tasks)))
+	for i, tc := range c.tasks {
+		if sc := trace.SpanContextFromContext(tc); i != c.lead && sc.IsSampled() {
+			span.AddLink(trace.Link{SpanContext: sc})
 		}
+	}
+	c.mu.Lock()
+	c.last = span.SpanContext()
+	c.mu.Unlock()
+}
+
+// end adds the call's event to every task's span. The events share one
+// attribute slice, which the SDK keeps without copying.
+func (c *sharedCall) end(now time.Time, stage pipeline.Stage, err error) {
+	c.mu.Lock()
+	sc := c.last
+	c.mu.Unlock()
+	if !sc.IsValid() {
+		sc = trace.SpanContextFromContext(c.tasks[c.lead])
+	}
+	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs = append(attrs,
+		attrCallDuration.Float64(max(now.Sub(c.start).Seconds(), 0)),
+		attrOrders.Int(len(c.tasks)),
+		attrCallTrace.String(sc.TraceID().String()),
+		attrCallSpan.String(sc.SpanID().String()))
+	if err != nil {
+		attrs = append(attrs, attrCallOutcome.String("error"), attrCallError.String(clip(err.Error(), maxStatusBytes)))
+	} else {
+		attrs = append(attrs, attrCallOutcome.String("ok"))
+	}
+	name := EventFetch
+	if stage == pipeline.StageWrite {
+		name = EventWrite
+	}
+	opts := []trace.EventOption{trace.WithAttributes(attrs...), trace.WithTimestamp(now)}
+	for _, tc := range c.tasks {
+		trace.SpanFromContext(tc).AddEvent(name, opts...)
 	}
 }
 

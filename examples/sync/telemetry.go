@@ -43,7 +43,9 @@ type observability struct {
 // is on (ADMIN_ADDR), and both export OTLP over HTTP when
 // OTEL_EXPORTER_OTLP_ENDPOINT is set; the exporters then read their other
 // standard variables (OTEL_EXPORTER_OTLP_HEADERS, ..._TIMEOUT,
-// OTEL_METRIC_EXPORT_INTERVAL ...) themselves. Without OTLP, spans are not
+// OTEL_METRIC_EXPORT_INTERVAL ...) themselves, and the tracer provider
+// reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG (it is given no
+// sampler of its own, so that they decide). Without OTLP, spans are not
 // recorded; with neither, the instrumentation runs on providers that keep
 // nothing.
 func newObservability(ctx context.Context, cfg config) (*observability, error) {

@@ -120,6 +120,38 @@ func TestExportsOTLP(t *testing.T) {
 	}
 }
 
+// The SDK's sampler variables reach the program's tracer provider: with
+// OTEL_TRACES_SAMPLER=always_off, an order synced exports metrics but no
+// span, as a ratio sampler drops the orders it does not keep.
+func TestHonoursTracesSampler(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string]int{} // path -> requests received
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		got[r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer collector.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	t.Setenv("OTEL_TRACES_SAMPLER", "always_off")
+	bc, sf, env := fakes(t)
+	env["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.URL
+	p := start(t, env)
+	id := addOrder(t, bc)
+	deliver(t, bc, p.url+webhookPath, id)
+	waitForOpportunity(t, sf, id, p.logs)
+	if code := p.stop(t); code != exitOK {
+		t.Fatalf("exit code %d, want %d; logs:\n%s", code, exitOK, p.logs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got["/v1/traces"] != 0 || got["/v1/metrics"] == 0 {
+		t.Errorf("the collector received %v; want metrics and no traces", got)
+	}
+}
+
 // scrape returns the text of a GET.
 func scrape(t *testing.T, url string) string {
 	t.Helper()

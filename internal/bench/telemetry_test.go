@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -24,19 +25,38 @@ import (
 )
 
 // telemetryRounds is the number of rounds of each variant; they alternate,
-// off then on in even rounds and on then off in odd ones, so that a machine
-// slowing down or speeding up during the run weighs on both alike.
+// in a different order each round, so that a machine slowing down or
+// speeding up during the run weighs on all of them alike.
 const telemetryRounds = 3
+
+// The variants of BenchmarkEndToEndTelemetry.
+const (
+	telOff     = iota // nothing instrumented
+	telOn             // every order traced
+	telSampled        // one trace in ten, as in production
+	telVariants
+)
+
+// sampledRatio is the telSampled variant's share of traces: the sampler
+// is sdktrace.ParentBased(sdktrace.TraceIDRatioBased(sampledRatio)), what
+// OTEL_TRACES_SAMPLER=parentbased_traceidratio with
+// OTEL_TRACES_SAMPLER_ARG=0.1 gives.
+const sampledRatio = 0.1
 
 // BenchmarkEndToEndTelemetry measures what package telemetry costs, against
 // the same flow without it in the same run: the receiver, the sink, a memory
 // queue and a Worker with the default settings on the fakes, as in
 // BenchmarkEndToEnd, with telemetry off (nothing instrumented) or on
 // (telemetry.Receiver, the sink's trace context and Queue, HTTPClient and
-// both retry wrappers on the clients, Worker, the three gauges), recording
-// every span with the SDK's batch span processor into an exporter that
-// drops them, and every measurement into a meter provider with a manual
-// reader: every order traced, the most it can cost.
+// both retry wrappers on the clients, Worker, the three gauges), every
+// measurement kept by a meter provider with a manual reader and the spans
+// going through the SDK's batch span processor into an exporter that drops
+// them, in two variants: "on" records every order's trace, the most it can
+// cost; "sampled" has the sampler a production deployment would use,
+// sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.1)), one trace in ten.
+// The figures of telemetry on are reported as on-<unit> and x-off-<metric>,
+// those of the sampled variant as sampled-<unit> and x-off-sampled-<metric>,
+// both against the same off rounds.
 //
 //   - rate=200: 200 deliveries per second for 3 s; p50 and p99 of the time
 //     from a delivery's due time to the order synced;
@@ -48,17 +68,17 @@ const telemetryRounds = 3
 // when other processes share the machine. Each variant runs
 // telemetryRounds (3) times, alternating, each round on fresh fakes and a
 // fresh queue; every figure is the median of a variant's rounds. The
-// goals: at most 1.05 times the latency and at least 0.95 times the
-// throughput of telemetry off. It runs once whatever b.N is; run it with
+// goals, for both variants: at most 1.05 times the latency and at least
+// 0.95 times the throughput of telemetry off. It runs once whatever b.N is; run it with
 // -benchtime=1x.
 func BenchmarkEndToEndTelemetry(b *testing.B) {
 	b.Run("rate=200", func(b *testing.B) {
-		var p50, p99, cpu [2][]float64 // by variant: 0 off, 1 on
-		alternate(func(on int) {
-			r := telemetryRound(b, on == 1, 600, 200)
-			p50[on] = append(p50[on], bench.Millis(r.lat.Percentile(50)))
-			p99[on] = append(p99[on], bench.Millis(r.lat.Percentile(99)))
-			cpu[on] = append(cpu[on], r.cpuMicros)
+		var p50, p99, cpu [telVariants][]float64
+		alternate(func(v int) {
+			r := telemetryRound(b, v, 600, 200)
+			p50[v] = append(p50[v], bench.Millis(r.lat.Percentile(50)))
+			p99[v] = append(p99[v], bench.Millis(r.lat.Percentile(99)))
+			cpu[v] = append(cpu[v], r.cpuMicros)
 		})
 		reportPair(b, p50, "p50-ms", "x-off-p50")
 		reportPair(b, p99, "p99-ms", "x-off-p99")
@@ -66,37 +86,36 @@ func BenchmarkEndToEndTelemetry(b *testing.B) {
 	})
 	b.Run("burst=2000", func(b *testing.B) {
 		const n = 2000
-		var rate, cpu [2][]float64
-		alternate(func(on int) {
-			r := telemetryRound(b, on == 1, n, 0)
-			rate[on] = append(rate[on], float64(r.lat.Len())/r.lat.Percentile(100).Seconds())
-			cpu[on] = append(cpu[on], r.cpuMicros)
+		var rate, cpu [telVariants][]float64
+		alternate(func(v int) {
+			r := telemetryRound(b, v, n, 0)
+			rate[v] = append(rate[v], float64(r.lat.Len())/r.lat.Percentile(100).Seconds())
+			cpu[v] = append(cpu[v], r.cpuMicros)
 		})
 		reportPair(b, rate, "orders/s", "x-off-orders/s")
 		reportPair(b, cpu, "cpu-µs/order", "x-off-cpu")
 	})
 }
 
-// reportPair reports the median of each variant as off-unit and on-unit,
-// and on over off as ratio.
-func reportPair(b *testing.B, v [2][]float64, unit, ratio string) {
-	off, on := median(v[0]), median(v[1])
+// reportPair reports the median of each variant as off-unit, on-unit and
+// sampled-unit, and each instrumented variant over off as ratio (on) and
+// as ratio with "-sampled" after its "x-off" (x-off-sampled-p50).
+func reportPair(b *testing.B, v [telVariants][]float64, unit, ratio string) {
+	off, on, sampled := median(v[telOff]), median(v[telOn]), median(v[telSampled])
 	b.ReportMetric(off, "off-"+unit)
 	b.ReportMetric(on, "on-"+unit)
+	b.ReportMetric(sampled, "sampled-"+unit)
 	b.ReportMetric(on/off, ratio)
+	b.ReportMetric(sampled/off, strings.Replace(ratio, "x-off", "x-off-sampled", 1))
 }
 
-// alternate runs f for both variants (0 off, 1 on) telemetryRounds times,
-// alternating which goes first.
-func alternate(f func(on int)) {
+// alternate runs f for every variant telemetryRounds times, rotating which
+// goes first.
+func alternate(f func(variant int)) {
 	for r := range telemetryRounds {
-		order := []int{0, 1}
-		if r%2 == 1 {
-			order = []int{1, 0}
-		}
-		for _, on := range order {
+		for i := range telVariants {
 			runtime.GC()
-			f(on)
+			f((r + i) % telVariants)
 		}
 	}
 }
@@ -124,8 +143,9 @@ type roundResult struct {
 // or, with rate 0, all at once, and returns each order's latency from its
 // due time (the first delivery's, for rate 0) to its sync, and the CPU time
 // the process spent per order meanwhile.
-func telemetryRound(b *testing.B, on bool, n, rate int) roundResult {
+func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 	b.Helper()
+	on := variant != telOff
 	f := newFakes(b)
 	ids := f.addOrders(b, n+1)
 	q, s := newBackend(b, false, 2*n+10)
@@ -137,7 +157,11 @@ func telemetryRound(b *testing.B, on bool, n, rate int) roundResult {
 		sinkQueue idempotency.Queue = q
 	)
 	if on {
-		tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(spans))
+		sampler := sdktrace.AlwaysSample()
+		if variant == telSampled {
+			sampler = sdktrace.ParentBased(sdktrace.TraceIDRatioBased(sampledRatio))
+		}
+		tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(spans), sdktrace.WithSampler(sampler))
 		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 		var err error
 		if tel, err = telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp)); err != nil {
@@ -187,7 +211,7 @@ func telemetryRound(b *testing.B, on bool, n, rate int) roundResult {
 	cpu0 := cpuTime()
 	due, _ := pace(ctx, b, f, url, ids[1:], paceRate)
 	if !waitUntil(60*time.Second, func() bool { return times.synced.Load() >= int64(n+1) }) {
-		b.Fatalf("telemetry=%v: %d of %d orders synced within 60 s of the last delivery", on, times.synced.Load()-1, n)
+		b.Fatalf("variant %d: %d of %d orders synced within 60 s of the last delivery", variant, times.synced.Load()-1, n)
 	}
 	cpu := cpuTime() - cpu0
 	stop()
@@ -207,12 +231,17 @@ func telemetryRound(b *testing.B, on bool, n, rate int) roundResult {
 		if err := tel.Close(); err != nil {
 			b.Fatal(err)
 		}
-		// Every order made spans: the instrumentation was really on.
+		// The instrumentation was really on: every order made spans (its
+		// delivery, its sync, and its share of the calls), or, sampled,
+		// about one in ten did.
 		if err := tp.ForceFlush(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if got := spans.n.Load(); got < int64(4*n) {
-			b.Fatalf("telemetry on exported %d spans for %d orders, want at least 4 per order", got, n)
+		switch got := spans.n.Load(); {
+		case variant == telOn && got < int64(2*n):
+			b.Fatalf("telemetry on exported %d spans for %d orders, want at least 2 per order", got, n)
+		case variant == telSampled && (got == 0 || got >= int64(n)):
+			b.Fatalf("telemetry sampled at %v exported %d spans for %d orders, want some, and fewer than 1 per order", sampledRatio, got, n)
 		}
 	}
 	return roundResult{lat: &lat, cpuMicros: float64(cpu.Microseconds()) / float64(n)}
