@@ -118,13 +118,22 @@ type underSpan struct{ next http.RoundTripper }
 
 func (rt underSpan) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
-	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		if r.URL != nil && r.URL.RawQuery != "" {
-			span.SetAttributes(semconv.URLFull(redactedURL(r.URL)))
-		}
-		if c, ok := ctx.Value(sharedCallKey{}).(*sharedCall); ok {
-			c.started(span)
-		}
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return rt.next.RoundTrip(r)
+	}
+	c, shared := ctx.Value(sharedCallKey{}).(*sharedCall)
+	// One SetAttributes call: each grows the span's attributes.
+	switch query := r.URL != nil && r.URL.RawQuery != ""; {
+	case query && shared:
+		span.SetAttributes(semconv.URLFull(redactedURL(r.URL)), attrOrders.Int(len(c.tasks)))
+	case query:
+		span.SetAttributes(semconv.URLFull(redactedURL(r.URL)))
+	case shared:
+		span.SetAttributes(attrOrders.Int(len(c.tasks)))
+	}
+	if shared {
+		c.started(span)
 	}
 	return rt.next.RoundTrip(r)
 }

@@ -194,9 +194,9 @@ type sharedCall struct {
 }
 
 // started links the call's HTTP client span to the other tasks' spans
-// (those that are sampled) and marks it with the number of tasks.
+// (those that are sampled); the transport has marked it with the number of
+// tasks.
 func (c *sharedCall) started(span trace.Span) {
-	span.SetAttributes(attrOrders.Int(len(c.tasks)))
 	for i, tc := range c.tasks {
 		if sc := trace.SpanContextFromContext(tc); i != c.lead && sc.IsSampled() {
 			span.AddLink(trace.Link{SpanContext: sc})
