@@ -97,19 +97,27 @@
 //
 // # Cost
 //
-// Tracing every order costs about 50 µs of CPU per order
+// Tracing an order costs about 40 µs of CPU when it is alone
 // (BenchmarkInstrumentation: the delivery's server span, the sync span,
 // two HTTP client spans and the metrics), most of it the SDK's spans and
-// otelhttp's attributes. To keep it down, otelhttp gets a meter provider
-// that keeps nothing (its HTTP metrics would cost three histograms per
-// delivery and one per request, and bc2sf's own metrics say what an
-// operator needs), the client's filter skips a request whose span does not
-// record (so a sampled-out order costs next to nothing in the clients),
-// the enqueue is an attribute of the delivery's span rather than a span of
-// its own, a call for one order adds no stage span, and the metrics'
-// attribute sets are cached. A sampler
-// (OTEL_TRACES_SAMPLER=parentbased_traceidratio) cuts the cost of the
-// traces in proportion; the metrics alone cost next to nothing.
-// internal/bench's BenchmarkEndToEndTelemetry runs the whole flow with
-// telemetry on and off in the same run; BENCHMARKS.md has the figures.
+// otelhttp's attributes; in a burst, where orders share their calls, the
+// calls' spans are shared too and what is left per order is its delivery's
+// span, its sync span and an event per shared call. To keep it down,
+// otelhttp gets a meter provider that keeps nothing (its HTTP metrics would
+// cost three histograms per delivery and one per request, and bc2sf's own
+// metrics say what an operator needs), the client's filter skips a request
+// whose span does not record, the enqueue is an attribute of the
+// delivery's span rather than a span of its own, a call adds no span of
+// bc2sf's own, and the metrics' attribute sets are cached.
+//
+// In production, sample: OTEL_TRACES_SAMPLER=parentbased_traceidratio with
+// OTEL_TRACES_SAMPLER_ARG=0.1 (sdktrace.ParentBased(
+// sdktrace.TraceIDRatioBased(0.1))) keeps one order's trace in ten, whole,
+// since the worker follows the delivery's decision, and every metric. An
+// order the sampler drops costs about 6 µs (BenchmarkInstrumentation/
+// unsampled), most of it otelhttp's work on the delivery, which it does
+// whether the span records or not. internal/bench's
+// BenchmarkEndToEndTelemetry runs the whole flow with telemetry off, with
+// every order traced and with that sampler, in the same run;
+// BENCHMARKS.md has the figures.
 package telemetry
