@@ -405,7 +405,7 @@ func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
 	}
 	callAttrs := attribute.NewSet(call.Attributes()...)
 	if v, _ := callAttrs.Value("bc2sf.batch.orders"); v.AsInt64() != 3 {
-		t.Errorf("the call's span: bc2sf.batch.orders = %v, want 3", v.Emit())
+		t.Errorf("the call's span: bc2sf.batch.orders = %v, want 3", v.String())
 	}
 	linked := map[trace.SpanID]bool{}
 	for _, l := range call.Links() {
@@ -427,7 +427,7 @@ func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
 			continue
 		}
 		set := attribute.NewSet(events[0].Attributes...)
-		str := func(k attribute.Key) string { v, _ := set.Value(k); return v.Emit() }
+		str := func(k attribute.Key) string { v, _ := set.Value(k); return v.String() }
 		if str("bc2sf.call.trace_id") != call.SpanContext().TraceID().String() ||
 			str("bc2sf.call.span_id") != call.SpanContext().SpanID().String() {
 			t.Errorf("sync %s's event points to %s/%s, want the call's span %s/%s", id,
@@ -439,7 +439,7 @@ func TestBatchedCallIsInEveryOrdersTrace(t *testing.T) {
 				str("bc2sf.batch.orders"), str("bc2sf.call.outcome"), str("bc2sf.call.error"))
 		}
 		if d, ok := set.Value("bc2sf.call.duration"); !ok || d.Type() != attribute.FLOAT64 || d.AsFloat64() < 0 {
-			t.Errorf("sync %s's event: duration %v, want seconds", id, d.Emit())
+			t.Errorf("sync %s's event: duration %v, want seconds", id, d.String())
 		}
 	}
 }
