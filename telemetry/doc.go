@@ -114,9 +114,11 @@
 // OTEL_TRACES_SAMPLER_ARG=0.1 (sdktrace.ParentBased(
 // sdktrace.TraceIDRatioBased(0.1))) keeps one order's trace in ten, whole,
 // since the worker follows the delivery's decision, and every metric. An
-// order the sampler drops costs about 6 µs (BenchmarkInstrumentation/
+// order the sampler drops costs 2 to 6 µs (BenchmarkInstrumentation/
 // unsampled), most of it otelhttp's work on the delivery, which it does
-// whether the span records or not. internal/bench's
+// whether the span records or not; end to end, in a burst on a machine
+// whose CPU is the limit, the sampled flow has cost 2 to 12 percent more
+// CPU per order than telemetry off. internal/bench's
 // BenchmarkEndToEndTelemetry runs the whole flow with telemetry off, with
 // every order traced and with that sampler, in the same run;
 // BENCHMARKS.md has the figures.
