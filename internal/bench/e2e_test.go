@@ -147,7 +147,7 @@ func pace(ctx context.Context, b *testing.B, f *fakes, url string, ids []int64, 
 
 // deliverOrFail sends the created event of order id to url and fails the
 // benchmark unless the receiver answered 200. It is safe in goroutines.
-func deliverOrFail(ctx context.Context, b *testing.B, f *fakes, url string, id int64) {
+func deliverOrFail(ctx context.Context, b testing.TB, f *fakes, url string, id int64) {
 	res, err := f.store.Deliver(ctx, url, bctest.EventSpec{OrderID: id})
 	if err != nil {
 		b.Errorf("deliver order %d: %v", id, err)

@@ -50,7 +50,7 @@ type fakes struct {
 
 // newFakes starts the fakes with no rate limit in the way: the figures are
 // about bc2sf's own cost, not about a quota.
-func newFakes(b *testing.B) *fakes {
+func newFakes(b testing.TB) *fakes {
 	b.Helper()
 	store, err := bctest.NewServer(bctest.WithRateLimit(1<<30, time.Hour),
 		bctest.WithClientSecret(clientSecret), bctest.WithHTTPClient(keepAlive()))
@@ -83,14 +83,14 @@ func newFakes(b *testing.B) *fakes {
 
 // addOrders stores n syncable orders, each with its own buyer, and returns
 // their ids.
-func (f *fakes) addOrders(b *testing.B, n int) []int64 {
+func (f *fakes) addOrders(b testing.TB, n int) []int64 {
 	b.Helper()
 	return f.addOrdersFrom(b, n, time.Time{})
 }
 
 // addOrdersFrom is addOrders with the orders created a minute apart from
 // start, as a store's history is; a zero start creates them all now.
-func (f *fakes) addOrdersFrom(b *testing.B, n int, start time.Time) []int64 {
+func (f *fakes) addOrdersFrom(b testing.TB, n int, start time.Time) []int64 {
 	b.Helper()
 	ids := make([]int64, 0, n)
 	for i := range n {
@@ -124,7 +124,7 @@ func (f *fakes) workerConfig(q idempotency.Queue, s idempotency.Store) pipeline.
 }
 
 // newRedis starts a private redis-server and returns a client on it.
-func newRedis(b *testing.B) *redis.Client {
+func newRedis(b testing.TB) *redis.Client {
 	b.Helper()
 	srv := redistest.Start(b)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), PoolSize: 64})
@@ -134,7 +134,7 @@ func newRedis(b *testing.B) *redis.Client {
 
 // newBackend returns a queue and a store in memory or on Redis, with room
 // for capacity messages.
-func newBackend(b *testing.B, onRedis bool, capacity int) (queue, idempotency.Store) {
+func newBackend(b testing.TB, onRedis bool, capacity int) (queue, idempotency.Store) {
 	b.Helper()
 	opts := []idempotency.Option{idempotency.WithCapacity(capacity)}
 	if !onRedis {
@@ -146,7 +146,7 @@ func newBackend(b *testing.B, onRedis bool, capacity int) (queue, idempotency.St
 }
 
 // redisBackend returns a queue and store on client under prefix.
-func redisBackend(b *testing.B, client *redis.Client, prefix string, opts ...idempotency.Option) (queue, idempotency.Store) {
+func redisBackend(b testing.TB, client *redis.Client, prefix string, opts ...idempotency.Option) (queue, idempotency.Store) {
 	b.Helper()
 	q, err := idemredis.NewQueue(client, idemredis.WithPrefix(prefix), idemredis.WithOptions(opts...),
 		idemredis.WithBlockTimeout(100*time.Millisecond))
@@ -171,7 +171,7 @@ type queue interface {
 // middleware (hook header plus Standard Webhooks signature), the handler and
 // the pipeline's sink on q, tagging events with their generation in s, with
 // opts for the sink.
-func receiverHandler(b *testing.B, q idempotency.Queue, s idempotency.Store, opts ...pipeline.SinkOption) http.Handler {
+func receiverHandler(b testing.TB, q idempotency.Queue, s idempotency.Store, opts ...pipeline.SinkOption) http.Handler {
 	b.Helper()
 	verifier, err := webhook.NewVerifier([]webhook.Scheme{
 		webhook.SharedSecret(webhook.DefaultSecretHeader, hookSecret),
@@ -188,7 +188,7 @@ func receiverHandler(b *testing.B, q idempotency.Queue, s idempotency.Store, opt
 }
 
 // serve starts a loopback server for h, closed when the benchmark ends.
-func serve(b *testing.B, h http.Handler) *httptest.Server {
+func serve(b testing.TB, h http.Handler) *httptest.Server {
 	b.Helper()
 	srv := httptest.NewServer(h)
 	b.Cleanup(srv.Close)
@@ -241,7 +241,7 @@ func (s *syncTimes) get(id int64) (time.Time, bool) {
 }
 
 // runWorker starts w and returns a stop that cancels it and waits for Run.
-func runWorker(b *testing.B, w *pipeline.Worker) (stop func()) {
+func runWorker(b testing.TB, w *pipeline.Worker) (stop func()) {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -273,7 +273,7 @@ func waitUntil(limit time.Duration, cond func() bool) bool {
 }
 
 // newWorker builds a Worker or fails the benchmark.
-func newWorker(b *testing.B, cfg pipeline.WorkerConfig) *pipeline.Worker {
+func newWorker(b testing.TB, cfg pipeline.WorkerConfig) *pipeline.Worker {
 	b.Helper()
 	w, err := pipeline.NewWorker(cfg)
 	if err != nil {
@@ -284,10 +284,40 @@ func newWorker(b *testing.B, cfg pipeline.WorkerConfig) *pipeline.Worker {
 
 // registerHook points the fake store's order hook at url with the shared
 // secret header, so that Deliver signs and authenticates like BigCommerce.
-func (f *fakes) registerHook(b *testing.B, url string) {
+func (f *fakes) registerHook(b testing.TB, url string) {
 	b.Helper()
 	if _, err := f.store.AddHook(bctest.Hook{Scope: "store/order/*", Destination: url, IsActive: true,
 		Headers: map[string]string{webhook.DefaultSecretHeader: hookSecret}}); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// scope is a testing.TB whose Cleanup functions run when the scope closes
+// rather than at the end of the benchmark, so that a benchmark of many
+// rounds releases each round's fakes, servers and queues before the next
+// one: kept alive, they grow the heap every later round scans.
+type scope struct {
+	testing.TB
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func newScope(tb testing.TB) *scope { return &scope{TB: tb} }
+
+// Cleanup registers f to run when the scope closes, last registered first.
+func (s *scope) Cleanup(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cleanups = append(s.cleanups, f)
+}
+
+// close runs the cleanups registered so far, last registered first.
+func (s *scope) close() {
+	s.mu.Lock()
+	fns := s.cleanups
+	s.cleanups = nil
+	s.mu.Unlock()
+	for i := len(fns) - 1; i >= 0; i-- {
+		fns[i]()
 	}
 }

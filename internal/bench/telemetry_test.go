@@ -145,10 +145,14 @@ type roundResult struct {
 // the process spent per order meanwhile.
 func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 	b.Helper()
+	// The round's fakes, servers and queue go when it ends, so that no
+	// round scans the heaps of the rounds before it.
+	sc := newScope(b)
+	defer sc.close()
 	on := variant != telOff
-	f := newFakes(b)
-	ids := f.addOrders(b, n+1)
-	q, s := newBackend(b, false, 2*n+10)
+	f := newFakes(sc)
+	ids := f.addOrders(sc, n+1)
+	q, s := newBackend(sc, false, 2*n+10)
 	var (
 		sinkOpts  []pipeline.SinkOption
 		tel       *telemetry.Telemetry
@@ -167,16 +171,16 @@ func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 		if tel, err = telemetry.New(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp)); err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() {
+		sc.Cleanup(func() {
 			_ = tel.Close()
 			_ = tp.Shutdown(context.Background())
 			_ = mp.Shutdown(context.Background())
 		})
-		instrumentClients(b, f, tel)
+		instrumentClients(sc, f, tel)
 		sinkOpts = append(sinkOpts, pipeline.WithTraceContext(tel.TraceContext))
 		sinkQueue = tel.Queue(q)
 	}
-	var handler http.Handler = receiverHandler(b, sinkQueue, s, sinkOpts...)
+	var handler http.Handler = receiverHandler(sc, sinkQueue, s, sinkOpts...)
 	cfg := f.workerConfig(q, s)
 	times := newSyncTimes()
 	cfg.OnResult = times.record
@@ -193,10 +197,10 @@ func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/bigcommerce", handler)
-	recv := serve(b, mux)
+	recv := serve(sc, mux)
 	url := recv.URL + "/webhooks/bigcommerce"
-	f.registerHook(b, url)
-	stop := runWorker(b, newWorker(b, cfg))
+	f.registerHook(sc, url)
+	stop := runWorker(sc, newWorker(sc, cfg))
 	defer stop()
 	ctx := context.Background()
 
@@ -249,7 +253,7 @@ func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 
 // instrumentClients replaces the rig's clients with clients on the
 // instrumented transport and retry policies.
-func instrumentClients(b *testing.B, f *fakes, tel *telemetry.Telemetry) {
+func instrumentClients(b testing.TB, f *fakes, tel *telemetry.Telemetry) {
 	b.Helper()
 	var err error
 	f.bc, err = bigcommerce.NewClient(f.store.StoreHash(), f.store.Token(),
