@@ -27,7 +27,7 @@ import (
 // telemetryRounds is the number of rounds of each variant; they alternate,
 // in a different order each round, so that a machine slowing down or
 // speeding up during the run weighs on all of them alike.
-const telemetryRounds = 3
+const telemetryRounds = 5
 
 // The variants of BenchmarkEndToEndTelemetry.
 const (
@@ -66,7 +66,7 @@ const sampledRatio = 0.1
 // Both also report the process's CPU time (user and system, fakes
 // included) per order, which, unlike times on the clock, does not grow
 // when other processes share the machine. Each variant runs
-// telemetryRounds (3) times, alternating, each round on fresh fakes and a
+// telemetryRounds (5) times, alternating, each round on fresh fakes and a
 // fresh queue; every figure is the median of a variant's rounds. The
 // goals, for both variants: at most 1.05 times the latency and at least
 // 0.95 times the throughput of telemetry off. It runs once whatever b.N is; run it with
