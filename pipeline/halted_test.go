@@ -10,20 +10,23 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/bc2sf/bc2sf/bigcommerce/bctest"
 	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/mapper"
 	"github.com/bc2sf/bc2sf/pipeline"
 	"github.com/bc2sf/bc2sf/salesforce"
+	"github.com/bc2sf/bc2sf/salesforce/sftest"
 )
 
 // haltingGraphs answers Composite Graph calls as a real org does once
 // more than 14 graphs of a request have failed: the graphs after them are
-// not processed, and each of their nodes answers PROCESSING_HALTED. The
-// graphs of the orders in bad fail on a node of their own with a data
-// error. The first call waits until the test releases it.
+// not processed, and each of their nodes answers PROCESSING_HALTED. In its
+// second call, the first bad graphs fail on a node of their own with a data
+// error; every other call succeeds. The first call waits until the test
+// releases it.
 type haltingGraphs struct {
 	okGraphs
-	bad     map[string]bool
+	bad     int
 	release chan struct{}
 	mu      sync.Mutex
 	calls   int
@@ -33,9 +36,9 @@ type haltingGraphs struct {
 func (h *haltingGraphs) CompositeGraph(ctx context.Context, req salesforce.GraphRequest) (*salesforce.GraphResponse, error) {
 	h.mu.Lock()
 	h.calls++
-	first := h.calls == 1
+	call := h.calls
 	h.mu.Unlock()
-	if first {
+	if call == 1 {
 		select {
 		case <-h.release:
 		case <-ctx.Done():
@@ -43,21 +46,20 @@ func (h *haltingGraphs) CompositeGraph(ctx context.Context, req salesforce.Graph
 		}
 	}
 	resp, err := h.okGraphs.CompositeGraph(ctx, req)
-	if err != nil {
-		return nil, err
+	if err != nil || call != 2 {
+		return resp, err
 	}
 	failed := 0
 	for i := range resp.Graphs {
 		g := &resp.Graphs[i]
-		code, status := "", 0
+		code := "REQUIRED_FIELD_MISSING"
 		switch {
 		case failed > 14:
-			code, status = salesforce.CodeProcessingHalted, http.StatusBadRequest
+			code = salesforce.CodeProcessingHalted
 			h.mu.Lock()
 			h.halted++
 			h.mu.Unlock()
-		case h.bad[g.GraphID]:
-			code, status = "REQUIRED_FIELD_MISSING", http.StatusBadRequest
+		case i < h.bad:
 			failed++
 		default:
 			continue
@@ -66,10 +68,10 @@ func (h *haltingGraphs) CompositeGraph(ctx context.Context, req salesforce.Graph
 		for j := range g.GraphResponse.Results {
 			n := &g.GraphResponse.Results[j]
 			c := code
-			if code != salesforce.CodeProcessingHalted && j > 0 {
+			if j > 0 {
 				c = salesforce.CodeProcessingHalted // rolled back with the failing node
 			}
-			n.HTTPStatusCode = status
+			n.HTTPStatusCode = http.StatusBadRequest
 			n.Body, _ = json.Marshal([]map[string]string{{"errorCode": c, "message": "test: " + c}})
 		}
 	}
@@ -83,10 +85,7 @@ func (h *haltingGraphs) CompositeGraph(ctx context.Context, req salesforce.Graph
 func TestWorkerResendsHaltedGraphs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const bad, good = 15, 15
-		graphs := &haltingGraphs{bad: map[string]bool{}, release: make(chan struct{})}
-		for id := 2; id < 2+bad; id++ {
-			graphs.bad[fmt.Sprint("order_", id)] = true
-		}
+		graphs := &haltingGraphs{bad: bad, release: make(chan struct{})}
 		m, err := mapper.New(mapper.Config{})
 		if err != nil {
 			t.Fatal(err)
@@ -108,7 +107,8 @@ func TestWorkerResendsHaltedGraphs(t *testing.T) {
 			}
 		}
 		// Order 1 goes alone and is held; the 30 others wait for it and go
-		// together: 15 bad ones first, then 15 good ones that the org halts.
+		// together: the org refuses the first 15 graphs of that call and
+		// halts the 15 after them.
 		enqueue(1, 1)
 		synctest.Wait()
 		enqueue(2, 1+bad+good)
@@ -130,4 +130,52 @@ func TestWorkerResendsHaltedGraphs(t *testing.T) {
 			t.Errorf("stats %+v; want %d synced, %d dead-lettered, none retried through the queue or read again", st, 1+good, bad)
 		}
 	})
+}
+
+// TestCustomerSyncResendsHaltedGraphs: the same halt, for a batch of
+// customers against the fake org: 15 customers that a blocking duplicate
+// rule refuses come first in one call, so the org halts the good ones
+// after them; the Worker sends those again within the sync, and none goes
+// back to the queue.
+func TestCustomerSyncResendsHaltedGraphs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	if err := e.sf.AddDuplicateRule(sftest.DuplicateRule{Object: "Contact", Fields: []string{"LastName"}, Block: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sf.Seed("Contact", sftest.Record{"LastName": "Taken"}); err != nil {
+		t.Fatal(err)
+	}
+	const bad, good = 15, 5
+	add := func(i int, last string) {
+		c, err := e.bc.AddCustomer(bctest.Customer{Email: fmt.Sprintf("buyer%d@example.com", i), LastName: last})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enqueueEntity(t, e.q, pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: c.ID, Source: pipeline.SourceReconcile})
+	}
+	// The first customer goes alone and its call is held, so that the
+	// others share the next call, the refused ones first.
+	add(0, "Opener")
+	for i := 1; i <= bad; i++ {
+		add(i, "Taken")
+	}
+	for i := bad + 1; i <= bad+good; i++ {
+		add(i, fmt.Sprint("Buyer ", i))
+	}
+	if err := e.sf.FailNext(1, sftest.Fault{Delay: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	var res results
+	cfg := e.entityConfig()
+	cfg.OnResult = res.add
+	w := newWorker(t, cfg)
+	start(t, w)
+	waitFor(t, "every customer settled", func() bool {
+		st := w.Stats()
+		return st.Synced+st.DeadLettered+st.Retried >= 1+bad+good
+	})
+	if st := w.Stats(); st.Synced != 1+good || st.DeadLettered != bad || st.Retried != 0 {
+		t.Errorf("stats %+v; want %d synced, %d dead-lettered, none retried through the queue", st, 1+good, bad)
+	}
 }
