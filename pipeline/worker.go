@@ -263,7 +263,12 @@ const settleTimeout = 5 * time.Second
 //     and the like, see below) is written again from memory, alone among its
 //     call's graphs, after 20 ms doubling to 1 s, up to 5 times, before the
 //     task goes back to the queue as below. Such orders do not wait for a
-//     call in flight to return.
+//     call in flight to return;
+//   - a graph that Salesforce did not process because more than 14 other
+//     graphs of its call failed (every node PROCESSING_HALTED) was never
+//     tried: it is written again from memory at once, up to 8 times in a
+//     row, without counting against those 5 (customer and product graphs
+//     alike, within their sync).
 //
 // The failures about a task, and those not known to be about anything:
 //
