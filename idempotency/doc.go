@@ -119,7 +119,9 @@
 //     queued and not started share that message (the queue deduplicates the
 //     key); once a sync is claimed the generation moves on, so an event that
 //     arrives during the sync gets a message of its own and one more sync
-//     follows.
+//     follows. EnqueueTagged reads the generation and enqueues the message
+//     keyed by it as one step: a TaggingQueue (MemoryQueue, idemredis.Queue)
+//     does both in one call, which on Redis is one round trip.
 //   - StartSync(resource, generation) is called by the worker before it
 //     reads the resource. Claimed: read and write it, then FinishSync (or
 //     AbortSync on failure); the syncs of one resource thus run one at a

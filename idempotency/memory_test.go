@@ -29,3 +29,12 @@ func TestMemoryCheckpointConformance(t *testing.T) {
 		return &idempotency.MemoryCheckpoint{}
 	})
 }
+
+func TestMemoryTaggingConformance(t *testing.T) {
+	t.Parallel()
+	idemtest.RunTagging(t, idemtest.Config{}, func(t *testing.T) (idempotency.TaggingQueue, idempotency.Store) {
+		q := idempotency.NewMemoryQueue()
+		t.Cleanup(func() { _ = q.Close() })
+		return q, idempotency.NewMemoryStore()
+	})
+}

@@ -69,6 +69,13 @@ func (q *MemoryQueue) Enqueue(ctx context.Context, msg Message) (EnqueueResult, 
 	return q.put(ctx, "enqueue", msg, func(e *entry, _ time.Time) { q.toReady(e) })
 }
 
+// EnqueueTagged implements TaggingQueue: the store's Generation, then
+// Enqueue. A MemoryQueue and a MemoryStore live in one process, so the two
+// steps cost no round trip.
+func (q *MemoryQueue) EnqueueTagged(ctx context.Context, store Store, resource string, msg Message) (EnqueueResult, error) {
+	return EnqueueTaggedInTwoSteps(ctx, q, store, resource, msg)
+}
+
 // put adds msg as a new entry and hands it to place, under the lock, unless
 // its key is inside the dedup window or the queue is full.
 func (q *MemoryQueue) put(ctx context.Context, op string, msg Message, place func(e *entry, now time.Time)) (EnqueueResult, error) {

@@ -2,11 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 
-	"github.com/bc2sf/bc2sf/idempotency"
 	"github.com/bc2sf/bc2sf/webhook"
 )
 
@@ -62,36 +60,13 @@ func entityEvent(e webhook.Event) (kind Kind, id int64, ok bool, err error) {
 // message.
 func (s *sink) acceptEntity(ctx context.Context, e webhook.Event, kind Kind, id int64, log *slog.Logger) error {
 	t := Task{Kind: kind, Source: SourceWebhook, Scope: cut(e.Scope, maxTextBytes),
-		EventHash: cut(e.DeliveryKey(), maxTextBytes), ReceivedAt: s.cfg.now().UTC()}
+		EventHash: cut(e.DeliveryKey(), maxTextBytes), GenerationInKey: true, ReceivedAt: s.cfg.now().UTC()}
 	if kind == KindCustomer {
 		t.CustomerID = id
 	} else {
 		t.ProductID = id
 	}
-	gen, err := s.store.Generation(ctx, t.resource())
-	if err != nil {
-		return fmt.Errorf("pipeline: %s generation: %w", t.subject(), err)
-	}
-	t.Generation = gen
-	if s.cfg.trace != nil {
-		t.TraceParent, t.TraceState = traceFields(s.cfg.trace(ctx))
-	}
-	key := "sync:" + t.resource() + ":" + gen
-	log = log.With(string(kind)+"_id", id, "key", key)
-	body, err := EncodeTask(t)
-	if err != nil {
-		return err
-	}
-	res, err := s.q.Enqueue(ctx, idempotency.Message{Key: key, Body: body, Priority: idempotency.PriorityHigh})
-	if err != nil {
-		return fmt.Errorf("pipeline: enqueue %s: %w", t.subject(), err)
-	}
-	if res.Duplicate {
-		log.Debug("a queued sync absorbs the event")
-		return nil
-	}
-	log.Debug("event enqueued", "message_id", res.ID)
-	return nil
+	return s.enqueueTagged(ctx, t, log.With(string(kind)+"_id", id))
 }
 
 // ignoredEntityEvent reports a customer or product event that is not

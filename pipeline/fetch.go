@@ -72,6 +72,7 @@ func (w *Worker) claim(ctx context.Context, d *idempotency.Delivery) *job {
 		w.dead(j, Result{Cause: CauseInvalidTask}, fmt.Sprintf("message %s: %v", d.ID, err))
 		return nil
 	}
+	task.Generation = task.SyncGeneration(d.Key)
 	j.task = task
 	j.log = j.log.With(task.syncKind()+"_id", task.ID())
 	w.taskHook(ctx, j)

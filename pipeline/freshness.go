@@ -42,6 +42,34 @@ func syncKey(id int64, gen string) string {
 	return "sync:" + strconv.FormatInt(id, 10) + ":" + gen
 }
 
+// syncKeyPrefix is the key of t's webhook message up to its generation:
+// "sync:<order id>:" for an order (syncKey), "sync:<kind>:<id>:" for a
+// customer or a product.
+func syncKeyPrefix(t Task) string {
+	if t.EntityKind() == KindOrder {
+		return syncKey(t.OrderID, "")
+	}
+	return "sync:" + t.resource() + ":"
+}
+
+// SyncGeneration returns the sync generation t was tagged with when it was
+// delivered under the message key key: t.Generation when the body holds
+// it, else, for a task with GenerationInKey, the generation that ends key
+// ("sync:<order id>:<generation>", "sync:<kind>:<id>:<generation>"), and
+// "" (untagged: no finished sync covers it) for a key of any other shape.
+// The Worker passes it to idempotency.Store.StartSync; a consumer of its
+// own does the same.
+func (t Task) SyncGeneration(key string) string {
+	if t.Generation != "" || !t.GenerationInKey {
+		return t.Generation
+	}
+	gen, ok := strings.CutPrefix(key, syncKeyPrefix(t))
+	if !ok || len(gen) > maxTextBytes {
+		return ""
+	}
+	return gen
+}
+
 // orderVersion is what the Worker records in the Store once it wrote an
 // order: its date_modified and a digest of the records written. A version
 // without a digest ("v1:<nanos>:") means the records may not all have been

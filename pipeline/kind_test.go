@@ -130,7 +130,7 @@ func TestSinkEntityEvents(t *testing.T) {
 		got[d.Key] = task
 	}
 	c, ok := got["sync:customer:7:0"]
-	if !ok || c.EntityKind() != pipeline.KindCustomer || c.CustomerID != 7 || c.Scope != bctest.ScopeCustomerUpdated || c.Generation != "0" {
+	if !ok || c.EntityKind() != pipeline.KindCustomer || c.CustomerID != 7 || c.Scope != bctest.ScopeCustomerUpdated || !c.GenerationInKey || c.Generation != "" {
 		t.Errorf("customer task %v", got)
 	}
 	if p, ok := got["sync:product:174:0"]; !ok || p.EntityKind() != pipeline.KindProduct || p.ProductID != 174 {
@@ -202,4 +202,44 @@ func TestWorkerProductSettings(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+func TestTaskSyncGeneration(t *testing.T) {
+	t.Parallel()
+	order := pipeline.Task{OrderID: 250, Source: pipeline.SourceWebhook, GenerationInKey: true}
+	customer := pipeline.Task{Kind: pipeline.KindCustomer, CustomerID: 7, Source: pipeline.SourceWebhook, GenerationInKey: true}
+	product := pipeline.Task{Kind: pipeline.KindProduct, ProductID: 174, Source: pipeline.SourceWebhook, GenerationInKey: true}
+	inBody := order
+	inBody.Generation = "9.1"
+	untagged := order
+	untagged.GenerationInKey = false
+	tests := []struct {
+		name string
+		task pipeline.Task
+		key  string
+		want string
+	}{
+		{"order", order, "sync:250:1765000000000000.3", "1765000000000000.3"},
+		{"order without a record", order, "sync:250:0", "0"},
+		{"customer", customer, "sync:customer:7:17.2", "17.2"},
+		{"product", product, "sync:product:174:17.0", "17.0"},
+		{"another order's key", order, "sync:2500:1.1", ""},
+		{"a customer key on a product task", product, "sync:customer:174:1.1", ""},
+		{"a repair key", order, "repair:250:token", ""},
+		{"the generation in the body wins", inBody, "sync:250:1.1", "9.1"},
+		{"a task not tagged in its key", untagged, "sync:250:1.1", ""},
+		{"an overlong generation", order, "sync:250:" + strings.Repeat("1", 300), ""},
+	}
+	for _, tt := range tests {
+		if got := tt.task.SyncGeneration(tt.key); got != tt.want {
+			t.Errorf("%s: SyncGeneration(%q) = %q, want %q", tt.name, clipKey(tt.key), got, tt.want)
+		}
+	}
+}
+
+func clipKey(k string) string {
+	if len(k) > 40 {
+		return k[:40] + "..."
+	}
+	return k
 }

@@ -63,8 +63,9 @@ type sink struct {
 // q at PriorityHigh.
 //
 // The message is keyed "sync:<order id>:<generation>", with the order's
-// sync generation read from store (idempotency.Store.Generation) and carried
-// in Task.Generation, and not by the event's hash: BigCommerce's hash is the
+// sync generation read from store as the message is enqueued
+// (idempotency.EnqueueTagged: within the enqueue's own round trip when q and
+// store are idemredis values on one client), and not by the event's hash: BigCommerce's hash is the
 // SHA-1 of the event's data, so distinct events about one order (a refund's
 // refund/created and statusUpdated, two edits in one second) may share it.
 // Every event about an order that arrives while its sync is queued and not
@@ -86,8 +87,8 @@ type sink struct {
 // Accept returns nil, so the handler answers 200, for a newly enqueued event,
 // for one absorbed by a queued message, and for an event that names nothing
 // to sync (a delivery exception, a deletion), which is logged and dropped. It returns the store's or the queue's error
-// (the handler answers 503 and BigCommerce delivers again) when Generation
-// or Enqueue fails, and an error for a nil q or store.
+// (the handler answers 503 and BigCommerce delivers again) when reading the
+// generation or enqueueing fails, and an error for a nil q or store.
 func NewSink(q idempotency.Queue, store idempotency.Store, opts ...SinkOption) webhook.Sink {
 	cfg := sinkConfig{logger: discardLogger(), now: time.Now}
 	for _, o := range opts {
@@ -123,36 +124,39 @@ func (s *sink) Accept(ctx context.Context, e webhook.Event) error {
 		log.Info("event names no order; not enqueued", "err", err)
 		return nil
 	}
-	gen, err := s.store.Generation(ctx, orderResource(id))
-	if err != nil {
-		return fmt.Errorf("pipeline: order %d generation: %w", id, err)
-	}
-	key := syncKey(id, gen)
-	log = log.With("order_id", id, "key", key)
 	task := Task{
-		OrderID:    id,
-		Scope:      cut(e.Scope, maxTextBytes),
-		Source:     SourceWebhook,
-		EventHash:  cut(e.DeliveryKey(), maxTextBytes),
-		Generation: gen,
-		ReceivedAt: s.cfg.now().UTC(),
+		OrderID:         id,
+		Scope:           cut(e.Scope, maxTextBytes),
+		Source:          SourceWebhook,
+		EventHash:       cut(e.DeliveryKey(), maxTextBytes),
+		GenerationInKey: true,
+		ReceivedAt:      s.cfg.now().UTC(),
 	}
+	return s.enqueueTagged(ctx, task, log.With("order_id", id))
+}
+
+// enqueueTagged enqueues t at PriorityHigh, keyed by its resource's sync
+// generation, which the queue reads as it enqueues (idempotency.EnqueueTagged:
+// one round trip on Redis) and appends to syncKeyPrefix(t).
+func (s *sink) enqueueTagged(ctx context.Context, t Task, log *slog.Logger) error {
 	if s.cfg.trace != nil {
-		task.TraceParent, task.TraceState = traceFields(s.cfg.trace(ctx))
+		t.TraceParent, t.TraceState = traceFields(s.cfg.trace(ctx))
 	}
-	body, err := EncodeTask(task)
+	body, err := EncodeTask(t)
 	if err != nil {
 		return err
 	}
-	res, err := s.q.Enqueue(ctx, idempotency.Message{Key: key, Body: body, Priority: idempotency.PriorityHigh})
+	prefix := syncKeyPrefix(t)
+	res, err := idempotency.EnqueueTagged(ctx, s.q, s.store, t.resource(),
+		idempotency.Message{Key: prefix, Body: body, Priority: idempotency.PriorityHigh})
 	if err != nil {
-		return fmt.Errorf("pipeline: enqueue order %d: %w", id, err)
+		return fmt.Errorf("pipeline: enqueue %s: %w", t.subject(), err)
 	}
 	if res.Duplicate {
-		log.Debug("a queued sync of the order absorbs the event")
+		log.Debug("a queued sync absorbs the event", "key", prefix+res.Generation)
 		return nil
 	}
-	log.Debug("event enqueued", "message_id", res.ID)
+	log.Debug("event enqueued", "key", prefix+res.Generation, "message_id", res.ID)
 	return nil
 }
 

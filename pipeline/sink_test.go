@@ -38,26 +38,26 @@ func TestSink(t *testing.T) {
 			name:     "order created",
 			body:     `{"scope":"store/order/created","store_id":"1","data":{"type":"order","id":250},"hash":"h1","created_at":1700000000}`,
 			wantKey:  "sync:250:0",
-			wantTask: pipeline.Task{OrderID: 250, Scope: "store/order/created", Source: pipeline.SourceWebhook, EventHash: "envelope:store/order/created:1700000000:h1", Generation: "0", ReceivedAt: received},
+			wantTask: pipeline.Task{OrderID: 250, Scope: "store/order/created", Source: pipeline.SourceWebhook, EventHash: "envelope:store/order/created:1700000000:h1", GenerationInKey: true, ReceivedAt: received},
 		},
 		{
 			name:     "transaction, id as string",
 			body:     `{"scope":"store/order/transaction/created","data":{"type":"transaction","id":9,"order_id":"251"},"hash":"h2","created_at":1700000002}`,
 			wantKey:  "sync:251:0",
-			wantTask: pipeline.Task{OrderID: 251, Scope: "store/order/transaction/created", Source: pipeline.SourceWebhook, EventHash: "envelope:store/order/transaction/created:1700000002:h2", Generation: "0", ReceivedAt: received},
+			wantTask: pipeline.Task{OrderID: 251, Scope: "store/order/transaction/created", Source: pipeline.SourceWebhook, EventHash: "envelope:store/order/transaction/created:1700000002:h2", GenerationInKey: true, ReceivedAt: received},
 		},
 		{
 			name:     "no hash: webhook-id",
 			body:     `{"scope":"store/order/updated","data":{"type":"order","id":252}}`,
 			webhook:  "msg_1",
 			wantKey:  "sync:252:0",
-			wantTask: pipeline.Task{OrderID: 252, Scope: "store/order/updated", Source: pipeline.SourceWebhook, EventHash: "webhook-id:msg_1", Generation: "0", ReceivedAt: received},
+			wantTask: pipeline.Task{OrderID: 252, Scope: "store/order/updated", Source: pipeline.SourceWebhook, EventHash: "webhook-id:msg_1", GenerationInKey: true, ReceivedAt: received},
 		},
 		{
 			name:     "channel form",
 			body:     `{"scope":"store/channel/2/order/statusUpdated","data":{"order_id":253,"status":{"previous_status_id":11,"new_status_id":5}},"created_at":1700000001}`,
 			wantKey:  "sync:253:0",
-			wantTask: pipeline.Task{OrderID: 253, Scope: "store/channel/2/order/statusUpdated", Source: pipeline.SourceWebhook, Generation: "0", ReceivedAt: received},
+			wantTask: pipeline.Task{OrderID: 253, Scope: "store/channel/2/order/statusUpdated", Source: pipeline.SourceWebhook, GenerationInKey: true, ReceivedAt: received},
 		},
 		{
 			name: "delivery exception",
@@ -195,7 +195,10 @@ func TestSinkCoalescesUntilTheSyncStarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	task, _ := pipeline.DecodeTask(first.Body)
-	c, err := store.StartSync(context.Background(), "order:250", task.Generation, time.Minute)
+	if g := task.SyncGeneration(first.Key); g != "0" {
+		t.Fatalf("the first message %q is tagged %q, want \"0\" (no sync record yet)", first.Key, g)
+	}
+	c, err := store.StartSync(context.Background(), "order:250", task.SyncGeneration(first.Key), time.Minute)
 	if err != nil || c.Status != idempotency.Claimed {
 		t.Fatalf("StartSync = %+v, %v", c, err)
 	}
@@ -219,7 +222,10 @@ func TestSinkCoalescesUntilTheSyncStarts(t *testing.T) {
 		t.Fatalf("the second message reuses the key %q", first.Key)
 	}
 	next, _ := pipeline.DecodeTask(second.Body)
-	if c, _ := store.StartSync(context.Background(), "order:250", next.Generation, time.Minute); c.Status != idempotency.Claimed {
+	if c, _ := store.StartSync(context.Background(), "order:250", task.SyncGeneration(first.Key), time.Minute); c.Status != idempotency.Done {
+		t.Errorf("the first message again after its sync finished: %v, want done", c.Status)
+	}
+	if c, _ := store.StartSync(context.Background(), "order:250", next.SyncGeneration(second.Key), time.Minute); c.Status != idempotency.Claimed {
 		t.Errorf("the sync after the first one: %v, want claimed (it must read the order again)", c.Status)
 	}
 }

@@ -63,7 +63,8 @@ var ErrInvalidTask = errors.New("pipeline: invalid task")
 //	{"kind":"product","order_id":0,"product_id":174,...}
 //
 // with received_at in RFC 3339, and kind, customer_id, product_id, scope,
-// event_hash, generation, force, traceparent and tracestate left out when
+// event_hash, generation, generation_in_key, force, traceparent and
+// tracestate left out when
 // empty, zero or false. A task without kind is an order's, so the bodies
 // written before tasks had kinds decode as they always did; an order task
 // is still written without kind, so a worker of that time reads it too. A
@@ -92,6 +93,14 @@ type Task struct {
 	// sync may cover (reconcile, backfill, repair). The Worker acknowledges a
 	// tagged task unread once a sync claimed after the tag finished.
 	Generation string `json:"generation,omitempty"`
+	// GenerationInKey is set on a webhook task whose generation the queue
+	// appended to the message key as it enqueued it
+	// (idempotency.EnqueueTagged, one round trip on Redis), so that the body
+	// cannot hold it: Generation is then empty in the body and the Worker
+	// reads it from the key, "sync:<order id>:<generation>" or
+	// "sync:<kind>:<id>:<generation>". A key of another shape leaves the
+	// task untagged, which costs at most one more read of the resource.
+	GenerationInKey bool `json:"generation_in_key,omitempty"`
 	// Force writes the order even when the Store records the same version
 	// as written. The Worker sets it on the sync it enqueues after losing its
 	// claim on an order while writing it, when an older state may have

@@ -141,3 +141,27 @@ func FuzzDecodeTask(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSyncGeneration reads a decoded task's generation from an arbitrary
+// message key: it never panics, and what it returns is either the body's
+// generation, nothing, or the end of the key after the task's own prefix.
+func FuzzSyncGeneration(f *testing.F) {
+	f.Add(`{"order_id":250,"source":"webhook","generation_in_key":true}`, "sync:250:1765000000000000.3")
+	f.Add(`{"kind":"customer","order_id":0,"customer_id":7,"source":"webhook","generation_in_key":true}`, "sync:customer:7:0")
+	f.Add(`{"order_id":250,"source":"webhook","generation":"2.1","generation_in_key":true}`, "sync:250:9.9")
+	f.Add(`{"order_id":250,"source":"webhook","generation_in_key":true}`, "sync:25:0")
+	f.Fuzz(func(t *testing.T, body, key string) {
+		task, err := pipeline.DecodeTask([]byte(body))
+		if err != nil {
+			return
+		}
+		g := task.SyncGeneration(key)
+		switch {
+		case g == "" || g == task.Generation:
+		case !task.GenerationInKey || task.Generation != "":
+			t.Fatalf("SyncGeneration(%q) = %q for a task whose body says %q, in key %v", key, g, task.Generation, task.GenerationInKey)
+		case !strings.HasSuffix(key, g) || !strings.HasPrefix(key, "sync:") || len(g) > 256:
+			t.Fatalf("SyncGeneration(%q) = %q: not the end of the key", key, g)
+		}
+	})
+}

@@ -540,3 +540,33 @@ func TestWorkerWaitsOutABigCommerceRateLimit(t *testing.T) {
 		t.Errorf("%d reads of the order, want 2: the refused one and the one after the wait", n)
 	}
 }
+
+// TestWorkerAcknowledgesACoveredEventUnread: an event tagged before a sync
+// that has since finished (another worker's, say) is covered by it, so the
+// Worker acknowledges it without reading the order. The tag travels in the
+// message key (GenerationInKey), not in the body.
+func TestWorkerAcknowledgesACoveredEventUnread(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mapper.Config{})
+	o := e.addOrders(t, 1)[0]
+	if r, err := e.bc.Deliver(context.Background(), receiver(t, e.q, e.st), bctest.EventSpec{OrderID: o.ID}); err != nil || !r.Delivered() {
+		t.Fatal(err, r)
+	}
+	resource := fmt.Sprintf("order:%d", o.ID)
+	c, err := e.st.StartSync(context.Background(), resource, "", time.Minute)
+	if err != nil || c.Status != idempotency.Claimed {
+		t.Fatalf("StartSync = %+v, %v", c, err)
+	}
+	if err := e.st.FinishSync(context.Background(), resource, c.Token, ""); err != nil {
+		t.Fatal(err)
+	}
+	calls := e.bc.TotalCalls()
+	w := newWorker(t, e.config())
+	start(t, w)
+	waitFor(t, "dequeued", func() bool { return w.Stats().Dequeued == 1 })
+	waitFor(t, "drained", drained(e.q))
+	if st := w.Stats(); st.Synced != 0 || e.bc.TotalCalls() != calls || len(e.sf.Records("Opportunity")) != 0 {
+		t.Errorf("synced %d, BigCommerce calls %d (before: %d), opportunities %d; want the covered event acknowledged unread",
+			st.Synced, e.bc.TotalCalls(), calls, len(e.sf.Records("Opportunity")))
+	}
+}

@@ -27,6 +27,16 @@ func TestQueueConformance(t *testing.T) {
 	})
 }
 
+// The pair shares one client, so EnqueueTagged reads the generation in
+// the enqueue script; the suite's wrapped-Store case takes the two-step
+// path.
+func TestTaggingConformance(t *testing.T) {
+	client := newClient(t, redistest.Start(t))
+	idemtest.RunTagging(t, idemtest.Config{}, func(t *testing.T) (idempotency.TaggingQueue, idempotency.Store) {
+		return newQueue(t, client), newStore(t, client)
+	})
+}
+
 func TestCheckpointConformance(t *testing.T) {
 	client := newClient(t, redistest.Start(t))
 	idemtest.RunCheckpoint(t, idemtest.Config{}, func(t *testing.T) idempotency.Checkpoint {

@@ -86,7 +86,8 @@
 //
 // # Group commit
 //
-// Enqueue, Dequeue and Ack each share round trips between concurrent calls.
+// Enqueue (and EnqueueTagged), Dequeue and Ack each share round trips
+// between concurrent calls.
 // A call made while no call of its kind is in flight is sent at once, alone,
 // so a lone call waits for nothing. Calls made while one is in flight wait,
 // and as soon as it returns they are sent together, up to 128, in one run of
@@ -187,6 +188,19 @@
 //
 // # Redis Cluster
 //
+// # Tagged enqueues
+//
+// A producer that keys each event's message by its resource's sync
+// generation (see the idempotency package's Sync records; bc2sf's webhook
+// sink does) would read the generation and then enqueue: two round trips
+// before its 200. Queue.EnqueueTagged reads the generation inside the
+// enqueue script, in the same round trip as the enqueue and its group, when
+// the Store is an idemredis Store on the Queue's own client and that client
+// is a *redis.Client (a single server or a Sentinel-managed one). On a
+// cluster or ring client the Store's sync records live in other slots than
+// the queue's keys, which no script may span, so EnqueueTagged reads the
+// generation first and enqueues after, as it does for any other Store.
+//
 // A Queue's keys share one hash slot, so one queue lives on one shard:
 // scale a cluster by running several queues with different prefixes. The
 // blocking XREAD names both streams of the queue, which is allowed because
@@ -200,7 +214,8 @@
 // group's messages at once where Redis allows it. What a group still does
 // per message, besides what the bare commands do, and why:
 //
-//   - Enqueue: one XADD per message, as the bare commands, and one SET PX of
+//   - Enqueue: one XADD per message, as the bare commands, one HMGET per
+//     tagged message (its resource's generation), and one SET PX of
 //     the message's dedup key, because each key must expire on its own when
 //     its window ends and Redis 7.0 has no expiry per hash field. The dedup
 //     keys are read with one MGET and the capacity is counted once per

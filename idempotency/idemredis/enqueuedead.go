@@ -19,24 +19,24 @@ var _ idempotency.DeadLetterWriter = (*Queue)(nil)
 //
 // KEYS: dedup, high, low, delayed, dead, dead index, dead sequence.
 // ARGV: key, body, windowMs (0 = off), capacity, priority, reason.
-// Returns {0, id} added, {1, id} duplicate, {2, ""} (an empty ID) full, as scriptEnqueue
-// answers for one message.
+// Returns {0, id, empty} added, {1, id, empty} duplicate, {2, empty,
+// empty} full, as scriptEnqueue answers for one untagged message.
 var scriptEnqueueDead = redis.NewScript(luaCommon + `
 local window = tonumber(ARGV[3])
 if window > 0 then
   local id = redis.call('GET', KEYS[1])
-  if id then return {1, id} end
+  if id then return {1, id, ''} end
 end
 local held = redis.call('XLEN', KEYS[2]) + redis.call('XLEN', KEYS[3]) +
   redis.call('ZCARD', KEYS[4]) + redis.call('XLEN', KEYS[5])
-if held >= tonumber(ARGV[4]) then return {2, ''} end
+if held >= tonumber(ARGV[4]) then return {2, '', ''} end
 local id = 'd' .. redis.call('INCR', KEYS[7])
 local now = ms(nowms())
 local did = redis.call('XADD', KEYS[5], '*', 'i', id, 'k', ARGV[1], 'b', ARGV[2], 'p', ARGV[5],
   'a', '1', 't', now, 'f', now, 'x', now, 'r', ARGV[6])
 redis.call('HSET', KEYS[6], id, did)
 if window > 0 then redis.call('SET', KEYS[1], id, 'PX', ARGV[3]) end
-return {0, id}
+return {0, id, ''}
 `)
 
 // EnqueueDead implements idempotency.DeadLetterWriter in one script: the

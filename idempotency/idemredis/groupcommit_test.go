@@ -243,7 +243,7 @@ func TestDequeueAndAckGroups(t *testing.T) {
 	for _, m := range []idempotency.Message{
 		{Key: "h1"}, {Key: "l1", Priority: idempotency.PriorityLow}, {Key: "h2"}, {Key: "l2", Priority: idempotency.PriorityLow},
 	} {
-		if _, err := q.enqueueBatch(ctx, []idempotency.Message{m}); err != nil {
+		if _, err := q.enqueueBatch(ctx, []enqueueReq{{msg: m}}); err != nil {
 			t.Fatal(err)
 		}
 	}

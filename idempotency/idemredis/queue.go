@@ -35,7 +35,7 @@ type Queue struct {
 	cfg      idempotency.Config
 	log      *slog.Logger
 
-	enqueues *batcher[idempotency.Message, enqueued]
+	enqueues *batcher[enqueueReq, enqueued]
 	dequeues *batcher[time.Duration, dequeued]
 	acks     *batcher[token, bool]
 
@@ -43,6 +43,13 @@ type Queue struct {
 	closed     atomic.Bool
 	done       chan struct{}
 	closeOnce  sync.Once
+}
+
+// enqueueReq is one message of an Enqueue batch; sync names the sync record
+// whose generation tags it (EnqueueTagged), or is empty.
+type enqueueReq struct {
+	msg  idempotency.Message
+	sync string
 }
 
 // enqueued is the outcome of one message of an Enqueue batch.
@@ -112,61 +119,99 @@ func (q *Queue) Consumer() string { return q.consumer }
 // ctx.Err() and the message may have been queued (a redelivery of it is
 // then a duplicate).
 func (q *Queue) Enqueue(ctx context.Context, msg idempotency.Message) (idempotency.EnqueueResult, error) {
+	return q.enqueue(ctx, "enqueue", enqueueReq{msg: msg})
+}
+
+// EnqueueTagged implements idempotency.TaggingQueue. When store is an
+// idemredis Store on the same client as q, and that client is not a
+// cluster (a *redis.Client, as redis.NewClient and redis.NewFailoverClient
+// return), the generation is read inside the enqueue script: one round
+// trip, shared with concurrent Enqueue and EnqueueTagged calls as Enqueue
+// describes, and the generation read and the enqueue are one atomic step.
+// Otherwise it is Store.Generation and then Enqueue
+// (idempotency.EnqueueTaggedInTwoSteps): the sync record of a cluster
+// sits in another slot than the queue's keys, which no script may span.
+func (q *Queue) EnqueueTagged(ctx context.Context, store idempotency.Store, resource string, msg idempotency.Message) (idempotency.EnqueueResult, error) {
+	s, ok := store.(*Store)
+	if !ok || s == nil || s.client != q.client || !oneNode(q.client) {
+		return idempotency.EnqueueTaggedInTwoSteps(ctx, q, store, resource, msg)
+	}
+	if resource == "" {
+		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue tagged: %w: empty resource", idempotency.ErrInvalidArgument)
+	}
+	return q.enqueue(ctx, "enqueue tagged", enqueueReq{msg: msg, sync: syncKey(s.prefix, resource)})
+}
+
+// oneNode reports a client whose every key lives on one server, so that a
+// script may name keys of any slot.
+func oneNode(c redis.UniversalClient) bool {
+	_, ok := c.(*redis.Client)
+	return ok
+}
+
+func (q *Queue) enqueue(ctx context.Context, op string, req enqueueReq) (idempotency.EnqueueResult, error) {
 	if q.closed.Load() {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", idempotency.ErrClosed)
+		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: %s: %w", op, idempotency.ErrClosed)
 	}
-	if msg.Key == "" {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w: empty key", idempotency.ErrInvalidArgument)
+	if req.msg.Key == "" && req.sync == "" {
+		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: %s: %w: empty key", op, idempotency.ErrInvalidArgument)
 	}
-	if !msg.Priority.Valid() {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w: priority %v", idempotency.ErrInvalidArgument, msg.Priority)
+	if !req.msg.Priority.Valid() {
+		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: %s: %w: priority %v", op, idempotency.ErrInvalidArgument, req.msg.Priority)
 	}
-	r, err := q.enqueues.do(ctx, msg)
+	r, err := q.enqueues.do(ctx, req)
 	if err == nil {
 		err = r.err
 	}
 	if err != nil {
-		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue: %w", err)
+		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: %s: %w", op, err)
 	}
 	return r.res, nil
 }
 
-// enqueueBatch runs the enqueue script once for msgs.
-func (q *Queue) enqueueBatch(ctx context.Context, msgs []idempotency.Message) ([]enqueued, error) {
+// enqueueBatch runs the enqueue script once for reqs.
+func (q *Queue) enqueueBatch(ctx context.Context, reqs []enqueueReq) ([]enqueued, error) {
 	window := "0"
 	if q.cfg.DedupWindow > 0 {
 		window = millis(q.cfg.DedupWindow)
 	}
-	keys := make([]string, 4, 4+len(msgs))
+	keys := make([]string, 4, 4+len(reqs))
 	keys[0], keys[1], keys[2], keys[3] = q.keys.streams[0], q.keys.streams[1], q.keys.delayed, q.keys.dead
-	args := make([]any, 2, 2+3*len(msgs))
-	args[0], args[1] = window, q.cfg.Capacity
-	for _, m := range msgs {
-		keys = append(keys, q.keys.dedup+m.Key)
-		args = append(args, int(m.Priority), m.Key, m.Body)
+	args := make([]any, 3, 3+4*len(reqs))
+	args[0], args[1], args[2] = window, q.cfg.Capacity, q.keys.dedup
+	for _, r := range reqs {
+		tagged := "0"
+		if r.sync != "" {
+			keys = append(keys, r.sync)
+			tagged = "1"
+		} else {
+			keys = append(keys, q.keys.dedup+r.msg.Key)
+		}
+		args = append(args, int(r.msg.Priority), r.msg.Key, r.msg.Body, tagged)
 	}
 	res, err := scriptEnqueue.Run(ctx, q.client, keys, args...).Slice()
 	if err != nil {
 		return nil, err
 	}
-	return parseEnqueue(res, len(msgs))
+	return parseEnqueue(res, len(reqs))
 }
 
 // parseEnqueue reads the enqueue script's reply for n messages.
 func parseEnqueue(res []any, n int) ([]enqueued, error) {
-	if len(res) != 2*n {
+	if len(res) != 3*n {
 		return nil, errors.New("unexpected reply from enqueue script")
 	}
 	out := make([]enqueued, n)
 	for i := range out {
-		status, err1 := asInt(res[2*i])
-		id, err2 := asString(res[2*i+1])
-		if err := errors.Join(err1, err2); err != nil {
+		status, err1 := asInt(res[3*i])
+		id, err2 := asString(res[3*i+1])
+		gen, err3 := asString(res[3*i+2])
+		if err := errors.Join(err1, err2, err3); err != nil {
 			return nil, err
 		}
 		switch status {
 		case 0, 1:
-			out[i].res = idempotency.EnqueueResult{ID: id, Duplicate: status == 1}
+			out[i].res = idempotency.EnqueueResult{ID: id, Duplicate: status == 1, Generation: gen}
 		case 2:
 			out[i].err = idempotency.ErrQueueFull
 		case 3:

@@ -60,25 +60,54 @@ end
 // are read with one MGET, which sees a key of another type (something else
 // wrote it) as absent; SET then replaces it.
 //
-// The writes of one message cannot fail the others: each XADD runs under
-// pcall, so a message whose stream cannot take it (a key of another type
-// under that name, say) gets its own error while its neighbours are queued,
-// and a script never stops half way with some messages written and every
-// caller told it failed. A failed SET after a successful XADD only leaves
-// the key unrecorded (a later duplicate is then queued again); the message
-// is queued and reported so.
+// A tagged message (Queue.EnqueueTagged) first reads its resource's sync
+// generation from the Store's sync record, as Store.Generation does (HMGET
+// of fields e and n), and its key becomes the given key followed by that
+// generation; its dedup key is then named inside the script, which is why
+// a tagged group runs only on a client that is not a cluster.
 //
-// KEYS: high, low, delayed, dead, then the dedup key of each message.
-// ARGV: windowMs (0 = off), capacity, then priority, key, body per message.
-// Returns two values per message: 0 and the ID when queued, 1 and the first
-// message's ID for a duplicate, 2 and "" when the queue is full, 3 and the
-// error when its XADD failed.
+// The writes of one message cannot fail the others: each XADD and each
+// generation read runs under pcall, so a message whose stream cannot take
+// it (a key of another type under that name, say) gets its own error while
+// its neighbours are queued, and a script never stops half way with some
+// messages written and every caller told it failed. A failed SET after a
+// successful XADD only leaves the key unrecorded (a later duplicate is then
+// queued again); the message is queued and reported so.
+//
+// KEYS: high, low, delayed, dead, then per message its dedup key, or for a
+// tagged message its resource's sync record.
+// ARGV: windowMs (0 = off), capacity, dedup key prefix, then priority, key,
+// body and tagged ("1" or "0") per message.
+// Returns three values per message: 0 and the ID when queued, 1 and the
+// first message's ID for a duplicate, 2 and "" when the queue is full, 3
+// and the error when its XADD or its generation read failed; then the
+// generation it was tagged with ("" when untagged).
 var scriptEnqueue = redis.NewScript(`
-local window, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window, capacity, dprefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local n = #KEYS - 4
 local prefixes = {'h', 'l'}
+local keys, dkeys, gens, failed = {}, {}, {}, {}
+for i = 1, n do
+  local b = 4 * i
+  local key, gen = ARGV[b + 1], ''
+  if ARGV[b + 3] == '1' then
+    local r = redis.pcall('HMGET', KEYS[4 + i], 'e', 'n')
+    if r.err then
+      failed[i] = tostring(r.err)
+    elseif r[1] and r[2] then
+      gen = r[1] .. '.' .. r[2]
+    else
+      gen = '0'
+    end
+    key = key .. gen
+    dkeys[i] = dprefix .. key
+  else
+    dkeys[i] = KEYS[4 + i]
+  end
+  keys[i], gens[i] = key, gen
+end
 local seen = {}
-if window > 0 then seen = redis.call('MGET', unpack(KEYS, 5, 4 + n)) end
+if window > 0 then seen = redis.call('MGET', unpack(dkeys)) end
 local function len(cmd, key)
   local r = redis.pcall(cmd, key)
   if type(r) == 'number' then return r end
@@ -87,29 +116,33 @@ end
 local held
 local out = {}
 for i = 1, n do
-  local p, key, body = tonumber(ARGV[3 * i]), ARGV[3 * i + 1], ARGV[3 * i + 2]
+  local o = 3 * i - 2
+  local p, key, body = tonumber(ARGV[4 * i]), keys[i], ARGV[4 * i + 2]
+  out[o + 2] = gens[i]
   local id = seen[i]
   if window > 0 and not id then id = seen[key] end
-  if id then
-    out[2 * i - 1], out[2 * i] = 1, id
+  if failed[i] then
+    out[o], out[o + 1] = 3, failed[i]
+  elseif id then
+    out[o], out[o + 1] = 1, id
   else
     if not held then
       held = len('XLEN', KEYS[1]) + len('XLEN', KEYS[2]) + len('ZCARD', KEYS[3]) + len('XLEN', KEYS[4])
     end
     if held >= capacity then
-      out[2 * i - 1], out[2 * i] = 2, ''
+      out[o], out[o + 1] = 2, ''
     else
       local eid = redis.pcall('XADD', KEYS[p + 1], '*', 'k', key, 'b', body)
       if type(eid) == 'table' then
-        out[2 * i - 1], out[2 * i] = 3, tostring(eid.err or eid)
+        out[o], out[o + 1] = 3, tostring(eid.err or eid)
       else
         id = prefixes[p + 1] .. eid
         if window > 0 then
-          redis.pcall('SET', KEYS[4 + i], id, 'PX', ARGV[1])
+          redis.pcall('SET', dkeys[i], id, 'PX', ARGV[1])
           seen[key] = id
         end
         held = held + 1
-        out[2 * i - 1], out[2 * i] = 0, id
+        out[o], out[o + 1] = 0, id
       end
     end
   end

@@ -28,6 +28,7 @@ type mutant struct {
 	inspector  func(q *idempotency.MemoryQueue) idempotency.Inspector
 	store      func(s *idempotency.MemoryStore) idempotency.Store
 	checkpoint func(c *idempotency.MemoryCheckpoint) idempotency.Checkpoint
+	tagging    func(q *idempotency.MemoryQueue) idempotency.TaggingQueue
 	cases      []string // cases that must fail
 }
 
@@ -54,6 +55,10 @@ var mutants = map[string]mutant{
 		cases: []string{"FirstFailedAt"}},
 	"oldest-is-first-entry": {inspector: func(q *idempotency.MemoryQueue) idempotency.Inspector { return &oldestFirstEnqueued{MemoryQueue: q} },
 		cases: []string{"StatsOldest"}},
+	"tag-left-out-of-key": {tagging: func(q *idempotency.MemoryQueue) idempotency.TaggingQueue { return untaggedKey{q} },
+		cases: []string{"TaggedKeyEndsInGeneration", "TaggedEventsCoalesceUntilClaimed"}},
+	"tag-read-after-enqueue": {tagging: func(q *idempotency.MemoryQueue) idempotency.TaggingQueue { return staleTag{q} },
+		cases: []string{"TaggedEventsCoalesceUntilClaimed"}},
 	"checkpoint-forgets": {checkpoint: func(c *idempotency.MemoryCheckpoint) idempotency.Checkpoint { return forgetful{c} },
 		cases: []string{"SaveThenLoad", "LastSaveWins"}},
 }
@@ -66,6 +71,10 @@ func TestMutant(t *testing.T) {
 	m := mutants[name]
 	cfg := idemtest.Config{Messages: 300, Wait: time.Second, BulkWait: 5 * time.Second}
 	switch {
+	case m.tagging != nil:
+		idemtest.RunTagging(t, cfg, func(t *testing.T) (idempotency.TaggingQueue, idempotency.Store) {
+			return m.tagging(idempotency.NewMemoryQueue()), idempotency.NewMemoryStore()
+		})
 	case m.queue != nil || m.inspector != nil:
 		idemtest.RunQueue(t, cfg, func(t *testing.T, opts ...idempotency.Option) (idempotency.Queue, idempotency.Inspector) {
 			mq := idempotency.NewMemoryQueue(opts...)
@@ -114,6 +123,39 @@ func TestSuiteCatchesMutants(t *testing.T) {
 			})
 		}
 	}
+}
+
+// untaggedKey reports the generation but keys the message by msg.Key alone.
+type untaggedKey struct{ *idempotency.MemoryQueue }
+
+func (q untaggedKey) EnqueueTagged(ctx context.Context, s idempotency.Store, resource string, m idempotency.Message) (idempotency.EnqueueResult, error) {
+	g, err := s.Generation(ctx, resource)
+	if err != nil {
+		return idempotency.EnqueueResult{}, err
+	}
+	r, err := q.MemoryQueue.Enqueue(ctx, m)
+	r.Generation = g
+	return r, err
+}
+
+// staleTag remembers the first generation it read for each resource, as a
+// cache would, instead of reading the current one.
+type staleTag struct{ *idempotency.MemoryQueue }
+
+var staleTags sync.Map
+
+func (q staleTag) EnqueueTagged(ctx context.Context, s idempotency.Store, resource string, m idempotency.Message) (idempotency.EnqueueResult, error) {
+	if g, ok := staleTags.Load(resource); ok {
+		m.Key += g.(string)
+		r, err := q.MemoryQueue.Enqueue(ctx, m)
+		r.Generation = g.(string)
+		return r, err
+	}
+	r, err := idempotency.EnqueueTaggedInTwoSteps(ctx, q.MemoryQueue, s, resource, m)
+	if err == nil {
+		staleTags.Store(resource, r.Generation)
+	}
+	return r, err
 }
 
 type ackAlways struct{ *idempotency.MemoryQueue }
