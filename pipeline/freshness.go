@@ -32,9 +32,6 @@ const (
 	SkipUnchanged = "unchanged"
 )
 
-// orderResource names an order's sync record in the Store.
-func orderResource(id int64) string { return "order:" + strconv.FormatInt(id, 10) }
-
 // syncKey is the queue key of a webhook event about order id that was
 // received at sync generation gen: every event of one generation is one
 // message, which a queued sync absorbs.
