@@ -1,10 +1,12 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -169,13 +171,65 @@ func TestCustomerSyncResendsHaltedGraphs(t *testing.T) {
 	var res results
 	cfg := e.entityConfig()
 	cfg.OnResult = res.add
+	spy := &refusedFirst{GraphWriter: cfg.Graphs, refused: []byte(`"LastName":"Taken"`)}
+	cfg.Graphs = spy
 	w := newWorker(t, cfg)
 	start(t, w)
 	waitFor(t, "every customer settled", func() bool {
 		st := w.Stats()
 		return st.Synced+st.DeadLettered+st.Retried >= 1+bad+good
 	})
+	if h := spy.haltedGraphs(); h < 1 {
+		t.Fatalf("no graph was halted: the test did not exercise the halt")
+	}
 	if st := w.Stats(); st.Synced != 1+good || st.DeadLettered != bad || st.Retried != 0 {
 		t.Errorf("stats %+v; want %d synced, %d dead-lettered, none retried through the queue", st, 1+good, bad)
 	}
+}
+
+// refusedFirst puts the graphs whose JSON holds refused first in each call,
+// whatever order the fetchers handed their customers over in, so that the
+// org meets more than 14 failures before the others, and counts the graphs
+// that came back halted.
+type refusedFirst struct {
+	pipeline.GraphWriter
+	refused []byte
+	mu      sync.Mutex
+	halted  int
+}
+
+func (r *refusedFirst) CompositeGraph(ctx context.Context, req salesforce.GraphRequest) (*salesforce.GraphResponse, error) {
+	isRefused := func(g salesforce.Graph) bool {
+		b, _ := json.Marshal(g)
+		return bytes.Contains(b, r.refused)
+	}
+	slices.SortStableFunc(req.Graphs, func(a, b salesforce.Graph) int {
+		switch ra, rb := isRefused(a), isRefused(b); {
+		case ra && !rb:
+			return -1
+		case rb && !ra:
+			return 1
+		}
+		return 0
+	})
+	resp, err := r.GraphWriter.CompositeGraph(ctx, req)
+	if err == nil {
+		for _, g := range resp.Graphs {
+			for _, n := range g.GraphResponse.Results {
+				if bytes.Contains(n.Body, []byte(salesforce.CodeProcessingHalted)) && !g.IsSuccessful {
+					r.mu.Lock()
+					r.halted++
+					r.mu.Unlock()
+					break
+				}
+			}
+		}
+	}
+	return resp, err
+}
+
+func (r *refusedFirst) haltedGraphs() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.halted
 }
