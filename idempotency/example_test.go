@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bc2sf/bc2sf/idempotency"
@@ -195,16 +196,16 @@ func ExampleStore_sync() {
 	defer q.Close()
 
 	// The receiver: tag each event with the order's generation and key the
-	// message by it.
+	// message by it, in one step (one round trip on Redis).
 	receive := func(event string) {
-		gen, _ := s.Generation(ctx, "order:250")
-		res, _ := q.Enqueue(ctx, idempotency.Message{Key: "sync:250:" + gen, Body: []byte(gen)})
+		res, _ := idempotency.EnqueueTagged(ctx, q, s, "order:250", idempotency.Message{Key: "sync:250:"})
 		fmt.Printf("%s: queued=%v\n", event, !res.Duplicate)
 	}
-	// A worker: claim the order, read and write it, finish.
+	// A worker: claim the order with the tag that ends the key, read and
+	// write it, finish.
 	work := func(during func()) {
 		d, _ := q.Dequeue(ctx, time.Minute)
-		c, _ := s.StartSync(ctx, "order:250", string(d.Body), time.Minute)
+		c, _ := s.StartSync(ctx, "order:250", strings.TrimPrefix(d.Key, "sync:250:"), time.Minute)
 		if c.Status != idempotency.Claimed {
 			fmt.Println("worker:", c.Status)
 			_ = q.Ack(ctx, d)
