@@ -64,10 +64,11 @@ type sink struct {
 //
 // The message is keyed "sync:<order id>:<generation>", with the order's
 // sync generation read from store as the message is enqueued
-// (idempotency.EnqueueTagged: within the enqueue's own round trip when q and
-// store are idemredis values on one client), and not by the event's hash: BigCommerce's hash is the
-// SHA-1 of the event's data, so distinct events about one order (a refund's
-// refund/created and statusUpdated, two edits in one second) may share it.
+// (idempotency.EnqueueTagged: within the enqueue's own round trip when q
+// and store are idemredis values on one client), and not by the event's
+// hash: BigCommerce's hash is the SHA-1 of the event's data, so distinct
+// events about one order (a refund's refund/created and statusUpdated, two
+// edits in one second) may share it.
 // Every event about an order that arrives while its sync is queued and not
 // yet started is therefore one message, which syncs them all; an event that
 // arrives once the sync has started gets the next generation, hence a
@@ -86,9 +87,10 @@ type sink struct {
 //
 // Accept returns nil, so the handler answers 200, for a newly enqueued event,
 // for one absorbed by a queued message, and for an event that names nothing
-// to sync (a delivery exception, a deletion), which is logged and dropped. It returns the store's or the queue's error
-// (the handler answers 503 and BigCommerce delivers again) when reading the
-// generation or enqueueing fails, and an error for a nil q or store.
+// to sync (a delivery exception, a deletion), which is logged and dropped.
+// It returns the store's or the queue's error (the handler answers 503 and
+// BigCommerce delivers again) when reading the generation or enqueueing
+// fails, and an error for a nil q or store.
 func NewSink(q idempotency.Queue, store idempotency.Store, opts ...SinkOption) webhook.Sink {
 	cfg := sinkConfig{logger: discardLogger(), now: time.Now}
 	for _, o := range opts {
