@@ -133,7 +133,10 @@ func (q *Queue) Enqueue(ctx context.Context, msg idempotency.Message) (idempoten
 // sits in another slot than the queue's keys, which no script may span.
 func (q *Queue) EnqueueTagged(ctx context.Context, store idempotency.Store, resource string, msg idempotency.Message) (idempotency.EnqueueResult, error) {
 	s, ok := store.(*Store)
-	if !ok || s == nil || s.client != q.client || !oneNode(q.client) {
+	if ok && s == nil {
+		return idempotency.EnqueueResult{}, fmt.Errorf("idemredis: enqueue tagged: %w: nil store", idempotency.ErrInvalidArgument)
+	}
+	if !ok || s.client != q.client || !oneNode(q.client) {
 		return idempotency.EnqueueTaggedInTwoSteps(ctx, q, store, resource, msg)
 	}
 	if resource == "" {

@@ -2,6 +2,7 @@ package idemredis_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -113,5 +114,13 @@ func TestEnqueueTaggedWithStoreOnAnotherClient(t *testing.T) {
 	}
 	if sent := slog.take(); !slices.Contains(sent, "hmget") {
 		t.Fatalf("the store's client sent %v, want the generation reads (hmget)", sent)
+	}
+}
+
+func TestEnqueueTaggedRefusesANilStore(t *testing.T) {
+	q := newQueue(t, newClient(t, redistest.Start(t)))
+	var s *idemredis.Store
+	if _, err := q.EnqueueTagged(t.Context(), s, "order:1", idempotency.Message{Key: "sync:1:"}); !errors.Is(err, idempotency.ErrInvalidArgument) {
+		t.Fatalf("EnqueueTagged with a nil *Store = %v, want ErrInvalidArgument", err)
 	}
 }
