@@ -1,8 +1,9 @@
 // Package idemtest is the conformance suite for implementations of
-// idempotency.Store, idempotency.Queue with its idempotency.Inspector, and
-// idempotency.Checkpoint.
+// idempotency.Store, idempotency.Queue with its idempotency.Inspector,
+// idempotency.TaggingQueue, and idempotency.Checkpoint.
 //
-// An implementation's tests call RunStore, RunQueue or RunCheckpoint with a
+// An implementation's tests call RunStore, RunQueue, RunTagging or
+// RunCheckpoint with a
 // Config (Config{} for the defaults; set fields to shrink the suite for a
 // slow backend) and a factory that returns a fresh, empty instance built with
 // the options the suite passes:
@@ -74,6 +75,18 @@
 // follows the oldest live message through delivery, a Retry that puts it
 // behind younger ones, a delay, dead-lettering (dead letters do not count),
 // Replay and Ack.
+//
+// Tagging cases (RunTagging, with a TaggingQueue and the Store it reads):
+// the message's key is the given key followed by the generation
+// Store.Generation reads, with its body and priority kept; events tagged
+// before a claim are one message, an event tagged after it a new one with
+// the generation the claim moved on to, which the finished sync does not
+// cover while it covers the first; a Store the queue cannot read in one
+// step (a wrapped one) tags the same way; a claim moves only its own
+// resource's tag; an empty resource, a nil Store, an unknown priority and a
+// closed queue are refused; and 50 tagged events of one resource sent at
+// once with 50 untagged messages queue exactly one tagged message and every
+// untagged one.
 //
 // Checkpoint cases: a new checkpoint loads the zero time; a saved time comes
 // back as the same instant, to the nanosecond, whatever its zone; the last
