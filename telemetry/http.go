@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,11 +33,36 @@ import (
 // and three histograms per delivery would add to its cost (see Cost in the
 // package documentation).
 func (t *Telemetry) Receiver(h http.Handler) http.Handler {
-	return otelhttp.NewHandler(h, SpanReceive, t.httpOptions(
-		otelhttp.WithPropagators(t.prop),
-		otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true }),
+	// Every delivery is a new root (WithNewRoot), and otelhttp reads no
+	// trace header (no propagator): callerLink links a caller's traceparent
+	// itself. otelhttp's WithPublicEndpointFn would do the same with a copy
+	// of every request, and its propagator would look for the headers in
+	// every delivery, where BigCommerce sends none.
+	return otelhttp.NewHandler(callerLink{prop: t.prop, next: h}, SpanReceive, t.httpOptions(
+		otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()),
+		otelhttp.WithSpanOptions(trace.WithNewRoot()),
 		otelhttp.WithSpanNameFormatter(receiverSpanName),
 	)...)
+}
+
+// callerLink runs under the receiver's server span: a delivery that came
+// with a valid traceparent links the span to the caller's span, which it
+// can never be the child of.
+type callerLink struct {
+	prop propagation.TextMapPropagator
+	next http.Handler
+}
+
+func (c callerLink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Traceparent") != "" {
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			caller := trace.SpanContextFromContext(c.prop.Extract(context.Background(), propagation.HeaderCarrier(r.Header)))
+			if caller.IsValid() {
+				span.AddLink(trace.Link{SpanContext: caller})
+			}
+		}
+	}
+	c.next.ServeHTTP(w, r)
 }
 
 // receiverSpanName names a delivery's span after the pattern that routed it,
