@@ -129,7 +129,7 @@ func (t *Telemetry) taskHook(ctx context.Context, task pipeline.Task, d *idempot
 	return ctx, func(r pipeline.Result) {
 		if r.Outcome == pipeline.OutcomeSynced && !task.ReceivedAt.IsZero() {
 			t.m.latency.Record(ctx, max(t.now().Sub(task.ReceivedAt).Seconds(), 0),
-				t.m.attrs.of(keySource, string(task.Source)))
+				t.m.source(task.Source))
 		}
 		if !span.IsRecording() {
 			span.End()
