@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -24,10 +25,16 @@ import (
 	"github.com/bc2sf/bc2sf/telemetry"
 )
 
-// telemetryRounds is the number of rounds of each variant; they alternate,
-// in a different order each round, so that a machine slowing down or
-// speeding up during the run weighs on all of them alike.
-const telemetryRounds = 5
+// The rounds of BenchmarkEndToEndTelemetry: each sub-benchmark first runs
+// a warm-up round of each variant, which it does not count, then this many
+// turns of a round of each; the variants alternate, in a different order
+// each turn, so that a machine slowing down or speeding up during the run
+// weighs on all of them alike, and each round is compared with the off
+// round of its turn for the spread.
+const (
+	rateRounds  = 7
+	burstRounds = 11
+)
 
 // The variants of BenchmarkEndToEndTelemetry.
 const (
@@ -36,6 +43,10 @@ const (
 	telSampled        // one trace in ten, as in production
 	telVariants
 )
+
+// variantNames name the variants in a CPU profile's labels: the goroutines
+// of a round carry variant=off, on or sampled (see alternate).
+var variantNames = [telVariants]string{"off", "on", "sampled"}
 
 // sampledRatio is the telSampled variant's share of traces: the sampler
 // is sdktrace.ParentBased(sdktrace.TraceIDRatioBased(sampledRatio)), what
@@ -54,68 +65,159 @@ const sampledRatio = 0.1
 // them, in two variants: "on" records every order's trace, the most it can
 // cost; "sampled" has the sampler a production deployment would use,
 // sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.1)), one trace in ten.
-// The figures of telemetry on are reported as on-<unit> and x-off-<metric>,
-// those of the sampled variant as sampled-<unit> and x-off-sampled-<metric>,
-// both against the same off rounds.
 //
-//   - rate=200: 200 deliveries per second for 3 s; p50 and p99 of the time
-//     from a delivery's due time to the order synced;
+//   - rate=200: 200 deliveries per second for 2 s a round (400 orders); p50
+//     and p99 of the time from a delivery's due time to the order synced;
 //   - burst=2000: 2,000 deliveries sent at once (512 at a time); orders
 //     synced per second from the first delivery to the last sync.
 //
 // Both also report the process's CPU time (user and system, fakes
-// included) per order, which, unlike times on the clock, does not grow
-// when other processes share the machine. Each variant runs
-// telemetryRounds (5) times, alternating, each round on fresh fakes and a
-// fresh queue; every figure is the median of a variant's rounds. The
-// goals, for both variants: at most 1.05 times the latency and at least
-// 0.95 times the throughput of telemetry off. It runs once whatever b.N is; run it with
-// -benchtime=1x.
+// included) per order, which, unlike times on the clock, grows little
+// when other processes share the machine. Each sub-benchmark runs a
+// warm-up round of each variant that does not count (200 orders at 200
+// per second, a whole burst), then rateRounds (7) or burstRounds (11) of
+// each, alternating as the rounds' constants say, each round on fresh
+// fakes and a fresh queue, after garbage collections (alternate). A variant's
+// latencies, off-<unit>, on-<unit> or sampled-<unit>, are percentiles of
+// the orders of all its counted rounds together, and x-off-<metric> (every
+// order traced) and x-off-sampled-<metric> their ratios to off's; its
+// throughput and CPU time are the medians of its rounds, and their ratios
+// the medians of the ratios of each round to the off round of the same
+// turn. The same names with -min and -max after them are the smallest and
+// largest ratio of a round to the off round of its turn: the spread of the
+// rounds, which the pooled or median figure narrows. The goals, for both
+// variants: at most 1.05 times the latency and at least 0.95 times the
+// throughput of telemetry off. It runs once whatever b.N is; run it with
+// -benchtime=1x, for about 70 s.
+// The goroutines of a round carry the pprof labels variant=off, on or
+// sampled and sub=rate=200 or burst=2000, so that a CPU profile
+// (-cpuprofile) splits with go tool pprof -tagfocus; the garbage
+// collector's own workers carry none.
 func BenchmarkEndToEndTelemetry(b *testing.B) {
 	b.Run("rate=200", func(b *testing.B) {
-		var p50, p99, cpu [telVariants][]float64
-		alternate(func(v int) {
-			r := telemetryRound(b, v, 600, 200)
-			p50[v] = append(p50[v], bench.Millis(r.lat.Percentile(50)))
-			p99[v] = append(p99[v], bench.Millis(r.lat.Percentile(99)))
-			cpu[v] = append(cpu[v], r.cpuMicros)
+		const rate = 200
+		var lat [telVariants]bench.Latencies
+		var p50, p99, cpu rounds
+		alternate("rate=200", rateRounds, func(v int, warmUp bool) {
+			if warmUp {
+				telemetryRound(b, v, rate, rate)
+				return
+			}
+			r := telemetryRound(b, v, 2*rate, rate)
+			lat[v].Merge(r.lat)
+			p50.add(v, bench.Millis(r.lat.Percentile(50)))
+			p99.add(v, bench.Millis(r.lat.Percentile(99)))
+			cpu.add(v, r.cpuMicros)
 		})
-		reportPair(b, p50, "p50-ms", "x-off-p50")
-		reportPair(b, p99, "p99-ms", "x-off-p99")
-		reportPair(b, cpu, "cpu-µs/order", "x-off-cpu")
+		p50.reportPooled(b, lat, 50, "p50-ms", "x-off-p50")
+		p99.reportPooled(b, lat, 99, "p99-ms", "x-off-p99")
+		cpu.report(b, "cpu-µs/order", "x-off-cpu")
 	})
 	b.Run("burst=2000", func(b *testing.B) {
 		const n = 2000
-		var rate, cpu [telVariants][]float64
-		alternate(func(v int) {
+		var rate, cpu rounds
+		alternate("burst=2000", burstRounds, func(v int, warmUp bool) {
+			if warmUp {
+				telemetryRound(b, v, n, 0)
+				return
+			}
 			r := telemetryRound(b, v, n, 0)
-			rate[v] = append(rate[v], float64(r.lat.Len())/r.lat.Percentile(100).Seconds())
-			cpu[v] = append(cpu[v], r.cpuMicros)
+			rate.add(v, float64(r.lat.Len())/r.lat.Percentile(100).Seconds())
+			cpu.add(v, r.cpuMicros)
 		})
-		reportPair(b, rate, "orders/s", "x-off-orders/s")
-		reportPair(b, cpu, "cpu-µs/order", "x-off-cpu")
+		rate.report(b, "orders/s", "x-off-orders/s")
+		cpu.report(b, "cpu-µs/order", "x-off-cpu")
 	})
 }
 
-// reportPair reports the median of each variant as off-unit, on-unit and
-// sampled-unit, and each instrumented variant over off as ratio (on) and
-// as ratio with "-sampled" after its "x-off" (x-off-sampled-p50).
-func reportPair(b *testing.B, v [telVariants][]float64, unit, ratio string) {
-	off, on, sampled := median(v[telOff]), median(v[telOn]), median(v[telSampled])
-	b.ReportMetric(off, "off-"+unit)
-	b.ReportMetric(on, "on-"+unit)
-	b.ReportMetric(sampled, "sampled-"+unit)
-	b.ReportMetric(on/off, ratio)
-	b.ReportMetric(sampled/off, strings.Replace(ratio, "x-off", "x-off-sampled", 1))
+// rounds holds one figure of every counted round, by variant, in the
+// order the turns ran: the i-th of each variant ran in the same turn.
+type rounds [telVariants][]float64
+
+func (r *rounds) add(variant int, v float64) { r[variant] = append(r[variant], v) }
+
+// report reports the median of each variant as off-unit, on-unit and
+// sampled-unit; then, for each instrumented variant, the median of its
+// rounds' ratios to the off round of the same turn as ratio (on) or as
+// ratio with "-sampled" after its "x-off" (x-off-sampled-p50), and their
+// spread (ratioSpread).
+func (r *rounds) report(b *testing.B, unit, ratio string) {
+	b.ReportMetric(median(r[telOff]), "off-"+unit)
+	b.ReportMetric(median(r[telOn]), "on-"+unit)
+	b.ReportMetric(median(r[telSampled]), "sampled-"+unit)
+	for _, v := range []int{telOn, telSampled} {
+		ratios := r.ratios(v)
+		b.ReportMetric(median(ratios), ratioName(ratio, v))
+		ratioSpread(b, ratios, ratioName(ratio, v))
+	}
 }
 
-// alternate runs f for every variant telemetryRounds times, rotating which
-// goes first.
-func alternate(f func(variant int)) {
-	for r := range telemetryRounds {
+// reportPooled reports the p-th percentile of each variant's latencies,
+// pooled over its rounds (lat), as off-unit, on-unit and sampled-unit, and
+// each instrumented variant's over off's as ratio, or as ratio with
+// "-sampled" after its "x-off"; the spread is that of the ratios of the
+// rounds' own percentiles (r) to the off round of the same turn. A pooled
+// percentile counts every order: the p99 of seven rounds of 400 is their
+// 28th slowest, where a round's own is its 4th slowest.
+func (r *rounds) reportPooled(b *testing.B, lat [telVariants]bench.Latencies, p float64, unit, ratio string) {
+	var v [telVariants]float64
+	for i := range lat {
+		v[i] = bench.Millis(lat[i].Percentile(p))
+	}
+	b.ReportMetric(v[telOff], "off-"+unit)
+	b.ReportMetric(v[telOn], "on-"+unit)
+	b.ReportMetric(v[telSampled], "sampled-"+unit)
+	for _, i := range []int{telOn, telSampled} {
+		b.ReportMetric(v[i]/v[telOff], ratioName(ratio, i))
+		ratioSpread(b, r.ratios(i), ratioName(ratio, i))
+	}
+}
+
+// ratios returns each round of variant over the off round of its turn.
+func (r *rounds) ratios(variant int) []float64 {
+	out := make([]float64, len(r[variant]))
+	for i, x := range r[variant] {
+		out[i] = x / r[telOff][i]
+	}
+	return out
+}
+
+// ratioName is ratio for telOn, and ratio with "-sampled" after its
+// "x-off" for telSampled.
+func ratioName(ratio string, variant int) string {
+	if variant == telSampled {
+		return strings.Replace(ratio, "x-off", "x-off-sampled", 1)
+	}
+	return ratio
+}
+
+// ratioSpread reports the smallest and the largest of the rounds' ratios
+// as name-min and name-max.
+func ratioSpread(b *testing.B, ratios []float64, name string) {
+	b.ReportMetric(slices.Min(ratios), name+"-min")
+	b.ReportMetric(slices.Max(ratios), name+"-max")
+}
+
+// alternate runs f for a warm-up round of every variant, then for n turns
+// of a round of every variant, rotating which goes first. Each round runs
+// with its goroutines labelled for the CPU profile (variant and sub, the
+// sub-benchmark's name), after
+// two garbage collections: the first frees the round before, the second
+// what the first left in sync.Pools' victim caches (net/http's buffers of
+// hundreds of connections), so that every round starts from the same
+// small heap rather than from 2 to 30 MB left by the one before.
+func alternate(sub string, n int, f func(variant int, warmUp bool)) {
+	run := func(v int, warmUp bool) {
+		runtime.GC()
+		runtime.GC()
+		pprof.Do(context.Background(), pprof.Labels("variant", variantNames[v], "sub", sub), func(context.Context) { f(v, warmUp) })
+	}
+	for v := range telVariants {
+		run(v, true)
+	}
+	for t := range n {
 		for i := range telVariants {
-			runtime.GC()
-			f((r + i) % telVariants)
+			run((t+i)%telVariants, false)
 		}
 	}
 }
