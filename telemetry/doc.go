@@ -141,8 +141,9 @@
 // order the sampler drops costs a fifth to a third of a traced one (see
 // above), most of it otelhttp's work on the delivery, which it does
 // whether the span records or not; end to end, in a burst on a machine
-// whose CPU is the limit, the sampled flow has cost 2 to 12 percent more
-// CPU per order than telemetry off. internal/bench's
+// whose CPU is the limit, the sampled flow has cost 4 to 16 percent more
+// CPU per order than telemetry off, and every order traced 7 to 11 percent
+// (five runs). internal/bench's
 // BenchmarkEndToEndTelemetry runs the whole flow with telemetry off, with
 // every order traced and with that sampler, in the same run;
 // BENCHMARKS.md has the figures.
