@@ -69,15 +69,18 @@ func (o *orderLister) List(ctx context.Context, opts bigcommerce.ListOrdersOptio
 	}
 }
 
-// Queue wraps q so that every Enqueue marks the caller's span (under
-// Receiver, the delivery's server span) with the message's id
+// Queue wraps q so that every Enqueue and EnqueueTagged marks the caller's
+// span (under Receiver, the delivery's server span) with the message's id
 // (messaging.message.id, which the Worker's SpanSync also carries) and
 // bc2sf.duplicate, true when the queue held the message already; an
-// Enqueue that fails records its error there (an exception event). It
+// enqueue that fails records its error there (an exception event). It
 // starts no span of its own: the delivery's span covers the enqueue, and a
 // span fewer per order is CPU saved. Give the wrapped queue to the Sink; the
-// Worker needs no wrapping of its queue.
-func (t *Telemetry) Queue(q idempotency.Queue) idempotency.Queue {
+// Worker needs no wrapping of its queue. The wrapper is an
+// idempotency.TaggingQueue whatever q is: its EnqueueTagged is
+// idempotency.EnqueueTagged on q, so a q that tags in one step (one Redis
+// round trip, see idemredis) still does.
+func (t *Telemetry) Queue(q idempotency.Queue) idempotency.TaggingQueue {
 	return &queue{Queue: q}
 }
 
@@ -87,6 +90,18 @@ type queue struct {
 
 func (q *queue) Enqueue(ctx context.Context, m idempotency.Message) (idempotency.EnqueueResult, error) {
 	res, err := q.Queue.Enqueue(ctx, m)
+	markEnqueue(ctx, res, err)
+	return res, err
+}
+
+func (q *queue) EnqueueTagged(ctx context.Context, store idempotency.Store, resource string, m idempotency.Message) (idempotency.EnqueueResult, error) {
+	res, err := idempotency.EnqueueTagged(ctx, q.Queue, store, resource, m)
+	markEnqueue(ctx, res, err)
+	return res, err
+}
+
+// markEnqueue marks the caller's span with an enqueue's outcome.
+func markEnqueue(ctx context.Context, res idempotency.EnqueueResult, err error) {
 	span := trace.SpanFromContext(ctx)
 	switch {
 	case !span.IsRecording():
@@ -95,7 +110,6 @@ func (q *queue) Enqueue(ctx context.Context, m idempotency.Message) (idempotency
 	default:
 		span.SetAttributes(semconv.MessagingMessageID(res.ID), attrDuplicate.Bool(res.Duplicate))
 	}
-	return res, err
 }
 
 // endSpan ends span with err's status.

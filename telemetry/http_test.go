@@ -230,3 +230,40 @@ func TestQueueMarksTheCallersSpan(t *testing.T) {
 		t.Errorf("exception.message = %q, want the queue's error", v.AsString())
 	}
 }
+
+// taggingSpy is a TaggingQueue that counts the tagged enqueues it gets.
+type taggingSpy struct {
+	*idempotency.MemoryQueue
+	tagged int
+}
+
+func (q *taggingSpy) EnqueueTagged(ctx context.Context, s idempotency.Store, resource string, m idempotency.Message) (idempotency.EnqueueResult, error) {
+	q.tagged++
+	return q.MemoryQueue.EnqueueTagged(ctx, s, resource, m)
+}
+
+// The wrapped queue passes tagged enqueues to a queue that tags in one
+// step (on Redis, one round trip instead of two), and marks the span as
+// Enqueue does.
+func TestQueueKeepsTaggingInOneStep(t *testing.T) {
+	t.Parallel()
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	tel, err := telemetry.New(telemetry.WithTracerProvider(tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spy := &taggingSpy{MemoryQueue: idempotency.NewMemoryQueue()}
+	defer spy.Close()
+	store := idempotency.NewMemoryStore()
+	ctx, span := tp.Tracer("test").Start(context.Background(), "delivery")
+	res, err := idempotency.EnqueueTagged(ctx, tel.Queue(spy), store, "order:1", idempotency.Message{Key: "sync:1:"})
+	span.End()
+	if err != nil || res.Generation != "0" || spy.tagged != 1 {
+		t.Fatalf("EnqueueTagged = %+v, %v with %d one-step calls; want generation 0 in one step", res, err, spy.tagged)
+	}
+	attrs := attribute.NewSet(spans.Ended()[0].Attributes()...)
+	if id, _ := attrs.Value("messaging.message.id"); id.AsString() != res.ID {
+		t.Errorf("message id %q on the span, want %q", id.AsString(), res.ID)
+	}
+}
