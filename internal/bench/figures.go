@@ -80,7 +80,20 @@ func DefaultFigures() []Figure {
 				Ratio: ref("internal/bench", tel+"rate=200", v.ratio+p), Goal: "≤ 1.05", Met: atMost(1.05, true),
 			})
 		}
+		const slowTel = tel + "rate=1000/sflatency=150ms"
+		for _, p := range []string{"p50", "p99"} {
+			figs = append(figs, Figure{
+				Name:  "Webhook to Salesforce " + p + ", 1000 orders/s, 150 ms added to every Salesforce call, " + v.what + " (vs telemetry off, same run)",
+				Value: ref("internal/bench", slowTel, v.prefix+p+"-ms"), Baseline: ref("internal/bench", slowTel, "off-"+p+"-ms"),
+				Ratio: ref("internal/bench", slowTel, v.ratio+p), Goal: "≤ 1.05", Met: atMost(1.05, true),
+			})
+		}
 		figs = append(figs,
+			Figure{
+				Name:  "Orders synced per second, 1000 orders/s, 150 ms added to every Salesforce call, " + v.what + " (vs telemetry off, same run)",
+				Value: ref("internal/bench", slowTel, v.prefix+"orders/s"), Baseline: ref("internal/bench", slowTel, "off-orders/s"),
+				Ratio: ref("internal/bench", slowTel, v.ratio+"orders/s"), Goal: "≥ 0.95", Met: atLeast(0.95, true),
+			},
 			Figure{
 				Name:  "Orders synced per second, burst of 2,000, " + v.what + " (vs telemetry off, same run)",
 				Value: ref("internal/bench", tel+"burst=2000", v.prefix+"orders/s"), Baseline: ref("internal/bench", tel+"burst=2000", "off-orders/s"),

@@ -32,8 +32,9 @@ import (
 // weighs on all of them alike, and each round is compared with the off
 // round of its turn for the spread.
 const (
-	rateRounds  = 7
-	burstRounds = 11
+	rateRounds    = 7
+	burstRounds   = 11
+	latencyRounds = 7
 )
 
 // The variants of BenchmarkEndToEndTelemetry.
@@ -69,15 +70,22 @@ const sampledRatio = 0.1
 //   - rate=200: 200 deliveries per second for 2 s a round (400 orders); p50
 //     and p99 of the time from a delivery's due time to the order synced;
 //   - burst=2000: 2,000 deliveries sent at once (512 at a time); orders
-//     synced per second from the first delivery to the last sync.
+//     synced per second from the first delivery to the last sync;
+//   - rate=1000/sflatency=150ms: 1,000 deliveries per second for 1 s a
+//     round with 150 ms added to every call of the fake org, as in
+//     BenchmarkEndToEnd's run of that name: the latency a real org adds,
+//     against which the instrumentation's CPU shows as it would in
+//     production; p50 and p99 as at rate=200, and orders synced per second
+//     from the first due time to the last sync.
 //
-// Both also report the process's CPU time (user and system, fakes
+// All three also report the process's CPU time (user and system, fakes
 // included) per order, which, unlike times on the clock, grows little
 // when other processes share the machine. Each sub-benchmark runs a
-// warm-up round of each variant that does not count (200 orders at 200
-// per second, a whole burst), then rateRounds (7) or burstRounds (11) of
-// each, alternating as the rounds' constants say, each round on fresh
-// fakes and a fresh queue, after garbage collections (alternate). A variant's
+// warm-up round of each variant that does not count (200 orders at the
+// sub-benchmark's rate, a whole burst), then rateRounds (7), burstRounds
+// (11) or latencyRounds (7) of each, alternating as the rounds' constants
+// say, each round on fresh fakes and a fresh queue, after garbage
+// collections (alternate). A variant's
 // latencies, off-<unit>, on-<unit> or sampled-<unit>, are percentiles of
 // the orders of all its counted rounds together, and x-off-<metric> (every
 // order traced) and x-off-sampled-<metric> their ratios to off's; its
@@ -88,9 +96,9 @@ const sampledRatio = 0.1
 // rounds, which the pooled or median figure narrows. The goals, for both
 // variants: at most 1.05 times the latency and at least 0.95 times the
 // throughput of telemetry off. It runs once whatever b.N is; run it with
-// -benchtime=1x, for about 70 s.
+// -benchtime=1x, for about 100 s.
 // The goroutines of a round carry the pprof labels variant=off, on or
-// sampled and sub=rate=200 or burst=2000, so that a CPU profile
+// sampled and sub (the sub-benchmark's name), so that a CPU profile
 // (-cpuprofile) splits with go tool pprof -tagfocus; the garbage
 // collector's own workers carry none.
 func BenchmarkEndToEndTelemetry(b *testing.B) {
@@ -100,10 +108,10 @@ func BenchmarkEndToEndTelemetry(b *testing.B) {
 		var p50, p99, cpu rounds
 		alternate("rate=200", rateRounds, func(v int, warmUp bool) {
 			if warmUp {
-				telemetryRound(b, v, rate, rate)
+				telemetryRound(b, v, rate, rate, 0)
 				return
 			}
-			r := telemetryRound(b, v, 2*rate, rate)
+			r := telemetryRound(b, v, 2*rate, rate, 0)
 			lat[v].Merge(r.lat)
 			p50.add(v, bench.Millis(r.lat.Percentile(50)))
 			p99.add(v, bench.Millis(r.lat.Percentile(99)))
@@ -118,14 +126,35 @@ func BenchmarkEndToEndTelemetry(b *testing.B) {
 		var rate, cpu rounds
 		alternate("burst=2000", burstRounds, func(v int, warmUp bool) {
 			if warmUp {
-				telemetryRound(b, v, n, 0)
+				telemetryRound(b, v, n, 0, 0)
 				return
 			}
-			r := telemetryRound(b, v, n, 0)
+			r := telemetryRound(b, v, n, 0, 0)
 			rate.add(v, float64(r.lat.Len())/r.lat.Percentile(100).Seconds())
 			cpu.add(v, r.cpuMicros)
 		})
 		rate.report(b, "orders/s", "x-off-orders/s")
+		cpu.report(b, "cpu-µs/order", "x-off-cpu")
+	})
+	b.Run("rate=1000/sflatency=150ms", func(b *testing.B) {
+		const rate, latency = 1000, 150 * time.Millisecond
+		var lat [telVariants]bench.Latencies
+		var p50, p99, synced, cpu rounds
+		alternate("rate=1000/sflatency=150ms", latencyRounds, func(v int, warmUp bool) {
+			if warmUp {
+				telemetryRound(b, v, 200, rate, latency)
+				return
+			}
+			r := telemetryRound(b, v, rate, rate, latency)
+			lat[v].Merge(r.lat)
+			p50.add(v, bench.Millis(r.lat.Percentile(50)))
+			p99.add(v, bench.Millis(r.lat.Percentile(99)))
+			synced.add(v, float64(r.lat.Len())/r.span.Seconds())
+			cpu.add(v, r.cpuMicros)
+		})
+		p50.reportPooled(b, lat, 50, "p50-ms", "x-off-p50")
+		p99.reportPooled(b, lat, 99, "p99-ms", "x-off-p99")
+		synced.report(b, "orders/s", "x-off-orders/s")
 		cpu.report(b, "cpu-µs/order", "x-off-cpu")
 	})
 }
@@ -238,14 +267,16 @@ func median(xs []float64) float64 {
 // roundResult is what one round measured.
 type roundResult struct {
 	lat       *bench.Latencies
-	cpuMicros float64 // process CPU time per order, in microseconds
+	span      time.Duration // from the first order's due time to the last sync
+	cpuMicros float64       // process CPU time per order, in microseconds
 }
 
 // telemetryRound delivers n orders through a fresh rig, at rate per second
-// or, with rate 0, all at once, and returns each order's latency from its
-// due time (the first delivery's, for rate 0) to its sync, and the CPU time
-// the process spent per order meanwhile.
-func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
+// or, with rate 0, all at once, with sfLatency added to every call of the
+// fake org, and returns each order's latency from its due time (the first
+// delivery's, for rate 0) to its sync, the time from the first due time to
+// the last sync, and the CPU time the process spent per order meanwhile.
+func telemetryRound(b *testing.B, variant, n, rate int, sfLatency time.Duration) roundResult {
 	b.Helper()
 	// The round's fakes, servers and queue go when it ends, so that no
 	// round scans the heaps of the rounds before it.
@@ -255,6 +286,11 @@ func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 	f := newFakes(sc)
 	ids := f.addOrders(sc, n+1)
 	q, s := newBackend(sc, false, 2*n+10)
+	if sfLatency > 0 {
+		if err := f.org.FailRandomly(1, sftest.Fault{Delay: sfLatency}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var (
 		sinkOpts  []pipeline.SinkOption
 		tel       *telemetry.Telemetry
@@ -322,10 +358,14 @@ func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 	cpu := cpuTime() - cpu0
 	stop()
 	var lat bench.Latencies
+	var last time.Time
 	for i, id := range ids[1:] {
 		t, ok := times.get(id)
 		if !ok {
 			continue
+		}
+		if t.After(last) {
+			last = t
 		}
 		from := due[i]
 		if rate == 0 {
@@ -350,7 +390,7 @@ func telemetryRound(b *testing.B, variant, n, rate int) roundResult {
 			b.Fatalf("telemetry sampled at %v exported %d spans for %d orders, want some, and fewer than 1 per order", sampledRatio, got, n)
 		}
 	}
-	return roundResult{lat: &lat, cpuMicros: float64(cpu.Microseconds()) / float64(n)}
+	return roundResult{lat: &lat, span: last.Sub(due[0]), cpuMicros: float64(cpu.Microseconds()) / float64(n)}
 }
 
 // instrumentClients replaces the rig's clients with clients on the
