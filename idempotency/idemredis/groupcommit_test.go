@@ -459,3 +459,61 @@ func TestEnqueueGroupPartialFailure(t *testing.T) {
 		t.Fatalf("Stats = %+v, %v; want empty", st, err)
 	}
 }
+
+// TestEnqueueGroupTagged runs tagged and untagged messages in one script:
+// each tagged one is keyed by its own resource's generation, a second
+// event of the same resource in the group is a duplicate of the first, and
+// one whose sync record Redis cannot read (a string under its name) fails
+// alone, leaving its neighbours queued.
+func TestEnqueueGroupTagged(t *testing.T) {
+	t.Parallel()
+	q, _, plain := groupQueueOn(t, redistest.Start(t), WithPrefix("g"))
+	ctx := context.Background()
+	s, err := NewStore(plain, WithPrefix("g"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.StartSync(ctx, "order:3", "", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen3, _ := s.Generation(ctx, "order:3")
+	if err := plain.Set(ctx, syncKey("g", "order:bad"), "not a hash", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.enqueueBatch(ctx, []enqueueReq{
+		{msg: idempotency.Message{Key: "sync:bad:"}, sync: syncKey("g", "order:bad")},
+		{msg: idempotency.Message{Key: "plain"}},
+		{msg: idempotency.Message{Key: "sync:2:", Body: []byte("two")}, sync: syncKey("g", "order:2")},
+		{msg: idempotency.Message{Key: "sync:2:"}, sync: syncKey("g", "order:2")},
+		{msg: idempotency.Message{Key: "sync:3:"}, sync: syncKey("g", "order:3")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := got[0].err; err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
+		t.Fatalf("unreadable sync record: %+v, %v; want Redis's WRONGTYPE error", got[0].res, err)
+	}
+	for i, want := range []idempotency.EnqueueResult{
+		1: {ID: got[1].res.ID},
+		2: {ID: got[2].res.ID, Generation: "0"},
+		3: {ID: got[2].res.ID, Duplicate: true, Generation: "0"},
+		4: {ID: got[4].res.ID, Generation: gen3},
+	} {
+		if i == 0 {
+			continue
+		}
+		if got[i].err != nil || got[i].res != want || want.ID == "" {
+			t.Errorf("message %d: %+v, %v; want %+v", i, got[i].res, got[i].err, want)
+		}
+	}
+	if gen3 == "0" || c.Status != idempotency.Claimed {
+		t.Fatalf("order:3's generation %q after a claim (%v)", gen3, c.Status)
+	}
+	for _, want := range []string{"plain", "sync:2:0", "sync:3:" + gen3} {
+		d, err := q.Dequeue(ctx, time.Minute)
+		if err != nil || d.Key != want {
+			t.Fatalf("Dequeue = %+v, %v; want %s", d, err, want)
+		}
+	}
+}
