@@ -88,9 +88,11 @@ type Task struct {
 	// EventHash is the webhook event's delivery key (Event.DeliveryKey), for
 	// logs, or empty.
 	EventHash string `json:"event_hash,omitempty"`
-	// Generation is the order's sync generation when the event was received
-	// (idempotency.Store.Generation), or empty for a task that no finished
-	// sync may cover (reconcile, backfill, repair). The Worker acknowledges a
+	// Generation is the resource's sync generation when the event was
+	// received (idempotency.Store.Generation), or empty for a task that no
+	// finished sync may cover (reconcile, backfill, repair) and for one whose
+	// generation is in its message key (GenerationInKey, what NewSink
+	// writes; Task.SyncGeneration reads either). The Worker acknowledges a
 	// tagged task unread once a sync claimed after the tag finished.
 	Generation string `json:"generation,omitempty"`
 	// GenerationInKey is set on a webhook task whose generation the queue
