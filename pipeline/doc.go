@@ -37,8 +37,9 @@
 // A Task is the JSON body of one queue message: its kind (an order, a
 // customer or a product; no kind means an order, as every task was before
 // kinds) and the id of that kind, the scope, the source (webhook, reconcile,
-// backfill), the event's delivery key, the entity's sync generation and the
-// time it was made. DecodeTask treats a body as untrusted and refuses
+// backfill), the event's delivery key, the entity's sync generation (or, as
+// NewSink writes it, a flag saying the generation ends the message key) and
+// the time it was made. DecodeTask treats a body as untrusted and refuses
 // anything EncodeTask would not write.
 //
 // Message keys decide what counts as one piece of work, for the queue's
@@ -65,7 +66,10 @@
 //
 //   - The Sink tags each event with the order's generation and keys its
 //     message by it, so every event that arrives while a sync of the order
-//     is queued and not started joins that one message.
+//     is queued and not started joins that one message. It reads the
+//     generation as it enqueues (idempotency.EnqueueTagged): on Redis, in
+//     the enqueue's own round trip, so a delivery costs one round trip
+//     before its 200.
 //   - The Worker claims the order (StartSync) before it reads it and holds
 //     the claim until the write is settled, so two syncs of one order never
 //     run at once, in one process or many: a task that finds the order
