@@ -192,12 +192,7 @@ func (failingQueue) Enqueue(context.Context, idempotency.Message) (idempotency.E
 // of its own.
 func TestQueueMarksTheCallersSpan(t *testing.T) {
 	t.Parallel()
-	spans := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	tel, err := telemetry.New(telemetry.WithTracerProvider(tp))
-	if err != nil {
-		t.Fatal(err)
-	}
+	spans, tp, tel := tracedTelemetry(t)
 	mem := idempotency.NewMemoryQueue()
 	defer mem.Close()
 	ctx, span := tp.Tracer("test").Start(context.Background(), "delivery")
@@ -247,12 +242,7 @@ func (q *taggingSpy) EnqueueTagged(ctx context.Context, s idempotency.Store, res
 // Enqueue does.
 func TestQueueKeepsTaggingInOneStep(t *testing.T) {
 	t.Parallel()
-	spans := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	tel, err := telemetry.New(telemetry.WithTracerProvider(tp))
-	if err != nil {
-		t.Fatal(err)
-	}
+	spans, tp, tel := tracedTelemetry(t)
 	spy := &taggingSpy{MemoryQueue: idempotency.NewMemoryQueue()}
 	defer spy.Close()
 	store := idempotency.NewMemoryStore()
@@ -266,4 +256,17 @@ func TestQueueKeepsTaggingInOneStep(t *testing.T) {
 	if id, _ := attrs.Value("messaging.message.id"); id.AsString() != res.ID {
 		t.Errorf("message id %q on the span, want %q", id.AsString(), res.ID)
 	}
+}
+
+// tracedTelemetry returns a Telemetry whose spans a recorder keeps, with
+// its tracer provider.
+func tracedTelemetry(t *testing.T) (*tracetest.SpanRecorder, *sdktrace.TracerProvider, *telemetry.Telemetry) {
+	t.Helper()
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	tel, err := telemetry.New(telemetry.WithTracerProvider(tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spans, tp, tel
 }
