@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -83,9 +84,12 @@ func TestAdminServesMetrics(t *testing.T) {
 	assertNoSecrets(t, p.logs.String(), env)
 }
 
-// With OTEL_EXPORTER_OTLP_ENDPOINT set, the program exports its traces and
-// metrics over OTLP/HTTP; what is left is flushed at shutdown.
-func TestExportsOTLP(t *testing.T) {
+// syncThroughCollector runs the program with OTEL_EXPORTER_OTLP_ENDPOINT
+// on a collector that counts the protobuf bytes it receives by path, syncs
+// one order, stops the program (which flushes what is left) and returns
+// the counts and the program's logs.
+func syncThroughCollector(t *testing.T) (map[string]int, string) {
+	t.Helper()
 	var mu sync.Mutex
 	got := map[string]int{} // path -> bytes received
 	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -112,11 +116,18 @@ func TestExportsOTLP(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	return maps.Clone(got), p.logs.String()
+}
+
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, the program exports its traces and
+// metrics over OTLP/HTTP; what is left is flushed at shutdown.
+func TestExportsOTLP(t *testing.T) {
+	got, logs := syncThroughCollector(t)
 	if got["/v1/traces"] == 0 || got["/v1/metrics"] == 0 {
 		t.Errorf("the collector received %v; want traces and metrics", got)
 	}
-	if !strings.Contains(p.logs.String(), `"otlp":true`) {
-		t.Errorf("the start-up line does not say OTLP is on:\n%s", p.logs)
+	if !strings.Contains(logs, `"otlp":true`) {
+		t.Errorf("the start-up line does not say OTLP is on:\n%s", logs)
 	}
 }
 
@@ -124,29 +135,8 @@ func TestExportsOTLP(t *testing.T) {
 // OTEL_TRACES_SAMPLER=always_off, an order synced exports metrics but no
 // span, as a ratio sampler drops the orders it does not keep.
 func TestHonoursTracesSampler(t *testing.T) {
-	var mu sync.Mutex
-	got := map[string]int{} // path -> requests received
-	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		mu.Lock()
-		got[r.URL.Path]++
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
-	defer collector.Close()
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
 	t.Setenv("OTEL_TRACES_SAMPLER", "always_off")
-	bc, sf, env := fakes(t)
-	env["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.URL
-	p := start(t, env)
-	id := addOrder(t, bc)
-	deliver(t, bc, p.url+webhookPath, id)
-	waitForOpportunity(t, sf, id, p.logs)
-	if code := p.stop(t); code != exitOK {
-		t.Fatalf("exit code %d, want %d; logs:\n%s", code, exitOK, p.logs)
-	}
-	mu.Lock()
-	defer mu.Unlock()
+	got, _ := syncThroughCollector(t)
 	if got["/v1/traces"] != 0 || got["/v1/metrics"] == 0 {
 		t.Errorf("the collector received %v; want metrics and no traces", got)
 	}
