@@ -106,6 +106,12 @@ func receiverSpanName(op string, r *http.Request) string {
 // REDACTED (a SOQL query names the records it asks for), and no trace
 // header is sent to BigCommerce or Salesforce. otelhttp's HTTP client
 // metrics are not recorded, as on the Receiver.
+//
+// A Timeout of hc holds as on hc, with the same errors, but the copy
+// enforces it in its transport, where net/http would start a goroutine and
+// a timer per request over a transport other than its own; a redirect's
+// request then has a timeout of its own, where hc counts redirects within
+// one.
 func (t *Telemetry) HTTPClient(hc *http.Client) *http.Client {
 	var c http.Client
 	if hc != nil {
@@ -119,6 +125,10 @@ func (t *Telemetry) HTTPClient(hc *http.Client) *http.Client {
 		otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()),
 		otelhttp.WithFilter(inRecordingSpan),
 	)...)
+	if c.Timeout > 0 {
+		c.Transport = clientTimeout{timeout: c.Timeout, next: c.Transport}
+		c.Timeout = 0
+	}
 	return &c
 }
 
