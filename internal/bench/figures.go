@@ -114,6 +114,14 @@ func DefaultFigures() []Figure {
 			Name:  "One order's instrumentation alone, sampled out, CPU (telemetry package; vs the same work untraced)",
 			Value: ref("telemetry", "BenchmarkInstrumentation/unsampled", "cpu-ns/op"), Baseline: ref("telemetry", "BenchmarkInstrumentation/off", "cpu-ns/op"),
 		},
+		Figure{
+			Name:  "A request on loopback through HTTPClient, outside a trace, CPU (telemetry package; vs the plain client with the same Timeout)",
+			Value: ref("telemetry", "BenchmarkHTTPClient/untraced", "cpu-ns/op"), Baseline: ref("telemetry", "BenchmarkHTTPClient/plain", "cpu-ns/op"),
+		},
+		Figure{
+			Name:  "A request on loopback through HTTPClient, outside a trace, allocations (telemetry package; vs the plain client with the same Timeout)",
+			Value: ref("telemetry", "BenchmarkHTTPClient/untraced", "allocs/op"), Baseline: ref("telemetry", "BenchmarkHTTPClient/plain", "allocs/op"),
+		},
 	)
 	const slow = "BenchmarkEndToEnd/queue=memory/rate=1000/sflatency=150ms"
 	figs = append(figs,
