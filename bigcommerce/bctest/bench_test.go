@@ -71,3 +71,31 @@ func BenchmarkBaselineHandler(b *testing.B) {
 	defer bare.Close()
 	benchGet(b, bare.Client(), bare.URL, "x")
 }
+
+// BenchmarkListOrdersPage lists a page of 75 orders by id range, as the
+// Worker's burst reads do, from a store of 100 orders and from one of
+// 20,000: a page from the large store should cost about what it costs from
+// the small one (the range is looked up, not the store passed over).
+func BenchmarkListOrdersPage(b *testing.B) {
+	for _, n := range []int{100, 20_000} {
+		b.Run(fmt.Sprintf("store=%d", n), func(b *testing.B) {
+			s, err := bctest.NewServer(bctest.WithRateLimit(1<<30, time.Hour))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			var first int64
+			for i := range n {
+				o, err := s.AddOrder(bctest.Order{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if i == n-75 {
+					first = o.ID
+				}
+			}
+			url := fmt.Sprintf("%s/v2/orders?min_id=%d&max_id=%d&sort=id:asc&limit=75", s.StoreURL(), first, first+74)
+			benchGet(b, s.Client(), url, s.Token())
+		})
+	}
+}

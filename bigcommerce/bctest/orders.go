@@ -128,10 +128,23 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	// Filter and sort the stored orders in place and copy only the page, so
 	// that a list call costs little more than a pass over the store.
 	s.mu.Lock()
-	matched := make([]*Order, 0, len(s.orders))
-	for _, o := range s.orders {
-		if keep(o) {
-			matched = append(matched, o)
+	var matched []*Order
+	if lo, span, ok := idRange(q); ok && span < int64(len(s.orders)) {
+		// A range of ids narrower than the store, as the pages of a
+		// burst ask for: look its ids up rather than pass over every
+		// order, so that a store of many orders answers as fast as a
+		// small one.
+		for n := int64(0); n <= span; n++ {
+			if o := s.orders[lo+n]; o != nil && keep(o) {
+				matched = append(matched, o)
+			}
+		}
+	} else {
+		matched = make([]*Order, 0, len(s.orders))
+		for _, o := range s.orders {
+			if keep(o) {
+				matched = append(matched, o)
+			}
 		}
 	}
 	slices.SortFunc(matched, less)
@@ -149,6 +162,18 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 		out[i] = wireOrder(s.linker(r), &rows[i], inc)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// idRange returns the query's min_id and the width of its id range
+// (max_id - min_id), when it names both and they make a range; the query is
+// known to be valid.
+func idRange(q *query) (lo, span int64, ok bool) {
+	lo, okLo := q.int64("min_id")
+	hi, okHi := q.int64("max_id")
+	if !okLo || !okHi || hi < lo {
+		return 0, 0, false
+	}
+	return lo, hi - lo, true
 }
 
 // orderFilter builds the conjunction of the filters the query names.

@@ -356,6 +356,16 @@ func TestListOrdersFilters(t *testing.T) {
 		{"page", "?limit=2&page=2", []int64{102, 103}},
 		{"last page", "?limit=2&page=3", []int64{104}},
 		{"combined", "?status_id=11&min_id=101", []int64{102}},
+		// A range of ids narrower than the store is looked up id by id;
+		// a wider one, or one past the ids, is a pass over the store.
+		{"id range", "?min_id=101&max_id=103", []int64{101, 102, 103}},
+		{"id range of one", "?min_id=104&max_id=104", []int64{104}},
+		{"id range with a filter", "?min_id=100&max_id=102&status_id=11", []int64{100, 102}},
+		{"id range desc paged", "?min_id=100&max_id=103&sort=id:desc&limit=2&page=2", []int64{101, 100}},
+		{"id range past the ids", "?min_id=98&max_id=101", []int64{100, 101}},
+		{"id range wider than the store", "?min_id=0&max_id=1000000", []int64{100, 101, 102, 103, 104}},
+		{"id range beyond the store", "?min_id=200&max_id=202", nil},
+		{"id range reversed", "?min_id=103&max_id=101", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
