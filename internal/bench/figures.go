@@ -103,6 +103,14 @@ func DefaultFigures() []Figure {
 				Name:  "CPU per order, burst of 2,000, " + v.what + " (vs telemetry off, same run)",
 				Value: ref("internal/bench", tel+"burst=2000", v.prefix+"cpu-µs/order"), Baseline: ref("internal/bench", tel+"burst=2000", "off-cpu-µs/order"),
 				Ratio: ref("internal/bench", tel+"burst=2000", v.ratio+"cpu"),
+			},
+			Figure{
+				Name:  "Garbage collector's CPU per order, burst of 2,000, " + v.what + " (vs telemetry off, same run)",
+				Value: ref("internal/bench", tel+"burst=2000", v.prefix+"gc-cpu-µs/order"), Baseline: ref("internal/bench", tel+"burst=2000", "off-gc-cpu-µs/order"),
+			},
+			Figure{
+				Name:  "Heap allocated per order, burst of 2,000, " + v.what + " (vs telemetry off, same run)",
+				Value: ref("internal/bench", tel+"burst=2000", v.prefix+"alloc-KiB/order"), Baseline: ref("internal/bench", tel+"burst=2000", "off-alloc-KiB/order"),
 			})
 	}
 	figs = append(figs,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -80,7 +81,12 @@ const sampledRatio = 0.1
 //
 // All three also report the process's CPU time (user and system, fakes
 // included) per order, which, unlike times on the clock, grows little
-// when other processes share the machine. Each sub-benchmark runs a
+// when other processes share the machine; the burst also reports, per
+// order, the part of it the garbage collector took (gc-cpu-µs/order, from
+// runtime/metrics) and the heap allocated (alloc-KiB/order), the medians of
+// each variant's rounds: a KiB more per order costs more collection here,
+// with a heap of thousands of fake records and a thousand goroutines, than
+// in BenchmarkInstrumentation. Each sub-benchmark runs a
 // warm-up round of each variant that does not count (200 orders at the
 // sub-benchmark's rate, a whole burst), then rateRounds (7), burstRounds
 // (11) or latencyRounds (7) of each, alternating as the rounds' constants
@@ -123,7 +129,7 @@ func BenchmarkEndToEndTelemetry(b *testing.B) {
 	})
 	b.Run("burst=2000", func(b *testing.B) {
 		const n = 2000
-		var rate, cpu rounds
+		var rate, cpu, gc, alloc rounds
 		alternate("burst=2000", burstRounds, func(v int, warmUp bool) {
 			if warmUp {
 				telemetryRound(b, v, n, 0, 0)
@@ -132,9 +138,13 @@ func BenchmarkEndToEndTelemetry(b *testing.B) {
 			r := telemetryRound(b, v, n, 0, 0)
 			rate.add(v, float64(r.lat.Len())/r.lat.Percentile(100).Seconds())
 			cpu.add(v, r.cpuMicros)
+			gc.add(v, r.gcMicros)
+			alloc.add(v, r.allocKB)
 		})
 		rate.report(b, "orders/s", "x-off-orders/s")
 		cpu.report(b, "cpu-µs/order", "x-off-cpu")
+		gc.medians(b, "gc-cpu-µs/order")
+		alloc.medians(b, "alloc-KiB/order")
 	})
 	b.Run("rate=1000/sflatency=150ms", func(b *testing.B) {
 		const rate, latency = 1000, 150 * time.Millisecond
@@ -179,6 +189,14 @@ func (r *rounds) report(b *testing.B, unit, ratio string) {
 		b.ReportMetric(median(ratios), ratioName(ratio, v))
 		ratioSpread(b, ratios, ratioName(ratio, v))
 	}
+}
+
+// medians reports the median of each variant as off-unit, on-unit and
+// sampled-unit, without ratios: a figure that explains others.
+func (r *rounds) medians(b *testing.B, unit string) {
+	b.ReportMetric(median(r[telOff]), "off-"+unit)
+	b.ReportMetric(median(r[telOn]), "on-"+unit)
+	b.ReportMetric(median(r[telSampled]), "sampled-"+unit)
 }
 
 // reportPooled reports the p-th percentile of each variant's latencies,
@@ -258,6 +276,21 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// gcStats is what the runtime counts of the garbage collector's work: its
+// CPU time (runtime/metrics /cpu/classes/gc/total, background marking and
+// assists included) and the bytes allocated on the heap.
+type gcStats struct{ cpuSeconds, allocBytes float64 }
+
+func readGC() gcStats {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return gcStats{cpuSeconds: s[0].Value.Float64(), allocBytes: float64(s[1].Value.Uint64())}
+}
+
+func (g gcStats) minus(o gcStats) gcStats {
+	return gcStats{cpuSeconds: g.cpuSeconds - o.cpuSeconds, allocBytes: g.allocBytes - o.allocBytes}
+}
+
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
@@ -269,6 +302,8 @@ type roundResult struct {
 	lat       *bench.Latencies
 	span      time.Duration // from the first order's due time to the last sync
 	cpuMicros float64       // process CPU time per order, in microseconds
+	gcMicros  float64       // of which the garbage collector's, per order
+	allocKB   float64       // heap allocated per order, in KiB
 }
 
 // telemetryRound delivers n orders through a fresh rig, at rate per second
@@ -350,12 +385,12 @@ func telemetryRound(b *testing.B, variant, n, rate int, sfLatency time.Duration)
 	if rate == 0 {
 		paceRate = 1_000_000 // as fast as the senders go
 	}
-	cpu0 := cpuTime()
+	cpu0, gc0 := cpuTime(), readGC()
 	due, _ := pace(ctx, b, f, url, ids[1:], paceRate)
 	if !waitUntil(60*time.Second, func() bool { return times.synced.Load() >= int64(n+1) }) {
 		b.Fatalf("variant %d: %d of %d orders synced within 60 s of the last delivery", variant, times.synced.Load()-1, n)
 	}
-	cpu := cpuTime() - cpu0
+	cpu, gc := cpuTime()-cpu0, readGC().minus(gc0)
 	stop()
 	var lat bench.Latencies
 	var last time.Time
@@ -390,7 +425,10 @@ func telemetryRound(b *testing.B, variant, n, rate int, sfLatency time.Duration)
 			b.Fatalf("telemetry sampled at %v exported %d spans for %d orders, want some, and fewer than 1 per order", sampledRatio, got, n)
 		}
 	}
-	return roundResult{lat: &lat, span: last.Sub(due[0]), cpuMicros: float64(cpu.Microseconds()) / float64(n)}
+	return roundResult{
+		lat: &lat, span: last.Sub(due[0]), cpuMicros: float64(cpu.Microseconds()) / float64(n),
+		gcMicros: gc.cpuSeconds * 1e6 / float64(n), allocKB: gc.allocBytes / 1024 / float64(n),
+	}
 }
 
 // instrumentClients replaces the rig's clients with clients on the
