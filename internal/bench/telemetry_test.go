@@ -84,9 +84,8 @@ const sampledRatio = 0.1
 // when other processes share the machine; the burst also reports, per
 // order, the part of it the garbage collector took (gc-cpu-µs/order, from
 // runtime/metrics) and the heap allocated (alloc-KiB/order), the medians of
-// each variant's rounds: a KiB more per order costs more collection here,
-// with a heap of thousands of fake records and a thousand goroutines, than
-// in BenchmarkInstrumentation. Each sub-benchmark runs a
+// each variant's rounds, which say how much of what telemetry adds is the
+// collection of its garbage. Each sub-benchmark runs a
 // warm-up round of each variant that does not count (200 orders at the
 // sub-benchmark's rate, a whole burst), then rateRounds (7), burstRounds
 // (11) or latencyRounds (7) of each, alternating as the rounds' constants
