@@ -110,9 +110,14 @@
 // call, a traced order is left with its delivery's span, its sync span and
 // an event per shared call: about 35 µs of CPU on top of the order's own
 // work (BenchmarkInstrumentation/on/batch=75), and an order the sampler
-// drops about 7 µs (unsampled/batch=75). An order whose calls are its own,
+// drops 7 to 10 µs (unsampled/batch=75). An order whose calls are its own,
 // as at a low rate, adds their client spans: about 45 µs traced, and 12 to
-// 17 µs dropped (on, unsampled).
+// 17 µs dropped (on, unsampled). In a whole process the garbage those make
+// costs more to collect than in that benchmark, and otelhttp's handler
+// deepens the stack of every connection's goroutine, which the runtime
+// grows again after a collection shrank it: end to end (below), every
+// order traced has cost about twice what BenchmarkInstrumentation counts,
+// and one trace in ten three to four times.
 //
 // bc2sf's own share is kept small, and this is what a user does without:
 //   - otelhttp's HTTP metrics (http.server.request.duration and the body
@@ -148,8 +153,10 @@
 // above), most of it otelhttp's work on the delivery, which it does
 // whether the span records or not; end to end, in a burst on a machine
 // whose CPU is the limit, the sampled flow has cost 4 to 16 percent more
-// CPU per order than telemetry off, and every order traced 7 to 11 percent
-// (five runs). internal/bench's
+// CPU per order than telemetry off, and every order traced 5 to 12 percent
+// (eight runs); with 150 ms added to every Salesforce call, as a real org
+// takes, neither moves the latency or the orders synced per second by
+// more than a few percent. internal/bench's
 // BenchmarkEndToEndTelemetry runs the whole flow with telemetry off, with
 // every order traced and with that sampler, in the same run;
 // BENCHMARKS.md has the figures.
