@@ -45,7 +45,9 @@ func TestHTTPClientKeepsTheTimeout(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	const timeout = 150 * time.Millisecond
+	// The caller's own deadline or cancel comes at 100 ms, well before the
+	// client's timeout, even on a loaded machine.
+	const timeout, callerEnds = 500 * time.Millisecond, 100 * time.Millisecond
 	plain := &http.Client{Timeout: timeout}
 	traced := tel.HTTPClient(plain)
 	if plain.Timeout != timeout {
@@ -90,11 +92,11 @@ func TestHTTPClientKeepsTheTimeout(t *testing.T) {
 		{"headers late", "/", noCtx, shape{timeout: true, deadline: true, clientTimeout: true}},
 		{"body late", "/body", noCtx, shape{timeout: true, deadline: true, clientTimeout: true}},
 		{"caller's deadline first", "/", func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), timeout/3)
+			return context.WithTimeout(context.Background(), callerEnds)
 		}, shape{timeout: true, deadline: true}},
 		{"caller cancels", "/", func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(context.Background())
-			time.AfterFunc(timeout/3, cancel)
+			time.AfterFunc(callerEnds, cancel)
 			return ctx, cancel
 		}, shape{canceled: true}},
 	}
@@ -133,7 +135,7 @@ func TestHTTPClientTimeoutAndAnAnsweredRequest(t *testing.T) {
 		_, _ = io.WriteString(w, "whole")
 	}))
 	t.Cleanup(srv.Close)
-	const timeout = 50 * time.Millisecond
+	const timeout = 250 * time.Millisecond
 	plain := &http.Client{Timeout: timeout}
 	for _, c := range []struct {
 		name string
