@@ -250,9 +250,12 @@ func (discardLogger) Debugf(string, ...any) {}
 // composite or graph answer: their errors may quote what was sent, and a
 // proxy may echo the request, so that SubResult.Err never carries a secret.
 func (c *Client) scrubResults(resp *response, results []SubResult) {
-	red := c.secrets.with(resp.tokens...)
+	var red *redactor // built for the first failed subrequest: most answers have none
 	for i := range results {
 		if !results[i].OK() {
+			if red == nil {
+				red = c.secrets.with(resp.tokens...)
+			}
 			results[i].Body = red.bytes(results[i].Body)
 		}
 	}
