@@ -553,7 +553,10 @@ func (w *Worker) fetchPage(ctx context.Context, plan fetchPlan) ([]bigcommerce.O
 	limit := int(hi - lo + 1)
 	w.stats.bigcommerceCalls.Add(1)
 	w.stats.orderPages.Add(1)
-	var out []bigcommerce.Order
+	// The page holds at most the plan's orders (ids in the range that are
+	// not pending are read too, but the range is dense): sized once, not
+	// grown by copies of whole orders.
+	out := make([]bigcommerce.Order, 0, len(plan.ids))
 	opts := bigcommerce.ListOrdersOptions{MinID: lo, MaxID: hi, Sort: "id:asc", WithLineItems: true, PageSize: limit}
 	for o, err := range w.cfg.Orders.(OrderLister).List(ctx, opts) {
 		if err != nil {
