@@ -143,7 +143,10 @@ func v2Pages[T any](c *Client, path string, q url.Values, limit int) pageFunc[T]
 		}
 		pq.Set("page", strconv.Itoa(page))
 		pq.Set("limit", strconv.Itoa(limit))
-		var items []T
+		// Sized for a full page, which encoding/json fills in place: grown
+		// from nothing, a page of 250 orders (about 1 KB each) would be
+		// copied over and over as it doubles.
+		items := make([]T, 0, limit)
 		if _, err := c.get(ctx, path, pq, &items); err != nil {
 			return nil, false, err
 		}
