@@ -397,7 +397,7 @@ func (w *Worker) writeBatch(ctx context.Context, b *batch, returned func(callDon
 	end(callErr)
 	now := time.Now()
 	d := callDone{b: b}
-	var settle []outcome
+	settle := make([]outcome, 0, len(outcomes))
 	for _, o := range outcomes {
 		switch {
 		case o.err == nil || ctx.Err() != nil:
