@@ -1,7 +1,6 @@
 package salesforce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -230,9 +229,11 @@ func (c *Client) send(ctx context.Context, tok *oauth2.Token, cl call, payload [
 	return &response{status: status, header: r.Header(), body: body}, nil
 }
 
-// decodeJSON decodes a success body, naming the call on failure.
+// decodeJSON decodes a success body, naming the call on failure. The body
+// is in memory already: json.Unmarshal reads it in place, where a Decoder
+// would copy it into a buffer of its own, doubled as it fills.
 func decodeJSON(resp *response, cl string, v any) error {
-	if err := json.NewDecoder(bytes.NewReader(resp.body)).Decode(v); err != nil {
+	if err := json.Unmarshal(resp.body, v); err != nil {
 		return fmt.Errorf("salesforce: decode %s response: %w", cl, err)
 	}
 	return nil
