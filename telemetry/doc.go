@@ -154,7 +154,7 @@
 // whether the span records or not; end to end, in a burst on a machine
 // whose CPU is the limit, the sampled flow has cost 4 to 16 percent more
 // CPU per order than telemetry off, and every order traced 5 to 12 percent
-// (eight runs); with 150 ms added to every Salesforce call, as a real org
+// (nine runs); with 150 ms added to every Salesforce call, as a real org
 // takes, neither moves the latency or the orders synced per second by
 // more than a few percent. internal/bench's
 // BenchmarkEndToEndTelemetry runs the whole flow with telemetry off, with
