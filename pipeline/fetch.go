@@ -553,8 +553,8 @@ func (w *Worker) fetchPage(ctx context.Context, plan fetchPlan) ([]bigcommerce.O
 	limit := int(hi - lo + 1)
 	w.stats.bigcommerceCalls.Add(1)
 	w.stats.orderPages.Add(1)
-	// The page holds at most the plan's orders (ids in the range that are
-	// not pending are read too, but the range is dense): sized once, not
+	// Sized for the plan's orders, which fill most of the range (orders in
+	// it that are not pending come back too), so that the slice is not
 	// grown by copies of whole orders.
 	out := make([]bigcommerce.Order, 0, len(plan.ids))
 	opts := bigcommerce.ListOrdersOptions{MinID: lo, MaxID: hi, Sort: "id:asc", WithLineItems: true, PageSize: limit}

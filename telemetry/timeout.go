@@ -10,9 +10,10 @@ import (
 // clientTimeout enforces an http.Client's Timeout under the client, for
 // HTTPClient. net/http enforces a Client.Timeout itself only over its own
 // Transport; over any other, such as otelhttp's, it starts a goroutine and
-// a timer per request to cancel it, which costs a request about 2.5 µs and
-// 18 allocations more than the deadline on the request's context that it
-// uses for its own Transport, and that clientTimeout sets the same way.
+// a timer per request to cancel it, which costs a request 13 allocations
+// and about 700 bytes more (BenchmarkHTTPClient) than the deadline on the
+// request's context that it uses for its own Transport, and that
+// clientTimeout sets the same way.
 //
 // The errors are net/http's: a request that runs out of time fails with an
 // error whose Timeout method reports true, that matches

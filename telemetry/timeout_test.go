@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bc2sf/bc2sf/telemetry"
 )
 
 // HTTPClient keeps a client's Timeout, enforced in its transport instead of
@@ -22,11 +20,7 @@ import (
 // ending is not reported as the client's timeout.
 func TestHTTPClientKeepsTheTimeout(t *testing.T) {
 	t.Parallel()
-	tel, err := telemetry.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tel.Close() })
+	_, _, tel := tracedTelemetry(t)
 
 	// hang holds a request until the client goes or 10 s pass; without a
 	// timeout the request then succeeds, which fails the test.
@@ -126,11 +120,7 @@ func TestHTTPClientKeepsTheTimeout(t *testing.T) {
 // on the plain client, also when the reading ends after the timeout.
 func TestHTTPClientTimeoutAndAnAnsweredRequest(t *testing.T) {
 	t.Parallel()
-	tel, err := telemetry.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tel.Close() })
+	_, _, tel := tracedTelemetry(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "whole")
 	}))
