@@ -1,6 +1,7 @@
 package deadletter
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -122,9 +123,23 @@ func TestParseSession(t *testing.T) {
 	if got == nil || got.operator != "Ada" || got.label != "ops" || got.csrf() != s.csrf() {
 		t.Fatalf("parseSession of a fresh session = %+v", got)
 	}
-	for _, bad := range []string{"", ".", v + "x", "x" + v, strings.Replace(v, ".", "..", 1), v[:len(v)-2]} {
+	for _, bad := range []string{"", ".", v + "x", "x" + v, strings.Replace(v, ".", "..", 1), v[:len(v)-2],
+		v[:2] + "\r" + v[2:], v[:2] + "\n" + v[2:], "\n" + v} {
 		if c.parseSession(bad) != nil {
 			t.Errorf("parseSession(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSessionFormatsWithoutKey(t *testing.T) {
+	c := newTestConsole(t)
+	cr, _ := c.credential("ops")
+	s, _ := c.newSession(cr, "Ada")
+	key := fmt.Sprint(s.key)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, s)
+		if strings.Contains(out, key) || !strings.Contains(out, "Ada") {
+			t.Errorf("%s of a session = %q", verb, out)
 		}
 	}
 }
@@ -191,7 +206,8 @@ func FuzzParseSession(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		// Only the exact value the console signed is accepted.
 		if got := c.parseSession(s); got != nil && got.value() != s {
-			t.Fatalf("accepted %q as %+v", s, got)
+			// Not %+v: the session holds its credential's key.
+			t.Fatalf("accepted %q as operator %q of %q", s, got.operator, got.label)
 		}
 	})
 }
